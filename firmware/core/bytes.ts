@@ -1,0 +1,30 @@
+/** Byte helpers the core shares (no Buffer on XS). */
+
+const HEX = '0123456789abcdef';
+
+export function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] >> 4] + HEX[bytes[i] & 15];
+  return out;
+}
+
+export class HexError extends Error {
+  readonly code = 'hex-malformed';
+  constructor(message: string) {
+    super(message);
+    this.name = 'HexError';
+  }
+}
+
+/** @throws HexError on odd length or a non-hex digit */
+export function fromHex(hex: string): Uint8Array {
+  if (hex.length % 2) throw new HexError(`odd number of hex digits (${hex.length})`);
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const hi = HEX.indexOf(hex[2 * i].toLowerCase());
+    const lo = HEX.indexOf(hex[2 * i + 1].toLowerCase());
+    if (hi < 0 || lo < 0) throw new HexError(`not a hex digit at ${hi < 0 ? 2 * i : 2 * i + 1}`);
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
+}

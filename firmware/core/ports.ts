@@ -1,0 +1,242 @@
+/**
+ * The ports: everything the engine-neutral core needs from the world.
+ *
+ * The core never touches Node, the DOM or the Moddable SDK. Time, timers, flash, sockets,
+ * the card reader, the code scanner, keys, the screen, the keypad and facts about the running
+ * system all reach it through these interfaces. `firmware/device` implements them with
+ * Moddable/ECMA-419 modules; `host-sim` implements them in Node (and bridges them to XS in
+ * the XS lane).
+ *
+ * Conventions, after ECMA-419: one options object, callbacks rather than emitters, nothing
+ * fires after `close()`. Bytes are always `Uint8Array`.
+ */
+import type { DisplayList } from './ui/displayList';
+
+/** A failure reported by an adapter. `code` is stable and machine-readable. */
+export class PortError extends Error {
+  constructor(readonly code: PortErrorCode, message: string) {
+    super(message);
+    this.name = 'PortError';
+  }
+}
+export type PortErrorCode =
+  | 'flash-bounds' // offset or length outside the region
+  | 'flash-program' // a write tried to set a bit that is 0 (NOR can only clear bits)
+  | 'flash-power' // power was cut during the operation (host-sim fault injection)
+  | 'flash-io' // the driver reported an error
+  | 'socket' // connect/read/write failed
+  | 'reader' // the card reader did not answer or refused the command
+  | 'crypto' // unknown key, bad length, unsupported algorithm
+  | 'display' // the panel driver did not answer
+  | 'settings'; // a preference could not be read or written
+
+// ---------------------------------------------------------------------------------------
+// Clock and timers
+
+/** Opaque timer token; only the clock that issued it understands it. */
+export type TimerToken = { readonly __timer: true };
+
+export interface ClockPort {
+  /** Milliseconds since boot, monotonic, never goes back. */
+  uptimeMs(): number;
+  /** The real-time clock, ms since 1970-01-01T00:00Z. It may be wrong: the RTC probe judges it. */
+  wallMs(): number;
+  /** Calls `callback` once after `delayMs` of uptime. */
+  setTimer(delayMs: number, callback: () => void): TimerToken;
+  /** Cancels a timer; a cleared or fired token is ignored. */
+  clearTimer(token: TimerToken): void;
+}
+
+// ---------------------------------------------------------------------------------------
+// NOR flash
+
+/**
+ * A region of NOR flash reserved for the record log. Erase sets a sector to 0xFF; a write
+ * can only clear bits (1→0). Offsets are relative to the region.
+ */
+export interface FlashRegionPort {
+  readonly byteLength: number;
+  /** Erase unit in bytes; `byteLength` is a whole number of sectors. */
+  readonly sectorSize: number;
+  /** @throws PortError 'flash-bounds' | 'flash-io' */
+  read(offset: number, length: number): Uint8Array;
+  /** @throws PortError 'flash-bounds' | 'flash-program' | 'flash-power' | 'flash-io' */
+  write(offset: number, bytes: Uint8Array): void;
+  /** @throws PortError 'flash-bounds' | 'flash-power' | 'flash-io' */
+  eraseSector(sector: number): void;
+}
+
+// ---------------------------------------------------------------------------------------
+// Settings (preferences / NVS)
+
+export type SettingValue = string | number | boolean | Uint8Array;
+
+/** Small key/value settings that survive power loss (ESP32 NVS via Moddable `preference`). */
+export interface SettingsPort {
+  get(domain: string, key: string): SettingValue | undefined;
+  /** @throws PortError 'settings' */
+  set(domain: string, key: string, value: SettingValue): void;
+  delete(domain: string, key: string): void;
+}
+
+// ---------------------------------------------------------------------------------------
+// TCP (the acquirer link)
+
+export interface TcpOptions {
+  host: string;
+  port: number;
+  onConnect(): void;
+  /** Bytes as they arrive; framing is the caller's job. */
+  onReadable(bytes: Uint8Array): void;
+  /** Connection failed or broke. Nothing fires after this. */
+  onError(error: PortError): void;
+  /** The peer closed the connection. Nothing fires after this. */
+  onClose(): void;
+}
+export interface TcpConnection {
+  /** @throws PortError 'socket' when the connection is not open */
+  write(bytes: Uint8Array): void;
+  close(): void;
+}
+export interface NetworkPort {
+  /** Link-layer state: Wi-Fi associated / Ethernet cable up, with an address. */
+  link(): { up: boolean; address?: string };
+  connect(options: TcpOptions): TcpConnection;
+}
+
+// ---------------------------------------------------------------------------------------
+// Card reader (contact + contactless chip behind one reader IC) and magstripe head
+
+export type CardPresence =
+  | { kind: 'none' }
+  | { kind: 'contact'; atr: Uint8Array }
+  | { kind: 'contactless'; uid: Uint8Array };
+
+export interface CardReaderPort {
+  /** Asks the reader IC who it is; rejects with PortError 'reader' when it does not answer. */
+  identify(): Promise<{ model: string; firmware: string }>;
+  /** Powers the field / contacts and reports what is there. */
+  detect(): Promise<CardPresence>;
+  /** Sends one command APDU, resolves with the response APDU (data ‖ SW1 SW2). */
+  transmit(apdu: Uint8Array): Promise<Uint8Array>;
+  /** Powers the card down. */
+  release(): void;
+}
+
+export interface MagstripePort {
+  /** Calls `onSwipe` with the raw track 2 characters of each swipe until `stop()`. */
+  start(onSwipe: (track2: string) => void): void;
+  stop(): void;
+}
+
+// ---------------------------------------------------------------------------------------
+// Serial code scanner (customers' payment QR codes)
+
+export interface CodeScannerPort {
+  /** Calls `onCode` with each decoded symbol's bytes (one scan = one call) until `stop()`. */
+  start(onCode: (bytes: Uint8Array) => void): void;
+  stop(): void;
+}
+
+// ---------------------------------------------------------------------------------------
+// Crypto: keys are handles, never bytes, on the core's side of this line.
+
+export type DigestAlgorithm = 'SHA-1' | 'SHA-256';
+export type KeyAlgorithm = 'tdes2' | 'tdes3' | 'aes128' | 'aes192' | 'aes256';
+export type CipherMode = 'ecb' | 'cbc';
+
+/** A key held by the crypto adapter. The core can use it, never read it. */
+export type KeyHandle = { readonly __key: true; readonly algorithm: KeyAlgorithm };
+
+export interface DigestContext {
+  update(bytes: Uint8Array): void;
+  /** Returns the digest; the context cannot be used afterwards. */
+  close(): Uint8Array;
+}
+
+export interface CryptoPort {
+  digest(algorithm: DigestAlgorithm): DigestContext;
+  randomBytes(length: number): Uint8Array;
+  /** A key provisioned outside the core (the terminal master key), or undefined if absent. */
+  provisionedKey(slot: string): KeyHandle | undefined;
+  /** Decrypts `wrapped` (ECB) under `kek` and keeps the result as a new key. @throws PortError 'crypto' */
+  unwrapKey(kek: KeyHandle, algorithm: KeyAlgorithm, wrapped: Uint8Array): KeyHandle;
+  /** @throws PortError 'crypto' (bad length, unknown handle) */
+  encrypt(key: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Uint8Array;
+  /** @throws PortError 'crypto' */
+  decrypt(key: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Uint8Array;
+  /** Drops a key; later use of the handle fails. */
+  forgetKey(key: KeyHandle): void;
+}
+
+// ---------------------------------------------------------------------------------------
+// Display and keypad
+
+export interface DisplayPort {
+  readonly width: number;
+  readonly height: number;
+  /** Asks the panel driver whether it answers; `controller` names the chip (e.g. ILI9341). */
+  status(): { ready: boolean; controller: string };
+  /** The UI font asset (see ui/font.ts for its layout); the core measures text with it. */
+  readonly font: Uint8Array;
+  /** Draws a whole screen. */
+  draw(list: DisplayList): void;
+}
+
+export type KeyCode =
+  | '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9'
+  | 'enter' | 'cancel' | 'clear' | 'up' | 'down' | 'menu';
+
+export interface KeypadPort {
+  /** Calls `onKey` for each key press until `stop()`. */
+  start(onKey: (key: KeyCode) => void): void;
+  stop(): void;
+  /** Keys held down right now (a key held at boot is a stuck key). */
+  held(): readonly KeyCode[];
+}
+
+// ---------------------------------------------------------------------------------------
+// The running system
+
+export type ResetReason = 'power-on' | 'software' | 'watchdog' | 'panic' | 'brownout' | 'deep-sleep' | 'unknown';
+
+export interface FirmwareImagePort {
+  readonly byteLength: number;
+  /** SHA-256 the build recorded for this image, or undefined when the build recorded none. */
+  readonly expectedSha256: Uint8Array | undefined;
+  /** @throws PortError 'flash-io' | 'flash-bounds' */
+  read(offset: number, length: number): Uint8Array;
+}
+
+export interface SystemPort {
+  readonly firmwareVersion: string;
+  /** When the running image was built, ms since 1970 (the RTC can never be earlier than this). */
+  readonly buildTime: number;
+  resetReason(): ResetReason;
+  /** XS heap: chunk bytes and slots, free and total. */
+  memory(): { chunkFree: number; chunkTotal: number; slotsFree: number; slotsTotal: number };
+  readonly image: FirmwareImagePort;
+}
+
+/** Log lines for the technician's serial console; never secrets. */
+export interface TracePort {
+  (line: string): void;
+}
+
+// ---------------------------------------------------------------------------------------
+
+/** Everything a terminal is built from. */
+export interface Ports {
+  clock: ClockPort;
+  flash: FlashRegionPort;
+  settings: SettingsPort;
+  network: NetworkPort;
+  reader: CardReaderPort;
+  magstripe: MagstripePort;
+  scanner: CodeScannerPort;
+  crypto: CryptoPort;
+  display: DisplayPort;
+  keypad: KeypadPort;
+  system: SystemPort;
+  trace: TracePort;
+}

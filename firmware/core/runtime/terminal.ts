@@ -1,0 +1,239 @@
+/**
+ * The terminal: one state machine over the ports.
+ *
+ *   boot → selftest → ready ⇄ selftest
+ *                   ↘ fault ⇄ selftest
+ *
+ * Every transition is an event in the record log. Self-test runs at boot, every 24 h of
+ * uptime, and on demand (the menu key). Any failed probe takes the terminal out of service
+ * (fault) until a later self-test passes; warnings leave it ready.
+ */
+import { readLang, readTerminalConfig, readTerminalId, type Lang } from '../config/terminalConfig';
+import type { KeyCode, Ports, TimerToken } from '../ports';
+import { standardProbes } from '../selftest/plan';
+import { runSelfTest } from '../selftest/runner';
+import type { Probe, ProbeResult, SelfTestReport, SelfTestTrigger } from '../selftest/types';
+import { createCborCodec, type CborCodec } from '../store/cbor';
+import { RecordLog, RecordType, StoreError } from '../store/recordLog';
+import { createScreens, type Screens } from '../ui/screens';
+import { decodeEvent, type TerminalEvent, type TransitionCause } from './events';
+
+export type TerminalState = 'boot' | 'selftest' | 'ready' | 'fault';
+
+const TRANSITIONS: Record<TerminalState, readonly TerminalState[]> = {
+  boot: ['selftest', 'fault'],
+  selftest: ['ready', 'fault'],
+  ready: ['selftest'],
+  fault: ['selftest'],
+};
+
+export const SELF_TEST_INTERVAL_MS = 24 * 3600 * 1000;
+/** The idle screen shows the time; it is redrawn this often while nobody looks at a report. */
+const IDLE_REFRESH_MS = 60 * 1000;
+
+export class RuntimeError extends Error {
+  constructor(readonly code: 'runtime-transition' | 'runtime-state', message: string) {
+    super(message);
+    this.name = 'RuntimeError';
+  }
+}
+
+export interface TerminalOptions {
+  /** Replaces the standard probe plan (tests). */
+  probes?: (log: RecordLog, cbor: CborCodec) => Probe[];
+}
+
+/** What the screen shows: the idle or fault screen, or a page of the last self-test. */
+type View = { kind: 'home' } | { kind: 'report'; page: number } | { kind: 'running' };
+
+export interface Terminal {
+  readonly state: TerminalState;
+  /** The newest self-test report, from this run or recovered from the log. */
+  readonly lastReport: SelfTestReport | undefined;
+  /** Opens the log, runs the boot self-test, ends ready or in fault. */
+  boot(): Promise<void>;
+  /** Runs a self-test now (a run already under way is joined, not repeated). */
+  selfTest(trigger: SelfTestTrigger): Promise<SelfTestReport>;
+  /** Every event still in the log, oldest first. */
+  events(): TerminalEvent[];
+  /** Stops timers and the keypad; nothing fires afterwards. */
+  stop(): void;
+}
+
+export function createTerminal(ports: Ports, options: TerminalOptions = {}): Terminal {
+  const cbor = createCborCodec();
+  let state: TerminalState = 'boot';
+  let log: RecordLog | undefined;
+  let probes: Probe[] = [];
+  let lastReport: SelfTestReport | undefined;
+  let running: Promise<SelfTestReport> | undefined;
+  let view: View = { kind: 'running' };
+  let periodic: TimerToken | undefined;
+  let idleRefresh: TimerToken | undefined;
+  let stopped = false;
+  let screens: Screens | undefined;
+
+  const lang = (): Lang => readLang(ports.settings);
+
+  function transition(to: TerminalState, cause: TransitionCause) {
+    if (!TRANSITIONS[state].includes(to)) throw new RuntimeError('runtime-transition', `no transition ${state} → ${to}`);
+    const event: TerminalEvent = { kind: 'transition', from: state, to, cause, uptimeMs: ports.clock.uptimeMs(), wallMs: ports.clock.wallMs() };
+    state = to;
+    record(RecordType.event, event);
+    ports.trace(`state ${event.from} → ${event.to} (${cause})`);
+  }
+
+  function record(type: number, value: unknown) {
+    if (!log) return;
+    try {
+      log.append(type, cbor.encode(value));
+    } catch (error) {
+      // The flash probe reports storage trouble; losing one event must not stop the terminal.
+      ports.trace(`log append failed: ${error instanceof StoreError ? error.code : 'error'}`);
+    }
+  }
+
+  function draw() {
+    if (stopped || !screens) return;
+    const language = lang();
+    const terminalId = readTerminalId(ports.settings);
+    const common = { lang: language, terminalId, firmwareVersion: ports.system.firmwareVersion };
+    if (view.kind === 'running') ports.display.draw(screens.boot(common));
+    else if (view.kind === 'report' && lastReport) ports.display.draw(screens.selfTestPage(lastReport, view.page, common));
+    else if (state === 'fault' && lastReport) ports.display.draw(screens.fault(lastReport, common));
+    else {
+      const config = readTerminalConfig(ports.settings, cbor);
+      ports.display.draw(
+        screens.ready({
+          ...common,
+          merchantId: config.ok ? config.value.merchantId : undefined,
+          wallMs: ports.clock.wallMs(),
+          lastVerdict: lastReport?.verdict,
+        }),
+      );
+    }
+  }
+
+  function scheduleIdleRefresh() {
+    if (idleRefresh) ports.clock.clearTimer(idleRefresh);
+    idleRefresh = ports.clock.setTimer(IDLE_REFRESH_MS, () => {
+      idleRefresh = undefined;
+      if (stopped) return;
+      if (state === 'ready' && view.kind === 'home') draw();
+      scheduleIdleRefresh();
+    });
+  }
+
+  function schedulePeriodic() {
+    periodic = ports.clock.setTimer(SELF_TEST_INTERVAL_MS, () => {
+      periodic = undefined;
+      if (stopped) return;
+      schedulePeriodic();
+      void selfTest('periodic');
+    });
+  }
+
+  function onKey(key: KeyCode) {
+    if (stopped || state === 'boot' || state === 'selftest') return;
+    if (key === 'menu') {
+      void selfTest('demand');
+      return;
+    }
+    if (!lastReport || !screens) return;
+    const pages = screens.selfTestPageCount(lastReport);
+    if (key === 'down') view = view.kind === 'report' ? { kind: 'report', page: Math.min(view.page + 1, pages - 1) } : { kind: 'report', page: 0 };
+    else if (key === 'up') view = view.kind === 'report' && view.page > 0 ? { kind: 'report', page: view.page - 1 } : { kind: 'home' };
+    else if (key === 'cancel') view = { kind: 'home' };
+    else return;
+    draw();
+  }
+
+  function selfTest(trigger: SelfTestTrigger): Promise<SelfTestReport> {
+    if (running) return running;
+    if (state !== 'boot' && state !== 'ready' && state !== 'fault') return Promise.reject(new RuntimeError('runtime-state', `no self-test in state ${state}`));
+    transition('selftest', `selftest-${trigger}`);
+    view = { kind: 'running' };
+    draw();
+    const seq = (lastReport?.seq ?? 0) + 1;
+    running = runSelfTest(ports, probes, trigger, seq).then((report) => {
+      running = undefined;
+      lastReport = report;
+      record(RecordType.selfTestReport, report);
+      transition(report.verdict === 'fail' ? 'fault' : 'ready', `selftest-${report.verdict}`);
+      // A failure opens on its report; a clean run returns to the idle screen.
+      view = report.verdict === 'fail' ? { kind: 'home' } : trigger === 'demand' ? { kind: 'report', page: 0 } : { kind: 'home' };
+      draw();
+      return report;
+    });
+    return running;
+  }
+
+  async function boot() {
+    if (state !== 'boot' || log) throw new RuntimeError('runtime-state', 'boot() runs once');
+    try {
+      screens = createScreens(ports.display.font);
+    } catch (error) {
+      ports.trace(`font unusable: ${error instanceof Error ? error.message : 'error'}`);
+    }
+    try {
+      log = RecordLog.open(ports.flash);
+    } catch (error) {
+      ports.trace(`record log unusable: ${error instanceof Error ? error.message : 'error'}`);
+    }
+    if (log) {
+      const previous = log.latest(RecordType.selfTestReport);
+      if (previous) lastReport = cbor.decode(previous.payload) as SelfTestReport;
+      const { records, tornRecords, crcErrors, corruptSectors } = log.recovery;
+      record(RecordType.event, {
+        kind: 'boot',
+        firmwareVersion: ports.system.firmwareVersion,
+        resetReason: ports.system.resetReason(),
+        recovery: { records, tornRecords, crcErrors, corruptSectors },
+        uptimeMs: ports.clock.uptimeMs(),
+        wallMs: ports.clock.wallMs(),
+      } satisfies TerminalEvent);
+      probes = (options.probes ?? standardProbes)(log, cbor);
+    } else {
+      probes = [storageUnusableProbe()];
+    }
+    ports.keypad.start(onKey);
+    await selfTest('boot');
+    schedulePeriodic();
+    scheduleIdleRefresh();
+  }
+
+  return {
+    get state() {
+      return state;
+    },
+    get lastReport() {
+      return lastReport;
+    },
+    boot,
+    selfTest,
+    events() {
+      const out: TerminalEvent[] = [];
+      if (!log) return out;
+      for (const r of log.records()) if (r.type === RecordType.event) out.push(decodeEvent(cbor, r.payload));
+      return out;
+    },
+    stop() {
+      stopped = true;
+      ports.keypad.stop();
+      if (periodic) ports.clock.clearTimer(periodic);
+      if (idleRefresh) ports.clock.clearTimer(idleRefresh);
+    },
+  };
+}
+
+/** When the log cannot even be opened, the flash probe still has to say so. */
+function storageUnusableProbe(): Probe {
+  return {
+    id: 'system.flash',
+    family: 'system',
+    timeoutMs: 1_000,
+    async run() {
+      return { status: 'fail', code: 'flash.readback', detail: 'record log could not be opened' } satisfies Omit<ProbeResult, 'id' | 'family' | 'durationMs'>;
+    },
+  };
+}

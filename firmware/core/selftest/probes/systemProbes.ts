@@ -1,0 +1,133 @@
+/**
+ * System-family probes: is the software what was built, is the clock believable, is the
+ * storage sound, is there memory to work in, is the terminal configured.
+ */
+import { readTerminalConfig } from '../../config/terminalConfig';
+import type { CborCodec } from '../../store/cbor';
+import { RecordType, type RecordLog } from '../../store/recordLog';
+import type { Probe, ProbeOutcome } from '../types';
+import { toHex } from '../../bytes';
+
+const pass = (code: string, detail: string): ProbeOutcome => ({ status: 'pass', code, detail });
+const warn = (code: string, detail: string): ProbeOutcome => ({ status: 'warn', code, detail });
+const fail = (code: string, detail: string): ProbeOutcome => ({ status: 'fail', code, detail });
+
+/** Bytes hashed per read: one flash sector, so a read never spans more than the driver likes. */
+const IMAGE_CHUNK = 4096;
+
+/** SHA-256 of the running image against the digest the build recorded. */
+export function imageProbe(): Probe {
+  return {
+    id: 'system.image',
+    family: 'system',
+    timeoutMs: 20_000,
+    async run({ ports }) {
+      const { image } = ports.system;
+      if (!image.expectedSha256) return warn('image.no-digest', `${image.byteLength} bytes, build recorded no SHA-256`);
+      const digest = ports.crypto.digest('SHA-256');
+      try {
+        for (let offset = 0; offset < image.byteLength; offset += IMAGE_CHUNK)
+          digest.update(image.read(offset, Math.min(IMAGE_CHUNK, image.byteLength - offset)));
+      } catch (error) {
+        return fail('image.read-error', `read failed: ${error instanceof Error ? error.message : 'error'}`);
+      }
+      const actual = digest.close();
+      const expected = image.expectedSha256;
+      const same = actual.length === expected.length && actual.every((b, i) => b === expected[i]);
+      const facts = `sha256 ${toHex(actual.subarray(0, 8))}…, expected ${toHex(expected.subarray(0, 8))}…, ${image.byteLength} bytes`;
+      return same ? pass('image.ok', facts) : fail('image.digest-mismatch', facts);
+    },
+  };
+}
+
+/** Later than this after the build, the RTC is taken to be wrong (a board is not shelved for 15 years). */
+export const RTC_PLAUSIBLE_SPAN_MS = 15 * 365.25 * 24 * 3600 * 1000;
+
+/** The RTC can never be earlier than the build, nor implausibly later. Certificate checks rely on it. */
+export function rtcProbe(): Probe {
+  return {
+    id: 'system.rtc',
+    family: 'system',
+    timeoutMs: 1_000,
+    async run({ ports }) {
+      const now = ports.clock.wallMs();
+      const built = ports.system.buildTime;
+      const facts = `rtc ${isoTime(now)}, build ${isoTime(built)}`;
+      if (now < built) return fail('rtc.before-build', facts);
+      if (now - built > RTC_PLAUSIBLE_SPAN_MS) return fail('rtc.implausible', facts);
+      return pass('rtc.ok', facts);
+    },
+  };
+}
+
+/** Scratch bytes written and read back through the log on each run. */
+const SCRATCH_BYTES = 32;
+
+/** Flash: recovery found no corruption, and a scratch record reads back as written. */
+export function flashProbe(log: RecordLog): Probe {
+  return {
+    id: 'system.flash',
+    family: 'system',
+    timeoutMs: 5_000,
+    async run({ ports }) {
+      const found = log.recovery;
+      const capacity = log.capacity();
+      const scratch = ports.crypto.randomBytes(SCRATCH_BYTES);
+      const seq = log.append(RecordType.scratch, scratch);
+      const back = log.latest(RecordType.scratch);
+      const facts =
+        `${capacity.sectors}×${capacity.sectorSize} B, ${found.records} records at boot, ` +
+        `${found.tornRecords} torn, ${found.crcErrors} CRC errors, ${found.corruptSectors} bad sectors`;
+      if (!back || back.seq !== seq || back.payload.length !== SCRATCH_BYTES || !back.payload.every((b, i) => b === scratch[i]))
+        return fail('flash.readback', `scratch record ${seq} did not read back; ${facts}`);
+      if (found.crcErrors > 0 || found.corruptSectors > 0) return fail('flash.crc-errors', facts);
+      if (found.tornRecords > 0) return warn('flash.torn-record', facts);
+      return pass('flash.ok', facts);
+    },
+  };
+}
+
+/**
+ * Headroom the runtime needs for a transaction and a screen (Moddable Two build: about 77 KB
+ * of chunk heap and 4,928 slots in all).
+ */
+export const MEMORY_FLOOR = { chunkBytes: 12 * 1024, slots: 600 };
+
+export function memoryProbe(): Probe {
+  return {
+    id: 'system.memory',
+    family: 'system',
+    timeoutMs: 1_000,
+    async run({ ports }) {
+      const m = ports.system.memory();
+      const facts = `chunks ${m.chunkFree}/${m.chunkTotal} B free, slots ${m.slotsFree}/${m.slotsTotal} free`;
+      if (m.chunkFree < MEMORY_FLOOR.chunkBytes || m.slotsFree < MEMORY_FLOOR.slots) return fail('memory.low', facts);
+      if (m.chunkFree < 2 * MEMORY_FLOOR.chunkBytes || m.slotsFree < 2 * MEMORY_FLOOR.slots) return warn('memory.tight', facts);
+      return pass('memory.ok', facts);
+    },
+  };
+}
+
+/** Terminal ID, merchant ID and acquirer profile are present and well-formed. */
+export function configProbe(cbor: CborCodec): Probe {
+  return {
+    id: 'system.config',
+    family: 'system',
+    timeoutMs: 1_000,
+    async run({ ports }) {
+      const config = readTerminalConfig(ports.settings, cbor);
+      if (config.ok) {
+        const { terminalId, profile } = config.value;
+        return pass('config.ok', `tid ${terminalId}, profile ${profile.id}, ${profile.hosts.length} host(s)`);
+      }
+      const { field, message } = config.error;
+      const code = field === 'tid' ? 'config.tid-invalid' : field === 'mid' ? 'config.mid-invalid' : field === 'profile' && message.startsWith('no ') ? 'config.profile-missing' : 'config.profile-invalid';
+      return fail(code, `${field}: ${message.replace(`${field}: `, '')}`);
+    },
+  };
+}
+
+/** 2026-11-26T04:14:57Z, without milliseconds; ECMAScript's own formatter, no locale. */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

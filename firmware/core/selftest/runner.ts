@@ -1,0 +1,116 @@
+/**
+ * Runs a set of probes: each starts as soon as the probes it names in `after` have finished,
+ * so independent probes run concurrently; each is bounded by its own timeout on the clock port.
+ */
+import type { ClockPort, Ports } from '../ports';
+import type { Probe, ProbeOutcome, ProbeResult, SelfTestReport, SelfTestTrigger } from './types';
+
+export class SelfTestError extends Error {
+  readonly code = 'selftest-plan';
+  constructor(message: string) {
+    super(message);
+    this.name = 'SelfTestError';
+  }
+}
+
+/**
+ * Checks a probe plan: unique ids, `after` names only known earlier-runnable probes, no cycles.
+ * @throws SelfTestError
+ */
+export function checkPlan(probes: readonly Probe[]): void {
+  const ids = new Set<string>();
+  for (const probe of probes) {
+    if (ids.has(probe.id)) throw new SelfTestError(`probe ${probe.id} appears twice`);
+    ids.add(probe.id);
+  }
+  for (const probe of probes)
+    for (const dep of probe.after ?? []) if (!ids.has(dep)) throw new SelfTestError(`probe ${probe.id} waits for unknown probe ${dep}`);
+  // Kahn's algorithm: every probe must become runnable.
+  const done = new Set<string>();
+  let progressed = true;
+  while (progressed && done.size < probes.length) {
+    progressed = false;
+    for (const probe of probes)
+      if (!done.has(probe.id) && (probe.after ?? []).every((d) => done.has(d))) {
+        done.add(probe.id);
+        progressed = true;
+      }
+  }
+  if (done.size < probes.length) throw new SelfTestError('probe plan has a cycle in `after`');
+}
+
+/** Resolves with the probe's outcome, or a timeout outcome once `timeoutMs` of uptime passed. */
+function withTimeout(clock: ClockPort, probe: Probe, work: Promise<ProbeOutcome>): Promise<ProbeOutcome> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const token = clock.setTimer(probe.timeoutMs, () => {
+      if (settled) return;
+      settled = true;
+      resolve({ status: 'fail', code: 'probe.timeout', detail: `${probe.id} gave no answer within ${probe.timeoutMs} ms` });
+    });
+    work.then(
+      (outcome) => {
+        if (settled) return;
+        settled = true;
+        clock.clearTimer(token);
+        resolve(outcome);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clock.clearTimer(token);
+        const name = error instanceof Error ? `${error.name}${'code' in error ? ` ${String(error.code)}` : ''}` : 'error';
+        resolve({ status: 'fail', code: 'probe.crashed', detail: `${probe.id}: ${name}` });
+      },
+    );
+  });
+}
+
+const SEVERITY = { pass: 0, skip: 0, warn: 1, fail: 2 } as const;
+
+/**
+ * Runs every probe once and returns the report (not yet persisted: the caller owns the log).
+ * Results keep the plan's order whatever order the probes finished in.
+ */
+export async function runSelfTest(
+  ports: Ports,
+  probes: readonly Probe[],
+  trigger: SelfTestTrigger,
+  seq: number,
+): Promise<SelfTestReport> {
+  checkPlan(probes);
+  const { clock } = ports;
+  const startedUptimeMs = clock.uptimeMs();
+  const startedWallMs = clock.wallMs();
+  const results = new Map<string, ProbeResult>();
+  const running = new Map<string, Promise<void>>();
+
+  const start = (probe: Probe): Promise<void> => {
+    const existing = running.get(probe.id);
+    if (existing) return existing;
+    const deps = (probe.after ?? []).map((id) => start(probes.find((p) => p.id === id) as Probe));
+    const task = Promise.all(deps).then(async () => {
+      const began = clock.uptimeMs();
+      const context = { ports, trigger, resultOf: (id: string) => results.get(id) };
+      // A probe that throws synchronously must not take the whole run down.
+      const work = new Promise<ProbeOutcome>((resolve) => resolve(probe.run(context)));
+      const outcome = await withTimeout(clock, probe, work);
+      results.set(probe.id, { id: probe.id, family: probe.family, ...outcome, durationMs: clock.uptimeMs() - began });
+    });
+    running.set(probe.id, task);
+    return task;
+  };
+  await Promise.all(probes.map(start));
+
+  const ordered = probes.map((p) => results.get(p.id) as ProbeResult);
+  const worst = ordered.reduce((w, r) => Math.max(w, SEVERITY[r.status]), 0);
+  return {
+    seq,
+    trigger,
+    startedUptimeMs,
+    startedWallMs,
+    durationMs: clock.uptimeMs() - startedUptimeMs,
+    results: ordered,
+    verdict: worst === 2 ? 'fail' : worst === 1 ? 'warn' : 'pass',
+  };
+}

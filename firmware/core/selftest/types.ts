@@ -1,0 +1,59 @@
+/**
+ * Self-test vocabulary. Probes are grouped by the five cause families of host response
+ * code 83 ("invalid terminal"), so a failed probe points straight at a family of remedies.
+ */
+import type { Ports } from '../ports';
+
+export type CauseFamily = 'network' | 'device' | 'system' | 'account' | 'authentication';
+export const CAUSE_FAMILIES: readonly CauseFamily[] = ['network', 'device', 'system', 'account', 'authentication'];
+
+export type ProbeStatus = 'pass' | 'warn' | 'fail' | 'skip';
+
+/** What triggered a self-test run. */
+export type SelfTestTrigger = 'boot' | 'periodic' | 'demand' | 'code83';
+
+/** What a probe found. `code` is stable ("rtc.before-build"); `detail` is language-neutral facts. */
+export interface ProbeOutcome {
+  status: ProbeStatus;
+  code: string;
+  detail: string;
+}
+
+export interface ProbeResult extends ProbeOutcome {
+  id: string;
+  family: CauseFamily;
+  /** Virtual/uptime milliseconds the probe took. */
+  durationMs: number;
+}
+
+export interface SelfTestReport {
+  /** Run number, counting from 1 since the log was created. */
+  seq: number;
+  trigger: SelfTestTrigger;
+  /** Uptime and RTC when the run started. */
+  startedUptimeMs: number;
+  startedWallMs: number;
+  durationMs: number;
+  results: ProbeResult[];
+  /** The worst status of any result ('pass' when all passed or skipped). */
+  verdict: 'pass' | 'warn' | 'fail';
+}
+
+/** What a probe may look at while it runs. */
+export interface ProbeContext {
+  readonly ports: Ports;
+  readonly trigger: SelfTestTrigger;
+  /** Result of a probe this one declared in `after`. */
+  resultOf(id: string): ProbeResult | undefined;
+}
+
+export interface Probe {
+  /** Stable id, e.g. "system.image". Also the key of its title in the string tables. */
+  readonly id: string;
+  readonly family: CauseFamily;
+  /** Past this much uptime the probe fails with code "<id>.timeout". */
+  readonly timeoutMs: number;
+  /** Probes whose results this one needs; it starts after they finish. */
+  readonly after?: readonly string[];
+  run(context: ProbeContext): Promise<ProbeOutcome>;
+}

@@ -1,0 +1,24 @@
+/**
+ * A screen as data: what to draw on the 240×320 portrait panel, in order. The device adapter
+ * draws it with Poco, host-sim rasterizes it to PNG; both read glyphs from the same font asset.
+ */
+
+/** 0xRRGGBB. Adapters convert to the panel's pixel format (RGB565 on ILI9341). */
+export type Color = number;
+
+export type DisplayOp =
+  /** A filled rectangle. */
+  | { op: 'rect'; x: number; y: number; w: number; h: number; color: Color }
+  /** One line of text, top-left at (x, y), in the UI font; glyphs with set bits get `color`. */
+  | { op: 'text'; x: number; y: number; text: string; color: Color };
+
+export interface DisplayList {
+  readonly width: number;
+  readonly height: number;
+  /** Fills the whole panel before the ops. */
+  readonly background: Color;
+  readonly ops: readonly DisplayOp[];
+}
+
+export const PANEL_WIDTH = 240;
+export const PANEL_HEIGHT = 320;

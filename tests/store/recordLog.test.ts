@@ -1,0 +1,166 @@
+/**
+ * The record log against an independent reading of its documented layout, and the power-cut
+ * test: a cut at every byte of every write (and erase) of 240 appends that rotate the ring.
+ */
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { decode as cborDecode } from 'cbor-x';
+import { RecordLog, StoreError, recordFootprint } from '../../firmware/core/store/recordLog';
+import { createCborCodec } from '../../firmware/core/store/cbor';
+import { NorFlash } from '../../host-sim/ports/norFlash';
+import { PortError } from '../../firmware/core/ports';
+
+const cbor = createCborCodec();
+const payloadFor = (i: number) => cbor.encode({ n: i, pad: 'x'.repeat((i * 37) % 61) });
+
+describe('record log layout', () => {
+  it('writes the documented bytes: header, length and its complement, seq, type, payload, CRC-32, commit mark', () => {
+    const flash = new NorFlash({ sectors: 4, sectorSize: 512 });
+    const log = RecordLog.open(flash);
+    const payload = cbor.encode({ kind: 'hello', n: 7 });
+    expect(log.append(5, payload)).toBe(1);
+    const b = Buffer.from(flash.bytes);
+    expect(b.subarray(0, 4).toString('latin1')).toBe('XSRL');
+    expect(b[4]).toBe(1);
+    expect(b.readUInt32LE(8)).toBe(1); // first sector seq
+    expect(b.readUInt32LE(12)).toBe(zlibCrc32(b.subarray(0, 12)));
+    const r = b.subarray(16);
+    expect(r.readUInt16LE(0)).toBe(payload.length);
+    expect(r.readUInt16LE(2)).toBe(payload.length ^ 0xffff);
+    expect(r.readUInt32LE(4)).toBe(1);
+    expect(r[8]).toBe(5);
+    expect(cborDecode(r.subarray(12, 12 + payload.length))).toEqual({ kind: 'hello', n: 7 });
+    expect(r.readUInt32LE(12 + payload.length)).toBe(zlibCrc32(r.subarray(0, 12 + payload.length)));
+    expect(r.subarray(16 + payload.length, 20 + payload.length).toString('latin1')).toBe('CMIT');
+    expect(recordFootprint(payload.length) % 4).toBe(0);
+  });
+
+  it('refuses a geometry it cannot use and payloads out of range, keeping what is stored', () => {
+    expect(() => RecordLog.open(new NorFlash({ sectors: 1, sectorSize: 4096 }))).toThrow(StoreError);
+    const flash = new NorFlash({ sectors: 2, sectorSize: 256 });
+    const log = RecordLog.open(flash);
+    log.append(1, Uint8Array.of(1));
+    expect(() => log.append(1, new Uint8Array(0))).toThrow(expect.objectContaining({ code: 'store-record-size' }));
+    expect(() => log.append(1, new Uint8Array(log.capacity().maxPayload + 1))).toThrow(expect.objectContaining({ code: 'store-record-size' }));
+    expect([...RecordLog.open(flash).records()].map((r) => r.seq)).toEqual([1]);
+  });
+
+  it('rotates when full, keeping at least the documented capacity, newest records last', () => {
+    const flash = new NorFlash({ sectors: 4, sectorSize: 512 });
+    const log = RecordLog.open(flash);
+    for (let i = 0; i < 500; i++) log.append(1, payloadFor(i));
+    const kept = [...RecordLog.open(flash).records()];
+    const bytes = kept.reduce((sum, r) => sum + recordFootprint(r.payload.length), 0);
+    expect(bytes).toBeGreaterThanOrEqual(log.capacity().guaranteedBytes - recordFootprint(log.capacity().maxPayload));
+    expect(kept[kept.length - 1].seq).toBe(500);
+    kept.forEach((r, i) => i > 0 && expect(r.seq).toBe(kept[i - 1].seq + 1));
+    expect((cborDecode(kept[kept.length - 1].payload) as { n: number }).n).toBe(499);
+    expect(flash.stats.erases).toBeGreaterThan(4);
+  });
+
+  it('counts a committed record whose bytes changed as a CRC error and drops it', () => {
+    const flash = new NorFlash({ sectors: 4, sectorSize: 512 });
+    const log = RecordLog.open(flash);
+    for (let i = 0; i < 5; i++) log.append(1, payloadFor(i));
+    flash.bytes[16 + 12] ^= 0x01; // first payload byte of record 1
+    const reopened = RecordLog.open(flash);
+    expect(reopened.recovery).toMatchObject({ crcErrors: 1, records: 4 });
+    expect([...reopened.records()].map((r) => r.seq)).toEqual([2, 3, 4, 5]);
+  });
+
+  it('counts a sector with data under a broken header as corrupt', () => {
+    const flash = new NorFlash({ sectors: 4, sectorSize: 512 });
+    const log = RecordLog.open(flash);
+    for (let i = 0; i < 40; i++) log.append(1, payloadFor(i));
+    const sector = 0;
+    flash.bytes[sector * 512 + 9] ^= 0x40; // sector seq bit: header CRC fails
+    const reopened = RecordLog.open(flash);
+    expect(reopened.recovery.corruptSectors).toBe(1);
+    const seq = reopened.append(1, payloadFor(99));
+    expect([...RecordLog.open(flash).records()].pop()?.seq).toBe(seq);
+  });
+});
+
+describe('power cut at every byte', () => {
+  /** Runs one append with the power cut after `budget` bytes; returns whether it returned. */
+  function attempt(flash: NorFlash, budget: number, payload: Uint8Array): boolean {
+    flash.cutPowerAfter(budget);
+    try {
+      RecordLog.open(flash).append(2, payload);
+      flash.powerOn();
+      return true;
+    } catch (error) {
+      expect(error).toBeInstanceOf(StoreError);
+      expect(flash.powered).toBe(false);
+      flash.powerOn();
+      return false;
+    }
+  }
+
+  it('keeps every record whose append returned, once and intact, and drops the torn one (240 appends, rotation included)', () => {
+    const geometry = { sectors: 3, sectorSize: 512 };
+    const flash = new NorFlash(geometry);
+    /** seq → payload of every append that returned. */
+    const returned = new Map<number, Uint8Array>();
+    let cuts = 0;
+    let rotationsCut = 0;
+    for (let i = 0; i < 240; i++) {
+      const payload = payloadFor(i);
+      const before = flash.bytes.slice();
+      const beforeSeqs = [...RecordLog.open(flash).records()].map((r) => r.seq);
+      // How many bytes does this append program or erase? Measure it on a copy.
+      const probe = new NorFlash(geometry, before);
+      const counted = { ...probe.stats };
+      RecordLog.open(probe).append(2, payload);
+      const cost = probe.stats.bytesWritten - counted.bytesWritten + (probe.stats.erases - counted.erases) * geometry.sectorSize;
+      const rotates = probe.stats.erases > counted.erases;
+
+      for (let budget = 0; budget < cost; budget++) {
+        flash.bytes.set(before);
+        if (attempt(flash, budget, payload)) expect({ append: i, budget, returned: true }).toBeNull();
+        cuts++;
+        if (rotates) rotationsCut++;
+        const log = RecordLog.open(flash);
+        const after = [...log.records()];
+        const seqs = after.map((r) => r.seq);
+        // Nothing new appeared, nothing duplicated; only a rotation may have dropped the oldest.
+        // (Plain checks in this hot loop; expect() only when one fails, to say where.)
+        const expected = rotates ? beforeSeqs.slice(beforeSeqs.length - seqs.length) : beforeSeqs;
+        const intact = after.every((r) => Buffer.from(r.payload).equals(Buffer.from(returned.get(r.seq)!)));
+        if (new Set(seqs).size !== seqs.length || expected.join() !== seqs.join() || !intact)
+          expect({ append: i, budget, seqs, intact }).toEqual({ append: i, budget, seqs: expected, intact: true });
+        // …and the log keeps accepting appends after the reboot.
+        const extra = log.append(9, Uint8Array.of(0xee));
+        const last = [...RecordLog.open(flash).records()].pop();
+        if (last?.seq !== extra || last.type !== 9) expect({ append: i, budget, last }).toMatchObject({ last: { seq: extra, type: 9 } });
+      }
+      // Then the append for real, without a cut.
+      flash.bytes.set(before);
+      const log = RecordLog.open(flash);
+      const seq = log.append(2, payload);
+      returned.set(seq, payload);
+    }
+    const final = [...RecordLog.open(flash).records()];
+    expect(final[final.length - 1].seq).toBe(240);
+    expect(cuts).toBeGreaterThan(240 * 20);
+    expect(rotationsCut).toBeGreaterThan(0);
+  });
+
+  it('reports a torn record after a cut between the record and its commit mark', () => {
+    const flash = new NorFlash({ sectors: 4, sectorSize: 512 });
+    RecordLog.open(flash).append(1, payloadFor(1));
+    const payload = payloadFor(2);
+    flash.cutPowerAfter(12 + payload.length + 4); // everything but the commit mark
+    expect(() => RecordLog.open(flash).append(1, payload)).toThrow(StoreError);
+    flash.powerOn();
+    const log = RecordLog.open(flash);
+    expect(log.recovery).toMatchObject({ records: 1, tornRecords: 1 });
+    expect(log.append(1, payloadFor(3))).toBe(3);
+  });
+
+  it('refuses a write that would set bits, as NOR flash cannot', () => {
+    const flash = new NorFlash({ sectors: 2, sectorSize: 256 });
+    flash.write(0, Uint8Array.of(0x0f));
+    expect(() => flash.write(0, Uint8Array.of(0xf0))).toThrow(expect.objectContaining({ code: 'flash-program' }));
+    expect(() => flash.read(500, 20)).toThrow(PortError);
+  });
+});
