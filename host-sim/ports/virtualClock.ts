@@ -50,6 +50,13 @@ export class VirtualClock implements ClockPort {
     this.#pending = this.#pending.filter((p) => p.token !== token);
   }
 
+  /** Power cycle: uptime restarts at 0, the RTC keeps running, every timer is gone. */
+  reboot(): void {
+    this.#wallAtBoot = this.wallMs();
+    this.#uptime = 0;
+    this.#pending = [];
+  }
+
   /** Timers waiting to fire. */
   get pendingTimers(): number {
     return this.#pending.length;

@@ -56,6 +56,8 @@ export interface Terminal {
   selfTest(trigger: SelfTestTrigger): Promise<SelfTestReport>;
   /** Every event still in the log, oldest first. */
   events(): TerminalEvent[];
+  /** Every self-test report still in the log, oldest first. */
+  reports(): SelfTestReport[];
   /** Stops timers and the keypad; nothing fires afterwards. */
   stop(): void;
 }
@@ -215,6 +217,12 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       const out: TerminalEvent[] = [];
       if (!log) return out;
       for (const r of log.records()) if (r.type === RecordType.event) out.push(decodeEvent(cbor, r.payload));
+      return out;
+    },
+    reports() {
+      const out: SelfTestReport[] = [];
+      if (!log) return out;
+      for (const r of log.records()) if (r.type === RecordType.selfTestReport) out.push(cbor.decode(r.payload) as SelfTestReport);
       return out;
     },
     stop() {

@@ -1,0 +1,123 @@
+/**
+ * Runs a scenario's steps against a terminal built from a simulated world, and collects what
+ * a field report would: the self-test reports and events in the log, and the screens.
+ * Engine-neutral: the Node CLI and the XS lane run this same code.
+ */
+import { createTerminal, type Terminal } from '../../firmware/core/runtime/terminal';
+import type { TerminalEvent } from '../../firmware/core/runtime/events';
+import type { Ports } from '../../firmware/core/ports';
+import type { SelfTestReport } from '../../firmware/core/selftest/types';
+import type { DisplayList } from '../../firmware/core/ui/displayList';
+import type { Scenario } from './schema';
+import type { VirtualClock } from '../ports/virtualClock';
+import type { SimKeypad } from '../ports/simDevices';
+
+/** What the driver needs of a world besides its ports. */
+export interface SimWorld {
+  ports: Ports;
+  clock: VirtualClock;
+  keypad: SimKeypad;
+  /** The screen as last drawn. */
+  screen(): DisplayList | undefined;
+  /** Power comes back after a power-off (flash powered, peripherals reset). */
+  powerOn(): void;
+}
+
+export interface ScenarioReport {
+  scenario: string;
+  lang: 'zh' | 'en';
+  finalState: string;
+  /** Every self-test report in the log, oldest first. */
+  selfTests: SelfTestReport[];
+  /** Events in the log: how many, and the newest ones (a full log holds thousands). */
+  eventCount: number;
+  recentEvents: TerminalEvent[];
+  screens: string[];
+}
+
+export interface ScenarioOutcome {
+  report: ScenarioReport;
+  screens: { name: string; list: DisplayList }[];
+}
+
+/** Newest events kept in the report. */
+const RECENT_EVENTS = 40;
+/** A report never has more pages than this; paging stops there. */
+const MAX_PAGES = 64;
+
+export class ScenarioRunError extends Error {
+  readonly code = 'scenario-run';
+  constructor(readonly step: number, message: string) {
+    super(`steps[${step}]: ${message}`);
+    this.name = 'ScenarioRunError';
+  }
+}
+
+export async function runScenario(scenario: Scenario, world: SimWorld): Promise<ScenarioOutcome> {
+  let terminal: Terminal | undefined;
+  const screens: { name: string; list: DisplayList }[] = [];
+  const capture = (index: number, name: string) => {
+    const list = world.screen();
+    if (!list) throw new ScenarioRunError(index, 'nothing on the screen yet');
+    if (screens.some((s) => s.name === name)) throw new ScenarioRunError(index, `screen name ${name} used twice`);
+    screens.push({ name, list });
+  };
+
+  for (let index = 0; index < scenario.steps.length; index++) {
+    const step = scenario.steps[index];
+    switch (step.do) {
+      case 'boot':
+        if (terminal) throw new ScenarioRunError(index, 'already booted (use reboot)');
+        terminal = createTerminal(world.ports);
+        await terminal.boot();
+        break;
+      case 'reboot':
+        terminal?.stop();
+        world.clock.reboot();
+        world.powerOn();
+        terminal = createTerminal(world.ports);
+        await terminal.boot();
+        break;
+      case 'advance':
+        await world.clock.advance(step.ms);
+        break;
+      case 'press':
+        world.keypad.press(step.key);
+        await world.clock.settle();
+        break;
+      case 'release':
+        world.keypad.release(step.key);
+        break;
+      case 'snapshot':
+        capture(index, step.name);
+        break;
+      case 'report-pages': {
+        if (!terminal?.lastReport) throw new ScenarioRunError(index, 'no self-test report to page through');
+        const pages = Math.min(MAX_PAGES, 1 + terminal.lastReport.results.length);
+        for (let page = 0; page < pages; page++) {
+          world.keypad.press('down');
+          await world.clock.settle();
+          capture(index, `${step.name}-${String(page + 1).padStart(2, '0')}`);
+        }
+        world.keypad.press('cancel');
+        await world.clock.settle();
+        break;
+      }
+    }
+  }
+  if (!terminal) throw new ScenarioRunError(0, 'the scenario never boots the terminal');
+  terminal.stop();
+  const events = terminal.events();
+  return {
+    report: {
+      scenario: scenario.name,
+      lang: scenario.lang,
+      finalState: terminal.state,
+      selfTests: terminal.reports(),
+      eventCount: events.length,
+      recentEvents: events.slice(-RECENT_EVENTS),
+      screens: screens.map((s) => s.name),
+    },
+    screens,
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * Scenario files: what terminal, in what state, doing what. Validated field by field; an error
+ * names the field ("flash.damage[0].sector: must be 0–15"). Engine-neutral (the XS lane gets
+ * scenarios already validated, but the shape is shared).
+ */
+import type { KeyCode, ResetReason } from '../../firmware/core/ports';
+
+export const KEY_CODES: readonly KeyCode[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'enter', 'cancel', 'clear', 'up', 'down', 'menu'];
+const RESET_REASONS: readonly ResetReason[] = ['power-on', 'software', 'watchdog', 'panic', 'brownout', 'deep-sleep', 'unknown'];
+
+export type Step =
+  | { do: 'boot' }
+  | { do: 'advance'; ms: number }
+  | { do: 'press'; key: KeyCode }
+  | { do: 'release'; key: KeyCode }
+  /** Captures the screen as it is now. */
+  | { do: 'snapshot'; name: string }
+  /** Pages through the last self-test report with ▼, capturing each page, then returns with cancel. */
+  | { do: 'report-pages'; name: string }
+  /** Power off and on: the terminal restarts on the same flash and settings; uptime restarts at 0. */
+  | { do: 'reboot' };
+
+export interface Scenario {
+  name: string;
+  description: string;
+  seed: number;
+  lang: 'zh' | 'en';
+  /** RTC at power-on, ms since 1970. */
+  rtcMs: number;
+  firmware: {
+    version: string;
+    buildMs: number;
+    imageBytes: number;
+    /** Whether the build recorded the image's SHA-256. */
+    digest: boolean;
+    /** Byte offsets flipped after the build recorded the digest (a corrupted image). */
+    corruptAt: number[];
+  };
+  terminal: {
+    tid?: string;
+    mid?: string;
+    /** The acquirer profile as provisioned (the configuration probe judges it, so it may be bad). */
+    profile?: unknown;
+  };
+  device: {
+    displayReady: boolean;
+    displayWidth: number;
+    displayHeight: number;
+    keysHeld: KeyCode[];
+    memory: { chunkFree: number; chunkTotal: number; slotsFree: number; slotsTotal: number };
+    resetReason: ResetReason;
+  };
+  flash: {
+    sectors: number;
+    sectorSize: number;
+    /** Events written before power-on, as an older firmware would have (fills the log). */
+    prefillEvents: number;
+    /** Bits flipped after prefill: corruption the terminal must find. */
+    damage: { sector: number; offset: number; xor: number }[];
+  };
+  steps: Step[];
+}
+
+export class ScenarioError extends Error {
+  readonly code = 'scenario-invalid';
+  constructor(readonly field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'ScenarioError';
+  }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function only(value: Obj, field: string, allowed: readonly string[]) {
+  for (const key of Object.keys(value)) if (!allowed.includes(key)) throw new ScenarioError(field ? `${field}.${key}` : key, `unknown field (allowed: ${allowed.join(', ')})`);
+}
+function obj(value: unknown, field: string): Obj {
+  if (value === undefined) return {};
+  if (!isObj(value)) throw new ScenarioError(field, 'must be an object');
+  return value;
+}
+function int(value: unknown, field: string, min: number, max: number, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new ScenarioError(field, `must be a whole number ${min}–${max}`);
+  return value;
+}
+function str(value: unknown, field: string, pattern: RegExp, fallback?: string): string {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'string' || !pattern.test(value)) throw new ScenarioError(field, `must be a string matching ${pattern}`);
+  return value;
+}
+function bool(value: unknown, field: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new ScenarioError(field, 'must be true or false');
+  return value;
+}
+function time(value: unknown, field: string, fallback: string): number {
+  const text = str(value, field, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/, fallback);
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) throw new ScenarioError(field, 'is not a real date');
+  return ms;
+}
+function list(value: unknown, field: string, max: number): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.length > max) throw new ScenarioError(field, `must be a list of at most ${max}`);
+  return value;
+}
+function key(value: unknown, field: string): KeyCode {
+  if (!KEY_CODES.includes(value as KeyCode)) throw new ScenarioError(field, `must be one of ${KEY_CODES.join(' ')}`);
+  return value as KeyCode;
+}
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,47}$/;
+const DAY_MS = 24 * 3600 * 1000;
+
+function step(value: unknown, field: string): Step {
+  if (!isObj(value)) throw new ScenarioError(field, 'must be an object with "do"');
+  switch (value.do) {
+    case 'boot':
+    case 'reboot':
+      only(value, field, ['do']);
+      return { do: value.do };
+    case 'advance': {
+      only(value, field, ['do', 'ms', 'minutes', 'hours', 'days']);
+      const ms =
+        int(value.ms, `${field}.ms`, 0, 366 * DAY_MS, 0) +
+        int(value.minutes, `${field}.minutes`, 0, 366 * 24 * 60, 0) * 60_000 +
+        int(value.hours, `${field}.hours`, 0, 366 * 24, 0) * 3_600_000 +
+        int(value.days, `${field}.days`, 0, 366, 0) * DAY_MS;
+      if (ms <= 0) throw new ScenarioError(field, 'advance needs ms, minutes, hours or days');
+      return { do: 'advance', ms };
+    }
+    case 'press':
+    case 'release':
+      only(value, field, ['do', 'key']);
+      return { do: value.do, key: key(value.key, `${field}.key`) };
+    case 'snapshot':
+    case 'report-pages':
+      only(value, field, ['do', 'name']);
+      return { do: value.do, name: str(value.name, `${field}.name`, NAME) };
+    default:
+      throw new ScenarioError(`${field}.do`, 'must be boot, advance, press, release, snapshot, report-pages or reboot');
+  }
+}
+
+/**
+ * Validates a parsed scenario file and fills in defaults (a healthy terminal).
+ * @throws ScenarioError naming the first bad field
+ */
+export function parseScenario(input: unknown): Scenario {
+  if (!isObj(input)) throw new ScenarioError('(scenario)', 'must be a JSON object');
+  only(input, '', ['name', 'description', 'seed', 'lang', 'rtc', 'firmware', 'terminal', 'device', 'flash', 'steps']);
+  const firmware = obj(input.firmware, 'firmware');
+  only(firmware, 'firmware', ['version', 'built', 'imageBytes', 'digest', 'corruptAt']);
+  const imageBytes = int(firmware.imageBytes, 'firmware.imageBytes', 1024, 8 * 1024 * 1024, 256 * 1024);
+  const terminal = obj(input.terminal, 'terminal');
+  only(terminal, 'terminal', ['tid', 'mid', 'profile']);
+  const device = obj(input.device, 'device');
+  only(device, 'device', ['displayReady', 'displayWidth', 'displayHeight', 'keysHeld', 'memory', 'resetReason']);
+  const memory = obj(device.memory, 'device.memory');
+  only(memory, 'device.memory', ['chunkFree', 'chunkTotal', 'slotsFree', 'slotsTotal']);
+  const flash = obj(input.flash, 'flash');
+  only(flash, 'flash', ['sectors', 'sectorSize', 'prefillEvents', 'damage']);
+  const sectors = int(flash.sectors, 'flash.sectors', 2, 256, 16);
+  const sectorSize = int(flash.sectorSize, 'flash.sectorSize', 256, 65536, 4096);
+  if (sectorSize % 256) throw new ScenarioError('flash.sectorSize', 'must be a multiple of 256');
+  const resetReason = device.resetReason ?? 'power-on';
+  if (!RESET_REASONS.includes(resetReason as ResetReason)) throw new ScenarioError('device.resetReason', `must be one of ${RESET_REASONS.join(', ')}`);
+  const tid = terminal.tid === undefined ? undefined : str(terminal.tid, 'terminal.tid', /^.{0,32}$/);
+  const mid = terminal.mid === undefined ? undefined : str(terminal.mid, 'terminal.mid', /^.{0,32}$/);
+  const steps = list(input.steps, 'steps', 1000).map((s, i) => step(s, `steps[${i}]`));
+  if (steps.length === 0) throw new ScenarioError('steps', 'must list at least one step');
+  return {
+    name: str(input.name, 'name', NAME),
+    description: str(input.description, 'description', /^[^]{0,500}$/, ''),
+    seed: int(input.seed, 'seed', 0, 2 ** 31 - 1, 1),
+    lang: input.lang === undefined ? 'zh' : (str(input.lang, 'lang', /^(zh|en)$/) as 'zh' | 'en'),
+    rtcMs: time(input.rtc, 'rtc', '2026-11-26T09:00:00Z'),
+    firmware: {
+      version: str(firmware.version, 'firmware.version', /^[0-9A-Za-z.+-]{1,32}$/, '0.1.0'),
+      buildMs: time(firmware.built, 'firmware.built', '2026-11-20T08:00:00Z'),
+      imageBytes,
+      digest: bool(firmware.digest, 'firmware.digest', true),
+      corruptAt: list(firmware.corruptAt, 'firmware.corruptAt', 64).map((v, i) => int(v, `firmware.corruptAt[${i}]`, 0, imageBytes - 1)),
+    },
+    terminal: { tid, mid, profile: terminal.profile },
+    device: {
+      displayReady: bool(device.displayReady, 'device.displayReady', true),
+      displayWidth: int(device.displayWidth, 'device.displayWidth', 1, 4096, 240),
+      displayHeight: int(device.displayHeight, 'device.displayHeight', 1, 4096, 320),
+      keysHeld: list(device.keysHeld, 'device.keysHeld', 16).map((k, i) => key(k, `device.keysHeld[${i}]`)),
+      memory: {
+        chunkFree: int(memory.chunkFree, 'device.memory.chunkFree', 0, 1 << 30, 41 * 1024),
+        chunkTotal: int(memory.chunkTotal, 'device.memory.chunkTotal', 1, 1 << 30, 77 * 1024),
+        slotsFree: int(memory.slotsFree, 'device.memory.slotsFree', 0, 1 << 24, 2600),
+        slotsTotal: int(memory.slotsTotal, 'device.memory.slotsTotal', 1, 1 << 24, 4928),
+      },
+      resetReason: resetReason as ResetReason,
+    },
+    flash: {
+      sectors,
+      sectorSize,
+      prefillEvents: int(flash.prefillEvents, 'flash.prefillEvents', 0, 100_000, 0),
+      damage: list(flash.damage, 'flash.damage', 64).map((d, i) => {
+        const f = `flash.damage[${i}]`;
+        const o = obj(d, f);
+        only(o, f, ['sector', 'offset', 'xor']);
+        return {
+          sector: int(o.sector, `${f}.sector`, 0, sectors - 1),
+          offset: int(o.offset, `${f}.offset`, 0, sectorSize - 1),
+          xor: int(o.xor, `${f}.xor`, 1, 255),
+        };
+      }),
+    },
+    steps,
+  };
+}
