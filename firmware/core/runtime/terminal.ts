@@ -8,14 +8,14 @@
  * uptime, and on demand (the menu key). Any failed probe takes the terminal out of service
  * (fault) until a later self-test passes; warnings leave it ready.
  */
-import { readLang, readTerminalConfig, readTerminalId, type Lang } from '../config/terminalConfig';
+import { readLang, readTerminalConfig, readTerminalId } from '../config/terminalConfig';
 import type { KeyCode, Ports, TimerToken } from '../ports';
 import { standardProbes } from '../selftest/plan';
 import { runSelfTest } from '../selftest/runner';
 import type { Probe, ProbeResult, SelfTestReport, SelfTestTrigger } from '../selftest/types';
 import { createCborCodec, type CborCodec } from '../store/cbor';
 import { RecordLog, RecordType, StoreError } from '../store/recordLog';
-import { createScreens, type Screens } from '../ui/screens';
+import { createScreens, type ScreenContext, type Screens } from '../ui/screens';
 import { decodeEvent, type TerminalEvent, type TransitionCause } from './events';
 
 export type TerminalState = 'boot' | 'selftest' | 'ready' | 'fault';
@@ -75,8 +75,6 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
   let stopped = false;
   let screens: Screens | undefined;
 
-  const lang = (): Lang => readLang(ports.settings);
-
   function transition(to: TerminalState, cause: TransitionCause) {
     if (!TRANSITIONS[state].includes(to)) throw new RuntimeError('runtime-transition', `no transition ${state} → ${to}`);
     const event: TerminalEvent = { kind: 'transition', from: state, to, cause, uptimeMs: ports.clock.uptimeMs(), wallMs: ports.clock.wallMs() };
@@ -95,25 +93,26 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     }
   }
 
+  /** Who the terminal is, as the screens show it: read at boot and after each self-test, not on every redraw. */
+  let identity: ScreenContext & { merchantId?: string } = { lang: 'zh', firmwareVersion: ports.system.firmwareVersion };
+
+  function readIdentity() {
+    const config = readTerminalConfig(ports.settings, cbor);
+    identity = {
+      lang: readLang(ports.settings),
+      terminalId: readTerminalId(ports.settings),
+      merchantId: config.ok ? config.value.merchantId : undefined,
+      firmwareVersion: ports.system.firmwareVersion,
+    };
+  }
+
   function draw() {
     if (stopped || !screens) return;
-    const language = lang();
-    const terminalId = readTerminalId(ports.settings);
-    const common = { lang: language, terminalId, firmwareVersion: ports.system.firmwareVersion };
-    if (view.kind === 'running') ports.display.draw(screens.boot(common));
-    else if (view.kind === 'report' && lastReport) ports.display.draw(screens.selfTestPage(lastReport, view.page, common));
-    else if (state === 'fault' && lastReport) ports.display.draw(screens.fault(lastReport, common));
-    else {
-      const config = readTerminalConfig(ports.settings, cbor);
-      ports.display.draw(
-        screens.ready({
-          ...common,
-          merchantId: config.ok ? config.value.merchantId : undefined,
-          wallMs: ports.clock.wallMs(),
-          lastVerdict: lastReport?.verdict,
-        }),
-      );
-    }
+    const { merchantId, ...context } = identity;
+    if (view.kind === 'running') ports.display.draw(screens.boot(context));
+    else if (view.kind === 'report' && lastReport) ports.display.draw(screens.selfTestPage(lastReport, view.page, context));
+    else if (state === 'fault' && lastReport) ports.display.draw(screens.fault(lastReport, context));
+    else ports.display.draw(screens.ready({ ...context, merchantId, wallMs: ports.clock.wallMs(), lastVerdict: lastReport?.verdict }));
   }
 
   function scheduleIdleRefresh() {
@@ -154,6 +153,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     if (running) return running;
     if (state !== 'boot' && state !== 'ready' && state !== 'fault') return Promise.reject(new RuntimeError('runtime-state', `no self-test in state ${state}`));
     transition('selftest', `selftest-${trigger}`);
+    readIdentity();
     view = { kind: 'running' };
     draw();
     const seq = (lastReport?.seq ?? 0) + 1;

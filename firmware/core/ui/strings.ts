@@ -1,0 +1,165 @@
+/**
+ * Screen text in the terminal's two languages. Both tables have exactly the same keys: the
+ * English table defines `StringKey`, the Chinese one is typed against it, so a key missing
+ * from (or extra in) either is a compile error. Parameters are written `{name}`.
+ *
+ * Every character here must have a glyph in firmware/assets/ui-font.bin: after editing,
+ * regenerate the font (host-sim/tools/make-font.ts); tests/ui fail until you do.
+ */
+import type { CauseFamily, ProbeStatus, SelfTestTrigger } from '../selftest/types';
+
+/** Screen language, a terminal setting: simplified Chinese (zh-CN) or English. */
+export type Lang = 'zh' | 'en';
+export const LANGS: readonly Lang[] = ['zh', 'en'];
+
+const EN = {
+  'selftest.title': 'Self-test',
+  'selftest.running': 'Self-test running…',
+  'selftest.wait': 'Please wait',
+  'selftest.trigger': 'Trigger: {trigger}',
+  'selftest.run': 'Run #{seq}',
+  'trigger.boot': 'power-on',
+  'trigger.periodic': 'daily',
+  'trigger.demand': 'on demand',
+  'trigger.code83': 'after code 83',
+
+  'status.pass': 'PASS',
+  'status.warn': 'WARN',
+  'status.fail': 'FAIL',
+  'status.skip': 'SKIP',
+  'status.notTested': 'Not tested',
+
+  'family.network': 'Network',
+  'family.device': 'Device',
+  'family.system': 'System',
+  'family.account': 'Account limits',
+  'family.authentication': 'Terminal auth',
+
+  'summary.counts': '{fail} fail, {warn} warn, {pass} pass',
+  'summary.diagnosticCode': 'Diagnostic code',
+  'summary.quoteCode': 'Give this code to support',
+  'summary.allPassed': 'All checks passed',
+
+  'detail.code': 'Code',
+  'detail.remedy': 'What to do',
+  'detail.facts': 'Details',
+  'detail.duration': '{ms} ms',
+
+  'fault.title': 'Out of service',
+  'fault.reason': 'Self-test found a fault',
+  'fault.failing': 'Failed checks',
+  'fault.more': '+{count} more',
+  'fault.supportOrder': 'Check network → device → system → account → re-authenticate → call support with the code.',
+
+  'ready.title': 'Ready',
+  'ready.waiting': 'Waiting for a sale',
+  'ready.lastSelftest': 'Last self-test',
+  'ready.noSelftest': 'none yet',
+
+  'label.terminalId': 'Terminal ID',
+  'label.merchantId': 'Merchant ID',
+  'label.dateTime': 'Date/time (UTC)',
+  'label.unset': 'not set',
+  'firmware.version': 'Firmware {version}',
+
+  'hint.page': '▲▼ Page {page}/{pages}',
+  'hint.back': 'CANCEL Back',
+  'hint.details': 'Press ▼ for details',
+  'hint.runSelftest': 'Press MENU to run self-test',
+};
+
+export type StringKey = keyof typeof EN;
+export type StringTable = Readonly<Record<StringKey, string>>;
+
+const ZH: StringTable = {
+  'selftest.title': '自检',
+  'selftest.running': '正在自检…',
+  'selftest.wait': '请稍候',
+  'selftest.trigger': '触发：{trigger}',
+  'selftest.run': '第 {seq} 次',
+  'trigger.boot': '开机',
+  'trigger.periodic': '每日定时',
+  'trigger.demand': '手动',
+  'trigger.code83': '应答码 83 后',
+
+  'status.pass': '通过',
+  'status.warn': '警告',
+  'status.fail': '失败',
+  'status.skip': '跳过',
+  'status.notTested': '未检测',
+
+  'family.network': '网络',
+  'family.device': '设备',
+  'family.system': '系统',
+  'family.account': '账户限制',
+  'family.authentication': '终端认证',
+
+  'summary.counts': '失败 {fail}，警告 {warn}，通过 {pass}',
+  'summary.diagnosticCode': '诊断代码',
+  'summary.quoteCode': '联系客服时请提供此代码',
+  'summary.allPassed': '全部检查通过',
+
+  'detail.code': '代码',
+  'detail.remedy': '处理方法',
+  'detail.facts': '详细信息',
+  'detail.duration': '耗时 {ms} ms',
+
+  'fault.title': '终端暂停服务',
+  'fault.reason': '自检发现故障',
+  'fault.failing': '未通过项目',
+  'fault.more': '另有 {count} 项',
+  'fault.supportOrder': '请依次检查网络、设备、系统、账户，再重新认证终端；仍未解决，请携诊断代码联系客服。',
+
+  'ready.title': '就绪',
+  'ready.waiting': '等待交易',
+  'ready.lastSelftest': '上次自检',
+  'ready.noSelftest': '尚未运行',
+
+  'label.terminalId': '终端号',
+  'label.merchantId': '商户号',
+  'label.dateTime': '日期时间 (UTC)',
+  'label.unset': '未设置',
+  'firmware.version': '固件版本 {version}',
+
+  'hint.page': '▲▼ 第 {page}/{pages} 页',
+  'hint.back': '取消 返回',
+  'hint.details': '按 ▼ 查看详情',
+  'hint.runSelftest': '按【菜单】键运行自检',
+};
+
+export const STRINGS: Readonly<Record<Lang, StringTable>> = Object.freeze({ zh: Object.freeze(ZH), en: Object.freeze(EN) });
+
+/** Marks drawn before status words (never instead of them) and the truncation ellipsis. */
+export const UI_SYMBOLS = Object.freeze({
+  pass: '✔',
+  warn: '⚠',
+  fail: '✘',
+  skip: '–',
+  ellipsis: '…',
+});
+
+/** Characters outside printable ASCII that probes put in their language-neutral `detail`. */
+export const DETAIL_SYMBOLS = '×…·→≤≥±°µ';
+
+export type StringParams = Readonly<Record<string, string | number>>;
+
+/** The `key` string in `lang` with each `{name}` replaced; an unknown name stays visible as-is. */
+export function localize(lang: Lang, key: StringKey, params?: StringParams): string {
+  const template = STRINGS[lang][key];
+  if (!params) return template;
+  return template.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) =>
+    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
+  );
+}
+
+export function statusWord(lang: Lang, status: ProbeStatus): string {
+  return STRINGS[lang][`status.${status}`];
+}
+
+export function familyName(lang: Lang, family: CauseFamily): string {
+  return STRINGS[lang][`family.${family}`];
+}
+
+export function triggerName(lang: Lang, trigger: SelfTestTrigger): string {
+  return STRINGS[lang][`trigger.${trigger}`];
+}

@@ -1,0 +1,227 @@
+/**
+ * The XS lane, Node side: bundles the core and the scenario driver with esbuild, runs the
+ * bundle in an `xsnap-worker` (the real XS engine, built from source by @agoric/xsnap at
+ * install), and serves the worker's port calls from a Node world.
+ *
+ * The worker is driven directly over its pipes (netstrings: commands on fd 3, replies on fd 4)
+ * rather than through @agoric/xsnap's API, which needs SES lockdown of the calling realm.
+ * Messages: Node→XS "e<code>" evaluate, "?<bytes>" command; XS→Node "." ok
+ * (optionally "<meter JSON>\x01" then the reply), "!" error, "?" a query that Node answers with "/".
+ */
+import { spawn } from 'node:child_process';
+import { buildSync } from 'esbuild';
+import { join } from 'node:path';
+import { PortError, type KeyAlgorithm, type KeyHandle } from '../../firmware/core/ports';
+import { createCborCodec } from '../../firmware/core/store/cbor';
+import type { ScenarioOutcome } from '../scenario/driver';
+import type { Scenario } from '../scenario/schema';
+import { buildWorld, type NodeWorld } from '../world';
+import type { BridgeReply, BridgeRequest } from './bridge';
+
+const WORKER = join(require.resolve('@agoric/xsnap/package.json'), '..', 'xsnap-native', 'xsnap', 'build', 'bin', 'lin', 'release', 'xsnap-worker');
+
+/** Keeps the text codecs for the bridge, then removes them: the device has none unless its manifest adds them. */
+const PRELUDE = `(() => {
+  const E = globalThis.TextEncoder, D = globalThis.TextDecoder;
+  globalThis.__xsLaneText = { encode: (s) => new E().encode(s), decode: (b) => new D().decode(b) };
+  delete globalThis.TextEncoder; delete globalThis.TextDecoder;
+})();`;
+
+let bundled: string | undefined;
+
+/** The core + driver as one script for XS (built once per process). */
+export function xsBundle(entry = join(__dirname, 'xsEntry.ts')): string {
+  if (bundled && entry === join(__dirname, 'xsEntry.ts')) return bundled;
+  const result = buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    target: 'es2022',
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0].text;
+  if (entry === join(__dirname, 'xsEntry.ts')) bundled = code;
+  return code;
+}
+
+export interface XsRun<T> {
+  value: T;
+  /** XS computrons metered for the command (a machine-independent cost). */
+  computrons: number;
+}
+
+/** One xsnap worker with a handler for the queries the XS side issues. */
+export class XsWorker {
+  readonly #child;
+  #buffer = Buffer.alloc(0);
+  #waiting: ((message: Buffer) => void) | undefined;
+  #queue: Buffer[] = [];
+  #onQuery: (query: Uint8Array) => Uint8Array;
+  #stderr = '';
+
+  constructor(onQuery: (query: Uint8Array) => Uint8Array) {
+    this.#onQuery = onQuery;
+    this.#child = spawn(WORKER, ['xspos-xs-lane'], { stdio: ['ignore', 'inherit', 'pipe', 'pipe', 'pipe'] });
+    this.#child.stderr!.on('data', (d: Buffer) => (this.#stderr += d.toString()));
+    const fromXs = this.#child.stdio[4] as NodeJS.ReadableStream;
+    fromXs.on('data', (chunk: Buffer) => this.#receive(chunk));
+    this.#child.on('exit', (code, signal) => this.#waiting?.(Buffer.from(`!worker exited (code ${code}, signal ${signal}): ${this.#stderr.slice(-500)}`)));
+  }
+
+  /** Evaluates a script; resolves with the computrons it took. */
+  async evaluate(code: string): Promise<number> {
+    return (await this.#exchange(Buffer.concat([Buffer.from('e'), Buffer.from(code, 'utf8')]))).computrons;
+  }
+
+  /** Sends a command to the XS `handleCommand`; resolves with its reply. */
+  async command(message: Uint8Array): Promise<XsRun<Uint8Array>> {
+    const run = await this.#exchange(Buffer.concat([Buffer.from('?'), Buffer.from(message)]));
+    return { value: run.value, computrons: run.computrons };
+  }
+
+  close() {
+    this.#child.kill();
+  }
+
+  async #exchange(message: Buffer): Promise<XsRun<Uint8Array>> {
+    this.#send(message);
+    for (;;) {
+      const reply = await this.#next();
+      const kind = String.fromCharCode(reply[0]);
+      if (kind === '?') {
+        this.#send(Buffer.concat([Buffer.from('/'), Buffer.from(this.#onQuery(new Uint8Array(reply.subarray(1))))]));
+        continue;
+      }
+      if (kind === '!') throw new Error(`XS: ${reply.subarray(1).toString('utf8')}`);
+      if (kind !== '.') throw new Error(`xsnap protocol: unexpected message ${kind}`);
+      const separator = reply.indexOf(1, 1);
+      const meter = separator >= 0 ? (JSON.parse(reply.subarray(1, separator).toString('utf8')) as { compute?: number }) : {};
+      return { value: new Uint8Array(reply.subarray(separator >= 0 ? separator + 1 : 1)), computrons: meter.compute ?? 0 };
+    }
+  }
+
+  #send(message: Buffer) {
+    const toXs = this.#child.stdio[3] as NodeJS.WritableStream;
+    toXs.write(Buffer.concat([Buffer.from(`${message.length}:`), message, Buffer.from(',')]));
+  }
+
+  #next(): Promise<Buffer> {
+    const ready = this.#queue.shift();
+    if (ready) return Promise.resolve(ready);
+    return new Promise((resolve) => (this.#waiting = resolve));
+  }
+
+  #receive(chunk: Buffer) {
+    this.#buffer = Buffer.concat([this.#buffer, chunk]);
+    for (;;) {
+      const colon = this.#buffer.indexOf(0x3a);
+      if (colon < 0) return;
+      const length = Number(this.#buffer.subarray(0, colon).toString('ascii'));
+      if (!Number.isInteger(length)) throw new Error('xsnap protocol: bad netstring length');
+      if (this.#buffer.length < colon + 1 + length + 1) return;
+      const message = this.#buffer.subarray(colon + 1, colon + 1 + length);
+      this.#buffer = this.#buffer.subarray(colon + 1 + length + 1);
+      const waiting = this.#waiting;
+      if (waiting) {
+        this.#waiting = undefined;
+        waiting(Buffer.from(message));
+      } else this.#queue.push(Buffer.from(message));
+    }
+  }
+}
+
+/** Answers the XS side's port calls from `world`. */
+export function serveWorld(world: NodeWorld) {
+  const cbor = createCborCodec();
+  const digests = new Map<number, ReturnType<NodeWorld['crypto']['digest']>>();
+  const keys = new Map<number, KeyHandle>();
+  let nextId = 1;
+  const keep = (h: KeyHandle) => {
+    keys.set(nextId, h);
+    return nextId++;
+  };
+  const key = (id: unknown) => {
+    const h = keys.get(id as number);
+    if (!h) throw new PortError('crypto', 'unknown key handle');
+    return h;
+  };
+  const u8 = (v: unknown) => new Uint8Array(v as Uint8Array);
+  const { flash, settings, crypto, display, ports } = world;
+  const handlers: Record<BridgeRequest['p'], (...a: any[]) => unknown> = {
+    'flash.geometry': () => ({ byteLength: flash.byteLength, sectorSize: flash.sectorSize }),
+    'flash.read': (o, l) => flash.read(o, l),
+    'flash.write': (o, b) => flash.write(o, u8(b)),
+    'flash.erase': (s) => flash.eraseSector(s),
+    'settings.get': (d, k) => settings.get(d, k) ?? null,
+    'settings.set': (d, k, v) => settings.set(d, k, v instanceof Uint8Array ? u8(v) : v),
+    'settings.delete': (d, k) => settings.delete(d, k),
+    'crypto.digestOpen': (algorithm) => {
+      digests.set(nextId, crypto.digest(algorithm));
+      return nextId++;
+    },
+    'crypto.digestUpdate': (id, b) => digests.get(id)!.update(u8(b)),
+    'crypto.digestClose': (id) => {
+      const d = digests.get(id)!;
+      digests.delete(id);
+      return d.close();
+    },
+    'crypto.random': (n) => crypto.randomBytes(n),
+    'crypto.provisioned': (slot) => {
+      const h = crypto.provisionedKey(slot);
+      return h ? { id: keep(h), algorithm: h.algorithm } : null;
+    },
+    'crypto.unwrap': (kek, algorithm: KeyAlgorithm, wrapped) => keep(crypto.unwrapKey(key(kek), algorithm, u8(wrapped))),
+    'crypto.encrypt': (id, mode, data, iv) => crypto.encrypt(key(id), mode, u8(data), iv === null ? undefined : u8(iv)),
+    'crypto.decrypt': (id, mode, data, iv) => crypto.decrypt(key(id), mode, u8(data), iv === null ? undefined : u8(iv)),
+    'crypto.forget': (id) => {
+      crypto.forgetKey(key(id));
+      keys.delete(id);
+    },
+    'display.info': () => ({ width: display.width, height: display.height, font: display.font }),
+    'display.status': () => display.status(),
+    'system.info': () => ({
+      firmwareVersion: ports.system.firmwareVersion,
+      buildTime: ports.system.buildTime,
+      imageBytes: ports.system.image.byteLength,
+      expectedSha256: ports.system.image.expectedSha256 ?? null,
+    }),
+    'system.memory': () => ports.system.memory(),
+    'system.resetReason': () => ports.system.resetReason(),
+    'system.imageRead': (o, l) => ports.system.image.read(o, l),
+    'world.powerOn': () => world.powerOn(),
+    trace: (line) => ports.trace(String(line).replace(/^\d+ /, '')),
+  };
+  return (query: Uint8Array): Uint8Array => {
+    const request = cbor.decode(query) as BridgeRequest;
+    let reply: BridgeReply;
+    try {
+      const handler = handlers[request.p];
+      if (!handler) throw new PortError('crypto', `unknown bridge call ${String(request.p)}`);
+      const v = handler(...request.a);
+      reply = { v: v === undefined ? null : v };
+    } catch (error) {
+      if (!(error instanceof PortError)) throw error;
+      reply = { e: { code: error.code, message: error.message } };
+    }
+    return cbor.encode(reply);
+  };
+}
+
+/** Runs `scenario` on XS against a fresh Node world; resolves with the outcome and its cost. */
+export async function runOnXs(scenario: Scenario, font?: Uint8Array): Promise<XsRun<ScenarioOutcome> & { world: NodeWorld }> {
+  const world = buildWorld(scenario, font);
+  const worker = new XsWorker(serveWorld(world));
+  try {
+    await worker.evaluate(PRELUDE);
+    await worker.evaluate(xsBundle());
+    const run = await worker.command(Buffer.from(JSON.stringify(scenario), 'utf8'));
+    const value = JSON.parse(Buffer.from(run.value).toString('utf8')) as ScenarioOutcome | { error: string };
+    if ('error' in value) throw new Error(`scenario failed on XS: ${value.error}`);
+    return { value, computrons: run.computrons, world };
+  } finally {
+    worker.close();
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Ports for the core on XS: flash, settings, crypto, display, system and trace are served by
+ * the Node world across the bridge; the clock and keypad run here, inside XS, because the
+ * scenario driver (also here) moves them.
+ */
+import type {
+  CryptoPort,
+  DigestAlgorithm,
+  DisplayPort,
+  FlashRegionPort,
+  KeyAlgorithm,
+  KeyHandle,
+  NetworkPort,
+  Ports,
+  SettingValue,
+  SettingsPort,
+  SystemPort,
+} from '../../firmware/core/ports';
+import { PortError } from '../../firmware/core/ports';
+import type { DisplayList } from '../../firmware/core/ui/displayList';
+import { SimKeypad, UnfittedInput, UnfittedReader } from '../ports/simDevices';
+import { VirtualClock } from '../ports/virtualClock';
+import type { SimWorld } from '../scenario/driver';
+import type { Scenario } from '../scenario/schema';
+import type { makeCaller } from './bridge';
+
+type Call = ReturnType<typeof makeCaller>;
+/** cbor-x hands byte strings back as Uint8Array on XS (and Buffer on Node): normalise. */
+const bytes = (v: unknown) => (v instanceof Uint8Array ? new Uint8Array(v) : new Uint8Array(0));
+
+/** XS has no socket bridge (xsnap's calls are synchronous): the link is down in this lane. */
+const noNetwork: NetworkPort = {
+  link: () => ({ up: false }),
+  connect(options) {
+    void Promise.resolve().then(() => options.onError(new PortError('socket', 'no network in the XS lane')));
+    return { write: () => { throw new PortError('socket', 'not connected'); }, close: () => undefined };
+  },
+};
+
+export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
+  const clock = new VirtualClock(scenario.rtcMs);
+  const keypad = new SimKeypad(scenario.device.keysHeld);
+  const geometry = call<{ byteLength: number; sectorSize: number }>('flash.geometry');
+  const flash: FlashRegionPort = {
+    byteLength: geometry.byteLength,
+    sectorSize: geometry.sectorSize,
+    read: (offset, length) => bytes(call('flash.read', offset, length)),
+    write: (offset, data) => void call('flash.write', offset, data),
+    eraseSector: (sector) => void call('flash.erase', sector),
+  };
+  const settings: SettingsPort = {
+    get: (domain, key) => {
+      const v = call<SettingValue | null>('settings.get', domain, key);
+      return v === null ? undefined : v instanceof Uint8Array ? bytes(v) : v;
+    },
+    set: (domain, key, value) => void call('settings.set', domain, key, value),
+    delete: (domain, key) => void call('settings.delete', domain, key),
+  };
+  // Key handles here stand for numbered keys held on the Node side.
+  const keyIds = new Map<KeyHandle, number>();
+  const handle = (id: number | null, algorithm: KeyAlgorithm): KeyHandle | undefined => {
+    if (id === null) return undefined;
+    const h = Object.freeze({ algorithm }) as KeyHandle;
+    keyIds.set(h, id);
+    return h;
+  };
+  const idOf = (h: KeyHandle) => {
+    const id = keyIds.get(h);
+    if (id === undefined) throw new PortError('crypto', 'unknown key handle');
+    return id;
+  };
+  const crypto: CryptoPort = {
+    digest(algorithm: DigestAlgorithm) {
+      const id = call<number>('crypto.digestOpen', algorithm);
+      return { update: (b) => void call('crypto.digestUpdate', id, b), close: () => bytes(call('crypto.digestClose', id)) };
+    },
+    randomBytes: (length) => bytes(call('crypto.random', length)),
+    provisionedKey(slot) {
+      const found = call<{ id: number; algorithm: KeyAlgorithm } | null>('crypto.provisioned', slot);
+      return found ? handle(found.id, found.algorithm) : undefined;
+    },
+    unwrapKey: (kek, algorithm, wrapped) => handle(call<number>('crypto.unwrap', idOf(kek), algorithm, wrapped), algorithm) as KeyHandle,
+    encrypt: (key, mode, data, iv) => bytes(call('crypto.encrypt', idOf(key), mode, data, iv ?? null)),
+    decrypt: (key, mode, data, iv) => bytes(call('crypto.decrypt', idOf(key), mode, data, iv ?? null)),
+    forgetKey(key) {
+      call('crypto.forget', idOf(key));
+      keyIds.delete(key);
+    },
+  };
+  const info = call<{ width: number; height: number; font: Uint8Array }>('display.info');
+  let current: DisplayList | undefined;
+  const display: DisplayPort = {
+    width: info.width,
+    height: info.height,
+    font: bytes(info.font),
+    status: () => call('display.status'),
+    // Screens stay on this side, as on the device (its adapter draws locally); the outcome
+    // carries the captured ones back to Node.
+    draw(list) {
+      current = list;
+    },
+  };
+  const sys = call<{ firmwareVersion: string; buildTime: number; imageBytes: number; expectedSha256: Uint8Array | null }>('system.info');
+  const system: SystemPort = {
+    firmwareVersion: sys.firmwareVersion,
+    buildTime: sys.buildTime,
+    resetReason: () => call('system.resetReason'),
+    memory: () => call('system.memory'),
+    image: {
+      byteLength: sys.imageBytes,
+      expectedSha256: sys.expectedSha256 === null ? undefined : bytes(sys.expectedSha256),
+      read: (offset, length) => bytes(call('system.imageRead', offset, length)),
+    },
+  };
+  const unfitted = new UnfittedInput();
+  const ports: Ports = {
+    clock,
+    flash,
+    settings,
+    network: noNetwork,
+    reader: new UnfittedReader(),
+    magstripe: unfitted,
+    scanner: unfitted,
+    crypto,
+    display,
+    keypad,
+    system,
+    trace: (line) => void call('trace', `${clock.uptimeMs()} ${line}`),
+  };
+  return { ports, clock, keypad, screen: () => current, powerOn: () => void call('world.powerOn') };
+}
