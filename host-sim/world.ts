@@ -34,6 +34,8 @@ export interface NodeWorld extends SimWorld {
   settings: SimSettings;
   crypto: NodeCrypto;
   traceLines: string[];
+  /** Keeps one trace line stamped with the uptime of whichever engine's clock produced it. */
+  recordTrace(uptimeMs: number, line: string): void;
 }
 
 /** The firmware image a scenario's build produced: deterministic bytes from the seed. */
@@ -100,6 +102,10 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont()): N
   const keypad = new SimKeypad(scenario.device.keysHeld);
   const crypto = new NodeCrypto(scenario.seed);
   const traceLines: string[] = [];
+  const recordTrace = (uptimeMs: number, line: string) => {
+    traceLines.push(`${uptimeMs} ${line}`);
+    if (traceLines.length > TRACE_LINES) traceLines.shift();
+  };
   const unfitted = new UnfittedInput();
   const ports: Ports = {
     clock,
@@ -113,10 +119,7 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont()): N
     display,
     keypad,
     system,
-    trace: (line) => {
-      traceLines.push(`${clock.uptimeMs()} ${line}`);
-      if (traceLines.length > TRACE_LINES) traceLines.shift();
-    },
+    trace: (line) => recordTrace(clock.uptimeMs(), line),
   };
   return {
     ports,
@@ -127,6 +130,7 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont()): N
     settings,
     crypto,
     traceLines,
+    recordTrace,
     screen: () => display.current,
     powerOn: () => {
       flash.powerOn();

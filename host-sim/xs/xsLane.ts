@@ -21,7 +21,7 @@ import type { BridgeReply, BridgeRequest } from './bridge';
 const WORKER = join(require.resolve('@agoric/xsnap/package.json'), '..', 'xsnap-native', 'xsnap', 'build', 'bin', 'lin', 'release', 'xsnap-worker');
 
 /** Keeps the text codecs for the bridge, then removes them: the device has none unless its manifest adds them. */
-const PRELUDE = `(() => {
+export const PRELUDE = `(() => {
   const E = globalThis.TextEncoder, D = globalThis.TextDecoder;
   globalThis.__xsLaneText = { encode: (s) => new E().encode(s), decode: (b) => new D().decode(b) };
   delete globalThis.TextEncoder; delete globalThis.TextDecoder;
@@ -192,7 +192,7 @@ export function serveWorld(world: NodeWorld) {
     'system.resetReason': () => ports.system.resetReason(),
     'system.imageRead': (o, l) => ports.system.image.read(o, l),
     'world.powerOn': () => world.powerOn(),
-    trace: (line) => ports.trace(String(line).replace(/^\d+ /, '')),
+    trace: (uptimeMs, line) => world.recordTrace(uptimeMs, line),
   };
   return (query: Uint8Array): Uint8Array => {
     const request = cbor.decode(query) as BridgeRequest;

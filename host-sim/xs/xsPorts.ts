@@ -125,7 +125,7 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
     display,
     keypad,
     system,
-    trace: (line) => void call('trace', `${clock.uptimeMs()} ${line}`),
+    trace: (line) => void call('trace', clock.uptimeMs(), line),
   };
   return { ports, clock, keypad, screen: () => current, powerOn: () => void call('world.powerOn') };
 }

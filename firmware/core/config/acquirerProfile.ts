@@ -52,8 +52,9 @@ export interface AcquirerProfile {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly code: 'config-invalid', readonly field: string, message: string) {
-    super(`${field}: ${message}`);
+  /** @param reason what is wrong with `field`, without the field's name */
+  constructor(readonly code: 'config-invalid' | 'config-missing', readonly field: string, readonly reason: string) {
+    super(`${field}: ${reason}`);
     this.name = 'ConfigError';
   }
 }

@@ -42,7 +42,7 @@ export function readTerminalConfig(settings: SettingsPort, cbor: CborCodec): Par
   if (typeof mid !== 'string' || !/^[\x21-\x7e]{15}$/.test(mid))
     return { ok: false, error: new ConfigError('config-invalid', 'mid', 'merchant ID must be 15 printable characters') };
   const stored = settings.get(SETTINGS_DOMAIN, 'profile');
-  if (!(stored instanceof Uint8Array)) return { ok: false, error: new ConfigError('config-invalid', 'profile', 'no acquirer profile provisioned') };
+  if (!(stored instanceof Uint8Array)) return { ok: false, error: new ConfigError('config-missing', 'profile', 'no acquirer profile provisioned') };
   let decoded: unknown;
   try {
     decoded = cbor.decode(stored);

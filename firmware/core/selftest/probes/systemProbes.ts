@@ -120,9 +120,9 @@ export function configProbe(cbor: CborCodec): Probe {
         const { terminalId, profile } = config.value;
         return pass('config.ok', `tid ${terminalId}, profile ${profile.id}, ${profile.hosts.length} host(s)`);
       }
-      const { field, message } = config.error;
-      const code = field === 'tid' ? 'config.tid-invalid' : field === 'mid' ? 'config.mid-invalid' : field === 'profile' && message.startsWith('no ') ? 'config.profile-missing' : 'config.profile-invalid';
-      return fail(code, `${field}: ${message.replace(`${field}: `, '')}`);
+      const { field, code } = config.error;
+      const finding = field === 'tid' ? 'config.tid-invalid' : field === 'mid' ? 'config.mid-invalid' : code === 'config-missing' ? 'config.profile-missing' : 'config.profile-invalid';
+      return fail(finding, config.error.message);
     },
   };
 }

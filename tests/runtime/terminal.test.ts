@@ -1,0 +1,158 @@
+/**
+ * The terminal's state machine, as a technician would see it: what the screen says, what the
+ * log holds, when the self-test runs.
+ */
+import { decode as cborDecode } from 'cbor-x';
+import { createTerminal } from '../../firmware/core/runtime/terminal';
+import { RecordLog, RecordType } from '../../firmware/core/store/recordLog';
+import type { Probe } from '../../firmware/core/selftest/types';
+import { screenText, worldWith } from './world';
+
+const HOUR = 3600 * 1000;
+
+describe('terminal runtime', () => {
+  it('boots through self-test to ready, logging every transition and the report', async () => {
+    const world = worldWith();
+    const terminal = createTerminal(world.ports);
+    await terminal.boot();
+    expect(terminal.state).toBe('ready');
+    const events = terminal.events();
+    expect(events.map((e) => (e.kind === 'transition' ? `${e.from}>${e.to}:${e.cause}` : e.kind))).toEqual([
+      'boot',
+      'boot>selftest:selftest-boot',
+      'selftest>ready:selftest-pass',
+    ]);
+    // The report is in flash as CBOR that an independent decoder reads.
+    const records = [...RecordLog.open(world.flash).records()].filter((r) => r.type === RecordType.selfTestReport);
+    expect(records).toHaveLength(1);
+    const report = cborDecode(records[0].payload);
+    expect(report).toMatchObject({ seq: 1, trigger: 'boot', verdict: 'pass' });
+    expect(report.results.map((r: { id: string }) => r.id)).toEqual([
+      'system.image', 'system.rtc', 'system.flash', 'system.memory', 'system.config', 'device.display', 'device.keypad',
+    ]);
+    expect(screenText(world)).toMatch(/10240001/);
+  });
+
+  it('runs the self-test every 24 h of uptime and from the menu key', async () => {
+    const world = worldWith({ lang: 'en' });
+    const terminal = createTerminal(world.ports);
+    await terminal.boot();
+    await world.clock.advance(72 * HOUR + 1000);
+    world.keypad.press('menu');
+    await world.clock.settle();
+    const reports = terminal.reports();
+    expect(reports.map((r) => `${r.seq}:${r.trigger}@${r.startedUptimeMs / HOUR}h`)).toEqual([
+      '1:boot@0h', '2:periodic@24h', '3:periodic@48h', '4:periodic@72h', `5:demand@${(72 * HOUR + 1000) / HOUR}h`,
+    ]);
+    // On demand the key that asked may still be down: the keypad is not judged then.
+    expect(reports[4].results.find((r) => r.id === 'device.keypad')).toMatchObject({ status: 'skip', code: 'keypad.not-judged' });
+    // A demand run opens on its summary page.
+    expect(screenText(world)).toMatch(/PASS/);
+  });
+
+  it('pages through the report with ▼/▲ and returns with cancel', async () => {
+    const world = worldWith({ lang: 'en' });
+    const terminal = createTerminal(world.ports);
+    await terminal.boot();
+    const home = screenText(world);
+    world.keypad.press('down');
+    const summary = screenText(world);
+    expect(summary).toMatch(/1\/8/);
+    world.keypad.press('down');
+    expect(screenText(world)).toMatch(/2\/8/);
+    world.keypad.press('up');
+    expect(screenText(world)).toBe(summary);
+    world.keypad.press('cancel');
+    expect(screenText(world)).toBe(home);
+  });
+
+  it('goes out of service on a failure and back to ready once a self-test passes', async () => {
+    const world = worldWith({ device: { keysHeld: ['5'] }, lang: 'en' });
+    const terminal = createTerminal(world.ports);
+    await terminal.boot();
+    expect(terminal.state).toBe('fault');
+    expect(terminal.lastReport?.results.find((r) => r.id === 'device.keypad')).toMatchObject({ status: 'fail', code: 'keypad.stuck', detail: 'held: 5' });
+    expect(screenText(world)).toMatch(/keypad\.stuck/);
+    world.keypad.release('5');
+    world.keypad.press('menu');
+    await world.clock.settle();
+    expect(terminal.state).toBe('ready');
+    const causes = terminal.events().flatMap((e) => (e.kind === 'transition' ? [`${e.from}>${e.to}`] : []));
+    expect(causes).toEqual(['boot>selftest', 'selftest>fault', 'fault>selftest', 'selftest>ready']);
+  });
+
+  it('joins a self-test already running instead of starting a second one', async () => {
+    const world = worldWith();
+    const terminal = createTerminal(world.ports);
+    await terminal.boot();
+    const a = terminal.selfTest('demand');
+    const b = terminal.selfTest('demand');
+    expect(a).toBe(b);
+    await a;
+    expect(terminal.reports()).toHaveLength(2);
+  });
+
+  it('keeps its log across a power cut while writing a report, and says so at the next boot', async () => {
+    const world = worldWith();
+    let terminal = createTerminal(world.ports);
+    await terminal.boot();
+    const before = terminal.events().length;
+    // Cut the power 30 bytes into the next flash write: the report of the demand run.
+    world.flash.cutPowerAfter(30 + 0);
+    await terminal.selfTest('demand').catch(() => undefined);
+    terminal.stop();
+    world.clock.reboot();
+    world.powerOn();
+    terminal = createTerminal(world.ports);
+    await terminal.boot();
+    const flash = terminal.lastReport?.results.find((r) => r.id === 'system.flash');
+    expect(flash).toMatchObject({ status: 'warn', code: 'flash.torn-record' });
+    expect(terminal.events().length).toBeGreaterThanOrEqual(before);
+    expect(terminal.state).toBe('ready');
+  });
+});
+
+describe('self-test runner', () => {
+  const sleeper = (id: string, ms: number, after?: string[]): Probe => ({
+    id,
+    family: 'system',
+    timeoutMs: 5_000,
+    after,
+    run: ({ ports, resultOf }) =>
+      new Promise((resolve) =>
+        ports.clock.setTimer(ms, () => resolve({ status: 'pass', code: `${id}.ok`, detail: after ? `after ${after.map((a) => resultOf(a)?.code).join()}` : '' })),
+      ),
+  });
+
+  it('runs independent probes concurrently, dependent ones after, each bounded by its timeout', async () => {
+    const world = worldWith();
+    const probes: Probe[] = [
+      sleeper('a', 1000),
+      sleeper('b', 1000),
+      sleeper('c', 500, ['a']),
+      { id: 'hang', family: 'device', timeoutMs: 3000, run: () => new Promise(() => undefined) },
+      { id: 'boom', family: 'network', timeoutMs: 3000, run: () => { throw new RangeError('bad'); } },
+    ];
+    const terminal = createTerminal(world.ports, { probes: () => probes });
+    const booting = terminal.boot();
+    await world.clock.settle(); // let the probes start and arm their timers
+    await world.clock.advance(3000);
+    await booting;
+    const report = terminal.lastReport!;
+    const byId = Object.fromEntries(report.results.map((r) => [r.id, r]));
+    expect(byId.a.durationMs).toBe(1000);
+    expect(byId.b.durationMs).toBe(1000);
+    expect(byId.c).toMatchObject({ durationMs: 500, detail: 'after a.ok' });
+    expect(byId.hang).toMatchObject({ status: 'fail', code: 'probe.timeout', durationMs: 3000 });
+    expect(byId.boom).toMatchObject({ status: 'fail', code: 'probe.crashed', detail: 'boom: RangeError' });
+    expect(report.durationMs).toBe(3000); // a‖b‖hang, not their sum
+    expect(report.verdict).toBe('fail');
+  });
+
+  it('refuses a plan with a cycle or an unknown dependency', async () => {
+    const { checkPlan } = await import('../../firmware/core/selftest/runner');
+    expect(() => checkPlan([sleeper('a', 1, ['b']), sleeper('b', 1, ['a'])])).toThrow(expect.objectContaining({ code: 'selftest-plan' }));
+    expect(() => checkPlan([sleeper('a', 1, ['zz'])])).toThrow(/unknown probe zz/);
+    expect(() => checkPlan([sleeper('a', 1), sleeper('a', 1)])).toThrow(/twice/);
+  });
+});

@@ -1,0 +1,28 @@
+/** A simulated terminal for runtime tests: a scenario (healthy unless changed) and its world. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseScenario, type Scenario } from '../../host-sim/scenario/schema';
+import { buildWorld } from '../../host-sim/world';
+
+export const PROFILE = JSON.parse(readFileSync(join(__dirname, '../../host-sim/scenarios/profiles/demo-acquirer.json'), 'utf8'));
+
+/** A healthy terminal's scenario, with `changes` merged in at the top level. */
+export function scenarioWith(changes: Record<string, unknown> = {}): Scenario {
+  return parseScenario({
+    name: 'test',
+    terminal: { tid: '10240001', mid: '898440154110001', profile: PROFILE },
+    steps: [{ do: 'boot' }],
+    ...changes,
+  });
+}
+
+export function worldWith(changes: Record<string, unknown> = {}) {
+  return buildWorld(scenarioWith(changes));
+}
+
+/** Every text run on the screen, top to bottom, joined. */
+export function screenText(world: ReturnType<typeof buildWorld>): string {
+  const list = world.display.current;
+  if (!list) return '';
+  return list.ops.flatMap((op) => (op.op === 'text' ? [op.text] : [])).join(' | ');
+}

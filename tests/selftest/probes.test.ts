@@ -1,0 +1,95 @@
+/** Each probe's findings for the cases a technician meets, through a real boot of a simulated terminal. */
+import { createHash } from 'node:crypto';
+import { createTerminal } from '../../firmware/core/runtime/terminal';
+import { PROFILE, worldWith } from '../runtime/world';
+
+async function resultOf(probe: string, changes: Record<string, unknown>, tweak?: (w: ReturnType<typeof worldWith>) => void) {
+  const world = worldWith(changes);
+  tweak?.(world);
+  const terminal = createTerminal(world.ports);
+  await terminal.boot();
+  return terminal.lastReport!.results.find((r) => r.id === probe)!;
+}
+
+const terminal = (t: Record<string, unknown>) => ({ terminal: { tid: '10240001', mid: '898440154110001', profile: PROFILE, ...t } });
+
+describe('system probes', () => {
+  it.each([
+    ['healthy image', {}, 'pass', 'image.ok'],
+    ['flipped byte', { firmware: { corruptAt: [0] } }, 'fail', 'image.digest-mismatch'],
+    ['last byte flipped', { firmware: { imageBytes: 5000, corruptAt: [4999] } }, 'fail', 'image.digest-mismatch'],
+    ['no digest recorded', { firmware: { digest: false } }, 'warn', 'image.no-digest'],
+  ])('image: %s', async (_, changes, status, code) => {
+    expect(await resultOf('system.image', changes)).toMatchObject({ status, code });
+  });
+
+  it('image: the digest it compares is the SHA-256 of the image bytes', async () => {
+    const world = worldWith({ firmware: { imageBytes: 9000 } });
+    const { image } = world.ports.system;
+    const whole = image.read(0, image.byteLength);
+    expect(Buffer.from(image.expectedSha256!).toString('hex')).toBe(createHash('sha256').update(whole).digest('hex'));
+    const r = await resultOf('system.image', { firmware: { imageBytes: 9000 } });
+    expect(r.detail).toContain(createHash('sha256').update(whole).digest('hex').slice(0, 16));
+  });
+
+  it('image: a read error fails the probe with the reason', async () => {
+    const r = await resultOf('system.image', {}, (w) => {
+      w.ports.system.image.read = () => { throw new Error('spi timeout'); };
+    });
+    expect(r).toMatchObject({ status: 'fail', code: 'image.read-error' });
+    expect(r.detail).toContain('spi timeout');
+  });
+
+  it.each([
+    ['after the build', '2026-11-26T09:00:00Z', 'pass', 'rtc.ok'],
+    ['at 1970', '1970-01-01T00:00:05Z', 'fail', 'rtc.before-build'],
+    ['a minute before the build', '2026-11-20T07:59:00Z', 'fail', 'rtc.before-build'],
+    ['in 2060', '2060-01-01T00:00:00Z', 'fail', 'rtc.implausible'],
+  ])('rtc: %s', async (_, rtc, status, code) => {
+    expect(await resultOf('system.rtc', { rtc })).toMatchObject({ status, code });
+  });
+
+  it.each([
+    ['plenty', { chunkFree: 40000, slotsFree: 2000 }, 'pass', 'memory.ok'],
+    ['tight heap', { chunkFree: 20000, slotsFree: 2000 }, 'warn', 'memory.tight'],
+    ['low heap', { chunkFree: 9000, slotsFree: 2000 }, 'fail', 'memory.low'],
+    ['low slots', { chunkFree: 40000, slotsFree: 100 }, 'fail', 'memory.low'],
+  ])('memory: %s', async (_, memory, status, code) => {
+    expect(await resultOf('system.memory', { device: { memory } })).toMatchObject({ status, code });
+  });
+
+  it.each([
+    ['complete', {}, 'config.ok', ''],
+    ['7-character terminal ID', { tid: '1024001' }, 'config.tid-invalid', 'tid'],
+    ['no terminal ID', { tid: undefined }, 'config.tid-invalid', 'tid'],
+    ['16-character merchant ID', { mid: '8984401541100012' }, 'config.mid-invalid', 'mid'],
+    ['no profile', { profile: undefined }, 'config.profile-missing', 'profile'],
+    ['profile with a bad TPDU', { profile: { ...PROFILE, tpdu: '60000300' } }, 'config.profile-invalid', 'profile.tpdu'],
+    ['profile with an unknown meaning', { profile: { ...PROFILE, responseCodes: { '00': 'approved', '83': 'nonsense' } } }, 'config.profile-invalid', 'profile.responseCodes.83'],
+    ['profile with three hosts', { profile: { ...PROFILE, hosts: [PROFILE.hosts[0], PROFILE.hosts[0], PROFILE.hosts[0]] } }, 'config.profile-invalid', 'profile.hosts'],
+  ])('config: %s', async (_, t, code, field) => {
+    const r = await resultOf('system.config', terminal(t));
+    expect(r.code).toBe(code);
+    expect(r.status).toBe(code === 'config.ok' ? 'pass' : 'fail');
+    if (field) expect(r.detail.startsWith(`${field}:`)).toBe(true);
+  });
+
+  it('config: a stored profile that is not CBOR is refused, not crashed on', async () => {
+    const r = await resultOf('system.config', {}, (w) => w.settings.set('terminal', 'profile', Uint8Array.of(0xff, 0xff, 0x1f)));
+    expect(r).toMatchObject({ status: 'fail', code: 'config.profile-invalid' });
+  });
+});
+
+describe('device probes', () => {
+  it.each([
+    ['answers', {}, 'pass', 'display.ok'],
+    ['does not answer', { displayReady: false }, 'fail', 'display.no-answer'],
+    ['wrong panel', { displayWidth: 320, displayHeight: 240 }, 'fail', 'display.wrong-size'],
+  ])('display: %s', async (_, device, status, code) => {
+    expect(await resultOf('device.display', { device })).toMatchObject({ status, code });
+  });
+
+  it('keypad: two keys held at boot are both named', async () => {
+    expect(await resultOf('device.keypad', { device: { keysHeld: ['5', 'enter'] } })).toMatchObject({ status: 'fail', code: 'keypad.stuck', detail: 'held: 5 enter' });
+  });
+});
