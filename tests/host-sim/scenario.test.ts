@@ -1,0 +1,79 @@
+/** Scenario files and the CLI, as a firmware engineer uses them. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { DEFAULT_SCENARIO, runFile, shippedScenarios } from '../../host-sim/cli';
+import { loadScenario } from '../../host-sim/scenario/load';
+import { parseScenario, ScenarioError } from '../../host-sim/scenario/schema';
+
+const ROOT = join(__dirname, '../..');
+
+describe('scenario files', () => {
+  it('every shipped scenario is valid', () => {
+    const names = shippedScenarios().map((f) => loadScenario(f).name);
+    expect(names).toEqual(expect.arrayContaining(['healthy', 'corrupt-image', 'clock-1970', 'stuck-key', 'flash-rotating', 'corrupt-sector']));
+  });
+
+  it.each([
+    [{ name: 'x', steps: [] }, 'steps'],
+    [{ name: 'Bad Name', steps: [{ do: 'boot' }] }, 'name'],
+    [{ name: 'x', steps: [{ do: 'boot' }, { do: 'fly' }] }, 'steps[1].do'],
+    [{ name: 'x', steps: [{ do: 'press', key: 'F13' }] }, 'steps[0].key'],
+    [{ name: 'x', steps: [{ do: 'advance' }] }, 'steps[0]'],
+    [{ name: 'x', rtc: '2026-13-40T00:00:00Z', steps: [{ do: 'boot' }] }, 'rtc'],
+    [{ name: 'x', flash: { sectors: 1 }, steps: [{ do: 'boot' }] }, 'flash.sectors'],
+    [{ name: 'x', flash: { sectors: 4, damage: [{ sector: 9, offset: 0, xor: 1 }] }, steps: [{ do: 'boot' }] }, 'flash.damage[0].sector'],
+    [{ name: 'x', device: { memory: { chunkFree: -1 } }, steps: [{ do: 'boot' }] }, 'device.memory.chunkFree'],
+    [{ name: 'x', firmware: { corruptAt: [999999999] }, steps: [{ do: 'boot' }] }, 'firmware.corruptAt[0]'],
+    [{ name: 'x', colour: 'red', steps: [{ do: 'boot' }] }, 'colour'],
+    [[1, 2], '(scenario)'],
+  ])('refuses %j naming the field %s', (input, field) => {
+    let error: unknown;
+    try {
+      parseScenario(input);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ScenarioError);
+    expect((error as ScenarioError).field).toBe(field);
+    expect((error as ScenarioError).message.startsWith(`${field}:`)).toBe(true);
+  });
+
+  it('says which file and why when the JSON itself is broken', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xspos-'));
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, '{"name": "x", ');
+    expect(() => loadScenario(file)).toThrow(/broken\.json/);
+  });
+});
+
+describe('CLI', () => {
+  it('writes the self-test screens as PNG and a report for the default scenario', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'xspos-out-'));
+    const { dir, outcome } = await runFile(DEFAULT_SCENARIO, out, 'en');
+    const files = readdirSync(dir).sort();
+    expect(files).toEqual(expect.arrayContaining(['report.json', 'trace.log', 'ready.png', 'selftest-01.png', 'selftest-08.png']));
+    const png = PNG.sync.read(readFileSync(join(dir, 'selftest-01.png')));
+    expect([png.width, png.height]).toEqual([240, 320]);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    expect(report).toMatchObject({ scenario: 'healthy', lang: 'en', finalState: 'ready' });
+    expect(report.selfTests.map((r: { trigger: string }) => r.trigger)).toEqual(['boot', ...Array(7).fill('periodic'), 'demand']);
+    expect(outcome.screens.length).toBe(files.filter((f) => f.endsWith('.png')).length);
+  });
+
+  it('runs from the command line and fails with the field named for a bad scenario', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xspos-cli-'));
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ name: 'bad', steps: [{ do: 'press', key: 'F13' }] }));
+    const tsNode = require.resolve('ts-node/dist/bin.js');
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [tsNode, '--transpile-only', join(ROOT, 'host-sim/cli.ts'), bad], { cwd: ROOT, stdio: 'pipe' });
+    } catch (error) {
+      stderr = String((error as { stderr: Buffer }).stderr);
+    }
+    expect(stderr).toContain('ScenarioError: steps[0].key');
+  });
+});
