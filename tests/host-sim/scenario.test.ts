@@ -77,3 +77,13 @@ describe('CLI', () => {
     expect(stderr).toContain('ScenarioError: steps[0].key');
   });
 });
+
+describe('README screens', () => {
+  it('docs/screens holds exactly what the shipped scenarios draw now', async () => {
+    const { renderDocScreens, DOC_SCREENS_DIR } = await import('../../host-sim/tools/doc-screens');
+    const screens = await renderDocScreens();
+    expect(screens.size).toBe(18);
+    for (const [path, png] of screens)
+      expect({ path, same: Buffer.from(png).equals(readFileSync(join(DOC_SCREENS_DIR, path))) }).toEqual({ path, same: true });
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * Regenerates the screens shown in the README (docs/screens/<lang>/*.png) from the shipped
+ * scenarios: `npm run doc-screens`. A test checks the committed files are what this writes.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseFont } from '../../firmware/core/ui/font';
+import { encodePng } from '../render/png';
+import { rasterize } from '../render/raster';
+import { runScenario } from '../scenario/driver';
+import { loadScenario } from '../scenario/load';
+import { buildWorld, loadFont } from '../world';
+
+export const DOC_SCREENS_DIR = join(__dirname, '..', '..', 'docs', 'screens');
+
+/** scenario → the captured screens the README shows, and the file names they get. */
+export const DOC_SCREENS: Record<string, Record<string, string>> = {
+  healthy: { ready: 'healthy-ready', 'selftest-01': 'healthy-summary', 'selftest-02': 'healthy-detail' },
+  'corrupt-image': { home: 'corrupt-image-fault', 'selftest-01': 'corrupt-image-summary', 'selftest-02': 'corrupt-image-detail' },
+  'clock-1970': { 'selftest-02': 'clock-1970-detail' },
+  'stuck-key': { 'selftest-02': 'stuck-key-detail' },
+  'corrupt-sector': { 'selftest-02': 'corrupt-sector-detail' },
+};
+
+/** Renders every README screen: lang → file name → PNG bytes. */
+export async function renderDocScreens(): Promise<Map<string, Uint8Array>> {
+  const fontBytes = loadFont();
+  const font = parseFont(fontBytes);
+  const out = new Map<string, Uint8Array>();
+  for (const lang of ['zh', 'en'] as const)
+    for (const [name, picks] of Object.entries(DOC_SCREENS)) {
+      const scenario = loadScenario(join(__dirname, '..', 'scenarios', `${name}.json`), { lang });
+      const outcome = await runScenario(scenario, buildWorld(scenario, fontBytes));
+      for (const [screen, file] of Object.entries(picks)) {
+        const found = outcome.screens.find((s) => s.name === screen);
+        if (!found) throw new Error(`${name} has no screen ${screen}`);
+        out.set(`${lang}/${file}.png`, encodePng(rasterize(found.list, font)));
+      }
+    }
+  return out;
+}
+
+if (require.main === module) {
+  renderDocScreens().then((screens) => {
+    for (const [path, png] of screens) {
+      mkdirSync(join(DOC_SCREENS_DIR, path, '..'), { recursive: true });
+      writeFileSync(join(DOC_SCREENS_DIR, path), png);
+    }
+    console.log(`wrote ${screens.size} screens to ${DOC_SCREENS_DIR}`);
+  });
+}
