@@ -5,10 +5,10 @@
 import type { SettingsPort } from '../ports';
 import type { CborCodec } from '../store/cbor';
 import { ConfigError, parseAcquirerProfile, type AcquirerProfile, type Parsed } from './acquirerProfile';
+import type { Lang } from '../ui/strings';
 
 export const SETTINGS_DOMAIN = 'terminal';
 
-export type Lang = 'zh' | 'en';
 
 export interface TerminalConfig {
   /** ISO 8583 field 41: 8 characters. */

@@ -51,7 +51,7 @@ export interface Probe {
   /** Stable id, e.g. "system.image". Also the key of its title in the string tables. */
   readonly id: string;
   readonly family: CauseFamily;
-  /** Past this much uptime the probe fails with code "<id>.timeout". */
+  /** Past this much uptime the probe fails with code "probe.timeout". */
   readonly timeoutMs: number;
   /** Probes whose results this one needs; it starts after they finish. */
   readonly after?: readonly string[];
