@@ -73,7 +73,10 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function only(value: Obj, field: string, allowed: readonly string[]) {
-  for (const key of Object.keys(value)) if (!allowed.includes(key)) throw new ScenarioError(field ? `${field}.${key}` : key, `unknown field (allowed: ${allowed.join(', ')})`);
+  for (const key of Object.keys(value)) {
+    const name = key === '' ? '""' : key;
+    if (!allowed.includes(key)) throw new ScenarioError(field ? `${field}.${name}` : name, `unknown field (allowed: ${allowed.join(', ')})`);
+  }
 }
 function obj(value: unknown, field: string): Obj {
   if (value === undefined) return {};
