@@ -14,9 +14,9 @@ import * as path from 'node:path';
 import { FONT_GLYPH_SIZE, FONT_HEADER_SIZE, FONT_MAGIC, FONT_VERSION } from '../../firmware/core/ui/font';
 import { CODE_TEXTS, PROBE_TITLES } from '../../firmware/core/ui/probeStrings';
 import { DETAIL_SYMBOLS, LANGS, STRINGS, UI_SYMBOLS } from '../../firmware/core/ui/strings';
+import { FONT_PATH } from '../world';
 
 export const UNIFONT_PATH = '/usr/share/unifont/unifont.hex';
-export const FONT_ASSET_PATH = path.resolve(__dirname, '../../firmware/assets/ui-font.bin');
 /** □, drawn for any character the font lacks (tests make sure none is ever needed). */
 export const FALLBACK_CODE_POINT = 0x25a1;
 /** Unifont cells are 16 px tall; Latin letters sit on row 14, leaving 2 rows for descenders. */
@@ -162,7 +162,7 @@ export function makeUiFont(unifontHex: string): Uint8Array {
 }
 
 if (require.main === module) {
-  const [source = UNIFONT_PATH, target = FONT_ASSET_PATH] = process.argv.slice(2);
+  const [source = UNIFONT_PATH, target = FONT_PATH] = process.argv.slice(2);
   const bytes = makeUiFont(readFileSync(source, 'utf8'));
   writeFileSync(target, bytes);
   const glyphs = new DataView(bytes.buffer).getUint16(12, true);

@@ -1,0 +1,54 @@
+/**
+ * Declarations for the SDK modules and globals the device adapters use that the npm package
+ * @moddable/typings 5.6 does not describe: it is older than the SDK we build with (8.2), and
+ * parts of the SDK were never typed. Each declaration covers only what the adapters call.
+ *
+ * mcconfig type-checks the same sources against the SDK's own typings; where those already
+ * declare a name (crypt's Digest, `native`), the shape here matches theirs, so the two merge
+ * (the manifest turns on skipLibCheck, which lets identical duplicates through).
+ */
+
+/** XS: a host function by name (documentation/xs/XS in C.md, "Native"); xsc compiles the call away. */
+declare function native(name: string): (...args: any[]) => any;
+
+/** modules/crypt/digest/crypt.js: kcl-backed hashes and block ciphers (native; keys stay in C). */
+declare module 'crypt' {
+  export class Digest {
+    constructor(type: 'MD5' | 'SHA1' | 'SHA224' | 'SHA256' | 'SHA384' | 'SHA512');
+    write(message: string | ArrayBuffer): void;
+    close(): ArrayBuffer;
+    reset(): void;
+  }
+  /** "DES" (8-byte key), "TDES" (16 bytes: K1 K2 K1, or 24), "AES" (16, 24, 32). */
+  export class BlockCipher {
+    constructor(cipher: 'DES' | 'TDES' | 'AES', key: ArrayBuffer);
+    readonly blockSize: number;
+    readonly keySize: number;
+  }
+  /** A chaining mode over one cipher; keeps the CBC chain between calls, so make one per operation. */
+  export class Mode {
+    constructor(mode: 'ECB' | 'CBC' | 'CTR', cipher: BlockCipher, iv?: ArrayBuffer, padding?: boolean);
+    encrypt(data: ArrayBufferView | ArrayBuffer): ArrayBuffer;
+    decrypt(data: ArrayBufferView | ArrayBuffer): ArrayBuffer;
+  }
+}
+
+/** build/devices/esp32/modules/resetReason: esp_reset_reason() and its name. ESP32 only. */
+declare module 'resetReason' {
+  export default function getResetReason(): { reason: number; string: string };
+}
+
+/**
+ * The board's own controls, installed as a global by the target's setup (ESP32:
+ * targets/moddable_two/setup-target.js, a GPIO0 `button` driver; simulator:
+ * build/simulators/moddable_two/host.js, the skin's "Default" button).
+ */
+interface HostButton {
+  /** 1 while pressed, 0 when up; undefined on the simulator until its first event. */
+  read(): number | undefined;
+}
+interface HostButtonOptions {
+  /** Called on each change with 1 (pressed) or 0 (released). */
+  onPush(this: HostButton, pressed: number): void;
+}
+declare var Host: { readonly Button?: { readonly Default?: new (options: HostButtonOptions) => HostButton } } | undefined;
