@@ -71,6 +71,20 @@ async function main() {
   });
   row(`Node ${APPENDS} CBOR event encodes`, `${((APPENDS / encodeMs) * 1000).toFixed(0)} encodes/s`, `encode is ${((encodeMs / appendMs) * 100).toFixed(0)}% of an append's time`);
 
+  // Node: a simulated week of idle uptime.
+  const healthy = loadScenario(DEFAULT_SCENARIO);
+  const week = { ...healthy, steps: [{ do: 'boot' as const }, { do: 'advance' as const, ms: 7 * 24 * 3600 * 1000 }] };
+  let weekMs = Infinity;
+  let weekDraws = 0;
+  for (let r = 0; r < 3; r++) {
+    const w = buildWorld(week);
+    const t0 = performance.now();
+    await runScenario(week, w);
+    weekMs = Math.min(weekMs, performance.now() - t0);
+    weekDraws = w.display.draws;
+  }
+  row('Node boot + 7 simulated days idle', `${weekMs.toFixed(0)} ms`, `8 self-tests, ${weekDraws} screen draws (clock refresh each minute)`);
+
   // Node: screens.
   const fontBytes = loadFont();
   const font = parseFont(fontBytes);
