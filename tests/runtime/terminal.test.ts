@@ -156,3 +156,32 @@ describe('self-test runner', () => {
     expect(() => checkPlan([sleeper('a', 1), sleeper('a', 1)])).toThrow(/twice/);
   });
 });
+
+describe('terminal on damaged storage', () => {
+  it('still runs every other probe when the record log cannot be opened, and says why', async () => {
+    const world = worldWith({ lang: 'en' });
+    world.ports.flash = { byteLength: 4096, sectorSize: 4096, read: () => new Uint8Array(0), write: () => undefined, eraseSector: () => undefined };
+    const terminal = createTerminal(world.ports);
+    await terminal.boot();
+    expect(terminal.state).toBe('fault');
+    const results = terminal.lastReport!.results;
+    expect(results.find((r) => r.id === 'system.flash')).toMatchObject({ status: 'fail', code: 'flash.readback' });
+    expect(results.find((r) => r.id === 'system.flash')!.detail).toMatch(/store-geometry/);
+    expect(results.filter((r) => r.status === 'pass').map((r) => r.id)).toContain('system.image');
+    expect(terminal.events()).toEqual([]);
+  });
+
+  it('skips a stored report or event it cannot read (another firmware version) instead of failing boot', async () => {
+    const world = worldWith();
+    const log = RecordLog.open(world.flash);
+    log.append(RecordType.selfTestReport, Uint8Array.of(0xa1, 0x61, 0x78, 0x01)); // {x: 1}
+    log.append(RecordType.event, Uint8Array.of(0xa1, 0x64, 0x6b, 0x69, 0x6e, 0x64, 0x63, 0x6e, 0x65, 0x77)); // {kind: "new"}
+    const terminal = createTerminal(world.ports);
+    await terminal.boot();
+    expect(terminal.state).toBe('ready');
+    expect(terminal.lastReport?.seq).toBe(1);
+    expect(terminal.events()[0]).toMatchObject({ kind: 'boot' });
+    expect(world.traceLines.join('\n')).toMatch(/stored report skipped/);
+    expect(world.traceLines.join('\n')).toMatch(/event 2 skipped: unknown event kind new/);
+  });
+});

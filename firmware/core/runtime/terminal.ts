@@ -12,11 +12,12 @@ import { readLang, readTerminalConfig, readTerminalId } from '../config/terminal
 import type { KeyCode, Ports, TimerToken } from '../ports';
 import { standardProbes } from '../selftest/plan';
 import { runSelfTest } from '../selftest/runner';
-import type { Probe, ProbeResult, SelfTestReport, SelfTestTrigger } from '../selftest/types';
+import type { Probe, SelfTestReport, SelfTestTrigger } from '../selftest/types';
 import { createCborCodec, type CborCodec } from '../store/cbor';
 import { RecordLog, RecordType, StoreError } from '../store/recordLog';
 import { createScreens, type ScreenContext, type Screens } from '../ui/screens';
-import { decodeEvent, type TerminalEvent, type TransitionCause } from './events';
+import { decodeEvent, EventError, type TerminalEvent, type TransitionCause } from './events';
+import { decodeReport, ReportRecordError } from '../selftest/reportRecord';
 
 export type TerminalState = 'boot' | 'selftest' | 'ready' | 'fault';
 
@@ -39,8 +40,8 @@ export class RuntimeError extends Error {
 }
 
 export interface TerminalOptions {
-  /** Replaces the standard probe plan (tests). */
-  probes?: (log: RecordLog, cbor: CborCodec) => Probe[];
+  /** Replaces the standard probe plan (tests). `log` is why it could not be opened, when it could not. */
+  probes?: (log: RecordLog | string, cbor: CborCodec) => Probe[];
 }
 
 /** What the screen shows: the idle or fault screen, or a page of the last self-test. */
@@ -104,6 +105,16 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       merchantId: config.ok ? config.value.merchantId : undefined,
       firmwareVersion: ports.system.firmwareVersion,
     };
+  }
+
+  /** A stored report, or undefined (traced) when it is not one this firmware can show. */
+  function readReport(payload: Uint8Array): SelfTestReport | undefined {
+    try {
+      return decodeReport(cbor, payload);
+    } catch (error) {
+      ports.trace(`stored report skipped: ${error instanceof ReportRecordError ? error.message : 'error'}`);
+      return undefined;
+    }
   }
 
   function draw() {
@@ -177,14 +188,16 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     } catch (error) {
       ports.trace(`font unusable: ${error instanceof Error ? error.message : 'error'}`);
     }
+    let logProblem = '';
     try {
       log = RecordLog.open(ports.flash);
     } catch (error) {
-      ports.trace(`record log unusable: ${error instanceof Error ? error.message : 'error'}`);
+      logProblem = error instanceof StoreError ? `${error.code}: ${error.message}` : 'record log could not be opened';
+      ports.trace(`record log unusable: ${logProblem}`);
     }
     if (log) {
       const previous = log.latest(RecordType.selfTestReport);
-      if (previous) lastReport = cbor.decode(previous.payload) as SelfTestReport;
+      if (previous) lastReport = readReport(previous.payload);
       const { records, tornRecords, crcErrors, corruptSectors } = log.recovery;
       record(RecordType.event, {
         kind: 'boot',
@@ -194,10 +207,8 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
         uptimeMs: ports.clock.uptimeMs(),
         wallMs: ports.clock.wallMs(),
       } satisfies TerminalEvent);
-      probes = (options.probes ?? standardProbes)(log, cbor);
-    } else {
-      probes = [storageUnusableProbe()];
     }
+    probes = (options.probes ?? standardProbes)(log ?? logProblem, cbor);
     ports.keypad.start(onKey);
     await selfTest('boot');
     schedulePeriodic();
@@ -216,13 +227,24 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     events() {
       const out: TerminalEvent[] = [];
       if (!log) return out;
-      for (const r of log.records()) if (r.type === RecordType.event) out.push(decodeEvent(cbor, r.payload));
+      for (const r of log.records()) {
+        if (r.type !== RecordType.event) continue;
+        try {
+          out.push(decodeEvent(cbor, r.payload));
+        } catch (error) {
+          // An event this firmware does not know (written by another version): skipped, said once per read.
+          ports.trace(`event ${r.seq} skipped: ${error instanceof EventError ? error.message : 'error'}`);
+        }
+      }
       return out;
     },
     reports() {
       const out: SelfTestReport[] = [];
       if (!log) return out;
-      for (const r of log.records()) if (r.type === RecordType.selfTestReport) out.push(cbor.decode(r.payload) as SelfTestReport);
+      for (const r of log.records()) {
+        const report = r.type === RecordType.selfTestReport ? readReport(r.payload) : undefined;
+        if (report) out.push(report);
+      }
       return out;
     },
     stop() {
@@ -230,18 +252,6 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       ports.keypad.stop();
       if (periodic) ports.clock.clearTimer(periodic);
       if (idleRefresh) ports.clock.clearTimer(idleRefresh);
-    },
-  };
-}
-
-/** When the log cannot even be opened, the flash probe still has to say so. */
-function storageUnusableProbe(): Probe {
-  return {
-    id: 'system.flash',
-    family: 'system',
-    timeoutMs: 1_000,
-    async run() {
-      return { status: 'fail', code: 'flash.readback', detail: 'record log could not be opened' } satisfies Omit<ProbeResult, 'id' | 'family' | 'durationMs'>;
     },
   };
 }

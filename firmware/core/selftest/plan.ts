@@ -5,6 +5,7 @@ import { displayProbe, keypadProbe } from './probes/deviceProbes';
 import { configProbe, flashProbe, imageProbe, memoryProbe, rtcProbe } from './probes/systemProbes';
 import type { Probe } from './types';
 
-export function standardProbes(log: RecordLog, cbor: CborCodec): Probe[] {
+/** `log` is the opened record log, or why it could not be opened (the flash probe reports it). */
+export function standardProbes(log: RecordLog | string, cbor: CborCodec): Probe[] {
   return [imageProbe(), rtcProbe(), flashProbe(log), memoryProbe(), configProbe(cbor), displayProbe(), keypadProbe()];
 }

@@ -63,21 +63,30 @@ export function rtcProbe(): Probe {
 /** Scratch bytes written and read back through the log on each run. */
 const SCRATCH_BYTES = 32;
 
-/** Flash: recovery found no corruption, and a scratch record reads back as written. */
-export function flashProbe(log: RecordLog): Probe {
+/**
+ * Flash: recovery found no corruption, and a scratch record reads back as written.
+ * `log` is why the log could not be opened at all, when it could not.
+ */
+export function flashProbe(log: RecordLog | string): Probe {
   return {
     id: 'system.flash',
     family: 'system',
     timeoutMs: 5_000,
     async run({ ports }) {
+      if (typeof log === 'string') return fail('flash.readback', `record log could not be opened: ${log}`);
       const found = log.recovery;
       const capacity = log.capacity();
-      const scratch = ports.crypto.randomBytes(SCRATCH_BYTES);
-      const seq = log.append(RecordType.scratch, scratch);
-      const back = log.latest(RecordType.scratch);
       const facts =
         `${capacity.sectors}×${capacity.sectorSize} B, ${found.records} records at boot, ` +
         `${found.tornRecords} torn, ${found.crcErrors} CRC errors, ${found.corruptSectors} bad sectors`;
+      const scratch = ports.crypto.randomBytes(SCRATCH_BYTES);
+      let seq: number;
+      try {
+        seq = log.append(RecordType.scratch, scratch);
+      } catch (error) {
+        return fail('flash.readback', `scratch write failed: ${error instanceof Error ? error.message : 'error'}; ${facts}`);
+      }
+      const back = log.latest(RecordType.scratch);
       if (!back || back.seq !== seq || back.payload.length !== SCRATCH_BYTES || !back.payload.every((b, i) => b === scratch[i]))
         return fail('flash.readback', `scratch record ${seq} did not read back; ${facts}`);
       if (found.crcErrors > 0 || found.corruptSectors > 0) return fail('flash.crc-errors', facts);

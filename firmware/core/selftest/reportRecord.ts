@@ -1,0 +1,52 @@
+/**
+ * Self-test reports as stored in the record log (CBOR maps). A report read back is checked
+ * before the screens use it: a record written by another firmware version must not crash boot.
+ */
+import type { CborCodec } from '../store/cbor';
+import { CAUSE_FAMILIES, type ProbeResult, type SelfTestReport } from './types';
+
+export class ReportRecordError extends Error {
+  readonly code = 'report-malformed';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportRecordError';
+  }
+}
+
+const STATUSES = ['pass', 'warn', 'fail', 'skip'];
+const TRIGGERS = ['boot', 'periodic', 'demand', 'code83'];
+const VERDICTS = ['pass', 'warn', 'fail'];
+/** A report never lists more probes than this (the plan is far smaller). */
+const MAX_RESULTS = 64;
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+
+function checkResult(value: unknown, index: number): ProbeResult {
+  const r = value as Record<string, unknown>;
+  if (typeof value !== 'object' || value === null) throw new ReportRecordError(`results[${index}] is not a map`);
+  if (!isString(r.id) || !isString(r.code) || !isString(r.detail)) throw new ReportRecordError(`results[${index}] lacks id, code or detail`);
+  if (!CAUSE_FAMILIES.includes(r.family as never)) throw new ReportRecordError(`results[${index}].family ${String(r.family)}`);
+  if (!STATUSES.includes(r.status as string)) throw new ReportRecordError(`results[${index}].status ${String(r.status)}`);
+  if (!isNumber(r.durationMs)) throw new ReportRecordError(`results[${index}].durationMs`);
+  return value as ProbeResult;
+}
+
+/** @throws ReportRecordError when the payload is not a report this firmware can show */
+export function decodeReport(cbor: CborCodec, payload: Uint8Array): SelfTestReport {
+  let value: unknown;
+  try {
+    value = cbor.decode(payload);
+  } catch (error) {
+    throw new ReportRecordError(error instanceof Error ? error.message : 'undecodable');
+  }
+  const r = value as Record<string, unknown>;
+  if (typeof value !== 'object' || value === null) throw new ReportRecordError('report is not a map');
+  if (!isNumber(r.seq) || !isNumber(r.startedUptimeMs) || !isNumber(r.startedWallMs) || !isNumber(r.durationMs))
+    throw new ReportRecordError('report lacks seq or times');
+  if (!TRIGGERS.includes(r.trigger as string)) throw new ReportRecordError(`trigger ${String(r.trigger)}`);
+  if (!VERDICTS.includes(r.verdict as string)) throw new ReportRecordError(`verdict ${String(r.verdict)}`);
+  if (!Array.isArray(r.results) || r.results.length > MAX_RESULTS) throw new ReportRecordError('results is not a list of at most 64');
+  r.results.forEach(checkResult);
+  return value as SelfTestReport;
+}
