@@ -133,6 +133,7 @@ export class RecordLog {
   readonly #recovery: RecoveryReport;
   #active = -1;
   #nextSeq = 1;
+  #rotations = 0;
 
   private constructor(flash: FlashRegionPort) {
     this.#flash = flash;
@@ -168,6 +169,11 @@ export class RecordLog {
       guaranteedBytes: (this.#sectors.length - 1) * (size - SECTOR_HEADER_BYTES),
       maxPayload: Math.min(0xfffe, size - SECTOR_HEADER_BYTES - RECORD_HEADER_BYTES - RECORD_TRAILER_BYTES),
     };
+  }
+
+  /** Sectors erased and reused since the log was opened (0 until the log first fills up). */
+  get rotations(): number {
+    return this.#rotations;
   }
 
   /** The seq the next append will get. */
@@ -320,6 +326,7 @@ export class RecordLog {
     const next = this.#active < 0 ? 0 : (this.#active + 1) % count;
     const seq = this.#sectors.reduce((max, s) => Math.max(max, s.seq), 0) + 1;
     const sector = this.#sectors[next];
+    if (sector.seq > 0) this.#rotations++;
     // Until the new header is written the sector is unusable; if power dies here, recovery sees it as free.
     sector.seq = 0;
     sector.writeOffset = this.#flash.sectorSize;

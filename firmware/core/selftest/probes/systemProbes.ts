@@ -76,7 +76,7 @@ export function flashProbe(log: RecordLog | string): Probe {
       if (typeof log === 'string') return fail('flash.readback', `record log could not be opened: ${log}`);
       const found = log.recovery;
       const capacity = log.capacity();
-      const facts =
+      let facts =
         `${capacity.sectors}×${capacity.sectorSize} B, ${found.records} records at boot, ` +
         `${found.tornRecords} torn, ${found.crcErrors} CRC errors, ${found.corruptSectors} bad sectors`;
       const scratch = ports.crypto.randomBytes(SCRATCH_BYTES);
@@ -87,6 +87,7 @@ export function flashProbe(log: RecordLog | string): Probe {
         return fail('flash.readback', `scratch write failed: ${error instanceof Error ? error.message : 'error'}; ${facts}`);
       }
       const back = log.latest(RecordType.scratch);
+      if (log.rotations > 0) facts += `; full, ${log.rotations} oldest sector(s) reused since boot`;
       if (!back || back.seq !== seq || back.payload.length !== SCRATCH_BYTES || !back.payload.every((b, i) => b === scratch[i]))
         return fail('flash.readback', `scratch record ${seq} did not read back; ${facts}`);
       if (found.crcErrors > 0 || found.corruptSectors > 0) return fail('flash.crc-errors', facts);
