@@ -1,0 +1,35 @@
+/**
+ * CMAC (NIST SP 800-38B; RFC 4493 for AES) over the crypto port's block cipher: the key stays
+ * a handle. Used for AES key check values and as a MAC algorithm.
+ */
+import type { CryptoPort, KeyHandle } from '../ports';
+import { blockSize } from './blocks';
+
+/** Doubling in GF(2^n) with the block size's constant: 0x87 (128-bit), 0x1B (64-bit). */
+function double(block: Uint8Array): Uint8Array {
+  const out = new Uint8Array(block.length);
+  let carry = 0;
+  for (let i = block.length - 1; i >= 0; i--) {
+    out[i] = ((block[i] << 1) | carry) & 0xff;
+    carry = block[i] >> 7;
+  }
+  if (block[0] & 0x80) out[block.length - 1] ^= block.length === 16 ? 0x87 : 0x1b;
+  return out;
+}
+
+/** The full CMAC tag (one block) of `data` under `key`. */
+export function cmac(crypto: CryptoPort, key: KeyHandle, data: Uint8Array): Uint8Array {
+  const n = blockSize(key.algorithm);
+  const l = crypto.encrypt(key, 'ecb', new Uint8Array(n));
+  const k1 = double(l);
+  const k2 = double(k1);
+  const blocks = Math.max(1, Math.ceil(data.length / n));
+  const complete = data.length > 0 && data.length % n === 0;
+  const padded = new Uint8Array(blocks * n);
+  padded.set(data);
+  if (!complete) padded[data.length] = 0x80;
+  const subkey = complete ? k1 : k2;
+  for (let i = 0; i < n; i++) padded[(blocks - 1) * n + i] ^= subkey[i];
+  const chained = crypto.encrypt(key, 'cbc', padded, new Uint8Array(n));
+  return chained.slice(chained.length - n);
+}
