@@ -9,10 +9,10 @@ export function toHex(bytes: Uint8Array): string {
 }
 
 export class HexError extends Error {
+  override readonly name = 'HexError';
   readonly code = 'hex-malformed';
   constructor(message: string) {
     super(message);
-    this.name = 'HexError';
   }
 }
 

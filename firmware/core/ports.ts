@@ -14,9 +14,11 @@ import type { DisplayList } from './ui/displayList';
 
 /** A failure reported by an adapter. `code` is stable and machine-readable. */
 export class PortError extends Error {
+  // A field, not `this.name = …`: on the device the preloaded Error.prototype is frozen and
+  // assigning over its read-only `name` throws (the "override mistake"). Every error class does this.
+  override readonly name = 'PortError';
   constructor(readonly code: PortErrorCode, message: string) {
     super(message);
-    this.name = 'PortError';
   }
 }
 export type PortErrorCode =

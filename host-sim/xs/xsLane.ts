@@ -20,11 +20,25 @@ import type { BridgeReply, BridgeRequest } from './bridge';
 
 const WORKER = join(require.resolve('@agoric/xsnap/package.json'), '..', 'xsnap-native', 'xsnap', 'build', 'bin', 'lin', 'release', 'xsnap-worker');
 
-/** Keeps the text codecs for the bridge, then removes them: the device has none unless its manifest adds them. */
+/**
+ * Makes the XS lane as strict as the device: keeps the text codecs for the bridge, then removes
+ * them (the device has none unless its manifest adds them), and freezes the built-ins, as
+ * Moddable's preload does (in ROM every preloaded object, the primordials included, is
+ * read-only: `this.name = …` on an Error subclass throws there, and so it must here).
+ */
 export const PRELUDE = `(() => {
   const E = globalThis.TextEncoder, D = globalThis.TextDecoder;
   globalThis.__xsLaneText = { encode: (s) => new E().encode(s), decode: (b) => new D().decode(b) };
   delete globalThis.TextEncoder; delete globalThis.TextDecoder;
+  const TypedArray = Object.getPrototypeOf(Uint8Array);
+  for (const C of [Object, Function, Array, String, Number, Boolean, Symbol, BigInt, Date, RegExp, Map, Set, WeakMap, WeakSet, Promise,
+      Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError,
+      ArrayBuffer, DataView, TypedArray, Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array, Float32Array, Float64Array,
+      BigInt64Array, BigUint64Array, Uint8ClampedArray]) {
+    Object.freeze(C.prototype);
+    Object.freeze(C);
+  }
+  Object.freeze(Math); Object.freeze(JSON); Object.freeze(Reflect);
 })();`;
 
 let bundled: string | undefined;

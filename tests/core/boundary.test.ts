@@ -53,6 +53,9 @@ function scan(file: string, text = readFileSync(file, 'utf8')): Finding[] {
         if (/\.(ts|js)$/.test(spec)) findings.push({ file, line: at(node), what: `import with an extension: ${spec}` });
       } else if (!ALLOWED_PACKAGES.includes(spec)) findings.push({ file, line: at(node), what: `import of a package or host module: ${spec}` });
     }
+    // On the device preloaded built-ins are frozen: `this.name = …` in an Error subclass throws there.
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && /^this\.name$/.test(node.left.getText(source)))
+      findings.push({ file, line: at(node), what: 'assignment to this.name (use a class field)' });
     if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) findings.push({ file, line: at(node), what: 'dynamic import()' });
     if (ts.isIdentifier(node) && FOREIGN_GLOBALS.includes(node.text) && !declared.has(node.text)) {
       const parent = node.parent;
@@ -87,7 +90,8 @@ describe('core boundary', () => {
     const found = scan(
       fake,
       `import { readFileSync } from 'node:fs';\nimport { x } from '../../device/clock';\nimport { y } from './crc32.ts';\n` +
-        `const a = Buffer.from('x');\nsetTimeout(() => 0, 1);\nconsole.log(a);\nnew TextEncoder();\nconst ok = { console: 1 }.console;\n`,
+        `const a = Buffer.from('x');\nsetTimeout(() => 0, 1);\nconsole.log(a);\nnew TextEncoder();\nconst ok = { console: 1 }.console;\n` +
+        `class E extends Error { constructor() { super(); this.name = 'E'; } }\n`,
     ).map((f) => f.what);
     expect(found).toEqual([
       'import of a package or host module: node:fs',
@@ -97,6 +101,7 @@ describe('core boundary', () => {
       'global XS lacks: setTimeout',
       'global XS lacks: console',
       'global XS lacks: TextEncoder',
+      'assignment to this.name (use a class field)',
     ]);
   });
 

@@ -52,10 +52,10 @@ export interface AcquirerProfile {
 }
 
 export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
   /** @param reason what is wrong with `field`, without the field's name */
   constructor(readonly code: 'config-invalid' | 'config-missing', readonly field: string, readonly reason: string) {
     super(`${field}: ${reason}`);
-    this.name = 'ConfigError';
   }
 }
 

@@ -16,10 +16,10 @@ export type TerminalEvent =
     };
 
 export class EventError extends Error {
+  override readonly name = 'EventError';
   readonly code = 'event-malformed';
   constructor(message: string) {
     super(message);
-    this.name = 'EventError';
   }
 }
 

@@ -33,9 +33,9 @@ export const SELF_TEST_INTERVAL_MS = 24 * 3600 * 1000;
 const IDLE_REFRESH_MS = 60 * 1000;
 
 export class RuntimeError extends Error {
+  override readonly name = 'RuntimeError';
   constructor(readonly code: 'runtime-transition' | 'runtime-state', message: string) {
     super(message);
-    this.name = 'RuntimeError';
   }
 }
 

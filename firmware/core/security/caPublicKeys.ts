@@ -30,10 +30,10 @@ export type CapkFinding =
   | { key: string; status: 'undecided'; code: 'capk.clock-untrusted'; detail: string };
 
 export class CapkError extends Error {
+  override readonly name = 'CapkError';
   readonly code = 'capk-table';
   constructor(readonly field: string, message: string) {
     super(`${field}: ${message}`);
-    this.name = 'CapkError';
   }
 }
 

@@ -12,9 +12,9 @@ export type DerErrorCode =
   | 'der-trailing'; // bytes left where a structure should end
 
 export class DerError extends Error {
+  override readonly name = 'DerError';
   constructor(readonly code: DerErrorCode, readonly offset: number, message: string) {
     super(`${message} (at byte ${offset})`);
-    this.name = 'DerError';
   }
 }
 

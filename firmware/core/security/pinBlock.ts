@@ -6,9 +6,9 @@ import type { CryptoPort, KeyHandle } from '../ports';
 import { xorInto } from './blocks';
 
 export class PinBlockError extends Error {
+  override readonly name = 'PinBlockError';
   constructor(readonly code: 'pin-format' | 'pan-format' | 'pin-key', message: string) {
     super(message);
-    this.name = 'PinBlockError';
   }
 }
 

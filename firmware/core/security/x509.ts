@@ -45,9 +45,9 @@ const EXT_KEY_USAGE = '2.5.29.15';
 const KNOWN_EXTENSIONS = [EXT_BASIC_CONSTRAINTS, EXT_KEY_USAGE, '2.5.29.14', '2.5.29.35', '2.5.29.37', '2.5.29.17'];
 
 export class CertificateError extends Error {
+  override readonly name = 'CertificateError';
   constructor(readonly code: 'x509-malformed' | 'x509-unsupported', message: string) {
     super(message);
-    this.name = 'CertificateError';
   }
 }
 

@@ -6,10 +6,10 @@ import type { CborCodec } from '../store/cbor';
 import { CAUSE_FAMILIES, type ProbeResult, type SelfTestReport } from './types';
 
 export class ReportRecordError extends Error {
+  override readonly name = 'ReportRecordError';
   readonly code = 'report-malformed';
   constructor(message: string) {
     super(message);
-    this.name = 'ReportRecordError';
   }
 }
 

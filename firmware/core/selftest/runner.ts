@@ -6,10 +6,10 @@ import type { ClockPort, Ports } from '../ports';
 import type { Probe, ProbeOutcome, ProbeResult, SelfTestReport, SelfTestTrigger } from './types';
 
 export class SelfTestError extends Error {
+  override readonly name = 'SelfTestError';
   readonly code = 'selftest-plan';
   constructor(message: string) {
     super(message);
-    this.name = 'SelfTestError';
   }
 }
 

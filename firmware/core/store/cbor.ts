@@ -6,10 +6,10 @@
 import { Encoder } from 'cbor-x';
 
 export class CborError extends Error {
+  override readonly name = 'CborError';
   readonly code = 'cbor-malformed';
   constructor(message: string) {
     super(message);
-    this.name = 'CborError';
   }
 }
 

@@ -59,9 +59,9 @@ export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 export type StoreErrorCode = 'store-geometry' | 'store-record-size' | 'store-write' | 'store-read';
 
 export class StoreError extends Error {
+  override readonly name = 'StoreError';
   constructor(readonly code: StoreErrorCode, message: string) {
     super(message);
-    this.name = 'StoreError';
   }
 }
 

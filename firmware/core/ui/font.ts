@@ -46,12 +46,12 @@ export type FontErrorCode =
 
 /** Malformed font asset. `code` is stable and machine-readable. */
 export class FontError extends Error {
+  override readonly name = 'FontError';
   constructor(
     readonly code: FontErrorCode,
     message: string,
   ) {
     super(message);
-    this.name = 'FontError';
   }
 }
 
