@@ -46,10 +46,10 @@ const RECENT_EVENTS = 40;
 const MAX_PAGES = 64;
 
 export class ScenarioRunError extends Error {
+  override readonly name = 'ScenarioRunError';
   readonly code = 'scenario-run';
   constructor(readonly step: number, message: string) {
     super(`steps[${step}]: ${message}`);
-    this.name = 'ScenarioRunError';
   }
 }
 

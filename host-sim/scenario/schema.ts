@@ -62,10 +62,10 @@ export interface Scenario {
 }
 
 export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError';
   readonly code = 'scenario-invalid';
   constructor(readonly field: string, message: string) {
     super(`${field}: ${message}`);
-    this.name = 'ScenarioError';
   }
 }
 

@@ -71,6 +71,22 @@ describe('X.509 parser', () => {
     fc.assert(fc.property(fc.nat(der.length), fc.uint8Array({ maxLength: 16 }), (at, insert) => check(Uint8Array.from([...der.subarray(0, at), ...insert, ...der.subarray(at)]))), { numRuns: 2000 });
   });
 
+  it('gives only CertificateError for every single-byte change of a real certificate', () => {
+    for (const cert of [leaf.der, root.der]) {
+      const der = new Uint8Array(cert);
+      for (let at = 0; at < der.length; at++)
+        for (const value of [0x00, 0x01, 0x7f, 0x80, 0xff, der[at] ^ 0x20]) {
+          const copy = der.slice();
+          copy[at] = value;
+          try {
+            parseCertificate(copy);
+          } catch (error) {
+            if (!(error instanceof CertificateError)) throw new Error(`byte ${at} = ${value}: ${String(error)}`);
+          }
+        }
+    }
+  });
+
   it('reads PEM with several certificates, and refuses bad base64', () => {
     expect(pemToDer(leaf.pem + root.pem).map((d) => d.length)).toEqual([leaf.der.length, root.der.length]);
     expect(() => pemToDer('-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----')).toThrow(CertificateError);

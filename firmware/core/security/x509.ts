@@ -147,6 +147,7 @@ function parseExtensions(bytes: Uint8Array, wrapper: DerNode): Extensions {
   const list = expectNode(bytes, wrapper.contentStart, Tag.sequence, wrapper.end);
   for (const ext of childrenOf(bytes, list, 32)) {
     const parts = childrenOf(bytes, expectNode(bytes, ext.start, Tag.sequence, list.end), 3);
+    if (parts.length < 2) throw new DerError('der-value', ext.start, 'extension without id or value');
     const oid = readOid(bytes, parts[0]);
     const critical = parts.length === 3 && parts[1].tag === Tag.boolean && content(bytes, parts[1])[0] === 0xff;
     const value = parts[parts.length - 1];
