@@ -7,6 +7,7 @@
  * Same rule as strings.ts: the English tables define the keys, the Chinese ones must match.
  */
 import type { Lang } from './strings';
+import { EN_AUTH_CODES, EN_AUTH_TITLES, ZH_AUTH_CODES, ZH_AUTH_TITLES } from './authTexts';
 
 const EN_TITLES = {
   'system.image': 'Firmware integrity',
@@ -16,6 +17,7 @@ const EN_TITLES = {
   'system.config': 'Configuration',
   'device.display': 'Display',
   'device.keypad': 'Keypad',
+  ...EN_AUTH_TITLES,
 };
 
 export type ProbeId = keyof typeof EN_TITLES;
@@ -28,6 +30,7 @@ const ZH_TITLES: Readonly<Record<ProbeId, string>> = {
   'system.config': '配置',
   'device.display': '显示屏',
   'device.keypad': '键盘',
+  ...ZH_AUTH_TITLES,
 };
 
 export const PROBE_TITLES: Readonly<Record<Lang, Readonly<Record<ProbeId, string>>>> = Object.freeze({
@@ -133,6 +136,7 @@ const EN_CODES = {
     message: 'This result code is not described on the terminal.',
     remedy: 'Check network, device, system and account, re-authenticate the terminal, then call support with this code.',
   },
+  ...EN_AUTH_CODES,
 };
 
 /** A result code the screens describe; `code.unknown` stands in for any other. */
@@ -180,6 +184,7 @@ const ZH_CODES: Readonly<Record<ProbeCode, CodeText>> = {
     message: '终端上没有此结果代码的说明。',
     remedy: '请依次检查网络、设备、系统、账户，再重新认证终端，然后携此代码联系客服。',
   },
+  ...ZH_AUTH_CODES,
 };
 
 export const CODE_TEXTS: Readonly<Record<Lang, Readonly<Record<ProbeCode, CodeText>>>> = Object.freeze({
