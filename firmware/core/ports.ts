@@ -144,6 +144,8 @@ export interface CodeScannerPort {
 // Crypto: keys are handles, never bytes, on the core's side of this line.
 
 export type DigestAlgorithm = 'SHA-1' | 'SHA-256';
+/** Signature schemes of X.509 certificates a terminal meets (ECDSA signatures DER-encoded, as X.509 carries them). */
+export type SignatureScheme = 'rsa-pkcs1-sha1' | 'rsa-pkcs1-sha256' | 'rsa-pkcs1-sha384' | 'ecdsa-sha256' | 'ecdsa-sha384';
 export type KeyAlgorithm = 'tdes2' | 'tdes3' | 'aes128' | 'aes192' | 'aes256';
 export type CipherMode = 'ecb' | 'cbc';
 
@@ -161,12 +163,32 @@ export interface CryptoPort {
   randomBytes(length: number): Uint8Array;
   /** A key provisioned outside the core (the terminal master key), or undefined if absent. */
   provisionedKey(slot: string): KeyHandle | undefined;
+  /** Erases a provisioned key for good (the key-wipe command). */
+  eraseProvisionedKey(slot: string): void;
+  /**
+   * Holds clear key bytes the core was given in the clear anyway: published test vectors for
+   * known-answer tests, and keys an integrator types into the toolbox. Never a secret of the
+   * terminal's own. @throws PortError 'crypto' (bad length)
+   */
+  importKey(algorithm: KeyAlgorithm, material: Uint8Array): KeyHandle;
   /** Decrypts `wrapped` (ECB) under `kek` and keeps the result as a new key. @throws PortError 'crypto' */
   unwrapKey(kek: KeyHandle, algorithm: KeyAlgorithm, wrapped: Uint8Array): KeyHandle;
   /** @throws PortError 'crypto' (bad length, unknown handle) */
   encrypt(key: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Uint8Array;
   /** @throws PortError 'crypto' */
   decrypt(key: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Uint8Array;
+  /**
+   * ISO 9797-1 MAC algorithm 3 (ANSI X9.19 retail MAC) over whole 8-byte blocks (the caller
+   * pads) under a double-length 3DES key: single-DES CBC under the left half, then D(right),
+   * E(left) on the last block. A port operation because the core cannot split a key it cannot see.
+   * @throws PortError 'crypto'
+   */
+  retailMac(key: KeyHandle, data: Uint8Array): Uint8Array;
+  /**
+   * Verifies `signature` over `data` with the public key in `spki` (SubjectPublicKeyInfo DER).
+   * False for a signature that does not verify or does not parse. @throws PortError 'crypto' (key unusable)
+   */
+  verifySignature(scheme: SignatureScheme, spki: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean;
   /** Drops a key; later use of the handle fails. */
   forgetKey(key: KeyHandle): void;
 }

@@ -2,11 +2,18 @@
  * The crypto port on node:crypto. Keys stay in this adapter's table; the core holds handles.
  * Random bytes come from a seeded SHA-256 counter generator so simulator runs repeat exactly.
  */
-import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
-import { PortError, type CipherMode, type CryptoPort, type DigestAlgorithm, type KeyAlgorithm, type KeyHandle } from '../../firmware/core/ports';
+import { createCipheriv, createDecipheriv, createHash, createPublicKey, verify } from 'node:crypto';
+import { PortError, type CipherMode, type CryptoPort, type DigestAlgorithm, type KeyAlgorithm, type KeyHandle, type SignatureScheme } from '../../firmware/core/ports';
 
 const KEY_BYTES: Record<KeyAlgorithm, number> = { tdes2: 16, tdes3: 24, aes128: 16, aes192: 24, aes256: 32 };
 const BLOCK: Record<KeyAlgorithm, number> = { tdes2: 8, tdes3: 8, aes128: 16, aes192: 16, aes256: 16 };
+const SIGNATURE_HASH: Record<SignatureScheme, string> = {
+  'rsa-pkcs1-sha1': 'sha1',
+  'rsa-pkcs1-sha256': 'sha256',
+  'rsa-pkcs1-sha384': 'sha384',
+  'ecdsa-sha256': 'sha256',
+  'ecdsa-sha384': 'sha384',
+};
 const CIPHER: Record<KeyAlgorithm, string> = { tdes2: 'des-ede', tdes3: 'des-ede3', aes128: 'aes-128', aes192: 'aes-192', aes256: 'aes-256' };
 
 export interface ProvisionedKey {
@@ -61,6 +68,53 @@ export class NodeCrypto implements CryptoPort {
 
   decrypt(key: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Uint8Array {
     return this.#run(false, key, mode, data, iv);
+  }
+
+  importKey(algorithm: KeyAlgorithm, material: Uint8Array): KeyHandle {
+    return this.#hold(algorithm, material);
+  }
+
+  eraseProvisionedKey(slot: string): void {
+    const handle = this.#provisioned.get(slot);
+    if (handle) this.forgetKey(handle);
+    this.#provisioned.delete(slot);
+  }
+
+  retailMac(key: KeyHandle, data: Uint8Array): Uint8Array {
+    const entry = this.#keys.get(key);
+    if (!entry) throw new PortError('crypto', 'unknown or forgotten key handle');
+    if (entry.algorithm !== 'tdes2') throw new PortError('crypto', 'the retail MAC takes a double-length 3DES key');
+    if (data.length === 0 || data.length % 8) throw new PortError('crypto', 'retail MAC data must be whole 8-byte blocks');
+    // ISO 9797-1 MAC algorithm 3: single-DES CBC-MAC under the left half, then D(K_R), E(K_L) on the last
+    // block. Single DES is 3DES with K1 = K2 = K3 (OpenSSL 3 has plain DES only in its legacy provider).
+    const left = Buffer.concat([entry.key.subarray(0, 8), entry.key.subarray(0, 8), entry.key.subarray(0, 8)]);
+    const right = Buffer.concat([entry.key.subarray(8, 16), entry.key.subarray(8, 16), entry.key.subarray(8, 16)]);
+    const run = (decrypt: boolean, k: Buffer, mode: 'ecb' | 'cbc', input: Uint8Array) => {
+      const c = decrypt ? createDecipheriv(`des-ede3-${mode}`, k, mode === 'cbc' ? Buffer.alloc(8) : null) : createCipheriv(`des-ede3-${mode}`, k, mode === 'cbc' ? Buffer.alloc(8) : null);
+      c.setAutoPadding(false);
+      return Buffer.concat([c.update(input), c.final()]);
+    };
+    const chained = run(false, left, 'cbc', data);
+    const last = chained.subarray(chained.length - 8);
+    return new Uint8Array(run(false, left, 'ecb', run(true, right, 'ecb', last)));
+  }
+
+  verifySignature(scheme: SignatureScheme, spki: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
+    const hash = SIGNATURE_HASH[scheme];
+    if (!hash) throw new PortError('crypto', `no signature scheme ${String(scheme)}`);
+    let key;
+    try {
+      key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    } catch (error) {
+      throw new PortError('crypto', `public key unusable: ${error instanceof Error ? error.message : 'error'}`);
+    }
+    const kind = key.asymmetricKeyType;
+    if ((scheme.startsWith('rsa') && kind !== 'rsa') || (scheme.startsWith('ecdsa') && kind !== 'ec')) return false;
+    try {
+      return verify(hash, data, key, signature);
+    } catch {
+      return false; // a malformed signature is a signature that does not verify
+    }
   }
 
   forgetKey(key: KeyHandle): void {

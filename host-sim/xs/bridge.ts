@@ -11,7 +11,8 @@ export type BridgeCall =
   | 'flash.geometry' | 'flash.read' | 'flash.write' | 'flash.erase'
   | 'settings.get' | 'settings.set' | 'settings.delete'
   | 'crypto.digestOpen' | 'crypto.digestUpdate' | 'crypto.digestClose' | 'crypto.random'
-  | 'crypto.provisioned' | 'crypto.unwrap' | 'crypto.encrypt' | 'crypto.decrypt' | 'crypto.forget'
+  | 'crypto.provisioned' | 'crypto.eraseProvisioned' | 'crypto.import' | 'crypto.unwrap' | 'crypto.encrypt' | 'crypto.decrypt'
+  | 'crypto.retailMac' | 'crypto.verify' | 'crypto.forget'
   | 'display.info' | 'display.status'
   | 'system.info' | 'system.memory' | 'system.resetReason' | 'system.imageRead'
   | 'world.powerOn' | 'trace';

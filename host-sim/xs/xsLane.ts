@@ -187,6 +187,10 @@ export function serveWorld(world: NodeWorld) {
       const h = crypto.provisionedKey(slot);
       return h ? { id: keep(h), algorithm: h.algorithm } : null;
     },
+    'crypto.eraseProvisioned': (slot) => crypto.eraseProvisionedKey(slot),
+    'crypto.import': (algorithm: KeyAlgorithm, material) => keep(crypto.importKey(algorithm, u8(material))),
+    'crypto.retailMac': (id, data) => crypto.retailMac(key(id), u8(data)),
+    'crypto.verify': (scheme, spki, data, signature) => crypto.verifySignature(scheme, u8(spki), u8(data), u8(signature)),
     'crypto.unwrap': (kek, algorithm: KeyAlgorithm, wrapped) => keep(crypto.unwrapKey(key(kek), algorithm, u8(wrapped))),
     'crypto.encrypt': (id, mode, data, iv) => crypto.encrypt(key(id), mode, u8(data), iv === null ? undefined : u8(iv)),
     'crypto.decrypt': (id, mode, data, iv) => crypto.decrypt(key(id), mode, u8(data), iv === null ? undefined : u8(iv)),

@@ -79,6 +79,10 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
       const found = call<{ id: number; algorithm: KeyAlgorithm } | null>('crypto.provisioned', slot);
       return found ? handle(found.id, found.algorithm) : undefined;
     },
+    eraseProvisionedKey: (slot) => void call('crypto.eraseProvisioned', slot),
+    importKey: (algorithm, material) => handle(call<number>('crypto.import', algorithm, material), algorithm) as KeyHandle,
+    retailMac: (key, data) => bytes(call('crypto.retailMac', idOf(key), data)),
+    verifySignature: (scheme, spki, data, signature) => call<boolean>('crypto.verify', scheme, spki, data, signature),
     unwrapKey: (kek, algorithm, wrapped) => handle(call<number>('crypto.unwrap', idOf(kek), algorithm, wrapped), algorithm) as KeyHandle,
     encrypt: (key, mode, data, iv) => bytes(call('crypto.encrypt', idOf(key), mode, data, iv ?? null)),
     decrypt: (key, mode, data, iv) => bytes(call('crypto.decrypt', idOf(key), mode, data, iv ?? null)),

@@ -8,6 +8,7 @@ import { NodeCrypto } from '../../host-sim/ports/nodeCrypto';
 import { checkValue } from '../../firmware/core/security/checkValue';
 import { cmac } from '../../firmware/core/security/cmac';
 import { cupEcbMac } from '../../firmware/core/security/cupMac';
+import { computeMac, padIso9797, verifyMac } from '../../firmware/core/security/mac';
 import { pinBlockFormat0, pinBlockFormat4, PinBlockError } from '../../firmware/core/security/pinBlock';
 import type { KeyAlgorithm } from '../../firmware/core/ports';
 
@@ -122,5 +123,43 @@ describe('PIN blocks', () => {
     expect(() => pinBlockFormat0(tdes.crypto, tdes.key, '1234', '41111')).toThrow(expect.objectContaining({ code: 'pan-format' }));
     expect(() => pinBlockFormat0(aes.crypto, aes.key, '1234', '4111111111111111')).toThrow(expect.objectContaining({ code: 'pin-key' }));
     expect(() => pinBlockFormat4(tdes.crypto, tdes.key, '1234', '4111111111111111')).toThrow(expect.objectContaining({ code: 'pin-key' }));
+  });
+});
+
+describe('ISO 9797-1 MAC algorithm 3 (ANSI X9.19 retail MAC)', () => {
+  /** The retail MAC by openssl's single DES (legacy provider): CBC under K_L, then D(K_R), E(K_L). */
+  function reference(keyHex: string, padded: Buffer): Buffer {
+    const des = (args: string[], input: Buffer) => execFileSync('openssl', ['enc', ...args, '-nopad', '-provider', 'legacy', '-provider', 'default'], { input });
+    const [left, right] = [keyHex.slice(0, 16), keyHex.slice(16, 32)];
+    const chained = des(['-des-cbc', '-K', left, '-iv', '0000000000000000'], padded);
+    const last = chained.subarray(chained.length - 8);
+    return des(['-des-ecb', '-K', left], des(['-d', '-des-ecb', '-K', right], last));
+  }
+
+  it.each([1, 2] as const)('agrees with openssl single DES, padding method %i, on 0, 1, 7, 8, 9 and 100 bytes', (method) => {
+    const keyHex = randomBytes(16).toString('hex');
+    const { crypto, key } = handle('tdes2', keyHex);
+    for (const n of SIZES) {
+      const padded = Buffer.from(padIso9797(message(n), method));
+      expect(padded.length % 8).toBe(0);
+      expect([n, Buffer.from(computeMac(crypto, key, { algorithm: 'x9.19', padding: method }, message(n))).toString('hex')]).toEqual([n, reference(keyHex, padded).toString('hex')]);
+    }
+  });
+
+  it('pads as ISO 9797-1 says: method 1 zero-fills (empty → one block), method 2 adds 0x80', () => {
+    expect(Buffer.from(padIso9797(new Uint8Array(0), 1)).toString('hex')).toBe('0000000000000000');
+    expect(Buffer.from(padIso9797(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), 1)).toString('hex')).toBe('0102030405060708');
+    expect(Buffer.from(padIso9797(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), 2)).toString('hex')).toBe('01020304050607088000000000000000');
+    expect(Buffer.from(padIso9797(Uint8Array.of(0xaa), 2)).toString('hex')).toBe('aa80000000000000');
+  });
+
+  it('verifies its own MAC and refuses a changed one', () => {
+    const { crypto, key } = handle('tdes2', '0123456789abcdeffedcba9876543210');
+    const scheme = { algorithm: 'x9.19' as const, padding: 2 as const };
+    const mac = computeMac(crypto, key, scheme, message(100));
+    expect(verifyMac(crypto, key, scheme, message(100), mac)).toBe(true);
+    mac[7] ^= 1;
+    expect(verifyMac(crypto, key, scheme, message(100), mac)).toBe(false);
+    expect(verifyMac(crypto, key, scheme, message(100), mac.subarray(0, 4))).toBe(false);
   });
 });

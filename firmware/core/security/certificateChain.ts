@@ -5,7 +5,8 @@
  * and the terminal certificate's subject bound to the terminal ID. When the RTC cannot be
  * trusted the dates are not judged: "cannot decide", never "expired".
  */
-import { formatName, nameAttribute, type Certificate, type SignatureScheme } from './x509';
+import type { SignatureScheme } from '../ports';
+import { formatName, nameAttribute, type Certificate } from './x509';
 
 /** Verifies `signature` over `data` with the public key in `spki` (SubjectPublicKeyInfo DER). */
 export type VerifySignature = (scheme: SignatureScheme, spki: Uint8Array, data: Uint8Array, signature: Uint8Array) => boolean;

@@ -18,8 +18,8 @@ import {
   type DerNode,
 } from './der';
 import { toHex } from '../bytes';
+import type { SignatureScheme } from '../ports';
 
-export type SignatureScheme = 'rsa-pkcs1-sha1' | 'rsa-pkcs1-sha256' | 'rsa-pkcs1-sha384' | 'ecdsa-sha256' | 'ecdsa-sha384';
 export type PublicKeyAlgorithm = 'rsa' | 'ec-p256' | 'ec-p384';
 
 const SIGNATURE_OIDS: Record<string, SignatureScheme> = {

@@ -53,6 +53,8 @@ export const RecordType = {
   selfTestReport: 2,
   /** Written and read back by the flash probe. */
   scratch: 3,
+  /** The working keys as the host sent them (wrapped under the master key), with check values. */
+  keySet: 4,
 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 

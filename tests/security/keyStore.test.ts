@@ -1,0 +1,92 @@
+/** The working-key store: sign-on key blocks wrapped by openssl, check values, persistence, wipe. */
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { KeyStore } from '../../firmware/core/security/keyStore';
+import { createCborCodec } from '../../firmware/core/store/cbor';
+import { RecordLog, RecordType } from '../../firmware/core/store/recordLog';
+import { NodeCrypto } from '../../host-sim/ports/nodeCrypto';
+import { NorFlash } from '../../host-sim/ports/norFlash';
+
+const ecb = (key: Buffer, data: Buffer) => {
+  const c = createCipheriv(key.length === 16 ? 'des-ede-ecb' : 'des-ede3-ecb', key, null);
+  c.setAutoPadding(false);
+  return Buffer.concat([c.update(data), c.final()]);
+};
+
+const TMK = Buffer.from('0123456789abcdeffedcba9876543210', 'hex');
+/** A CUP field-62 style block: for each key, E(TMK, key) ‖ first 4 bytes of E(key, 0⁸). */
+function keyBlock(keys: Buffer[], kcvOf: (k: Buffer) => Uint8Array = (k) => ecb(k, Buffer.alloc(8)).subarray(0, 4)) {
+  return new Uint8Array(Buffer.concat(keys.flatMap((k) => [ecb(TMK, k), kcvOf(k)])));
+}
+
+function terminal(flash = new NorFlash({ sectors: 4, sectorSize: 4096 })) {
+  const crypto = new NodeCrypto(1, { tmk: { algorithm: 'tdes2', key: TMK } });
+  const log = RecordLog.open(flash);
+  const store = new KeyStore(crypto, log, createCborCodec());
+  return { crypto, log, store, flash };
+}
+
+const format = { algorithm: 'tdes2' as const, kcvLength: 4 };
+
+describe('working keys', () => {
+  const pik = randomBytes(16);
+  const mak = randomBytes(16);
+  const tdk = randomBytes(16);
+
+  it('installs a sign-on key block whose check values match, and the keys work', () => {
+    const { crypto, store } = terminal();
+    expect(store.install(keyBlock([pik, mak, tdk]), format)).toEqual({ ok: true, generation: 1 });
+    const status = store.status();
+    expect(status.keys.map((k) => `${k.name}:${k.kcv}`)).toEqual([
+      `pin:${ecb(pik, Buffer.alloc(8)).subarray(0, 4).toString('hex').toUpperCase()}`,
+      `mac:${ecb(mak, Buffer.alloc(8)).subarray(0, 4).toString('hex').toUpperCase()}`,
+      `data:${ecb(tdk, Buffer.alloc(8)).subarray(0, 4).toString('hex').toUpperCase()}`,
+    ]);
+    const probe = randomBytes(16);
+    expect(Buffer.from(crypto.encrypt(store.key('mac')!, 'ecb', probe))).toEqual(ecb(mak, probe));
+  });
+
+  it('rejects the whole set on one wrong check value, keeps the previous set, and logs why', () => {
+    const { store, log } = terminal();
+    store.install(keyBlock([pik, mak]), format);
+    const before = store.status();
+    const bad = keyBlock([randomBytes(16), randomBytes(16)], (k) => ecb(k, Buffer.alloc(8)).subarray(0, 4).map((b, i) => (i === 3 ? b ^ 1 : b)));
+    const result = store.install(bad, format);
+    expect(result).toMatchObject({ ok: false, code: 'keys.kcv-mismatch' });
+    expect(store.status()).toEqual(before);
+    const events = [...log.records()].filter((r) => r.type === RecordType.event).map((r) => createCborCodec().decode(r.payload));
+    expect(events).toEqual([expect.objectContaining({ kind: 'keys-rejected', code: 'keys.kcv-mismatch', generation: 1 })]);
+  });
+
+  it('refuses a block of the wrong length, and any block without a master key', () => {
+    const { store } = terminal();
+    expect(store.install(keyBlock([pik]), format)).toMatchObject({ ok: false, code: 'keys.block-length' });
+    const bare = new KeyStore(new NodeCrypto(1), undefined, createCborCodec());
+    expect(bare.install(keyBlock([pik, mak]), format)).toMatchObject({ ok: false, code: 'keys.no-master-key' });
+  });
+
+  it('persists only the wrapped keys, and restores them after a reboot with their check values re-checked', () => {
+    const first = terminal();
+    first.store.install(keyBlock([pik, mak]), format);
+    const flashBytes = Buffer.from(first.flash.bytes);
+    for (const clear of [pik, mak, TMK]) expect(flashBytes.indexOf(clear)).toBe(-1);
+    expect(flashBytes.indexOf(ecb(TMK, mak))).toBeGreaterThan(0);
+    const again = terminal(first.flash);
+    again.store.restore();
+    expect(again.store.status()).toEqual({ ...first.store.status() });
+    expect(Buffer.from(again.crypto.encrypt(again.store.key('pin')!, 'ecb', Buffer.alloc(8)))).toEqual(ecb(pik, Buffer.alloc(8)));
+  });
+
+  it('counts generations and wipes: keys gone, master key erased, an empty set recorded', () => {
+    const { store, crypto, flash } = terminal();
+    store.install(keyBlock([pik, mak]), format);
+    store.install(keyBlock([mak, pik]), format);
+    expect(store.status().generation).toBe(2);
+    const mac = store.key('mac')!;
+    store.wipe();
+    expect(store.status()).toMatchObject({ generation: 3, masterKey: false, keys: [] });
+    expect(() => crypto.encrypt(mac, 'ecb', Buffer.alloc(8))).toThrow(/forgotten/);
+    const after = terminal(flash);
+    after.store.restore();
+    expect(after.store.status().keys).toEqual([]);
+  });
+});
