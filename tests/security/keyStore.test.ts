@@ -25,7 +25,7 @@ function terminal(flash = new NorFlash({ sectors: 4, sectorSize: 4096 })) {
   return { crypto, log, store, flash };
 }
 
-const format = { algorithm: 'tdes2' as const, kcvLength: 4 };
+const format = { algorithm: 'tdes2' as const, kcvLength: 4, mac: { algorithm: 'cup-ecb' as const, padding: 1 as const } };
 
 describe('working keys', () => {
   const pik = randomBytes(16);
@@ -52,7 +52,7 @@ describe('working keys', () => {
     const bad = keyBlock([randomBytes(16), randomBytes(16)], (k) => ecb(k, Buffer.alloc(8)).subarray(0, 4).map((b, i) => (i === 3 ? b ^ 1 : b)));
     const result = store.install(bad, format);
     expect(result).toMatchObject({ ok: false, code: 'keys.kcv-mismatch' });
-    expect(store.status()).toEqual(before);
+    expect(store.status()).toEqual({ ...before, lastRejection: { code: 'keys.kcv-mismatch', detail: expect.stringMatching(/^pin key: check value [0-9A-F]{8}, host sent [0-9A-F]{8}$/) } });
     const events = [...log.records()].filter((r) => r.type === RecordType.event).map((r) => createCborCodec().decode(r.payload));
     expect(events).toEqual([expect.objectContaining({ kind: 'keys-rejected', code: 'keys.kcv-mismatch', generation: 1 })]);
   });
@@ -88,5 +88,41 @@ describe('working keys', () => {
     const after = terminal(flash);
     after.store.restore();
     expect(after.store.status().keys).toEqual([]);
+  });
+});
+
+describe('key checks the self-test runs', () => {
+  const pik = randomBytes(16);
+  const mak = randomBytes(16);
+
+  it('rechecks held keys and the MAC recorded at install, across a reboot', () => {
+    const first = terminal();
+    expect(first.store.macSelfCheck()).toBe('no-key');
+    first.store.install(keyBlock([pik, mak]), format);
+    expect(first.store.recheck()).toEqual([{ name: 'pin', ok: true }, { name: 'mac', ok: true }]);
+    expect(first.store.macSelfCheck()).toBe('ok');
+    const again = terminal(first.flash);
+    again.store.restore();
+    expect(again.store.macSelfCheck()).toBe('ok');
+  });
+
+  it('remembers, across a reboot, a key block refused after the set in use', () => {
+    const first = terminal();
+    first.store.install(keyBlock([pik, mak]), format);
+    first.store.install(keyBlock([mak, pik], () => new Uint8Array(4)), format);
+    const again = terminal(first.flash);
+    again.store.restore();
+    expect(again.store.status().lastRejection).toMatchObject({ code: 'keys.kcv-mismatch' });
+    again.store.install(keyBlock([mak, pik]), format);
+    expect(again.store.status().lastRejection).toBeUndefined();
+  });
+
+  it('says the stored set no longer matches when the master key was replaced', () => {
+    const first = terminal();
+    first.store.install(keyBlock([pik, mak]), format);
+    const crypto = new NodeCrypto(1, { tmk: { algorithm: 'tdes2', key: randomBytes(16) } });
+    const store = new KeyStore(crypto, RecordLog.open(first.flash), createCborCodec());
+    store.restore();
+    expect(store.status()).toMatchObject({ keys: [], restoreProblem: { code: 'keys.kcv-mismatch' } });
   });
 });

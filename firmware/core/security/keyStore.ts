@@ -12,6 +12,10 @@ import { RecordType, type RecordLog } from '../store/recordLog';
 import { toHex } from '../bytes';
 import { constantTimeEqual } from './blocks';
 import { checkValue } from './checkValue';
+import { computeMac, type MacScheme } from './mac';
+
+/** Message MACed at install and again by the MAC self-check: same key, same MAC. */
+const MAC_CHECK_MESSAGE = Uint8Array.of(0x78, 0x73, 0x70, 0x6f, 0x73, 0x20, 0x4d, 0x41, 0x43, 0x20, 0x63, 0x68, 0x65, 0x63, 0x6b); // "xspos MAC check"
 
 export type WorkingKeyName = 'pin' | 'mac' | 'data';
 const ORDER: readonly WorkingKeyName[] = ['pin', 'mac', 'data'];
@@ -24,6 +28,8 @@ export interface KeyBlockFormat {
   algorithm: KeyAlgorithm;
   /** Check value bytes after each key (3 or 4 for 3DES; the CUP layout carries 4). */
   kcvLength: number;
+  /** How this acquirer MACs messages (for the MAC self-check recorded at install). */
+  mac: MacScheme;
 }
 
 export interface StoredKey {
@@ -37,11 +43,14 @@ interface KeySetRecord {
   algorithm: KeyAlgorithm;
   /** Empty after a wipe. */
   keys: StoredKey[];
+  mac?: MacScheme;
+  /** MAC of MAC_CHECK_MESSAGE under the MAC key when it was installed (not secret). */
+  macCheck?: Uint8Array;
 }
 
-export type KeyInstallResult =
-  | { ok: true; generation: number }
-  | { ok: false; code: 'keys.no-master-key' | 'keys.block-length' | 'keys.kcv-mismatch' | 'keys.unwrap-failed'; detail: string };
+export type KeyProblemCode = 'keys.no-master-key' | 'keys.block-length' | 'keys.kcv-mismatch' | 'keys.unwrap-failed' | 'keys.unreadable';
+
+export type KeyInstallResult = { ok: true; generation: number } | { ok: false; code: KeyProblemCode; detail: string };
 
 export interface KeyStoreStatus {
   generation: number;
@@ -49,7 +58,9 @@ export interface KeyStoreStatus {
   /** Check values of the keys in use, hex: safe to show and log. */
   keys: { name: WorkingKeyName; algorithm: KeyAlgorithm; kcv: string }[];
   /** Why the stored set could not be restored at boot, if it could not. */
-  restoreProblem: string | undefined;
+  restoreProblem: { code: KeyProblemCode; detail: string } | undefined;
+  /** The newest key block refused since the set in use was installed, if any. */
+  lastRejection: { code: KeyProblemCode; detail: string } | undefined;
 }
 
 export class KeyStore {
@@ -59,7 +70,10 @@ export class KeyStore {
   #generation = 0;
   #algorithm: KeyAlgorithm = 'tdes2';
   #keys = new Map<WorkingKeyName, { handle: KeyHandle; kcv: Uint8Array }>();
-  #restoreProblem: string | undefined;
+  #restoreProblem: KeyStoreStatus['restoreProblem'];
+  #lastRejection: KeyStoreStatus['lastRejection'];
+  #mac: MacScheme | undefined;
+  #macCheck: Uint8Array | undefined;
 
   constructor(crypto: CryptoPort, log: RecordLog | undefined, cbor: CborCodec) {
     this.#crypto = crypto;
@@ -81,26 +95,76 @@ export class KeyStore {
         return k ? [{ name, algorithm: this.#algorithm, kcv: toHex(k.kcv).toUpperCase() }] : [];
       }),
       restoreProblem: this.#restoreProblem,
+      lastRejection: this.#lastRejection,
     };
+  }
+
+  /** Each held key's check value, computed again now, against the one it was accepted with. */
+  recheck(): { name: WorkingKeyName; ok: boolean }[] {
+    return ORDER.flatMap((name) => {
+      const k = this.#keys.get(name);
+      if (!k) return [];
+      let ok = false;
+      try {
+        ok = constantTimeEqual(checkValue(this.#crypto, k.handle, k.kcv.length), k.kcv);
+      } catch {
+        ok = false;
+      }
+      return [{ name, ok }];
+    });
+  }
+
+  /** The MAC key's MAC of a fixed message, against the one recorded at install. */
+  macSelfCheck(): 'ok' | 'mismatch' | 'no-key' {
+    const mak = this.#keys.get('mac');
+    if (!mak || !this.#mac || !this.#macCheck) return 'no-key';
+    try {
+      return constantTimeEqual(computeMac(this.#crypto, mak.handle, this.#mac, MAC_CHECK_MESSAGE), this.#macCheck) ? 'ok' : 'mismatch';
+    } catch {
+      return 'mismatch';
+    }
   }
 
   /** Reloads the newest key set from the log (at boot), re-checking every check value. */
   restore(): void {
-    const record = this.#log?.latest(RecordType.keySet);
+    if (!this.#log) return;
+    let record: { seq: number; payload: Uint8Array } | undefined;
+    let rejection: { seq: number; payload: Uint8Array } | undefined;
+    for (const r of this.#log.records()) {
+      if (r.type === RecordType.keySet) record = r;
+      else if (r.type === RecordType.event && this.#isRejection(r.payload)) rejection = r;
+    }
+    if (rejection && (!record || rejection.seq > record.seq)) {
+      const event = this.#cbor.decode(rejection.payload) as { code: KeyProblemCode; detail: string };
+      this.#lastRejection = { code: event.code, detail: String(event.detail) };
+    }
     if (!record) return;
     let stored: KeySetRecord;
     try {
       stored = this.#cbor.decode(record.payload) as KeySetRecord;
       if (typeof stored.generation !== 'number' || !Array.isArray(stored.keys)) throw new Error('not a key set');
     } catch {
-      this.#restoreProblem = `key set record ${record.seq} is unreadable`;
+      this.#restoreProblem = { code: 'keys.unreadable', detail: `key set record ${record.seq} is unreadable` };
       return;
     }
     this.#generation = stored.generation;
     if (stored.keys.length === 0) return; // wiped
     const loaded = this.#unwrapAll(stored.algorithm, stored.keys.map((k) => ({ name: k.name, wrapped: new Uint8Array(k.wrapped), kcv: new Uint8Array(k.kcv) })));
-    if (loaded.ok) this.#use(stored.algorithm, loaded.keys);
-    else this.#restoreProblem = loaded.detail;
+    if (!loaded.ok) {
+      this.#restoreProblem = { code: loaded.code, detail: loaded.detail };
+      return;
+    }
+    this.#use(stored.algorithm, loaded.keys);
+    this.#mac = stored.mac;
+    this.#macCheck = stored.macCheck ? new Uint8Array(stored.macCheck) : undefined;
+  }
+
+  #isRejection(payload: Uint8Array): boolean {
+    try {
+      return (this.#cbor.decode(payload) as { kind?: unknown }).kind === 'keys-rejected';
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -118,12 +182,17 @@ export class KeyStore {
     const loaded = this.#unwrapAll(format.algorithm, keys);
     if (!loaded.ok) return this.#reject(loaded);
     const generation = this.#generation + 1;
-    const record: KeySetRecord = { generation, algorithm: format.algorithm, keys };
+    const mak = loaded.keys.get('mac');
+    const macCheck = mak ? computeMac(this.#crypto, mak.handle, format.mac, MAC_CHECK_MESSAGE) : undefined;
+    const record: KeySetRecord = { generation, algorithm: format.algorithm, keys, mac: format.mac, macCheck };
     this.#log?.append(RecordType.keySet, this.#cbor.encode(record));
     this.#forgetAll();
     this.#generation = generation;
     this.#use(format.algorithm, loaded.keys);
+    this.#mac = format.mac;
+    this.#macCheck = macCheck;
     this.#restoreProblem = undefined;
+    this.#lastRejection = undefined;
     return { ok: true, generation };
   }
 
@@ -163,6 +232,7 @@ export class KeyStore {
   }
 
   #reject(result: Extract<KeyInstallResult, { ok: false }>): KeyInstallResult {
+    this.#lastRejection = { code: result.code, detail: result.detail };
     this.#log?.append(RecordType.event, this.#cbor.encode({ kind: 'keys-rejected', code: result.code, detail: result.detail, generation: this.#generation }));
     return result;
   }
