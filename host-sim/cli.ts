@@ -8,15 +8,14 @@
  * Writes DIR/<scenario>/<screen>.png, report.json and trace.log (DIR defaults to out/).
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseFont } from '../firmware/core/ui/font';
 import { encodePng } from './render/png';
 import { rasterize } from './render/raster';
 import { runScenario } from './scenario/driver';
-import { loadScenario } from './scenario/load';
+import { loadScenario, SCENARIO_DIR } from './scenario/load';
 import { buildWorld, loadFont } from './world';
 
-export const SCENARIO_DIR = resolve(__dirname, 'scenarios');
 export const DEFAULT_SCENARIO = join(SCENARIO_DIR, 'healthy.json');
 
 export function shippedScenarios(): string[] {

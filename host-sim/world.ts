@@ -3,7 +3,7 @@
  * says), settings as provisioned, a firmware image with the digest its build recorded, the
  * peripherals, and the virtual clock. Node side: the XS lane's bridge serves the same world.
  */
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FirmwareImagePort, Ports, SystemPort } from '../firmware/core/ports';
@@ -11,6 +11,11 @@ import { PortError } from '../firmware/core/ports';
 import { SETTINGS_DOMAIN } from '../firmware/core/config/terminalConfig';
 import { createCborCodec } from '../firmware/core/store/cbor';
 import { RecordLog, RecordType } from '../firmware/core/store/recordLog';
+import { fromHex } from '../firmware/core/bytes';
+import { parseAcquirerProfile } from '../firmware/core/config/acquirerProfile';
+import { parseCapkTable } from '../firmware/core/security/caPublicKeys';
+import { KeyStore, MASTER_KEY_SLOT } from '../firmware/core/security/keyStore';
+import { storeCapkTable, storeCertificates } from '../firmware/core/security/provisionedData';
 import { NodeCrypto } from './ports/nodeCrypto';
 import { NodeNetwork } from './ports/nodeNetwork';
 import { NorFlash } from './ports/norFlash';
@@ -73,13 +78,58 @@ function prefill(flash: NorFlash, scenario: Scenario) {
   }
 }
 
+/** Ciphertext of `data` under a 3DES key given in hex (the host's side of a sign-on). */
+function wrap(keyHex: string, data: Uint8Array): Uint8Array {
+  const cipher = createCipheriv('des-ede-ecb', fromHex(keyHex), null);
+  cipher.setAutoPadding(false);
+  return new Uint8Array(Buffer.concat([cipher.update(data), cipher.final()]));
+}
+
+/** The working keys a previous sign-on installed, through the firmware's own key store. */
+function provisionKeys(flash: NorFlash, crypto: NodeCrypto, scenario: Scenario) {
+  const { masterKey, workingKeys, refusedBlock, masterKeyReplacedBy } = scenario.keys;
+  if (!masterKey || !workingKeys) return;
+  const profile = parseAcquirerProfile(scenario.terminal.profile);
+  const format = {
+    algorithm: 'tdes2' as const,
+    kcvLength: profile.ok ? profile.value.kcvLength : 4,
+    mac: { algorithm: profile.ok ? profile.value.mac : ('cup-ecb' as const), padding: 1 as const },
+  };
+  const block = (kcvFlip: number) =>
+    new Uint8Array(
+      [workingKeys.pin, workingKeys.mac, workingKeys.data].flatMap((hex) => {
+        if (!hex) return [];
+        const kcv = wrap(hex, new Uint8Array(8)).slice(0, format.kcvLength);
+        kcv[0] ^= kcvFlip;
+        return [...wrap(masterKey, fromHex(hex)), ...kcv];
+      }),
+    );
+  const store = new KeyStore(crypto, RecordLog.open(flash), createCborCodec());
+  store.install(block(0), format);
+  if (refusedBlock) store.install(block(0x5a), format);
+  store.forgetAll();
+  if (masterKeyReplacedBy) crypto.provision(MASTER_KEY_SLOT, 'tdes2', fromHex(masterKeyReplacedBy));
+}
+
+/** Certificates and CA public keys as provisioning left them in settings. */
+function provisionSecurity(settings: SimSettings, scenario: Scenario) {
+  const cbor = createCborCodec();
+  const { terminal, chain, root } = scenario.certificates;
+  storeCertificates(settings, cbor, { terminal: terminal ? fromHex(terminal) : undefined, chain: chain.map(fromHex), root: root ? fromHex(root) : undefined });
+  if (scenario.capk) storeCapkTable(settings, cbor, parseCapkTable(scenario.capk));
+}
+
 export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont()): NodeWorld {
   const clock = new VirtualClock(scenario.rtcMs);
   const flash = new NorFlash({ sectors: scenario.flash.sectors, sectorSize: scenario.flash.sectorSize });
   prefill(flash, scenario);
   for (const d of scenario.flash.damage) flash.bytes[d.sector * scenario.flash.sectorSize + d.offset] ^= d.xor;
 
+  const crypto = new NodeCrypto(scenario.seed, scenario.keys.masterKey ? { [MASTER_KEY_SLOT]: { algorithm: 'tdes2', key: fromHex(scenario.keys.masterKey) } } : {});
+  provisionKeys(flash, crypto, scenario);
+
   const settings = new SimSettings();
+  provisionSecurity(settings, scenario);
   const { tid, mid, profile } = scenario.terminal;
   if (tid !== undefined) settings.set(SETTINGS_DOMAIN, 'tid', tid);
   if (mid !== undefined) settings.set(SETTINGS_DOMAIN, 'mid', mid);
@@ -100,7 +150,6 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont()): N
     height: scenario.device.displayHeight,
   });
   const keypad = new SimKeypad(scenario.device.keysHeld);
-  const crypto = new NodeCrypto(scenario.seed);
   const traceLines: string[] = [];
   const recordTrace = (uptimeMs: number, line: string) => {
     traceLines.push(`${uptimeMs} ${line}`);

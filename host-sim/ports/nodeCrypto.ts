@@ -74,6 +74,12 @@ export class NodeCrypto implements CryptoPort {
     return this.#hold(algorithm, material);
   }
 
+  /** Injects (or re-injects) a provisioned key, as a key-loading device would. */
+  provision(slot: string, algorithm: KeyAlgorithm, key: Uint8Array): void {
+    this.eraseProvisionedKey(slot);
+    this.#provisioned.set(slot, this.#hold(algorithm, key));
+  }
+
   eraseProvisionedKey(slot: string): void {
     const handle = this.#provisioned.get(slot);
     if (handle) this.forgetKey(handle);

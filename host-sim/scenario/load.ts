@@ -1,7 +1,73 @@
-/** Reads a scenario file from disk: JSON, with `terminal.profile` optionally a path to a profile file. */
+/**
+ * Reads a scenario file from disk: JSON, with file references resolved relative to it —
+ * `terminal.profile` (a profile JSON), `certificates.*` (PEM or DER files) and `capk` (a CA
+ * key table JSON). Certificates and the CA key table default to the demo acquirer's
+ * (scenarios/certs, scenarios/capk/demo.json); `null` provisions none.
+ */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { pemToDer } from '../../firmware/core/security/x509';
 import { parseScenario, ScenarioError, type Scenario } from './schema';
+
+export const SCENARIO_DIR = resolve(__dirname, '..', 'scenarios');
+const DEMO_CERTIFICATES = { terminal: 'certs/terminal.pem', chain: ['certs/terminal-ca.pem'], root: 'certs/root.pem' };
+const DEMO_CAPK = 'capk/demo.json';
+
+function readFile(base: string, path: string, field: string): Buffer {
+  const file = resolve(base, path);
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new ScenarioError(field, `${file}: ${error instanceof Error ? error.message : 'unreadable'}`);
+  }
+}
+
+function readJson(base: string, path: string, field: string): unknown {
+  try {
+    return JSON.parse(readFile(base, path, field).toString('utf8'));
+  } catch (error) {
+    if (error instanceof ScenarioError) throw error;
+    throw new ScenarioError(field, `${path}: ${error instanceof Error ? error.message : 'not JSON'}`);
+  }
+}
+
+/** A certificate file (PEM or DER) as DER hex; a value that is not a file name passes through. */
+function certificateHex(base: string, value: unknown, field: string): unknown {
+  if (typeof value !== 'string' || !/\.(pem|der|crt|cer)$/i.test(value)) return value;
+  const bytes = readFile(base, value, field);
+  const text = bytes.toString('latin1');
+  const der = text.includes('-----BEGIN') ? pemToDer(text)[0] : new Uint8Array(bytes);
+  if (!der) throw new ScenarioError(field, `${value} holds no certificate`);
+  return Buffer.from(der).toString('hex');
+}
+
+/**
+ * Resolves a raw scenario's file references and demo defaults in place: `base` is the folder
+ * its relative paths start from.
+ */
+export function resolveReferences(raw: unknown, base: string): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const scenario = raw as Record<string, unknown>;
+  const terminal = scenario.terminal as Record<string, unknown> | undefined;
+  if (terminal && typeof terminal.profile === 'string') terminal.profile = readJson(base, terminal.profile, 'terminal.profile');
+
+  const demo = scenario.certificates === undefined;
+  const certs = (demo ? { ...DEMO_CERTIFICATES } : scenario.certificates) as Record<string, unknown>;
+  const certBase = demo ? SCENARIO_DIR : base;
+  if (certs && typeof certs === 'object') {
+    certs.terminal = certificateHex(certBase, certs.terminal, 'certificates.terminal');
+    certs.root = certificateHex(certBase, certs.root, 'certificates.root');
+    if (Array.isArray(certs.chain)) certs.chain = certs.chain.map((c, i) => certificateHex(certBase, c, `certificates.chain[${i}]`));
+  }
+  scenario.certificates = certs;
+
+  const capk = scenario.capk === undefined ? DEMO_CAPK : scenario.capk;
+  if (typeof capk === 'string') {
+    const table = readJson(scenario.capk === undefined ? SCENARIO_DIR : base, capk, 'capk') as { keys?: unknown };
+    scenario.capk = Array.isArray(table) ? table : table?.keys;
+  } else scenario.capk = capk;
+  return scenario;
+}
 
 export function loadScenario(path: string, overrides: { lang?: 'zh' | 'en' } = {}): Scenario {
   let raw: unknown;
@@ -10,15 +76,6 @@ export function loadScenario(path: string, overrides: { lang?: 'zh' | 'en' } = {
   } catch (error) {
     throw new ScenarioError('(file)', `${path}: ${error instanceof Error ? error.message : 'unreadable'}`);
   }
-  const terminal = (raw as { terminal?: { profile?: unknown } })?.terminal;
-  if (terminal && typeof terminal.profile === 'string') {
-    const file = resolve(dirname(path), terminal.profile);
-    try {
-      terminal.profile = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new ScenarioError('terminal.profile', `${file}: ${error instanceof Error ? error.message : 'unreadable'}`);
-    }
-  }
-  const scenario = parseScenario(raw);
+  const scenario = parseScenario(resolveReferences(raw, dirname(path)));
   return overrides.lang ? { ...scenario, lang: overrides.lang } : scenario;
 }

@@ -50,6 +50,21 @@ export interface Scenario {
     memory: { chunkFree: number; chunkTotal: number; slotsFree: number; slotsTotal: number };
     resetReason: ResetReason;
   };
+  /** Keys as the factory and the last sign-on left them (demo keys unless the scenario says). */
+  keys: {
+    /** The terminal master key injected at the factory, hex; null = none injected. */
+    masterKey: string | null;
+    /** Working keys the last sign-on delivered (clear, hex); the world wraps them under the master key. */
+    workingKeys: { pin: string; mac: string; data?: string } | null;
+    /** After that sign-on, the host sent a key block whose check values did not match. */
+    refusedBlock: boolean;
+    /** The master key was re-injected later with this other key (hex): the stored keys no longer unwrap right. */
+    masterKeyReplacedBy: string | null;
+  };
+  /** Certificates as provisioned, DER in hex (the loader reads PEM files). */
+  certificates: { terminal: string | null; chain: string[]; root: string | null };
+  /** The CA public key table as provisioned (entries as in a CA key table file), or null for none. */
+  capk: unknown[] | null;
   flash: {
     sectors: number;
     sectorSize: number;
@@ -115,6 +130,13 @@ function key(value: unknown, field: string): KeyCode {
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,47}$/;
+/** A double-length 3DES key in hex. */
+const KEY_HEX = /^[0-9A-Fa-f]{32}$/;
+/** A certificate, DER in hex (the loader turns PEM files into this). */
+const DER_HEX = /^30([0-9A-Fa-f]{2}){16,8192}$/;
+/** Demo keys of the simulated terminal: published nowhere, used nowhere else, never for real money. */
+export const DEMO_MASTER_KEY = '0123456789ABCDEFFEDCBA9876543210';
+const DEMO_WORKING_KEYS = { pin: '1F2E3D4C5B6A79880F1E2D3C4B5A6978', mac: 'A1B2C3D4E5F60718293A4B5C6D7E8F90' };
 const DAY_MS = 24 * 3600 * 1000;
 
 function step(value: unknown, field: string): Step {
@@ -153,7 +175,7 @@ function step(value: unknown, field: string): Step {
  */
 export function parseScenario(input: unknown): Scenario {
   if (!isObj(input)) throw new ScenarioError('(scenario)', 'must be a JSON object');
-  only(input, '', ['name', 'description', 'seed', 'lang', 'rtc', 'firmware', 'terminal', 'device', 'flash', 'steps']);
+  only(input, '', ['name', 'description', 'seed', 'lang', 'rtc', 'firmware', 'terminal', 'device', 'keys', 'certificates', 'capk', 'flash', 'steps']);
   const firmware = obj(input.firmware, 'firmware');
   only(firmware, 'firmware', ['version', 'built', 'imageBytes', 'digest', 'corruptAt']);
   const imageBytes = int(firmware.imageBytes, 'firmware.imageBytes', 1024, 8 * 1024 * 1024, 256 * 1024);
@@ -172,6 +194,12 @@ export function parseScenario(input: unknown): Scenario {
   if (!RESET_REASONS.includes(resetReason as ResetReason)) throw new ScenarioError('device.resetReason', `must be one of ${RESET_REASONS.join(', ')}`);
   const tid = terminal.tid === undefined ? undefined : str(terminal.tid, 'terminal.tid', /^.{0,32}$/);
   const mid = terminal.mid === undefined ? undefined : str(terminal.mid, 'terminal.mid', /^.{0,32}$/);
+  const keys = obj(input.keys, 'keys');
+  only(keys, 'keys', ['masterKey', 'workingKeys', 'refusedBlock', 'masterKeyReplacedBy']);
+  const working = keys.workingKeys === null ? null : obj(keys.workingKeys ?? DEMO_WORKING_KEYS, 'keys.workingKeys');
+  if (working) only(working, 'keys.workingKeys', ['pin', 'mac', 'data']);
+  const certificates = obj(input.certificates, 'certificates');
+  only(certificates, 'certificates', ['terminal', 'chain', 'root']);
   const steps = list(input.steps, 'steps', 1000).map((s, i) => step(s, `steps[${i}]`));
   if (steps.length === 0) throw new ScenarioError('steps', 'must list at least one step');
   return {
@@ -201,6 +229,22 @@ export function parseScenario(input: unknown): Scenario {
       },
       resetReason: resetReason as ResetReason,
     },
+    keys: {
+      masterKey: keys.masterKey === null ? null : str(keys.masterKey, 'keys.masterKey', KEY_HEX, DEMO_MASTER_KEY),
+      workingKeys: working && {
+        pin: str(working.pin, 'keys.workingKeys.pin', KEY_HEX),
+        mac: str(working.mac, 'keys.workingKeys.mac', KEY_HEX),
+        ...(working.data === undefined ? {} : { data: str(working.data, 'keys.workingKeys.data', KEY_HEX) }),
+      },
+      refusedBlock: bool(keys.refusedBlock, 'keys.refusedBlock', false),
+      masterKeyReplacedBy: keys.masterKeyReplacedBy === undefined || keys.masterKeyReplacedBy === null ? null : str(keys.masterKeyReplacedBy, 'keys.masterKeyReplacedBy', KEY_HEX),
+    },
+    certificates: {
+      terminal: certificates.terminal === undefined || certificates.terminal === null ? null : str(certificates.terminal, 'certificates.terminal', DER_HEX),
+      chain: list(certificates.chain, 'certificates.chain', 4).map((c, i) => str(c, `certificates.chain[${i}]`, DER_HEX)),
+      root: certificates.root === undefined || certificates.root === null ? null : str(certificates.root, 'certificates.root', DER_HEX),
+    },
+    capk: input.capk === undefined || input.capk === null ? null : list(input.capk, 'capk', 128),
     flash: {
       sectors,
       sectorSize,

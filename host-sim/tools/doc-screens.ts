@@ -17,9 +17,13 @@ export const DOC_SCREENS_DIR = join(__dirname, '..', '..', 'docs', 'screens');
 export const DOC_SCREENS: Record<string, Record<string, string>> = {
   healthy: { ready: 'healthy-ready', 'selftest-01': 'healthy-summary', 'selftest-02': 'healthy-detail' },
   'corrupt-image': { home: 'corrupt-image-fault', 'selftest-01': 'corrupt-image-summary', 'selftest-02': 'corrupt-image-detail' },
-  'clock-1970': { 'selftest-02': 'clock-1970-detail' },
+  'clock-1970': { 'selftest-02': 'clock-1970-detail', 'selftest-03': 'clock-1970-certificate' },
   'stuck-key': { 'selftest-02': 'stuck-key-detail' },
   'corrupt-sector': { 'selftest-02': 'corrupt-sector-detail' },
+  'cert-expired': { 'selftest-02': 'cert-expired-detail' },
+  'cert-wrong-root': { 'selftest-02': 'cert-wrong-root-detail' },
+  'wrong-kcv': { 'selftest-02': 'wrong-kcv-detail' },
+  'capk-corrupted': { 'selftest-02': 'capk-corrupted-detail' },
 };
 
 /** Renders every README screen: lang → file name → PNG bytes. */

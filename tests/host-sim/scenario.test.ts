@@ -54,7 +54,7 @@ describe('CLI', () => {
     const out = mkdtempSync(join(tmpdir(), 'xspos-out-'));
     const { dir, outcome } = await runFile(DEFAULT_SCENARIO, out, 'en');
     const files = readdirSync(dir).sort();
-    expect(files).toEqual(expect.arrayContaining(['report.json', 'trace.log', 'ready.png', 'selftest-01.png', 'selftest-08.png']));
+    expect(files).toEqual(expect.arrayContaining(['report.json', 'trace.log', 'ready.png', 'selftest-01.png', 'selftest-14.png']));
     const png = PNG.sync.read(readFileSync(join(dir, 'selftest-01.png')));
     expect([png.width, png.height]).toEqual([240, 320]);
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
@@ -82,7 +82,7 @@ describe('README screens', () => {
   it('docs/screens holds exactly what the shipped scenarios draw now', async () => {
     const { renderDocScreens, DOC_SCREENS_DIR } = await import('../../host-sim/tools/doc-screens');
     const screens = await renderDocScreens();
-    expect(screens.size).toBe(18);
+    expect(screens.size).toBe(28);
     for (const [path, png] of screens)
       expect({ path, same: Buffer.from(png).equals(readFileSync(join(DOC_SCREENS_DIR, path))) }).toEqual({ path, same: true });
   });

@@ -2,18 +2,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseScenario, type Scenario } from '../../host-sim/scenario/schema';
+import { resolveReferences, SCENARIO_DIR } from '../../host-sim/scenario/load';
 import { buildWorld } from '../../host-sim/world';
 
 export const PROFILE = JSON.parse(readFileSync(join(__dirname, '../../host-sim/scenarios/profiles/demo-acquirer.json'), 'utf8'));
 
 /** A healthy terminal's scenario, with `changes` merged in at the top level. */
 export function scenarioWith(changes: Record<string, unknown> = {}): Scenario {
-  return parseScenario({
-    name: 'test',
-    terminal: { tid: '10240001', mid: '898440154110001', profile: PROFILE },
-    steps: [{ do: 'boot' }],
-    ...changes,
-  });
+  return parseScenario(
+    resolveReferences(
+      {
+        name: 'test',
+        terminal: { tid: '10240001', mid: '898440154110001', profile: PROFILE },
+        steps: [{ do: 'boot' }],
+        ...changes,
+      },
+      SCENARIO_DIR,
+    ),
+  );
 }
 
 export function worldWith(changes: Record<string, unknown> = {}) {

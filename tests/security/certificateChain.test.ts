@@ -2,7 +2,7 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { checkChain, type VerifySignature } from '../../firmware/core/security/certificateChain';
 import { parseCertificate, type Certificate } from '../../firmware/core/security/x509';
-import { TestPki, type Issued } from './certFactory';
+import { TestPki, type Issued } from '../../host-sim/tools/pki';
 
 const HASH = { 'rsa-pkcs1-sha1': 'sha1', 'rsa-pkcs1-sha256': 'sha256', 'rsa-pkcs1-sha384': 'sha384', 'ecdsa-sha256': 'sha256', 'ecdsa-sha384': 'sha384' } as const;
 const nodeVerify: VerifySignature = (scheme, spki, data, signature) =>

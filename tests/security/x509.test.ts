@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { CertificateError, formatName, nameAttribute, parseCertificate, pemToDer } from '../../firmware/core/security/x509';
-import { TestPki, type Issued } from './certFactory';
+import { TestPki, type Issued } from '../../host-sim/tools/pki';
 
 let pki: TestPki;
 let root: Issued;

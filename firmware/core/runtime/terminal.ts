@@ -10,10 +10,11 @@
  */
 import { readLang, readTerminalConfig, readTerminalId } from '../config/terminalConfig';
 import type { KeyCode, Ports, TimerToken } from '../ports';
-import { standardProbes } from '../selftest/plan';
+import { standardProbes, type ProbeSubjects } from '../selftest/plan';
+import { KeyStore } from '../security/keyStore';
 import { runSelfTest } from '../selftest/runner';
 import type { Probe, SelfTestReport, SelfTestTrigger } from '../selftest/types';
-import { createCborCodec, type CborCodec } from '../store/cbor';
+import { createCborCodec } from '../store/cbor';
 import { RecordLog, RecordType, StoreError } from '../store/recordLog';
 import { createScreens, type ScreenContext, type Screens } from '../ui/screens';
 import { decodeEvent, EventError, type TerminalEvent, type TransitionCause } from './events';
@@ -40,8 +41,8 @@ export class RuntimeError extends Error {
 }
 
 export interface TerminalOptions {
-  /** Replaces the standard probe plan (tests). `log` is why it could not be opened, when it could not. */
-  probes?: (log: RecordLog | string, cbor: CborCodec) => Probe[];
+  /** Replaces the standard probe plan (tests). */
+  probes?: (subjects: ProbeSubjects) => Probe[];
 }
 
 /** What the screen shows: the idle or fault screen, or a page of the last self-test. */
@@ -59,6 +60,8 @@ export interface Terminal {
   events(): TerminalEvent[];
   /** Every self-test report still in the log, oldest first. */
   reports(): SelfTestReport[];
+  /** The working keys (restored from the log at boot). */
+  readonly keys: KeyStore;
   /** Stops timers and the keypad; nothing fires afterwards. */
   stop(): void;
 }
@@ -75,6 +78,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
   let idleRefresh: TimerToken | undefined;
   let stopped = false;
   let screens: Screens | undefined;
+  let keys = new KeyStore(ports.crypto, undefined, cbor);
 
   function transition(to: TerminalState, cause: TransitionCause) {
     if (!TRANSITIONS[state].includes(to)) throw new RuntimeError('runtime-transition', `no transition ${state} → ${to}`);
@@ -208,7 +212,9 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
         wallMs: ports.clock.wallMs(),
       } satisfies TerminalEvent);
     }
-    probes = (options.probes ?? standardProbes)(log ?? logProblem, cbor);
+    keys = new KeyStore(ports.crypto, log, cbor);
+    keys.restore();
+    probes = (options.probes ?? standardProbes)({ log: log ?? logProblem, cbor, keys });
     ports.keypad.start(onKey);
     await selfTest('boot');
     schedulePeriodic();
@@ -221,6 +227,9 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     },
     get lastReport() {
       return lastReport;
+    },
+    get keys() {
+      return keys;
     },
     boot,
     selfTest,

@@ -186,7 +186,7 @@ export class KeyStore {
     const macCheck = mak ? computeMac(this.#crypto, mak.handle, format.mac, MAC_CHECK_MESSAGE) : undefined;
     const record: KeySetRecord = { generation, algorithm: format.algorithm, keys, mac: format.mac, macCheck };
     this.#log?.append(RecordType.keySet, this.#cbor.encode(record));
-    this.#forgetAll();
+    this.forgetAll();
     this.#generation = generation;
     this.#use(format.algorithm, loaded.keys);
     this.#mac = format.mac;
@@ -198,7 +198,7 @@ export class KeyStore {
 
   /** Drops every working key, records an empty set, and erases the master key. */
   wipe(): void {
-    this.#forgetAll();
+    this.forgetAll();
     this.#generation++;
     this.#log?.append(RecordType.keySet, this.#cbor.encode({ generation: this.#generation, algorithm: this.#algorithm, keys: [] } satisfies KeySetRecord));
     this.#crypto.eraseProvisionedKey(MASTER_KEY_SLOT);
@@ -242,7 +242,8 @@ export class KeyStore {
     this.#keys = keys;
   }
 
-  #forgetAll() {
+  /** Drops the handles (the set stays in the log): when a store is done with, or before a reboot. */
+  forgetAll(): void {
     this.#keys.forEach((k) => this.#crypto.forgetKey(k.handle));
     this.#keys = new Map();
   }

@@ -69,6 +69,12 @@ function withTimeout(clock: ClockPort, probe: Probe, work: Promise<ProbeOutcome>
 const SEVERITY = { pass: 0, skip: 0, warn: 1, fail: 2 } as const;
 
 /**
+ * Longest `detail` kept. A report is one record in the log (at most one sector's payload, about
+ * 4 KB with 4 KB sectors): bounding each detail keeps a report of dozens of probes inside it.
+ */
+export const DETAIL_LIMIT = 160;
+
+/**
  * Runs every probe once and returns the report (not yet persisted: the caller owns the log).
  * Results keep the plan's order whatever order the probes finished in.
  */
@@ -95,7 +101,8 @@ export async function runSelfTest(
       // A probe that throws synchronously must not take the whole run down.
       const work = new Promise<ProbeOutcome>((resolve) => resolve(probe.run(context)));
       const outcome = await withTimeout(clock, probe, work);
-      results.set(probe.id, { id: probe.id, family: probe.family, ...outcome, durationMs: clock.uptimeMs() - began });
+      const detail = outcome.detail.length > DETAIL_LIMIT ? `${outcome.detail.slice(0, DETAIL_LIMIT - 1)}…` : outcome.detail;
+      results.set(probe.id, { id: probe.id, family: probe.family, ...outcome, detail, durationMs: clock.uptimeMs() - began });
     });
     running.set(probe.id, task);
     return task;

@@ -28,8 +28,8 @@ import {
 } from './screenChrome';
 import { familyName, localize, STRINGS, triggerName, type Lang } from './strings';
 
-/** Detail pages list failures, then warnings, passes and skips; report order within each. */
-const PAGE_RANK: Readonly<Record<ProbeStatus, number>> = { fail: 0, warn: 1, pass: 2, skip: 3 };
+/** Detail pages list failures, then warnings, then skips ("cannot decide" matters), then passes; report order within each. */
+const PAGE_RANK: Readonly<Record<ProbeStatus, number>> = { fail: 0, warn: 1, skip: 2, pass: 3 };
 /** How bad a status is when a family's probes are summed up (a skip says nothing). */
 const SEVERITY: Readonly<Record<ProbeStatus, number>> = { skip: 0, pass: 1, warn: 2, fail: 3 };
 

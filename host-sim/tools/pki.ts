@@ -1,5 +1,5 @@
 /**
- * Certificates for tests, made by openssl with fixed dates (`openssl ca -startdate/-enddate`),
+ * Certificates for tests and scenarios, made by openssl with fixed dates (`openssl ca -startdate/-enddate`),
  * so every run checks the same validity windows. Each call builds a fresh PKI in a temp folder.
  */
 import { execFileSync } from 'node:child_process';

@@ -1,0 +1,83 @@
+/**
+ * Where provisioning leaves certificates and CA public keys: the settings port (NVS on the
+ * device, each value ≤ 4,000 bytes, names ≤ 15 characters). Certificates in domain "certs":
+ * "terminal" and "root" (DER), "chain" (CBOR list of DER, terminal's issuer first). CA keys in
+ * domain "capk": "count", then "k0" … one CBOR map per key (a table exceeds one NVS value).
+ */
+import type { SettingsPort } from '../ports';
+import type { CborCodec } from '../store/cbor';
+import { CAPK_TABLE_LIMIT, CapkError, type CaPublicKey } from './caPublicKeys';
+
+export const CERTS_DOMAIN = 'certs';
+export const CAPK_DOMAIN = 'capk';
+
+export interface ProvisionedCertificates {
+  terminal: Uint8Array | undefined;
+  chain: Uint8Array[];
+  root: Uint8Array | undefined;
+}
+
+export function storeCertificates(settings: SettingsPort, cbor: CborCodec, certs: ProvisionedCertificates): void {
+  for (const name of ['terminal', 'root'] as const) {
+    const value = certs[name];
+    if (value) settings.set(CERTS_DOMAIN, name, value);
+    else settings.delete(CERTS_DOMAIN, name);
+  }
+  settings.set(CERTS_DOMAIN, 'chain', cbor.encode(certs.chain));
+}
+
+/** What is stored; a chain value that does not decode reads as no chain (the chain check then says so). */
+export function readCertificates(settings: SettingsPort, cbor: CborCodec): ProvisionedCertificates {
+  const bytes = (v: unknown) => (v instanceof Uint8Array ? v : undefined);
+  let chain: Uint8Array[] = [];
+  const stored = bytes(settings.get(CERTS_DOMAIN, 'chain'));
+  if (stored) {
+    try {
+      const list = cbor.decode(stored);
+      if (Array.isArray(list)) chain = list.filter((d): d is Uint8Array => d instanceof Uint8Array).slice(0, 4).map((d) => new Uint8Array(d));
+    } catch {
+      chain = [];
+    }
+  }
+  return { terminal: bytes(settings.get(CERTS_DOMAIN, 'terminal')), chain, root: bytes(settings.get(CERTS_DOMAIN, 'root')) };
+}
+
+export function storeCapkTable(settings: SettingsPort, cbor: CborCodec, keys: readonly CaPublicKey[]): void {
+  if (keys.length > CAPK_TABLE_LIMIT) throw new CapkError('(table)', `holds ${keys.length} keys; at most ${CAPK_TABLE_LIMIT}`);
+  const previous = settings.get(CAPK_DOMAIN, 'count');
+  for (let i = keys.length; typeof previous === 'number' && i < previous; i++) settings.delete(CAPK_DOMAIN, `k${i}`);
+  keys.forEach((k, i) => settings.set(CAPK_DOMAIN, `k${i}`, cbor.encode({ ...k, expiresMs: k.expiresMs ?? null })));
+  settings.set(CAPK_DOMAIN, 'count', keys.length);
+}
+
+/**
+ * The stored table. An entry that does not decode to a key is reported by its slot name, so
+ * the CA key probe can refuse it like a key whose checksum fails.
+ */
+export function readCapkTable(settings: SettingsPort, cbor: CborCodec): { keys: CaPublicKey[]; unreadable: string[] } {
+  const count = settings.get(CAPK_DOMAIN, 'count');
+  const keys: CaPublicKey[] = [];
+  const unreadable: string[] = [];
+  if (typeof count !== 'number') return { keys, unreadable };
+  for (let i = 0; i < Math.min(count, CAPK_TABLE_LIMIT); i++) {
+    const stored = settings.get(CAPK_DOMAIN, `k${i}`);
+    try {
+      if (!(stored instanceof Uint8Array)) throw new Error('missing');
+      const k = cbor.decode(stored) as Record<string, unknown>;
+      const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
+      if (typeof k.rid !== 'string' || typeof k.index !== 'number' || !isBytes(k.modulus) || !isBytes(k.exponent) || !isBytes(k.checksum)) throw new Error('shape');
+      keys.push({
+        rid: k.rid,
+        index: k.index,
+        modulus: new Uint8Array(k.modulus),
+        exponent: new Uint8Array(k.exponent),
+        checksum: new Uint8Array(k.checksum),
+        expiresMs: typeof k.expiresMs === 'number' ? k.expiresMs : undefined,
+        label: typeof k.label === 'string' ? k.label : '',
+      });
+    } catch {
+      unreadable.push(`k${i}`);
+    }
+  }
+  return { keys, unreadable };
+}

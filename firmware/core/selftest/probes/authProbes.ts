@@ -1,0 +1,127 @@
+/**
+ * Terminal-authentication probes (keys, MACs, certificates: the code-83 causes a terminal can
+ * check before the host refuses it) and the system-family crypto and CA-key checks.
+ */
+import { readTerminalId } from '../../config/terminalConfig';
+import { judgeKeys } from '../../security/caPublicKeys';
+import { checkChain } from '../../security/certificateChain';
+import { MASTER_KEY_SLOT, type KeyStore } from '../../security/keyStore';
+import { runKnownAnswers } from '../../security/knownAnswers';
+import { readCapkTable, readCertificates } from '../../security/provisionedData';
+import { CertificateError, parseCertificate } from '../../security/x509';
+import type { CborCodec } from '../../store/cbor';
+import type { Probe, ProbeContext, ProbeOutcome } from '../types';
+
+const outcome = (status: ProbeOutcome['status'], code: string, detail: string): ProbeOutcome => ({ status, code, detail });
+/** Dates are judged only when the RTC probe passed. */
+const clockTrusted = (context: ProbeContext) => context.resultOf('system.rtc')?.status === 'pass';
+
+export function cryptoProbe(): Probe {
+  return {
+    id: 'auth.crypto',
+    family: 'system',
+    timeoutMs: 5_000,
+    async run({ ports }) {
+      const results = runKnownAnswers(ports.crypto);
+      const failed = results.filter((r) => !r.ok).map((r) => r.name);
+      return failed.length
+        ? outcome('fail', 'crypto.kat-failed', `failed: ${failed.join(', ')}`)
+        : outcome('pass', 'crypto.ok', `${results.length} known answers: ${results.map((r) => r.name).join(', ')}`);
+    },
+  };
+}
+
+export function masterKeyProbe(): Probe {
+  return {
+    id: 'auth.master-key',
+    family: 'authentication',
+    timeoutMs: 1_000,
+    async run({ ports }) {
+      return ports.crypto.provisionedKey(MASTER_KEY_SLOT)
+        ? outcome('pass', 'master-key.ok', 'terminal master key present (held by the crypto module)')
+        : outcome('fail', 'master-key.missing', `no key in slot "${MASTER_KEY_SLOT}"`);
+    },
+  };
+}
+
+export function workingKeysProbe(keys: KeyStore): Probe {
+  return {
+    id: 'auth.working-keys',
+    family: 'authentication',
+    timeoutMs: 2_000,
+    after: ['auth.master-key'],
+    async run() {
+      const status = keys.status();
+      const held = status.keys.map((k) => `${k.name} KCV ${k.kcv}`).join(', ');
+      if (status.lastRejection) return outcome('fail', status.lastRejection.code === 'keys.kcv-mismatch' ? 'keys.kcv-mismatch' : 'keys.restore-failed', `last key block refused: ${status.lastRejection.detail}${held ? `; still using generation ${status.generation}` : ''}`);
+      if (status.restoreProblem)
+        return outcome('fail', status.restoreProblem.code === 'keys.kcv-mismatch' ? 'keys.kcv-mismatch' : 'keys.restore-failed', status.restoreProblem.detail);
+      if (status.keys.length === 0) return outcome('warn', 'keys.missing', status.generation ? `generation ${status.generation} was wiped` : 'never signed on');
+      const bad = keys.recheck().filter((k) => !k.ok).map((k) => k.name);
+      if (bad.length) return outcome('fail', 'keys.kcv-mismatch', `${bad.join(', ')} key no longer gives its check value`);
+      return outcome('pass', 'keys.ok', `generation ${status.generation}: ${held}`);
+    },
+  };
+}
+
+export function macProbe(keys: KeyStore): Probe {
+  return {
+    id: 'auth.mac',
+    family: 'authentication',
+    timeoutMs: 2_000,
+    after: ['auth.working-keys'],
+    async run() {
+      const check = keys.macSelfCheck();
+      if (check === 'no-key') return outcome('skip', 'mac.no-key', 'no MAC key in use');
+      return check === 'ok' ? outcome('pass', 'mac.ok', 'MAC of the check message matches the one recorded at sign-on') : outcome('fail', 'mac.mismatch', 'MAC of the check message differs from the one recorded at sign-on');
+    },
+  };
+}
+
+/** Warn this many days before expiry (see certificateChain). */
+export function certificateProbe(cbor: CborCodec): Probe {
+  return {
+    id: 'auth.certificate',
+    family: 'authentication',
+    timeoutMs: 5_000,
+    after: ['system.rtc'],
+    async run(context) {
+      const { ports } = context;
+      const stored = readCertificates(ports.settings, cbor);
+      if (!stored.terminal) return outcome('fail', 'cert.missing', 'no terminal certificate installed');
+      if (!stored.root) return outcome('fail', 'cert.missing', "no acquirer root certificate installed");
+      let parsed;
+      try {
+        parsed = { terminal: parseCertificate(stored.terminal), intermediates: stored.chain.map(parseCertificate), root: parseCertificate(stored.root) };
+      } catch (error) {
+        return outcome('fail', 'cert.malformed', error instanceof CertificateError ? `${error.code}: ${error.message}` : 'unreadable');
+      }
+      const finding = checkChain((scheme, spki, data, signature) => ports.crypto.verifySignature(scheme, spki, data, signature), {
+        ...parsed,
+        terminalId: readTerminalId(ports.settings) ?? '',
+        nowMs: ports.clock.wallMs(),
+        clockTrusted: clockTrusted(context),
+      });
+      return outcome(finding.status, finding.code, finding.detail);
+    },
+  };
+}
+
+export function capkProbe(cbor: CborCodec): Probe {
+  return {
+    id: 'system.capk',
+    family: 'system',
+    timeoutMs: 10_000,
+    after: ['system.rtc'],
+    async run(context) {
+      const { ports } = context;
+      const { keys, unreadable } = readCapkTable(ports.settings, cbor);
+      if (keys.length === 0 && unreadable.length === 0) return outcome('warn', 'capk.empty', 'no CA public keys loaded');
+      const findings = judgeKeys(ports.crypto, keys, ports.clock.wallMs(), clockTrusted(context));
+      const refused = [...unreadable.map((slot) => `${slot} unreadable`), ...findings.flatMap((f) => (f.status === 'refused' ? [`${f.key} ${f.code}`] : []))];
+      if (refused.length) return outcome('fail', 'capk.refused', `${refused.length} of ${keys.length + unreadable.length} refused: ${refused.slice(0, 3).join('; ')}${refused.length > 3 ? '; …' : ''}`);
+      if (findings.some((f) => f.status === 'undecided')) return outcome('skip', 'capk.undecided', `${keys.length} keys pass their checksum; expiry not judged`);
+      return outcome('pass', 'capk.ok', `${keys.length} keys pass their checksum and dates`);
+    },
+  };
+}
