@@ -1,0 +1,61 @@
+/**
+ * No clear key anywhere it could leak: reports, traces, screens, the record log's flash bytes,
+ * and toolbox output. Every key the scenarios and these tests use is searched for, as upper- and
+ * lower-case hex and as raw bytes.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runFile, shippedScenarios } from '../../host-sim/cli';
+import { loadScenario } from '../../host-sim/scenario/load';
+import { buildWorld } from '../../host-sim/world';
+import { runScenario } from '../../host-sim/scenario/driver';
+import { runTool } from '../../host-sim/toolbox';
+
+function keysOf(file: string): string[] {
+  const { keys } = loadScenario(file);
+  return [keys.masterKey, keys.masterKeyReplacedBy, keys.workingKeys?.pin, keys.workingKeys?.mac, keys.workingKeys?.data].filter((k): k is string => !!k);
+}
+
+function leaks(haystack: Buffer, keys: string[]): string[] {
+  const text = haystack.toString('latin1').toLowerCase();
+  return keys.filter((k) => text.includes(k.toLowerCase()) || haystack.includes(Buffer.from(k, 'hex')) || haystack.includes(Buffer.from(k, 'hex').subarray(0, 8)));
+}
+
+describe('secrets', () => {
+  it('the scan finds a key written as hex in either case or as bytes', () => {
+    const key = '0123456789ABCDEFFEDCBA9876543210';
+    expect(leaks(Buffer.from(`kcv ok; key=${key.toLowerCase()}`), [key])).toEqual([key]);
+    expect(leaks(Buffer.concat([Buffer.from([1, 2]), Buffer.from(key, 'hex')]), [key])).toEqual([key]);
+    expect(leaks(Buffer.from('nothing here'), [key])).toEqual([]);
+  });
+
+  it('no scenario writes a clear key to its report, trace, screens or flash', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'xspos-secrets-'));
+    let checked = 0;
+    for (const file of shippedScenarios()) {
+      const keys = keysOf(file);
+      expect(keys.length).toBeGreaterThan(0);
+      const { dir, outcome } = await runFile(file, out, 'en');
+      for (const name of readdirSync(dir)) expect({ file: name, leaks: leaks(readFileSync(join(dir, name)), keys) }).toEqual({ file: name, leaks: [] });
+      expect(leaks(Buffer.from(JSON.stringify(outcome.screens)), keys)).toEqual([]);
+      const scenario = loadScenario(file);
+      const world = buildWorld(scenario);
+      await runScenario(scenario, world);
+      expect(leaks(Buffer.from(world.flash.bytes), keys)).toEqual([]);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+
+  it('the toolbox never prints the key it was given', () => {
+    const key = '89abcdef0123456776543210fedcba98';
+    const outputs = [
+      runTool(['kcv', '--algorithm', 'tdes2', '--key', key]),
+      runTool(['mac', '--algorithm', 'cup-ecb', '--key', key, '--data', '00112233445566778899']),
+      runTool(['pinblock', '--format', '0', '--key', key, '--pin', '4321', '--pan', '6212345678901234']),
+    ];
+    for (const o of outputs) expect(leaks(Buffer.from(o.text + JSON.stringify(o.value)), [key])).toEqual([]);
+    expect(JSON.stringify(outputs.map((o) => o.value))).not.toContain('6212345678901234'); // PANs masked too
+  });
+});
