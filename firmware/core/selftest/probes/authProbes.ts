@@ -11,8 +11,8 @@ import { readCapkTable, readCertificates } from '../../security/provisionedData'
 import { CertificateError, parseCertificate } from '../../security/x509';
 import type { CborCodec } from '../../store/cbor';
 import type { Probe, ProbeContext, ProbeOutcome } from '../types';
+import { fail, pass, skip, warn } from './outcome';
 
-const outcome = (status: ProbeOutcome['status'], code: string, detail: string): ProbeOutcome => ({ status, code, detail });
 /** Dates are judged only when the RTC probe passed. */
 const clockTrusted = (context: ProbeContext) => context.resultOf('system.rtc')?.status === 'pass';
 
@@ -25,8 +25,8 @@ export function cryptoProbe(): Probe {
       const results = runKnownAnswers(ports.crypto);
       const failed = results.filter((r) => !r.ok).map((r) => r.name);
       return failed.length
-        ? outcome('fail', 'crypto.kat-failed', `failed: ${failed.join(', ')}`)
-        : outcome('pass', 'crypto.ok', `${results.length} known answers: ${results.map((r) => r.name).join(', ')}`);
+        ? fail('crypto.kat-failed', `failed: ${failed.join(', ')}`)
+        : pass('crypto.ok', `${results.length} known answers: ${results.map((r) => r.name).join(', ')}`);
     },
   };
 }
@@ -38,8 +38,8 @@ export function masterKeyProbe(): Probe {
     timeoutMs: 1_000,
     async run({ ports }) {
       return ports.crypto.provisionedKey(MASTER_KEY_SLOT)
-        ? outcome('pass', 'master-key.ok', 'terminal master key present (held by the crypto module)')
-        : outcome('fail', 'master-key.missing', `no key in slot "${MASTER_KEY_SLOT}"`);
+        ? pass('master-key.ok', 'terminal master key present (held by the crypto module)')
+        : fail('master-key.missing', `no key in slot "${MASTER_KEY_SLOT}"`);
     },
   };
 }
@@ -53,13 +53,13 @@ export function workingKeysProbe(keys: KeyStore): Probe {
     async run() {
       const status = keys.status();
       const held = status.keys.map((k) => `${k.name} KCV ${k.kcv}`).join(', ');
-      if (status.lastRejection) return outcome('fail', status.lastRejection.code === 'keys.kcv-mismatch' ? 'keys.kcv-mismatch' : 'keys.restore-failed', `last key block refused: ${status.lastRejection.detail}${held ? `; still using generation ${status.generation}` : ''}`);
+      if (status.lastRejection) return fail(status.lastRejection.code === 'keys.kcv-mismatch' ? 'keys.kcv-mismatch' : 'keys.restore-failed', `last key block refused: ${status.lastRejection.detail}${held ? `; still using generation ${status.generation}` : ''}`);
       if (status.restoreProblem)
-        return outcome('fail', status.restoreProblem.code === 'keys.kcv-mismatch' ? 'keys.kcv-mismatch' : 'keys.restore-failed', status.restoreProblem.detail);
-      if (status.keys.length === 0) return outcome('warn', 'keys.missing', status.generation ? `generation ${status.generation} was wiped` : 'never signed on');
+        return fail(status.restoreProblem.code === 'keys.kcv-mismatch' ? 'keys.kcv-mismatch' : 'keys.restore-failed', status.restoreProblem.detail);
+      if (status.keys.length === 0) return warn('keys.missing', status.generation ? `generation ${status.generation} was wiped` : 'never signed on');
       const bad = keys.recheck().filter((k) => !k.ok).map((k) => k.name);
-      if (bad.length) return outcome('fail', 'keys.kcv-mismatch', `${bad.join(', ')} key no longer gives its check value`);
-      return outcome('pass', 'keys.ok', `generation ${status.generation}: ${held}`);
+      if (bad.length) return fail('keys.kcv-mismatch', `${bad.join(', ')} key no longer gives its check value`);
+      return pass('keys.ok', `generation ${status.generation}: ${held}`);
     },
   };
 }
@@ -72,8 +72,8 @@ export function macProbe(keys: KeyStore): Probe {
     after: ['auth.working-keys'],
     async run() {
       const check = keys.macSelfCheck();
-      if (check === 'no-key') return outcome('skip', 'mac.no-key', 'no MAC key in use');
-      return check === 'ok' ? outcome('pass', 'mac.ok', 'MAC of the check message matches the one recorded at sign-on') : outcome('fail', 'mac.mismatch', 'MAC of the check message differs from the one recorded at sign-on');
+      if (check === 'no-key') return skip('mac.no-key', 'no MAC key in use');
+      return check === 'ok' ? pass('mac.ok', 'MAC of the check message matches the one recorded at sign-on') : fail('mac.mismatch', 'MAC of the check message differs from the one recorded at sign-on');
     },
   };
 }
@@ -88,13 +88,13 @@ export function certificateProbe(cbor: CborCodec): Probe {
     async run(context) {
       const { ports } = context;
       const stored = readCertificates(ports.settings, cbor);
-      if (!stored.terminal) return outcome('fail', 'cert.missing', 'no terminal certificate installed');
-      if (!stored.root) return outcome('fail', 'cert.missing', "no acquirer root certificate installed");
+      if (!stored.terminal) return fail('cert.missing', 'no terminal certificate installed');
+      if (!stored.root) return fail('cert.missing', "no acquirer root certificate installed");
       let parsed;
       try {
         parsed = { terminal: parseCertificate(stored.terminal), intermediates: stored.chain.map(parseCertificate), root: parseCertificate(stored.root) };
       } catch (error) {
-        return outcome('fail', 'cert.malformed', error instanceof CertificateError ? `${error.code}: ${error.message}` : 'unreadable');
+        return fail('cert.malformed', error instanceof CertificateError ? `${error.code}: ${error.message}` : 'unreadable');
       }
       const finding = checkChain((scheme, spki, data, signature) => ports.crypto.verifySignature(scheme, spki, data, signature), {
         ...parsed,
@@ -102,7 +102,7 @@ export function certificateProbe(cbor: CborCodec): Probe {
         nowMs: ports.clock.wallMs(),
         clockTrusted: clockTrusted(context),
       });
-      return outcome(finding.status, finding.code, finding.detail);
+      return { status: finding.status, code: finding.code, detail: finding.detail } satisfies ProbeOutcome;
     },
   };
 }
@@ -116,12 +116,12 @@ export function capkProbe(cbor: CborCodec): Probe {
     async run(context) {
       const { ports } = context;
       const { keys, unreadable } = readCapkTable(ports.settings, cbor);
-      if (keys.length === 0 && unreadable.length === 0) return outcome('warn', 'capk.empty', 'no CA public keys loaded');
+      if (keys.length === 0 && unreadable.length === 0) return warn('capk.empty', 'no CA public keys loaded');
       const findings = judgeKeys(ports.crypto, keys, ports.clock.wallMs(), clockTrusted(context));
       const refused = [...unreadable.map((slot) => `${slot} unreadable`), ...findings.flatMap((f) => (f.status === 'refused' ? [`${f.key} ${f.code}`] : []))];
-      if (refused.length) return outcome('fail', 'capk.refused', `${refused.length} of ${keys.length + unreadable.length} refused: ${refused.slice(0, 3).join('; ')}${refused.length > 3 ? '; …' : ''}`);
-      if (findings.some((f) => f.status === 'undecided')) return outcome('skip', 'capk.undecided', `${keys.length} keys pass their checksum; expiry not judged`);
-      return outcome('pass', 'capk.ok', `${keys.length} keys pass their checksum and dates`);
+      if (refused.length) return fail('capk.refused', `${refused.length} of ${keys.length + unreadable.length} refused: ${refused.slice(0, 3).join('; ')}${refused.length > 3 ? '; …' : ''}`);
+      if (findings.some((f) => f.status === 'undecided')) return skip('capk.undecided', `${keys.length} keys pass their checksum; expiry not judged`);
+      return pass('capk.ok', `${keys.length} keys pass their checksum and dates`);
     },
   };
 }

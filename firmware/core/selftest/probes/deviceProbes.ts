@@ -1,6 +1,7 @@
 /** Device-family probes: the parts a merchant touches. */
 import { PANEL_HEIGHT, PANEL_WIDTH } from '../../ui/displayList';
 import type { Probe } from '../types';
+import { fail, pass, skip } from './outcome';
 
 export function displayProbe(): Probe {
   return {
@@ -11,10 +12,10 @@ export function displayProbe(): Probe {
       const { display } = ports;
       const status = display.status();
       const facts = `${status.controller}, ${display.width}×${display.height}`;
-      if (!status.ready) return { status: 'fail', code: 'display.no-answer', detail: facts };
+      if (!status.ready) return fail('display.no-answer', facts);
       if (display.width !== PANEL_WIDTH || display.height !== PANEL_HEIGHT)
-        return { status: 'fail', code: 'display.wrong-size', detail: `${facts}, expected ${PANEL_WIDTH}×${PANEL_HEIGHT}` };
-      return { status: 'pass', code: 'display.ok', detail: facts };
+        return fail('display.wrong-size', `${facts}, expected ${PANEL_WIDTH}×${PANEL_HEIGHT}`);
+      return pass('display.ok', facts);
     },
   };
 }
@@ -27,9 +28,9 @@ export function keypadProbe(): Probe {
     timeoutMs: 1_000,
     async run({ ports, trigger }) {
       const held = ports.keypad.held();
-      if (trigger === 'demand') return { status: 'skip', code: 'keypad.not-judged', detail: 'not judged when started from the keypad' };
-      if (held.length > 0) return { status: 'fail', code: 'keypad.stuck', detail: `held: ${held.join(' ')}` };
-      return { status: 'pass', code: 'keypad.ok', detail: 'no key held' };
+      if (trigger === 'demand') return skip('keypad.not-judged', 'not judged when started from the keypad');
+      if (held.length > 0) return fail('keypad.stuck', `held: ${held.join(' ')}`);
+      return pass('keypad.ok', 'no key held');
     },
   };
 }

@@ -5,12 +5,10 @@
 import { readTerminalConfig } from '../../config/terminalConfig';
 import type { CborCodec } from '../../store/cbor';
 import { RecordType, type RecordLog } from '../../store/recordLog';
-import type { Probe, ProbeOutcome } from '../types';
+import type { Probe } from '../types';
+import { fail, pass, warn } from './outcome';
 import { toHex } from '../../bytes';
 
-const pass = (code: string, detail: string): ProbeOutcome => ({ status: 'pass', code, detail });
-const warn = (code: string, detail: string): ProbeOutcome => ({ status: 'warn', code, detail });
-const fail = (code: string, detail: string): ProbeOutcome => ({ status: 'fail', code, detail });
 
 /** Bytes hashed per read: one flash sector, so a read never spans more than the driver likes. */
 const IMAGE_CHUNK = 4096;
