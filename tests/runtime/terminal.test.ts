@@ -186,3 +186,30 @@ describe('terminal on damaged storage', () => {
     expect(world.traceLines.join('\n')).toMatch(/event \d+ skipped: unknown event kind new/);
   });
 });
+
+describe('self-test concurrency bound', () => {
+  it('never has more than PROBE_CONCURRENCY probes in flight, and still overlaps them', async () => {
+    const { runSelfTest, PROBE_CONCURRENCY } = await import('../../firmware/core/selftest/runner');
+    const world = worldWith();
+    let inFlight = 0;
+    let most = 0;
+    const probes: Probe[] = Array.from({ length: 10 }, (_, i) => ({
+      id: `p${i}`,
+      family: 'system',
+      timeoutMs: 5_000,
+      run: ({ ports }) => {
+        most = Math.max(most, ++inFlight);
+        return new Promise((resolve) => ports.clock.setTimer(1000, () => (inFlight--, resolve({ status: 'pass', code: 'ok', detail: '' }))));
+      },
+    }));
+    const running = runSelfTest(world.ports, probes, 'demand', 1);
+    for (let t = 0; t < 4; t++) {
+      await world.clock.settle();
+      await world.clock.advance(1000);
+    }
+    const report = await running;
+    expect(most).toBe(PROBE_CONCURRENCY);
+    expect(report.durationMs).toBe(Math.ceil(10 / PROBE_CONCURRENCY) * 1000);
+    expect(report.results.every((r) => r.durationMs === 1000)).toBe(true);
+  });
+});

@@ -3,6 +3,7 @@
  * meanings are here and not in code because they differ (one acquirer's 83 is "invalid
  * terminal"; the CUP tables use 97 for "terminal not registered").
  */
+import { deepFreeze } from '../freeze';
 
 /** What a host response code means to the terminal. */
 export type ResponseMeaning =
@@ -16,7 +17,7 @@ export type ResponseMeaning =
   | 'host-unavailable'
   | 'declined';
 
-export const RESPONSE_MEANINGS: readonly ResponseMeaning[] = [
+export const RESPONSE_MEANINGS: readonly ResponseMeaning[] = deepFreeze([
   'approved',
   'invalid-terminal',
   'terminal-not-registered',
@@ -26,7 +27,7 @@ export const RESPONSE_MEANINGS: readonly ResponseMeaning[] = [
   'format-error',
   'host-unavailable',
   'declined',
-];
+]);
 
 export interface HostAddress {
   host: string;

@@ -9,7 +9,7 @@
  * (fault) until a later self-test passes; warnings leave it ready.
  */
 import { readLang, readTerminalConfig, readTerminalId } from '../config/terminalConfig';
-import type { KeyCode, Ports, TimerToken } from '../ports';
+import { PortError, type KeyCode, type Ports, type TimerToken } from '../ports';
 import { standardProbes, type ProbeSubjects } from '../selftest/plan';
 import { KeyStore } from '../security/keyStore';
 import { runSelfTest } from '../selftest/runner';
@@ -19,15 +19,16 @@ import { RecordLog, RecordType, StoreError } from '../store/recordLog';
 import { createScreens, type ScreenContext, type Screens } from '../ui/screens';
 import { decodeEvent, EventError, type TerminalEvent, type TransitionCause } from './events';
 import { decodeReport, ReportRecordError } from '../selftest/reportRecord';
+import { deepFreeze } from '../freeze';
 
 export type TerminalState = 'boot' | 'selftest' | 'ready' | 'fault';
 
-const TRANSITIONS: Record<TerminalState, readonly TerminalState[]> = {
+const TRANSITIONS: Record<TerminalState, readonly TerminalState[]> = deepFreeze({
   boot: ['selftest', 'fault'],
   selftest: ['ready', 'fault'],
   ready: ['selftest'],
   fault: ['selftest'],
-};
+});
 
 export const SELF_TEST_INTERVAL_MS = 24 * 3600 * 1000;
 /** The idle screen shows the time; it is redrawn this often while nobody looks at a report. */
@@ -124,10 +125,15 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
   function draw() {
     if (stopped || !screens) return;
     const { merchantId, ...context } = identity;
-    if (view.kind === 'running') ports.display.draw(screens.boot(context));
-    else if (view.kind === 'report' && lastReport) ports.display.draw(screens.selfTestPage(lastReport, view.page, context));
-    else if (state === 'fault' && lastReport) ports.display.draw(screens.fault(lastReport, context));
-    else ports.display.draw(screens.ready({ ...context, merchantId, wallMs: ports.clock.wallMs(), lastVerdict: lastReport?.verdict }));
+    try {
+      if (view.kind === 'running') ports.display.draw(screens.boot(context));
+      else if (view.kind === 'report' && lastReport) ports.display.draw(screens.selfTestPage(lastReport, view.page, context));
+      else if (state === 'fault' && lastReport) ports.display.draw(screens.fault(lastReport, context));
+      else ports.display.draw(screens.ready({ ...context, merchantId, wallMs: ports.clock.wallMs(), lastVerdict: lastReport?.verdict }));
+    } catch (error) {
+      // A dead panel must not stop the terminal: the display probe reports it.
+      ports.trace(`draw failed: ${error instanceof PortError ? `${error.code} ${error.message}` : error instanceof Error ? error.name : 'error'}`);
+    }
   }
 
   function scheduleIdleRefresh() {

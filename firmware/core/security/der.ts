@@ -3,6 +3,7 @@
  * lengths only, minimal length encodings, never a read past the end it is given, no
  * recursion (callers walk the structures they expect, to a depth their code fixes).
  */
+import { deepFreeze } from '../freeze';
 
 export type DerErrorCode =
   | 'der-truncated' // a header or content runs past the end
@@ -19,7 +20,7 @@ export class DerError extends Error {
 }
 
 /** Universal tags used by certificates. Context tags are 0xA0 | n (constructed). */
-export const Tag = {
+export const Tag = deepFreeze({
   boolean: 0x01,
   integer: 0x02,
   bitString: 0x03,
@@ -33,7 +34,7 @@ export const Tag = {
   generalizedTime: 0x18,
   sequence: 0x30,
   set: 0x31,
-} as const;
+} as const);
 
 /** One TLV: where its header and content are in the buffer. */
 export interface DerNode {

@@ -13,13 +13,14 @@ import { toHex } from '../bytes';
 import { constantTimeEqual } from './blocks';
 import { checkValue } from './checkValue';
 import { computeMac, type MacScheme } from './mac';
+import { deepFreeze } from '../freeze';
 
 /** Message MACed at install and again by the MAC self-check: same key, same MAC. */
 const MAC_CHECK_MESSAGE = Uint8Array.of(0x78, 0x73, 0x70, 0x6f, 0x73, 0x20, 0x4d, 0x41, 0x43, 0x20, 0x63, 0x68, 0x65, 0x63, 0x6b); // "xspos MAC check"
 
 export type WorkingKeyName = 'pin' | 'mac' | 'data';
-const ORDER: readonly WorkingKeyName[] = ['pin', 'mac', 'data'];
-const KEY_BYTES: Record<KeyAlgorithm, number> = { tdes2: 16, tdes3: 24, aes128: 16, aes192: 24, aes256: 32 };
+const ORDER: readonly WorkingKeyName[] = deepFreeze(['pin', 'mac', 'data']);
+const KEY_BYTES: Record<KeyAlgorithm, number> = deepFreeze({ tdes2: 16, tdes3: 24, aes128: 16, aes192: 24, aes256: 32 });
 
 /** Slot of the terminal master key in the crypto port's provisioned keys. */
 export const MASTER_KEY_SLOT = 'tmk';

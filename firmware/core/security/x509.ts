@@ -19,18 +19,19 @@ import {
 } from './der';
 import { toHex } from '../bytes';
 import type { SignatureScheme } from '../ports';
+import { deepFreeze } from '../freeze';
 
 export type PublicKeyAlgorithm = 'rsa' | 'ec-p256' | 'ec-p384';
 
-const SIGNATURE_OIDS: Record<string, SignatureScheme> = {
+const SIGNATURE_OIDS: Record<string, SignatureScheme> = deepFreeze({
   '1.2.840.113549.1.1.5': 'rsa-pkcs1-sha1',
   '1.2.840.113549.1.1.11': 'rsa-pkcs1-sha256',
   '1.2.840.113549.1.1.12': 'rsa-pkcs1-sha384',
   '1.2.840.10045.4.3.2': 'ecdsa-sha256',
   '1.2.840.10045.4.3.3': 'ecdsa-sha384',
-};
-const CURVES: Record<string, PublicKeyAlgorithm> = { '1.2.840.10045.3.1.7': 'ec-p256', '1.3.132.0.34': 'ec-p384' };
-const ATTRIBUTE_NAMES: Record<string, string> = {
+});
+const CURVES: Record<string, PublicKeyAlgorithm> = deepFreeze({ '1.2.840.10045.3.1.7': 'ec-p256', '1.3.132.0.34': 'ec-p384' });
+const ATTRIBUTE_NAMES: Record<string, string> = deepFreeze({
   '2.5.4.3': 'CN',
   '2.5.4.5': 'serialNumber',
   '2.5.4.6': 'C',
@@ -38,11 +39,11 @@ const ATTRIBUTE_NAMES: Record<string, string> = {
   '2.5.4.8': 'ST',
   '2.5.4.10': 'O',
   '2.5.4.11': 'OU',
-};
+});
 const EXT_BASIC_CONSTRAINTS = '2.5.29.19';
 const EXT_KEY_USAGE = '2.5.29.15';
 /** Extensions understood (or safely ignorable) when marked critical. */
-const KNOWN_EXTENSIONS = [EXT_BASIC_CONSTRAINTS, EXT_KEY_USAGE, '2.5.29.14', '2.5.29.35', '2.5.29.37', '2.5.29.17'];
+const KNOWN_EXTENSIONS = deepFreeze([EXT_BASIC_CONSTRAINTS, EXT_KEY_USAGE, '2.5.29.14', '2.5.29.35', '2.5.29.37', '2.5.29.17']);
 
 export class CertificateError extends Error {
   override readonly name = 'CertificateError';

@@ -4,6 +4,7 @@
  */
 import type { CborCodec } from '../store/cbor';
 import { CAUSE_FAMILIES, type ProbeResult, type SelfTestReport } from './types';
+import { deepFreeze } from '../freeze';
 
 export class ReportRecordError extends Error {
   override readonly name = 'ReportRecordError';
@@ -13,9 +14,9 @@ export class ReportRecordError extends Error {
   }
 }
 
-const STATUSES = ['pass', 'warn', 'fail', 'skip'];
-const TRIGGERS = ['boot', 'periodic', 'demand', 'code83'];
-const VERDICTS = ['pass', 'warn', 'fail'];
+const STATUSES = deepFreeze(['pass', 'warn', 'fail', 'skip']);
+const TRIGGERS = deepFreeze(['boot', 'periodic', 'demand', 'code83']);
+const VERDICTS = deepFreeze(['pass', 'warn', 'fail']);
 /** A report never lists more probes than this (the plan is far smaller). */
 const MAX_RESULTS = 64;
 

@@ -1,9 +1,11 @@
 /**
- * Runs a set of probes: each starts as soon as the probes it names in `after` have finished,
- * so independent probes run concurrently; each is bounded by its own timeout on the clock port.
+ * Runs a set of probes: each starts as soon as the probes it names in `after` have finished
+ * and one of PROBE_CONCURRENCY places is free, so independent probes run concurrently within
+ * a memory bound; each is bounded by its own timeout on the clock port.
  */
 import type { ClockPort, Ports } from '../ports';
 import type { Probe, ProbeOutcome, ProbeResult, SelfTestReport, SelfTestTrigger } from './types';
+import { deepFreeze } from '../freeze';
 
 export class SelfTestError extends Error {
   override readonly name = 'SelfTestError';
@@ -66,7 +68,7 @@ function withTimeout(clock: ClockPort, probe: Probe, work: Promise<ProbeOutcome>
   });
 }
 
-const SEVERITY = { pass: 0, skip: 0, warn: 1, fail: 2 } as const;
+const SEVERITY = deepFreeze({ pass: 0, skip: 0, warn: 1, fail: 2 } as const);
 
 /**
  * Longest `detail` kept. A report is one record in the log (at most one sector's payload, about
@@ -78,11 +80,19 @@ export const DETAIL_LIMIT = 160;
  * Runs every probe once and returns the report (not yet persisted: the caller owns the log).
  * Results keep the plan's order whatever order the probes finished in.
  */
+/**
+ * Probes in flight at once. Each running probe holds its closures and promises on the XS heap
+ * (about 150–200 slots on the device, measured in mcsim); thirteen at once overran the 4,928
+ * slots of a Moddable Two, four leave room for a transaction.
+ */
+export const PROBE_CONCURRENCY = 4;
+
 export async function runSelfTest(
   ports: Ports,
   probes: readonly Probe[],
   trigger: SelfTestTrigger,
   seq: number,
+  concurrency = PROBE_CONCURRENCY,
 ): Promise<SelfTestReport> {
   checkPlan(probes);
   const { clock } = ports;
@@ -90,17 +100,28 @@ export async function runSelfTest(
   const startedWallMs = clock.wallMs();
   const results = new Map<string, ProbeResult>();
   const running = new Map<string, Promise<void>>();
+  // A counting semaphore: probes take a place in the order their dependencies finish.
+  let free = Math.max(1, concurrency);
+  const queue: (() => void)[] = [];
+  const acquire = () => (free > 0 ? (free--, Promise.resolve()) : new Promise<void>((resolve) => queue.push(resolve)));
+  const release = () => {
+    const next = queue.shift();
+    if (next) next();
+    else free++;
+  };
 
   const start = (probe: Probe): Promise<void> => {
     const existing = running.get(probe.id);
     if (existing) return existing;
     const deps = (probe.after ?? []).map((id) => start(probes.find((p) => p.id === id) as Probe));
     const task = Promise.all(deps).then(async () => {
+      await acquire();
       const began = clock.uptimeMs();
       const context = { ports, trigger, resultOf: (id: string) => results.get(id) };
       // A probe that throws synchronously must not take the whole run down.
       const work = new Promise<ProbeOutcome>((resolve) => resolve(probe.run(context)));
       const outcome = await withTimeout(clock, probe, work);
+      release();
       const detail = outcome.detail.length > DETAIL_LIMIT ? `${outcome.detail.slice(0, DETAIL_LIMIT - 1)}…` : outcome.detail;
       results.set(probe.id, { id: probe.id, family: probe.family, ...outcome, detail, durationMs: clock.uptimeMs() - began });
     });

@@ -3,9 +3,10 @@
  * code 83 ("invalid terminal"), so a failed probe points straight at a family of remedies.
  */
 import type { Ports } from '../ports';
+import { deepFreeze } from '../freeze';
 
 export type CauseFamily = 'network' | 'device' | 'system' | 'account' | 'authentication';
-export const CAUSE_FAMILIES: readonly CauseFamily[] = ['network', 'device', 'system', 'account', 'authentication'];
+export const CAUSE_FAMILIES: readonly CauseFamily[] = deepFreeze(['network', 'device', 'system', 'account', 'authentication']);
 
 export type ProbeStatus = 'pass' | 'warn' | 'fail' | 'skip';
 

@@ -36,26 +36,27 @@
  */
 import { PortError, type FlashRegionPort } from '../ports';
 import { crc32, crc32Table } from './crc32';
+import { deepFreeze } from '../freeze';
 
 export const SECTOR_HEADER_BYTES = 16;
 export const RECORD_HEADER_BYTES = 12;
 /** CRC + commit mark. */
 const RECORD_TRAILER_BYTES = 8;
-const MAGIC = [0x58, 0x53, 0x52, 0x4c]; // "XSRL"
+const MAGIC = deepFreeze([0x58, 0x53, 0x52, 0x4c]); // "XSRL"
 const VERSION = 1;
-const COMMIT_MARK = [0x43, 0x4d, 0x49, 0x54]; // "CMIT"
+const COMMIT_MARK = deepFreeze([0x43, 0x4d, 0x49, 0x54]); // "CMIT"
 /** Smallest sector the layout makes sense on. */
 const MIN_SECTOR_BYTES = 256;
 
 /** What a record holds. Values are stored in flash: never renumber. */
-export const RecordType = {
+export const RecordType = deepFreeze({
   event: 1,
   selfTestReport: 2,
   /** Written and read back by the flash probe. */
   scratch: 3,
   /** The working keys as the host sent them (wrapped under the master key), with check values. */
   keySet: 4,
-} as const;
+} as const);
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
 export type StoreErrorCode = 'store-geometry' | 'store-record-size' | 'store-write' | 'store-read';

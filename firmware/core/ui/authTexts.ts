@@ -3,23 +3,24 @@
  * the CA key table: the causes of code 83 a terminal can see before the host says so.
  * English defines the keys; the Chinese table must match (see probeStrings.ts).
  */
-export const EN_AUTH_TITLES = {
+import { deepFreeze } from '../freeze';
+export const EN_AUTH_TITLES = deepFreeze({
   'auth.crypto': 'Crypto self-test',
   'auth.master-key': 'Master key',
   'auth.working-keys': 'Working keys',
   'auth.mac': 'MAC check',
   'auth.certificate': 'Certificate',
   'system.capk': 'CA key table',
-};
+});
 
-export const ZH_AUTH_TITLES: Readonly<Record<keyof typeof EN_AUTH_TITLES, string>> = {
+export const ZH_AUTH_TITLES: Readonly<Record<keyof typeof EN_AUTH_TITLES, string>> = deepFreeze({
   'auth.crypto': '密码算法自检',
   'auth.master-key': '主密钥',
   'auth.working-keys': '工作密钥',
   'auth.mac': 'MAC 校验',
   'auth.certificate': '终端证书',
   'system.capk': 'CA 公钥表',
-};
+});
 
 const EN_NONE = 'No action needed.';
 const ZH_NONE = '无需处理。';
@@ -30,7 +31,7 @@ const ZH_REINJECT = '请到授权的密钥灌装点重新灌装主密钥，然�
 const EN_CERT = 'Replace the terminal certificate: re-activate the terminal or ask your acquirer for a new certificate.';
 const ZH_CERT = '请更换终端证书：重新激活终端，或向收单机构申请新证书。';
 
-export const EN_AUTH_CODES = {
+export const EN_AUTH_CODES = deepFreeze({
   'crypto.ok': { message: 'Every crypto algorithm gave its known answer.', remedy: EN_NONE },
   'crypto.kat-failed': {
     message: 'A crypto algorithm gave a wrong answer on a known test.',
@@ -68,9 +69,9 @@ export const EN_AUTH_CODES = {
   },
   'capk.empty': { message: 'No CA public keys are loaded: chip cards cannot be authenticated.', remedy: 'Download the CA key table from the terminal management system.' },
   'capk.undecided': { message: 'Key expiry not judged: the clock is not trusted.', remedy: 'Correct the clock, then run the self-test again.' },
-};
+});
 
-export const ZH_AUTH_CODES: Readonly<Record<keyof typeof EN_AUTH_CODES, { message: string; remedy: string }>> = {
+export const ZH_AUTH_CODES: Readonly<Record<keyof typeof EN_AUTH_CODES, { message: string; remedy: string }>> = deepFreeze({
   'crypto.ok': { message: '所有密码算法已通过已知答案测试。', remedy: ZH_NONE },
   'crypto.kat-failed': { message: '密码算法已知答案测试结果错误。', remedy: '请重启终端；如再次失败，此设备已不安全：请停止收款，并携此代码联系客服。' },
   'master-key.ok': { message: '终端主密钥存在。', remedy: ZH_NONE },
@@ -99,4 +100,4 @@ export const ZH_AUTH_CODES: Readonly<Record<keyof typeof EN_AUTH_CODES, { messag
   'capk.refused': { message: '有 CA 公钥校验和错误或已过期。', remedy: '请从终端管理系统重新下载 CA 公钥表，再携此代码联系客服。' },
   'capk.empty': { message: '未加载 CA 公钥：无法认证芯片卡。', remedy: '请从终端管理系统下载 CA 公钥表。' },
   'capk.undecided': { message: '未判断公钥有效期：时钟不可信。', remedy: '请先校正时钟，再重新自检。' },
-};
+});

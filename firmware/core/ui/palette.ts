@@ -4,6 +4,7 @@
  */
 import type { Color } from './displayList';
 import type { ProbeStatus } from '../selftest/types';
+import { deepFreeze } from '../freeze';
 
 export const PALETTE = Object.freeze({
   background: 0xffffff,
@@ -27,7 +28,7 @@ export interface StatusLook {
 /** 'notTested': a cause family no probe of this run covered. */
 export type FamilyStatus = ProbeStatus | 'notTested';
 
-export const STATUS_LOOKS: Readonly<Record<FamilyStatus, StatusLook>> = Object.freeze({
+export const STATUS_LOOKS: Readonly<Record<FamilyStatus, StatusLook>> = deepFreeze({
   pass: { fill: 0x15803d, onFill: 0xffffff, ink: 0x15803d, tint: 0xdcfce7 },
   warn: { fill: 0xf59e0b, onFill: 0x111827, ink: 0xb45309, tint: 0xfef3c7 },
   fail: { fill: 0xdc2626, onFill: 0xffffff, ink: 0xb91c1c, tint: 0xfee2e2 },

@@ -8,8 +8,9 @@
  */
 import type { Lang } from './strings';
 import { EN_AUTH_CODES, EN_AUTH_TITLES, ZH_AUTH_CODES, ZH_AUTH_TITLES } from './authTexts';
+import { deepFreeze } from '../freeze';
 
-const EN_TITLES = {
+const EN_TITLES = deepFreeze({
   'system.image': 'Firmware integrity',
   'system.rtc': 'Clock',
   'system.flash': 'Storage',
@@ -18,11 +19,11 @@ const EN_TITLES = {
   'device.display': 'Display',
   'device.keypad': 'Keypad',
   ...EN_AUTH_TITLES,
-};
+});
 
 export type ProbeId = keyof typeof EN_TITLES;
 
-const ZH_TITLES: Readonly<Record<ProbeId, string>> = {
+const ZH_TITLES: Readonly<Record<ProbeId, string>> = deepFreeze({
   'system.image': '固件完整性',
   'system.rtc': '时钟',
   'system.flash': '存储',
@@ -31,7 +32,7 @@ const ZH_TITLES: Readonly<Record<ProbeId, string>> = {
   'device.display': '显示屏',
   'device.keypad': '键盘',
   ...ZH_AUTH_TITLES,
-};
+});
 
 export const PROBE_TITLES: Readonly<Record<Lang, Readonly<Record<ProbeId, string>>>> = Object.freeze({
   zh: Object.freeze(ZH_TITLES),
@@ -49,7 +50,7 @@ const ZH_NONE = '无需处理。';
 const EN_REPROVISION = 'Re-provision the terminal, or contact your acquirer for its parameters.';
 const ZH_REPROVISION = '请重新下载终端参数，或联系收单机构。';
 
-const EN_CODES = {
+const EN_CODES = deepFreeze({
   'image.ok': { message: 'Firmware matches its build digest.', remedy: EN_NONE },
   'image.digest-mismatch': {
     message: 'Firmware does not match its build digest.',
@@ -137,12 +138,12 @@ const EN_CODES = {
     remedy: 'Check network, device, system and account, re-authenticate the terminal, then call support with this code.',
   },
   ...EN_AUTH_CODES,
-};
+});
 
 /** A result code the screens describe; `code.unknown` stands in for any other. */
 export type ProbeCode = keyof typeof EN_CODES;
 
-const ZH_CODES: Readonly<Record<ProbeCode, CodeText>> = {
+const ZH_CODES: Readonly<Record<ProbeCode, CodeText>> = deepFreeze({
   'image.ok': { message: '固件与构建摘要一致。', remedy: ZH_NONE },
   'image.digest-mismatch': { message: '固件与构建摘要不一致。', remedy: '请重新刷写或升级固件；如仍失败，请携此代码联系客服。' },
   'image.no-digest': { message: '构建未记录摘要，固件未经校验。', remedy: '方便时请升级到正式发布版本。' },
@@ -185,7 +186,7 @@ const ZH_CODES: Readonly<Record<ProbeCode, CodeText>> = {
     remedy: '请依次检查网络、设备、系统、账户，再重新认证终端，然后携此代码联系客服。',
   },
   ...ZH_AUTH_CODES,
-};
+});
 
 export const CODE_TEXTS: Readonly<Record<Lang, Readonly<Record<ProbeCode, CodeText>>>> = Object.freeze({
   zh: Object.freeze(ZH_CODES),

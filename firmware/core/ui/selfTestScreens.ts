@@ -27,11 +27,12 @@ import {
   type ScreenView,
 } from './screenChrome';
 import { familyName, localize, STRINGS, triggerName, type Lang } from './strings';
+import { deepFreeze } from '../freeze';
 
 /** Detail pages list failures, then warnings, then skips ("cannot decide" matters), then passes; report order within each. */
-const PAGE_RANK: Readonly<Record<ProbeStatus, number>> = { fail: 0, warn: 1, skip: 2, pass: 3 };
+const PAGE_RANK: Readonly<Record<ProbeStatus, number>> = deepFreeze({ fail: 0, warn: 1, skip: 2, pass: 3 });
 /** How bad a status is when a family's probes are summed up (a skip says nothing). */
-const SEVERITY: Readonly<Record<ProbeStatus, number>> = { skip: 0, pass: 1, warn: 2, fail: 3 };
+const SEVERITY: Readonly<Record<ProbeStatus, number>> = deepFreeze({ skip: 0, pass: 1, warn: 2, fail: 3 });
 
 export function selfTestPageCount(report: SelfTestReport): number {
   return 1 + report.results.length;

@@ -7,12 +7,13 @@
  * regenerate the font (host-sim/tools/make-font.ts); tests/ui fail until you do.
  */
 import type { CauseFamily, ProbeStatus, SelfTestTrigger } from '../selftest/types';
+import { deepFreeze } from '../freeze';
 
 /** Screen language, a terminal setting: simplified Chinese (zh-CN) or English. */
 export type Lang = 'zh' | 'en';
-export const LANGS: readonly Lang[] = ['zh', 'en'];
+export const LANGS: readonly Lang[] = deepFreeze(['zh', 'en']);
 
-const EN = {
+const EN = deepFreeze({
   'selftest.title': 'Self-test',
   'selftest.running': 'Self-test running…',
   'selftest.wait': 'Please wait',
@@ -66,12 +67,12 @@ const EN = {
   'hint.back': 'CANCEL Back',
   'hint.details': 'Press ▼ for details',
   'hint.runSelftest': 'Press MENU to run self-test',
-};
+});
 
 export type StringKey = keyof typeof EN;
 export type StringTable = Readonly<Record<StringKey, string>>;
 
-const ZH: StringTable = {
+const ZH: StringTable = deepFreeze({
   'selftest.title': '自检',
   'selftest.running': '正在自检…',
   'selftest.wait': '请稍候',
@@ -125,7 +126,7 @@ const ZH: StringTable = {
   'hint.back': '取消 返回',
   'hint.details': '按 ▼ 查看详情',
   'hint.runSelftest': '按【菜单】键运行自检',
-};
+});
 
 export const STRINGS: Readonly<Record<Lang, StringTable>> = Object.freeze({ zh: Object.freeze(ZH), en: Object.freeze(EN) });
 

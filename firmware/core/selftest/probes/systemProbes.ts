@@ -8,6 +8,7 @@ import { RecordType, type RecordLog } from '../../store/recordLog';
 import type { Probe } from '../types';
 import { fail, pass, warn } from './outcome';
 import { toHex } from '../../bytes';
+import { deepFreeze } from '../../freeze';
 
 
 /** Bytes hashed per read: one flash sector, so a read never spans more than the driver likes. */
@@ -99,7 +100,7 @@ export function flashProbe(log: RecordLog | string): Probe {
  * Headroom the runtime needs for a transaction and a screen (Moddable Two build: about 77 KB
  * of chunk heap and 4,928 slots in all).
  */
-export const MEMORY_FLOOR = { chunkBytes: 12 * 1024, slots: 600 };
+export const MEMORY_FLOOR = deepFreeze({ chunkBytes: 12 * 1024, slots: 600 });
 
 export function memoryProbe(): Probe {
   return {
