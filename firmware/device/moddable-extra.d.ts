@@ -33,6 +33,25 @@ declare module 'crypt' {
   }
 }
 
+/** modules/crypt/arith: elliptic-curve points and arithmetic over a prime field (native, ec.c). */
+declare module 'ecp' {
+  export default class ECPoint {
+    constructor(x: bigint, y: bigint, identity?: boolean);
+    readonly X: bigint;
+    readonly Y: bigint;
+    isZero(): boolean;
+  }
+}
+declare module 'ec' {
+  import type ECPoint from 'ecp';
+  /** y² = x³ + a·x + b over GF(m). */
+  export default class EC {
+    constructor(a: bigint, b: bigint, m: bigint);
+    /** k1·p1 + k2·p2, normalized. */
+    mul2(p1: ECPoint, k1: bigint, p2: ECPoint, k2: bigint): ECPoint;
+  }
+}
+
 /** build/devices/esp32/modules/resetReason: esp_reset_reason() and its name. ESP32 only. */
 declare module 'resetReason' {
   export default function getResetReason(): { reason: number; string: string };

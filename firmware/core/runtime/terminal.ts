@@ -44,6 +44,8 @@ export class RuntimeError extends Error {
 export interface TerminalOptions {
   /** Replaces the standard probe plan (tests). */
   probes?: (subjects: ProbeSubjects) => Probe[];
+  /** Probes in flight at once (default PROBE_CONCURRENCY); the device runs them one at a time to fit its heap. */
+  probeConcurrency?: number;
 }
 
 /** What the screen shows: the idle or fault screen, or a page of the last self-test. */
@@ -178,7 +180,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     view = { kind: 'running' };
     draw();
     const seq = (lastReport?.seq ?? 0) + 1;
-    running = runSelfTest(ports, probes, trigger, seq).then((report) => {
+    running = runSelfTest(ports, probes, trigger, seq, options.probeConcurrency).then((report) => {
       running = undefined;
       lastReport = report;
       record(RecordType.selfTestReport, report);

@@ -81,9 +81,11 @@ export const DETAIL_LIMIT = 160;
  * Results keep the plan's order whatever order the probes finished in.
  */
 /**
- * Probes in flight at once. Each running probe holds its closures and promises on the XS heap
- * (about 150–200 slots on the device, measured in mcsim); thirteen at once overran the 4,928
- * slots of a Moddable Two, four leave room for a transaction.
+ * Default number of probes in flight at once. Each running probe holds its closures, promises
+ * and working data on the XS heap: in mcsim with a Moddable Two's 4,928 slots, thirteen at once
+ * aborted the VM and four still did, two left 996 slots free (below the memory probe's comfort
+ * line) and one left 1,322. The device therefore runs one at a time (firmware/main.ts passes
+ * `probeConcurrency: 1`); the simulator and tests keep the default, where memory is not the limit.
  */
 export const PROBE_CONCURRENCY = 4;
 

@@ -7,7 +7,7 @@ import getResetReason from 'resetReason';
 import type { ResetReason } from '../../core/ports';
 
 /** Indexed by esp_reset_reason_t; codes past the end (newer IDF: USB, JTAG, eFuse, glitch, lockup) are 'unknown'. */
-const REASONS: readonly ResetReason[] = [
+const REASONS: readonly ResetReason[] = Object.freeze([
   'unknown', // ESP_RST_UNKNOWN
   'power-on', // ESP_RST_POWERON
   'power-on', // ESP_RST_EXT: reset pin
@@ -19,7 +19,7 @@ const REASONS: readonly ResetReason[] = [
   'deep-sleep', // ESP_RST_DEEPSLEEP
   'brownout', // ESP_RST_BROWNOUT
   'unknown', // ESP_RST_SDIO
-];
+]);
 
 export function readResetReason(): ResetReason {
   const { reason } = getResetReason();

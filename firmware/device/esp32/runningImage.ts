@@ -32,7 +32,7 @@ export function openRunningImage(): RunningImage {
       throw new PortError('flash-io', `running partition: read ${offset}+${length}: ${errorText(error)}`);
     }
   };
-  let layout;
+  let layout: ReturnType<typeof locateAppImage>;
   try {
     layout = locateAppImage(read, partitionBytes);
   } catch (error) {

@@ -1,0 +1,176 @@
+/**
+ * The crypto port on Moddable's `crypt` (the kcl library, in C): SHA-1 and SHA-256 digests,
+ * DES-EDE (2- and 3-key) and AES block ciphers in ECB and CBC without padding, the ISO 9797-1
+ * retail MAC, and certificate signature checks (signature/: RSA PKCS#1 v1.5, ECDSA).
+ *
+ * Keys: each handle maps to a `BlockCipher`, which copies the key into its native context (a
+ * host chunk in the XS heap) when it is made; this adapter wipes its own copies and keeps no
+ * key bytes in JavaScript, and the core only ever holds the handle. `forgetKey` drops the
+ * cipher; the next garbage collection frees its context without wiping it (the SDK's
+ * destructor is empty), a limit of the SDK to lift before keys of value live here.
+ *
+ * Provisioned keys (the terminal master key) are handed to the constructor by whatever holds
+ * them at boot. This board has no secure key store (no secure element, and NVS is not
+ * encrypted in this build), so devicePorts hands over none, and `provisionedKey` answers
+ * undefined rather than this adapter reading a master key from plain flash.
+ */
+import { BlockCipher, Digest, Mode } from 'crypt';
+import { PortError, type CipherMode, type CryptoPort, type DigestAlgorithm, type DigestContext, type KeyAlgorithm, type KeyHandle, type SignatureScheme } from '../core/ports';
+import { asArrayBuffer } from './arrayBuffer';
+import { randomBytes } from './entropy';
+import { errorText } from './errorText';
+import { verifySignature } from './signature/verifySignature';
+
+// Tables are frozen so the preloaded module keeps them in flash without a RAM pointer each.
+const KEY_BYTES: Readonly<Record<KeyAlgorithm, number>> = Object.freeze({ tdes2: 16, tdes3: 24, aes128: 16, aes192: 24, aes256: 32 });
+/** kcl's TDES takes K1 K2 and reuses K1 as K3 when given 16 bytes (modCrypt.c). */
+const CIPHER: Readonly<Record<KeyAlgorithm, 'TDES' | 'AES'>> = Object.freeze({ tdes2: 'TDES', tdes3: 'TDES', aes128: 'AES', aes192: 'AES', aes256: 'AES' });
+const BLOCK_BYTES: Readonly<Record<KeyAlgorithm, number>> = Object.freeze({ tdes2: 8, tdes3: 8, aes128: 16, aes192: 16, aes256: 16 });
+const DIGEST: Readonly<Record<DigestAlgorithm, 'SHA1' | 'SHA256'>> = Object.freeze({ 'SHA-1': 'SHA1', 'SHA-256': 'SHA256' });
+
+interface HeldKey {
+  algorithm: KeyAlgorithm;
+  cipher: BlockCipher;
+  /** Single DES under the left half of a double-length key, for the retail MAC's chain. */
+  macLeft?: BlockCipher;
+}
+
+/** A key injected outside the core, by slot name. */
+export interface ProvisionedKey {
+  algorithm: KeyAlgorithm;
+  key: Uint8Array;
+}
+
+export class CryptCrypto implements CryptoPort {
+  readonly #keys = new Map<KeyHandle, HeldKey>();
+  readonly #provisioned = new Map<string, KeyHandle>();
+
+  /** @param provisioned keys by slot; their bytes are copied into ciphers and the caller's arrays wiped */
+  constructor(provisioned: Readonly<Record<string, ProvisionedKey>> = {}) {
+    for (const slot of Object.keys(provisioned)) {
+      const { algorithm, key } = provisioned[slot];
+      this.#provisioned.set(slot, this.#hold(algorithm, key));
+      key.fill(0);
+    }
+  }
+
+  /** @throws PortError 'crypto' for an algorithm other than SHA-1 or SHA-256 */
+  digest(algorithm: DigestAlgorithm): DigestContext {
+    const name = DIGEST[algorithm];
+    if (!name) throw new PortError('crypto', `no digest ${String(algorithm)}`);
+    const digest = new Digest(name);
+    let closed = false;
+    return {
+      update(bytes) {
+        if (closed) throw new PortError('crypto', 'digest already closed');
+        digest.write(asArrayBuffer(bytes));
+      },
+      close() {
+        if (closed) throw new PortError('crypto', 'digest already closed');
+        closed = true;
+        return new Uint8Array(digest.close());
+      },
+    };
+  }
+
+  randomBytes(length: number): Uint8Array {
+    if (!Number.isInteger(length) || length < 0) throw new PortError('crypto', `cannot make ${length} random bytes`);
+    return randomBytes(length);
+  }
+
+  provisionedKey(slot: string): KeyHandle | undefined {
+    return this.#provisioned.get(slot);
+  }
+
+  /** Drops a provisioned key for good (a wipe): the slot answers undefined from now on. */
+  eraseProvisionedKey(slot: string): void {
+    const handle = this.#provisioned.get(slot);
+    if (handle) this.forgetKey(handle);
+    this.#provisioned.delete(slot);
+  }
+
+  unwrapKey(kek: KeyHandle, algorithm: KeyAlgorithm, wrapped: Uint8Array): KeyHandle {
+    if (!(algorithm in KEY_BYTES)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
+    if (wrapped.length !== KEY_BYTES[algorithm]) throw new PortError('crypto', `${algorithm} key block must be ${KEY_BYTES[algorithm]} bytes`);
+    const key = this.decrypt(kek, 'ecb', wrapped);
+    try {
+      return this.#hold(algorithm, key);
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  encrypt(key: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Uint8Array {
+    const { chain, blocks } = this.#prepare(key, mode, data, iv);
+    return new Uint8Array(chain.encrypt(blocks));
+  }
+
+  decrypt(key: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Uint8Array {
+    const { chain, blocks } = this.#prepare(key, mode, data, iv);
+    return new Uint8Array(chain.decrypt(blocks));
+  }
+
+  /** Holds key bytes the core obtained in the clear (e.g. a key component); the caller should wipe its copy. */
+  importKey(algorithm: KeyAlgorithm, material: Uint8Array): KeyHandle {
+    return this.#hold(algorithm, material);
+  }
+
+  /**
+   * ISO 9797-1 MAC algorithm 3 (ANSI X9.19 retail MAC) over whole blocks, under a double-length
+   * 3DES key K = KL ‖ KR: single-DES CBC under KL, and the last block E(KL) D(KR) E(KL). That last
+   * step is 2-key 3DES-EDE, so it runs on the key's own TDES cipher; only the chain needs DES.
+   * @throws PortError 'crypto' for another key type or data that is not whole 8-byte blocks
+   */
+  retailMac(key: KeyHandle, data: Uint8Array): Uint8Array {
+    const held = this.#keys.get(key);
+    if (!held) throw new PortError('crypto', 'unknown or forgotten key handle');
+    if (held.algorithm !== 'tdes2' || !held.macLeft) throw new PortError('crypto', 'the retail MAC takes a double-length 3DES key');
+    if (data.length === 0 || data.length % 8) throw new PortError('crypto', 'retail MAC data must be whole 8-byte blocks');
+    const last = data.slice(data.length - 8);
+    if (data.length > 8) {
+      const chained = new Uint8Array(new Mode('CBC', held.macLeft, new ArrayBuffer(8), false).encrypt(data.subarray(0, data.length - 8)));
+      for (let i = 0; i < 8; i++) last[i] ^= chained[chained.length - 8 + i];
+    }
+    return new Uint8Array(new Mode('ECB', held.cipher).encrypt(last));
+  }
+
+  /** RSASSA-PKCS1-v1_5 and ECDSA (P-256, P-384) over the public key in `spki` (signature/). */
+  verifySignature(scheme: SignatureScheme, spki: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
+    return verifySignature(scheme, spki, data, signature);
+  }
+
+  forgetKey(key: KeyHandle): void {
+    this.#keys.delete(key);
+  }
+
+  #hold(algorithm: KeyAlgorithm, key: Uint8Array): KeyHandle {
+    if (!(algorithm in KEY_BYTES)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
+    if (key.length !== KEY_BYTES[algorithm]) throw new PortError('crypto', `${algorithm} key must be ${KEY_BYTES[algorithm]} bytes`);
+    let held: HeldKey;
+    const bytes = key.slice().buffer;
+    try {
+      held = { algorithm, cipher: new BlockCipher(CIPHER[algorithm], bytes) };
+      if (algorithm === 'tdes2') held.macLeft = new BlockCipher('DES', bytes.slice(0, 8));
+    } catch (error) {
+      throw new PortError('crypto', `${algorithm}: ${errorText(error)}`);
+    } finally {
+      new Uint8Array(bytes).fill(0);
+    }
+    const handle = Object.freeze({ algorithm }) as KeyHandle;
+    this.#keys.set(handle, held);
+    return handle;
+  }
+
+  /** A fresh Mode per operation: kcl's CBC keeps its chain in the Mode between calls. */
+  #prepare(handle: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): { chain: Mode; blocks: Uint8Array } {
+    const held = this.#keys.get(handle);
+    if (!held) throw new PortError('crypto', 'unknown or forgotten key handle');
+    const block = BLOCK_BYTES[held.algorithm];
+    if (data.length % block) throw new PortError('crypto', `data must be whole ${block}-byte blocks`);
+    if (mode === 'ecb') return { chain: new Mode('ECB', held.cipher), blocks: data };
+    if (mode !== 'cbc') throw new PortError('crypto', `no cipher mode ${String(mode)}`);
+    if (!iv || iv.length !== block) throw new PortError('crypto', `CBC needs a ${block}-byte IV`);
+    return { chain: new Mode('CBC', held.cipher, iv.slice().buffer, false), blocks: data };
+  }
+}
+

@@ -1,0 +1,70 @@
+/**
+ * Builds the Ports object for the board this firmware was built for: one adapter per port,
+ * each on the Moddable SDK module that does the job (see firmware/device/README.md).
+ */
+import Resource from 'Resource';
+import config from 'mc/config';
+import type { Ports, TracePort } from '../core/ports';
+import { openBoard, type BoardConfig } from './board';
+import { readBuildInfo } from './buildInfo';
+import { ButtonKeypad } from './buttonKeypad';
+import { DeviceClock } from './clock';
+import { CryptCrypto } from './cryptCrypto';
+import { createSystemPort } from './deviceSystem';
+import { PocoDisplay } from './display/pocoDisplay';
+import { errorText } from './errorText';
+import { PreferenceSettings } from './settings';
+import { TcpNetwork } from './tcpNetwork';
+import { UnfittedMagstripe, UnfittedReader, UnfittedScanner } from './unfitted';
+
+/** The UI font, linked in by the manifest's "resources" (firmware/assets/ui-font.bin). */
+const FONT_RESOURCE = 'ui-font.bin';
+/** Poco's default is 1 KB; 4 KB holds about 128 records, so most screens are a single band. */
+const DEFAULT_DISPLAY_LIST_BYTES = 4096;
+
+interface DeviceConfig extends BoardConfig {
+  firmwareVersion?: unknown;
+  buildTime?: unknown;
+  displayListBytes?: number;
+}
+
+/** @throws BuildInfoError | BoardError when the build's configuration is unusable */
+export async function createDevicePorts(trace: TracePort): Promise<Ports> {
+  const buildConfig = config as DeviceConfig;
+  const build = readBuildInfo(buildConfig);
+  const board = await openBoard(buildConfig);
+  trace(`board: ${board.name}, firmware ${build.firmwareVersion}`);
+  for (const note of board.notes) trace(`board: ${note}`);
+
+  const clock = new DeviceClock();
+  const hostButton = globalThis.Host?.Button?.Default;
+  return {
+    clock,
+    flash: board.flash,
+    settings: new PreferenceSettings(),
+    network: new TcpNetwork(),
+    reader: new UnfittedReader(),
+    magstripe: new UnfittedMagstripe(),
+    scanner: new UnfittedScanner(),
+    crypto: new CryptCrypto(),
+    display: new PocoDisplay({
+      screen: typeof screen === 'undefined' ? undefined : screen,
+      font: loadFont(trace),
+      controller: board.panelController,
+      displayListBytes: buildConfig.displayListBytes ?? DEFAULT_DISPLAY_LIST_BYTES,
+    }),
+    keypad: new ButtonKeypad(clock, hostButton ? (options) => new hostButton(options) : undefined),
+    system: createSystemPort(build, board),
+    trace,
+  };
+}
+
+/** The font resource in place (flash on the device); empty when missing, which the terminal reports. */
+function loadFont(trace: TracePort): Uint8Array {
+  try {
+    return new Uint8Array(new Resource(FONT_RESOURCE));
+  } catch (error) {
+    trace(`font: ${errorText(error)}`);
+    return new Uint8Array(0);
+  }
+}

@@ -1,0 +1,28 @@
+/** The Moddable Two-class ESP32 board: ILI9341 panel, record log in a data partition, image in the running app partition. */
+import type { FlashRegionPort } from '../../core/ports';
+import type { Board, BoardConfig } from '../board';
+import { errorText } from '../errorText';
+import { MissingFlash } from '../flash/missingFlash';
+import { PartitionFlash } from './partitionFlash';
+import { readResetReason } from './resetReason';
+import { openRunningImage } from './runningImage';
+
+/** Matches firmware/device/esp32/partitions.csv. */
+const DEFAULT_LOG_PARTITION = 'xslog';
+/** SPI_FLASH_SEC_SIZE, for the stand-in when the partition is missing. */
+const SECTOR_BYTES = 4096;
+
+export function openEsp32Board(config: BoardConfig): Board {
+  const notes: string[] = [];
+  const label = config.logPartition ?? DEFAULT_LOG_PARTITION;
+  let flash: FlashRegionPort;
+  try {
+    flash = new PartitionFlash(label);
+  } catch (error) {
+    notes.push(`record log: ${errorText(error)} (is partitions.csv flashed?)`);
+    flash = new MissingFlash(SECTOR_BYTES, `no "${label}" partition`);
+  }
+  const { image, problem } = openRunningImage();
+  if (problem) notes.push(`firmware image: ${problem}`);
+  return { name: 'esp32 (Moddable Two class)', panelController: 'ILI9341', flash, image, resetReason: readResetReason(), notes };
+}

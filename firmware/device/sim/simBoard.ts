@@ -1,0 +1,33 @@
+/**
+ * The Moddable simulator (mcsim, lin): the skin's 240×320 screen, a RAM record-log region,
+ * and no firmware image to hash — the app is a host shared library, not an ESP-IDF image,
+ * so the image port offers no bytes and no digest and the image probe says so.
+ */
+import { PortError, type FirmwareImagePort } from '../../core/ports';
+import type { Board, BoardConfig } from '../board';
+import { RamNorFlash } from '../flash/ramNorFlash';
+
+/** 4 sectors of 4 KB: the record log's minimum of 2 with room to rotate, and only 16 KB of the XS chunk heap. */
+const DEFAULT_LOG_SECTORS = 4;
+const SECTOR_BYTES = 4096;
+
+const NO_IMAGE: FirmwareImagePort = Object.freeze({
+  byteLength: 0,
+  expectedSha256: undefined,
+  read(offset, length) {
+    throw new PortError('flash-bounds', `image read ${offset}+${length}: the simulator has no firmware image`);
+  },
+});
+
+export function openSimBoard(config: BoardConfig): Board {
+  const sectors = config.logSectors ?? DEFAULT_LOG_SECTORS;
+  return {
+    name: 'Moddable simulator',
+    panelController: 'mcsim screen',
+    flash: new RamNorFlash(sectors, SECTOR_BYTES),
+    image: NO_IMAGE,
+    // The simulator starts from nothing each run.
+    resetReason: 'power-on',
+    notes: ['record log: RAM only, empty at each start', 'firmware image: none in the simulator, no digest to check'],
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * Firmware entry: builds the ports for this board, creates the terminal and boots it.
+ * Progress and failures go to the serial console (mcsim's stdout in the simulator).
+ */
+import TextDecoder from 'text/decoder';
+import TextEncoder from 'text/encoder';
+import type { TracePort } from './core/ports';
+
+// TextEncoder and TextDecoder are globals on Node and in the XS lane, not on the device.
+// cbor-x (behind core/store/cbor) looks for them when its module is evaluated. The manifest
+// preloads it, so that happens at build time, where it finds none and uses its own UTF-8 code
+// (the same bytes; it takes that path for every string under 64 characters anyway). A build
+// that does not preload it evaluates it at the first import below, after these two lines: the
+// rest is imported dynamically, so no static import can run ahead of them.
+Object.defineProperty(globalThis, 'TextEncoder', { value: TextEncoder, writable: true, configurable: true });
+Object.defineProperty(globalThis, 'TextDecoder', { value: TextDecoder, writable: true, configurable: true });
+
+const log: TracePort = (line) => trace(`${line}\n`);
+
+async function start(): Promise<void> {
+  log('xspos: starting');
+  const { createDevicePorts } = await import('./device/devicePorts');
+  const { createTerminal } = await import('./core/runtime/terminal');
+  const ports = await createDevicePorts(log);
+  log('xspos: ports ready, booting terminal');
+  // One probe at a time: in mcsim with the board's 4,928 slots, two in flight left under 1,000
+  // free and four aborted the VM (see PROBE_CONCURRENCY in core/selftest/runner).
+  const terminal = createTerminal(ports, { probeConcurrency: 1 });
+  await terminal.boot();
+  const report = terminal.lastReport;
+  log(`xspos: boot done, state ${terminal.state}${report ? `, self-test ${report.verdict}` : ''}`);
+  if (report) for (const probe of report.results) log(`xspos:   ${probe.id} ${probe.status} ${probe.code}: ${probe.detail}`);
+}
+
+start().catch((error: unknown) => log(`xspos: boot failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
