@@ -93,7 +93,7 @@ function provisionKeys(flash: NorFlash, crypto: NodeCrypto, scenario: Scenario) 
   const format = {
     algorithm: 'tdes2' as const,
     kcvLength: profile.ok ? profile.value.kcvLength : 4,
-    mac: { algorithm: profile.ok ? profile.value.mac : ('cup-ecb' as const), padding: 1 as const },
+    mac: profile.ok ? { algorithm: profile.value.mac, padding: profile.value.macPadding } : { algorithm: 'cup-ecb' as const, padding: 1 as const },
   };
   const block = (kcvFlip: number) =>
     new Uint8Array(

@@ -93,3 +93,19 @@ describe('device probes', () => {
     expect(await resultOf('device.keypad', { device: { keysHeld: ['5', 'enter'] } })).toMatchObject({ status: 'fail', code: 'keypad.stuck', detail: 'held: 5 enter' });
   });
 });
+
+describe('authentication probes across MAC schemes', () => {
+  it.each([
+    ['cup-ecb', 1],
+    ['x9.19', 1],
+    ['x9.19', 2],
+  ] as const)('the MAC self-check passes with a %s profile (padding %i)', async (mac, macPadding) => {
+    const r = await resultOf('auth.mac', terminal({ profile: { ...PROFILE, mac, macPadding } }));
+    expect(r).toMatchObject({ status: 'pass', code: 'mac.ok' });
+  });
+
+  it('config: refuses a padding method ISO 9797-1 does not have', async () => {
+    const r = await resultOf('system.config', terminal({ profile: { ...PROFILE, macPadding: 3 } }));
+    expect(r).toMatchObject({ status: 'fail', code: 'config.profile-invalid', detail: expect.stringMatching(/^profile\.macPadding:/) });
+  });
+});
