@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import type { KeyAlgorithm } from '../firmware/core/ports';
 import { fromHex, toHex } from '../firmware/core/bytes';
 import { checkValue } from '../firmware/core/security/checkValue';
+import { KEY_LENGTH } from '../firmware/core/security/blocks';
 import { checkChain } from '../firmware/core/security/certificateChain';
 import { judgeKeys, parseCapkTable } from '../firmware/core/security/caPublicKeys';
 import { computeMac, type MacAlgorithm } from '../firmware/core/security/mac';
@@ -26,7 +27,6 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const KEY_LENGTHS: Record<KeyAlgorithm, number> = { tdes2: 16, tdes3: 24, aes128: 16, aes192: 24, aes256: 32 };
 
 interface Parsed {
   words: string[];
@@ -64,9 +64,9 @@ function hexOption(p: Parsed, name: string): Uint8Array {
 }
 
 function keyOption(p: Parsed, crypto: NodeCrypto, algorithm: KeyAlgorithm) {
-  if (!(algorithm in KEY_LENGTHS)) throw new UsageError(`--algorithm must be one of ${Object.keys(KEY_LENGTHS).join(', ')}`);
+  if (!(algorithm in KEY_LENGTH)) throw new UsageError(`--algorithm must be one of ${Object.keys(KEY_LENGTH).join(', ')}`);
   const key = hexOption(p, 'key');
-  if (key.length !== KEY_LENGTHS[algorithm]) throw new UsageError(`a ${algorithm} key is ${KEY_LENGTHS[algorithm]} bytes, not ${key.length}`);
+  if (key.length !== KEY_LENGTH[algorithm]) throw new UsageError(`a ${algorithm} key is ${KEY_LENGTH[algorithm]} bytes, not ${key.length}`);
   const handle = crypto.importKey(algorithm, key);
   key.fill(0);
   return handle;

@@ -146,7 +146,8 @@ export interface CodeScannerPort {
 export type DigestAlgorithm = 'SHA-1' | 'SHA-256';
 /** Signature schemes of X.509 certificates a terminal meets (ECDSA signatures DER-encoded, as X.509 carries them). */
 export type SignatureScheme = 'rsa-pkcs1-sha1' | 'rsa-pkcs1-sha256' | 'rsa-pkcs1-sha384' | 'ecdsa-sha256' | 'ecdsa-sha384';
-export type KeyAlgorithm = 'tdes2' | 'tdes3' | 'aes128' | 'aes192' | 'aes256';
+/** Single DES survives only for acquirers that still send single-length keys. */
+export type KeyAlgorithm = 'des' | 'tdes2' | 'tdes3' | 'aes128' | 'aes192' | 'aes256';
 export type CipherMode = 'ecb' | 'cbc';
 
 /** A key held by the crypto adapter. The core can use it, never read it. */

@@ -20,12 +20,11 @@ import { asArrayBuffer } from './arrayBuffer';
 import { randomBytes } from './entropy';
 import { errorText } from './errorText';
 import { verifySignature } from './signature/verifySignature';
+import { blockSize, KEY_LENGTH } from '../core/security/blocks';
 
 // Tables are frozen so the preloaded module keeps them in flash without a RAM pointer each.
-const KEY_BYTES: Readonly<Record<KeyAlgorithm, number>> = Object.freeze({ tdes2: 16, tdes3: 24, aes128: 16, aes192: 24, aes256: 32 });
 /** kcl's TDES takes K1 K2 and reuses K1 as K3 when given 16 bytes (modCrypt.c). */
-const CIPHER: Readonly<Record<KeyAlgorithm, 'TDES' | 'AES'>> = Object.freeze({ tdes2: 'TDES', tdes3: 'TDES', aes128: 'AES', aes192: 'AES', aes256: 'AES' });
-const BLOCK_BYTES: Readonly<Record<KeyAlgorithm, number>> = Object.freeze({ tdes2: 8, tdes3: 8, aes128: 16, aes192: 16, aes256: 16 });
+const CIPHER: Readonly<Record<KeyAlgorithm, 'DES' | 'TDES' | 'AES'>> = Object.freeze({ des: 'DES', tdes2: 'TDES', tdes3: 'TDES', aes128: 'AES', aes192: 'AES', aes256: 'AES' });
 const DIGEST: Readonly<Record<DigestAlgorithm, 'SHA1' | 'SHA256'>> = Object.freeze({ 'SHA-1': 'SHA1', 'SHA-256': 'SHA256' });
 
 interface HeldKey {
@@ -90,8 +89,8 @@ export class CryptCrypto implements CryptoPort {
   }
 
   unwrapKey(kek: KeyHandle, algorithm: KeyAlgorithm, wrapped: Uint8Array): KeyHandle {
-    if (!(algorithm in KEY_BYTES)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
-    if (wrapped.length !== KEY_BYTES[algorithm]) throw new PortError('crypto', `${algorithm} key block must be ${KEY_BYTES[algorithm]} bytes`);
+    if (!(algorithm in KEY_LENGTH)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
+    if (wrapped.length !== KEY_LENGTH[algorithm]) throw new PortError('crypto', `${algorithm} key block must be ${KEY_LENGTH[algorithm]} bytes`);
     const key = this.decrypt(kek, 'ecb', wrapped);
     try {
       return this.#hold(algorithm, key);
@@ -144,8 +143,8 @@ export class CryptCrypto implements CryptoPort {
   }
 
   #hold(algorithm: KeyAlgorithm, key: Uint8Array): KeyHandle {
-    if (!(algorithm in KEY_BYTES)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
-    if (key.length !== KEY_BYTES[algorithm]) throw new PortError('crypto', `${algorithm} key must be ${KEY_BYTES[algorithm]} bytes`);
+    if (!(algorithm in KEY_LENGTH)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
+    if (key.length !== KEY_LENGTH[algorithm]) throw new PortError('crypto', `${algorithm} key must be ${KEY_LENGTH[algorithm]} bytes`);
     let held: HeldKey;
     const bytes = key.slice().buffer;
     try {
@@ -165,7 +164,7 @@ export class CryptCrypto implements CryptoPort {
   #prepare(handle: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): { chain: Mode; blocks: Uint8Array } {
     const held = this.#keys.get(handle);
     if (!held) throw new PortError('crypto', 'unknown or forgotten key handle');
-    const block = BLOCK_BYTES[held.algorithm];
+    const block = blockSize(held.algorithm);
     if (data.length % block) throw new PortError('crypto', `data must be whole ${block}-byte blocks`);
     if (mode === 'ecb') return { chain: new Mode('ECB', held.cipher), blocks: data };
     if (mode !== 'cbc') throw new PortError('crypto', `no cipher mode ${String(mode)}`);

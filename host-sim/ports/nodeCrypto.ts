@@ -3,10 +3,9 @@
  * Random bytes come from a seeded SHA-256 counter generator so simulator runs repeat exactly.
  */
 import { createCipheriv, createDecipheriv, createHash, createPublicKey, verify } from 'node:crypto';
+import { blockSize, KEY_LENGTH } from '../../firmware/core/security/blocks';
 import { PortError, type CipherMode, type CryptoPort, type DigestAlgorithm, type KeyAlgorithm, type KeyHandle, type SignatureScheme } from '../../firmware/core/ports';
 
-const KEY_BYTES: Record<KeyAlgorithm, number> = { tdes2: 16, tdes3: 24, aes128: 16, aes192: 24, aes256: 32 };
-const BLOCK: Record<KeyAlgorithm, number> = { tdes2: 8, tdes3: 8, aes128: 16, aes192: 16, aes256: 16 };
 const SIGNATURE_HASH: Record<SignatureScheme, string> = {
   'rsa-pkcs1-sha1': 'sha1',
   'rsa-pkcs1-sha256': 'sha256',
@@ -14,7 +13,8 @@ const SIGNATURE_HASH: Record<SignatureScheme, string> = {
   'ecdsa-sha256': 'sha256',
   'ecdsa-sha384': 'sha384',
 };
-const CIPHER: Record<KeyAlgorithm, string> = { tdes2: 'des-ede', tdes3: 'des-ede3', aes128: 'aes-128', aes192: 'aes-192', aes256: 'aes-256' };
+// Single DES runs as 3DES with K1 = K2 = K3: OpenSSL 3 keeps plain DES in its legacy provider only.
+const CIPHER: Record<KeyAlgorithm, string> = { des: 'des-ede3', tdes2: 'des-ede', tdes3: 'des-ede3', aes128: 'aes-128', aes192: 'aes-192', aes256: 'aes-256' };
 
 export interface ProvisionedKey {
   algorithm: KeyAlgorithm;
@@ -58,7 +58,7 @@ export class NodeCrypto implements CryptoPort {
   }
 
   unwrapKey(kek: KeyHandle, algorithm: KeyAlgorithm, wrapped: Uint8Array): KeyHandle {
-    if (wrapped.length !== KEY_BYTES[algorithm]) throw new PortError('crypto', `${algorithm} key block must be ${KEY_BYTES[algorithm]} bytes`);
+    if (wrapped.length !== KEY_LENGTH[algorithm]) throw new PortError('crypto', `${algorithm} key block must be ${KEY_LENGTH[algorithm]} bytes`);
     return this.#hold(algorithm, this.decrypt(kek, 'ecb', wrapped));
   }
 
@@ -130,7 +130,7 @@ export class NodeCrypto implements CryptoPort {
   }
 
   #hold(algorithm: KeyAlgorithm, key: Uint8Array): KeyHandle {
-    if (key.length !== KEY_BYTES[algorithm]) throw new PortError('crypto', `${algorithm} key must be ${KEY_BYTES[algorithm]} bytes`);
+    if (key.length !== KEY_LENGTH[algorithm]) throw new PortError('crypto', `${algorithm} key must be ${KEY_LENGTH[algorithm]} bytes`);
     const handle = Object.freeze({ algorithm }) as KeyHandle;
     this.#keys.set(handle, { algorithm, key: Uint8Array.from(key) });
     return handle;
@@ -139,11 +139,12 @@ export class NodeCrypto implements CryptoPort {
   #run(encrypt: boolean, handle: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Uint8Array {
     const entry = this.#keys.get(handle);
     if (!entry) throw new PortError('crypto', 'unknown or forgotten key handle');
-    const block = BLOCK[entry.algorithm];
+    const block = blockSize(entry.algorithm);
     if (data.length % block) throw new PortError('crypto', `data must be whole ${block}-byte blocks`);
     if (mode === 'cbc' && (!iv || iv.length !== block)) throw new PortError('crypto', `CBC needs a ${block}-byte IV`);
     const name = `${CIPHER[entry.algorithm]}-${mode}`;
-    const cipher = encrypt ? createCipheriv(name, entry.key, mode === 'cbc' ? iv! : null) : createDecipheriv(name, entry.key, mode === 'cbc' ? iv! : null);
+    const key = entry.algorithm === 'des' ? Buffer.concat([entry.key, entry.key, entry.key]) : entry.key;
+    const cipher = encrypt ? createCipheriv(name, key, mode === 'cbc' ? iv! : null) : createDecipheriv(name, key, mode === 'cbc' ? iv! : null);
     cipher.setAutoPadding(false);
     return new Uint8Array(Buffer.concat([cipher.update(data), cipher.final()]));
   }

@@ -13,6 +13,11 @@ describe('toolbox', () => {
     expect(runTool(['kcv', '--algorithm', 'tdes2', '--key', KEY]).value).toEqual({ algorithm: 'tdes2', kcv: reference });
   });
 
+  it('kcv: a single-length DES key, against openssl's legacy DES', () => {
+    const reference = execFileSync('openssl', ['enc', '-des-ecb', '-K', '0123456789abcdef', '-nopad', '-provider', 'legacy', '-provider', 'default'], { input: Buffer.alloc(8) });
+    expect(runTool(['kcv', '--algorithm', 'des', '--key', '0123456789abcdef']).value).toEqual({ algorithm: 'des', kcv: reference.subarray(0, 3).toString('hex').toUpperCase() });
+  });
+
   it('mac and pinblock give values and check values, never the key', () => {
     const mac = runTool(['mac', '--algorithm', 'x9.19', '--padding', '1', '--key', KEY, '--data', Buffer.from('Now is the time for all ').toString('hex')]);
     expect(mac.value).toMatchObject({ mac: 'A1C72E74EA3FA9B6' }); // the ANSI X9.19 example

@@ -1,8 +1,16 @@
 /** Block sizes and the small byte operations the MACs share. */
 import type { KeyAlgorithm } from '../ports';
+import { deepFreeze } from '../freeze';
+
+/** Key bytes per algorithm (DES keys carry their parity bits). */
+export const KEY_LENGTH: Readonly<Record<KeyAlgorithm, number>> = deepFreeze({ des: 8, tdes2: 16, tdes3: 24, aes128: 16, aes192: 24, aes256: 32 });
+
+export function isDesFamily(algorithm: KeyAlgorithm): boolean {
+  return algorithm === 'des' || algorithm === 'tdes2' || algorithm === 'tdes3';
+}
 
 export function blockSize(algorithm: KeyAlgorithm): 8 | 16 {
-  return algorithm === 'tdes2' || algorithm === 'tdes3' ? 8 : 16;
+  return isDesFamily(algorithm) ? 8 : 16;
 }
 
 export function xorInto(target: Uint8Array, source: Uint8Array, at = 0): void {

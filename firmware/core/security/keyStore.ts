@@ -10,7 +10,7 @@ import type { CryptoPort, KeyAlgorithm, KeyHandle } from '../ports';
 import type { CborCodec } from '../store/cbor';
 import { RecordType, type RecordLog } from '../store/recordLog';
 import { toHex } from '../bytes';
-import { constantTimeEqual } from './blocks';
+import { constantTimeEqual, KEY_LENGTH } from './blocks';
 import { checkValue } from './checkValue';
 import { computeMac, type MacScheme } from './mac';
 import { deepFreeze } from '../freeze';
@@ -20,7 +20,6 @@ const MAC_CHECK_MESSAGE = Uint8Array.of(0x78, 0x73, 0x70, 0x6f, 0x73, 0x20, 0x4d
 
 export type WorkingKeyName = 'pin' | 'mac' | 'data';
 const ORDER: readonly WorkingKeyName[] = deepFreeze(['pin', 'mac', 'data']);
-const KEY_BYTES: Record<KeyAlgorithm, number> = deepFreeze({ tdes2: 16, tdes3: 24, aes128: 16, aes192: 24, aes256: 32 });
 
 /** Slot of the terminal master key in the crypto port's provisioned keys. */
 export const MASTER_KEY_SLOT = 'tmk';
@@ -173,7 +172,7 @@ export class KeyStore {
    * data key, each `key ‖ check value` under `format`. All or nothing.
    */
   install(block: Uint8Array, format: KeyBlockFormat): KeyInstallResult {
-    const keyBytes = KEY_BYTES[format.algorithm];
+    const keyBytes = KEY_LENGTH[format.algorithm];
     const entry = keyBytes + format.kcvLength;
     if (block.length !== 2 * entry && block.length !== 3 * entry)
       return this.#reject({ ok: false, code: 'keys.block-length', detail: `key block of ${block.length} bytes; expected ${2 * entry} or ${3 * entry}` });

@@ -3,7 +3,7 @@
  * The clear PIN exists only inside this call; the result is the enciphered block.
  */
 import type { CryptoPort, KeyHandle } from '../ports';
-import { xorInto } from './blocks';
+import { isDesFamily, xorInto } from './blocks';
 
 export class PinBlockError extends Error {
   override readonly name = 'PinBlockError';
@@ -27,7 +27,7 @@ function packNibbles(nibbles: number[]): Uint8Array {
 /** ISO 9564 format 0: (0 ‖ len ‖ PIN ‖ F…) XOR (0000 ‖ 12 rightmost PAN digits before the check digit), then 3DES. */
 export function pinBlockFormat0(crypto: CryptoPort, pinKey: KeyHandle, pin: string, pan: string): Uint8Array {
   checkInputs(pin, pan);
-  if (pinKey.algorithm !== 'tdes2' && pinKey.algorithm !== 'tdes3') throw new PinBlockError('pin-key', 'format 0 needs a 3DES PIN key');
+  if (!isDesFamily(pinKey.algorithm)) throw new PinBlockError('pin-key', 'format 0 needs a DES or 3DES PIN key');
   const pinField = packNibbles([0, pin.length, ...[...pin].map(Number), ...Array(14 - pin.length).fill(0xf)]);
   const digits = pan.slice(-13, -1);
   const panField = packNibbles([0, 0, 0, 0, ...[...digits].map(Number)]);
@@ -42,7 +42,7 @@ export function pinBlockFormat0(crypto: CryptoPort, pinKey: KeyHandle, pin: stri
  */
 export function pinBlockFormat4(crypto: CryptoPort, pinKey: KeyHandle, pin: string, pan: string, random = crypto.randomBytes(8)): Uint8Array {
   checkInputs(pin, pan);
-  if (pinKey.algorithm === 'tdes2' || pinKey.algorithm === 'tdes3') throw new PinBlockError('pin-key', 'format 4 needs an AES PIN key');
+  if (isDesFamily(pinKey.algorithm)) throw new PinBlockError('pin-key', 'format 4 needs an AES PIN key');
   if (random.length !== 8) throw new PinBlockError('pin-format', 'format 4 needs 8 random bytes');
   const pinField = new Uint8Array(16);
   pinField.set(packNibbles([4, pin.length, ...[...pin].map(Number), ...Array(14 - pin.length).fill(0xa)]));
