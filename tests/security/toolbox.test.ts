@@ -13,7 +13,7 @@ describe('toolbox', () => {
     expect(runTool(['kcv', '--algorithm', 'tdes2', '--key', KEY]).value).toEqual({ algorithm: 'tdes2', kcv: reference });
   });
 
-  it('kcv: a single-length DES key, against openssl's legacy DES', () => {
+  it('kcv: a single-length DES key, against the legacy DES of openssl', () => {
     const reference = execFileSync('openssl', ['enc', '-des-ecb', '-K', '0123456789abcdef', '-nopad', '-provider', 'legacy', '-provider', 'default'], { input: Buffer.alloc(8) });
     expect(runTool(['kcv', '--algorithm', 'des', '--key', '0123456789abcdef']).value).toEqual({ algorithm: 'des', kcv: reference.subarray(0, 3).toString('hex').toUpperCase() });
   });
