@@ -81,6 +81,10 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
       case 'advance':
         await world.clock.advance(step.ms);
         break;
+      case 'wipe-keys':
+        if (!terminal) throw new ScenarioRunError(index, 'boot first');
+        terminal.keys.wipe();
+        break;
       case 'press':
         world.keypad.press(step.key);
         await world.clock.settle();

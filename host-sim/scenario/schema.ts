@@ -18,7 +18,9 @@ export type Step =
   /** Pages through the last self-test report with ▼, capturing each page, then returns with cancel. */
   | { do: 'report-pages'; name: string }
   /** Power off and on: the terminal restarts on the same flash and settings; uptime restarts at 0. */
-  | { do: 'reboot' };
+  | { do: 'reboot' }
+  /** The key-wipe command: working keys dropped, the master key erased (a technician's service action). */
+  | { do: 'wipe-keys' };
 
 export interface Scenario {
   name: string;
@@ -144,6 +146,7 @@ function step(value: unknown, field: string): Step {
   switch (value.do) {
     case 'boot':
     case 'reboot':
+    case 'wipe-keys':
       only(value, field, ['do']);
       return { do: value.do };
     case 'advance': {
@@ -165,7 +168,7 @@ function step(value: unknown, field: string): Step {
       only(value, field, ['do', 'name']);
       return { do: value.do, name: str(value.name, `${field}.name`, NAME) };
     default:
-      throw new ScenarioError(`${field}.do`, 'must be boot, advance, press, release, snapshot, report-pages or reboot');
+      throw new ScenarioError(`${field}.do`, 'must be boot, advance, press, release, snapshot, report-pages, reboot or wipe-keys');
   }
 }
 
