@@ -1,4 +1,4 @@
-/** Byte helpers the core shares (no Buffer on XS). */
+/** Byte helpers the core shares: hex in and out. */
 
 const HEX = '0123456789abcdef';
 

@@ -243,7 +243,7 @@ export interface SystemPort {
   readonly image: FirmwareImagePort;
 }
 
-/** Log lines for the technician's serial console; never secrets. */
+/** Log lines for the technician (serial output on the device); never secrets. */
 export interface TracePort {
   (line: string): void;
 }
