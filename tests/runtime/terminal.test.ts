@@ -4,6 +4,7 @@
  */
 import { decode as cborDecode } from 'cbor-x';
 import { createTerminal } from '../../firmware/core/runtime/terminal';
+import { PortError } from '../../firmware/core/ports';
 import { RecordLog, RecordType } from '../../firmware/core/store/recordLog';
 import type { Probe } from '../../firmware/core/selftest/types';
 import { screenText, worldWith } from './world';
@@ -226,5 +227,47 @@ describe('key wipe', () => {
     expect(byId['auth.master-key']).toMatchObject({ status: 'fail', code: 'master-key.missing' });
     expect(byId['auth.working-keys']).toMatchObject({ status: 'warn', code: 'keys.missing', detail: 'generation 2 was wiped' });
     expect(terminal.state).toBe('fault');
+  });
+});
+
+describe('terminal under failure (review findings)', () => {
+  it('goes to fault, not stuck in selftest, when the self-test itself cannot run; a later run can recover', async () => {
+    const world = worldWith();
+    const plan: Probe[] = [
+      { id: 'x', family: 'system', timeoutMs: 100, run: async () => ({ status: 'pass', code: 'x.ok', detail: '' }) },
+      { id: 'x', family: 'system', timeoutMs: 100, run: async () => ({ status: 'pass', code: 'x.ok', detail: '' }) },
+    ];
+    const terminal = createTerminal(world.ports, { probes: () => plan });
+    await expect(terminal.boot()).rejects.toThrow(/twice/);
+    expect(terminal.state).toBe('fault');
+    plan.length = 1; // the plan mended (the terminal holds this same list)
+    await expect(terminal.selfTest('demand')).resolves.toMatchObject({ verdict: 'pass' });
+    expect(terminal.state).toBe('ready');
+  });
+
+  it('a probe that resolves nothing is a crashed probe, not a crashed run', async () => {
+    const world = worldWith();
+    const terminal = createTerminal(world.ports, {
+      probes: () => [{ id: 'odd', family: 'system', timeoutMs: 100, run: async () => undefined as never }],
+    });
+    await terminal.boot();
+    expect(terminal.lastReport!.results[0]).toMatchObject({ status: 'fail', code: 'probe.crashed' });
+  });
+
+  it('a flash read error after the log opened still ends in a self-test that reports it', async () => {
+    const world = worldWith();
+    const read = world.flash.read.bind(world.flash);
+    let reads = 0;
+    world.ports.flash = { ...world.flash, byteLength: world.flash.byteLength, sectorSize: world.flash.sectorSize, read: (o, l) => (++reads > 80 && reads < 400 ? (() => { throw new PortError('flash-io', 'spi'); })() : read(o, l)), write: world.flash.write.bind(world.flash), eraseSector: world.flash.eraseSector.bind(world.flash) };
+    const terminal = createTerminal(world.ports);
+    await terminal.boot();
+    expect(['ready', 'fault']).toContain(terminal.state);
+    expect(terminal.lastReport).toBeDefined();
+  });
+
+  it('refuses a demand self-test before boot', async () => {
+    const terminal = createTerminal(worldWith().ports);
+    await expect(terminal.selfTest('demand')).rejects.toThrow(/state boot/);
+    expect(terminal.state).toBe('boot');
   });
 });

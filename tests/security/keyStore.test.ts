@@ -126,3 +126,40 @@ describe('key checks the self-test runs', () => {
     expect(store.status()).toMatchObject({ keys: [], restoreProblem: { code: 'keys.kcv-mismatch' } });
   });
 });
+
+describe('key store under failure (review findings)', () => {
+  const pik = randomBytes(16);
+  const mak = randomBytes(16);
+
+  it('a wipe erases the master key even when the log cannot record it', () => {
+    const { store, crypto, flash } = terminal();
+    store.install(keyBlock([pik, mak]), format);
+    flash.write = () => {
+      throw new Error('spi error');
+    };
+    expect(() => store.wipe()).toThrow();
+    expect(crypto.provisionedKey('tmk')).toBeUndefined();
+    expect(store.status().keys).toEqual([]);
+  });
+
+  it('refuses keys its MAC scheme cannot use, as a result, not an exception', () => {
+    const { store } = terminal();
+    const single = keyBlock([pik.subarray(0, 8), mak.subarray(0, 8)].map((k) => Buffer.concat([k, k])));
+    const result = store.install(single, { ...format, mac: { algorithm: 'x9.19', padding: 1 }, algorithm: 'tdes3' });
+    expect(result).toMatchObject({ ok: false, code: 'keys.unsupported' });
+    expect(store.status().lastRejection).toMatchObject({ code: 'keys.unsupported' });
+  });
+
+  it('keeps the previous set when the new one cannot be stored', () => {
+    const { store, flash } = terminal();
+    store.install(keyBlock([pik, mak]), format);
+    const before = store.status().keys;
+    const write = flash.write.bind(flash);
+    flash.write = () => {
+      throw new Error('spi error');
+    };
+    expect(store.install(keyBlock([mak, pik]), format)).toMatchObject({ ok: false, code: 'keys.store-failed' });
+    flash.write = write;
+    expect(store.status().keys).toEqual(before);
+  });
+});

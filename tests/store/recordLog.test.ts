@@ -166,3 +166,49 @@ describe('power cut at every byte', () => {
     expect(() => flash.read(500, 20)).toThrow(PortError);
   });
 });
+
+describe('record log after failures (review findings)', () => {
+  it('a write that fails before reaching flash leaves no gap that hides later records', () => {
+    const flash = new NorFlash({ sectors: 4, sectorSize: 512 });
+    const log = RecordLog.open(flash);
+    log.append(1, payloadFor(1));
+    const write = flash.write.bind(flash);
+    flash.write = () => {
+      throw new PortError('flash-io', 'spi error');
+    };
+    expect(() => log.append(1, new Uint8Array(40).fill(7))).toThrow(StoreError);
+    flash.write = write;
+    const c = log.append(1, payloadFor(3));
+    expect([...log.records()].map((r) => r.seq)).toEqual([1, c]);
+    const reopened = RecordLog.open(flash);
+    expect([...reopened.records()].map((r) => r.seq)).toEqual([1, c]);
+    expect(() => reopened.append(1, new Uint8Array(60).fill(9))).not.toThrow();
+    expect([...RecordLog.open(flash).records()].length).toBe(3);
+  });
+
+  it('recovery does not take the next seq from a header cut mid-seq', () => {
+    const flash = new NorFlash({ sectors: 4, sectorSize: 512 });
+    const log = RecordLog.open(flash);
+    for (let i = 0; i < 4; i++) log.append(1, payloadFor(i));
+    flash.cutPowerAfter(5); // inside the seq field of record 5
+    expect(() => log.append(1, payloadFor(5))).toThrow(StoreError);
+    flash.powerOn();
+    expect(RecordLog.open(flash).nextSeq).toBe(5);
+  });
+
+  it('finds a gap of erased bytes left by an earlier firmware and appends past it', () => {
+    const flash = new NorFlash({ sectors: 4, sectorSize: 512 });
+    const log = RecordLog.open(flash);
+    log.append(1, payloadFor(1));
+    // A record written 64 bytes further on, as if the slot before it had never been programmed.
+    const lonely = new NorFlash({ sectors: 4, sectorSize: 512 });
+    const other = RecordLog.open(lonely);
+    other.append(1, payloadFor(1));
+    other.append(1, payloadFor(2));
+    flash.bytes.set(lonely.bytes.subarray(16 + 64, 200), 16 + 64 + 64);
+    const reopened = RecordLog.open(flash);
+    expect(reopened.recovery.tornRecords).toBe(1);
+    const seq = reopened.append(1, payloadFor(9));
+    expect([...RecordLog.open(flash).records()].map((r) => r.seq)).toContain(seq);
+  });
+});

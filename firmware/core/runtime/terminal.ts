@@ -80,6 +80,8 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
   let periodic: TimerToken | undefined;
   let idleRefresh: TimerToken | undefined;
   let stopped = false;
+  /** Set once boot() has begun: only boot() may run the boot self-test. */
+  let booted = false;
   let screens: Screens | undefined;
   let keys = new KeyStore(ports.crypto, undefined, cbor);
 
@@ -174,7 +176,8 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
 
   function selfTest(trigger: SelfTestTrigger): Promise<SelfTestReport> {
     if (running) return running;
-    if (state !== 'boot' && state !== 'ready' && state !== 'fault') return Promise.reject(new RuntimeError('runtime-state', `no self-test in state ${state}`));
+    if (state === 'boot' ? trigger !== 'boot' || !booted : state !== 'ready' && state !== 'fault')
+      return Promise.reject(new RuntimeError('runtime-state', `no ${trigger} self-test in state ${state}`));
     transition('selftest', `selftest-${trigger}`);
     readIdentity();
     view = { kind: 'running' };
@@ -189,12 +192,21 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       view = report.verdict === 'fail' ? { kind: 'home' } : trigger === 'demand' ? { kind: 'report', page: 0 } : { kind: 'home' };
       draw();
       return report;
+    }, (error: unknown) => {
+      // The runner itself failed (a bad plan): out of service, and a later self-test may try again.
+      running = undefined;
+      ports.trace(`self-test failed to run: ${error instanceof Error ? `${error.name}: ${error.message}` : 'error'}`);
+      transition('fault', 'selftest-fail');
+      view = { kind: 'home' };
+      draw();
+      throw error;
     });
     return running;
   }
 
   async function boot() {
-    if (state !== 'boot' || log) throw new RuntimeError('runtime-state', 'boot() runs once');
+    if (state !== 'boot' || booted) throw new RuntimeError('runtime-state', 'boot() runs once');
+    booted = true;
     try {
       screens = createScreens(ports.display.font);
     } catch (error) {
@@ -208,7 +220,12 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       ports.trace(`record log unusable: ${logProblem}`);
     }
     if (log) {
-      const previous = log.latest(RecordType.selfTestReport);
+      let previous;
+      try {
+        previous = log.latest(RecordType.selfTestReport);
+      } catch (error) {
+        ports.trace(`stored reports unreadable: ${error instanceof StoreError ? error.message : 'error'}`);
+      }
       if (previous) lastReport = readReport(previous.payload);
       const { records, tornRecords, crcErrors, corruptSectors } = log.recovery;
       record(RecordType.event, {
@@ -221,7 +238,12 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       } satisfies TerminalEvent);
     }
     keys = new KeyStore(ports.crypto, log, cbor);
-    keys.restore();
+    try {
+      keys.restore();
+    } catch (error) {
+      // The working-keys probe then says the keys are missing; the flash probe says why.
+      ports.trace(`stored keys unreadable: ${error instanceof StoreError ? error.message : 'error'}`);
+    }
     probes = (options.probes ?? standardProbes)({ log: log ?? logProblem, cbor, keys });
     ports.keypad.start(onKey);
     await selfTest('boot');

@@ -10,7 +10,7 @@ import type { CryptoPort, KeyAlgorithm, KeyHandle } from '../ports';
 import type { CborCodec } from '../store/cbor';
 import { RecordType, type RecordLog } from '../store/recordLog';
 import { toHex } from '../bytes';
-import { constantTimeEqual, KEY_LENGTH } from './blocks';
+import { constantTimeEqual, isDesFamily, KEY_LENGTH } from './blocks';
 import { checkValue } from './checkValue';
 import { computeMac, type MacScheme } from './mac';
 import { deepFreeze } from '../freeze';
@@ -48,7 +48,7 @@ interface KeySetRecord {
   macCheck?: Uint8Array;
 }
 
-export type KeyProblemCode = 'keys.no-master-key' | 'keys.block-length' | 'keys.kcv-mismatch' | 'keys.unwrap-failed' | 'keys.unreadable';
+export type KeyProblemCode = 'keys.no-master-key' | 'keys.block-length' | 'keys.kcv-mismatch' | 'keys.unwrap-failed' | 'keys.unreadable' | 'keys.unsupported' | 'keys.store-failed';
 
 export type KeyInstallResult = { ok: true; generation: number } | { ok: false; code: KeyProblemCode; detail: string };
 
@@ -172,6 +172,9 @@ export class KeyStore {
    * data key, each `key ‖ check value` under `format`. All or nothing.
    */
   install(block: Uint8Array, format: KeyBlockFormat): KeyInstallResult {
+    // The MAC scheme must work with these keys: X9.19 splits a double-length 3DES key, the CUP MAC is DES-family.
+    if ((format.mac.algorithm === 'x9.19' && format.algorithm !== 'tdes2') || (format.mac.algorithm === 'cup-ecb' && !isDesFamily(format.algorithm)))
+      return this.#reject({ ok: false, code: 'keys.unsupported', detail: `${format.mac.algorithm} MAC cannot use ${format.algorithm} keys` });
     const keyBytes = KEY_LENGTH[format.algorithm];
     const entry = keyBytes + format.kcvLength;
     if (block.length !== 2 * entry && block.length !== 3 * entry)
@@ -183,9 +186,16 @@ export class KeyStore {
     if (!loaded.ok) return this.#reject(loaded);
     const generation = this.#generation + 1;
     const mak = loaded.keys.get('mac');
-    const macCheck = mak ? computeMac(this.#crypto, mak.handle, format.mac, MAC_CHECK_MESSAGE) : undefined;
-    const record: KeySetRecord = { generation, algorithm: format.algorithm, keys, mac: format.mac, macCheck };
-    this.#log?.append(RecordType.keySet, this.#cbor.encode(record));
+    let macCheck: Uint8Array | undefined;
+    try {
+      macCheck = mak ? computeMac(this.#crypto, mak.handle, format.mac, MAC_CHECK_MESSAGE) : undefined;
+      const record: KeySetRecord = { generation, algorithm: format.algorithm, keys, mac: format.mac, macCheck };
+      this.#log?.append(RecordType.keySet, this.#cbor.encode(record));
+    } catch (error) {
+      // Not stored, not used: the previous set stays.
+      loaded.keys.forEach((k) => this.#crypto.forgetKey(k.handle));
+      return this.#reject({ ok: false, code: 'keys.store-failed', detail: error instanceof Error ? error.message : 'error' });
+    }
     this.forgetAll();
     this.#generation = generation;
     this.#use(format.algorithm, loaded.keys);
@@ -196,12 +206,16 @@ export class KeyStore {
     return { ok: true, generation };
   }
 
-  /** Drops every working key, records an empty set, and erases the master key. */
+  /**
+   * Erases the master key and drops every working key, then records an empty set. The erase
+   * comes first: a log that cannot be written must not leave the key behind.
+   * @throws StoreError when the empty set could not be recorded (the keys are gone all the same)
+   */
   wipe(): void {
+    this.#crypto.eraseProvisionedKey(MASTER_KEY_SLOT);
     this.forgetAll();
     this.#generation++;
     this.#log?.append(RecordType.keySet, this.#cbor.encode({ generation: this.#generation, algorithm: this.#algorithm, keys: [] } satisfies KeySetRecord));
-    this.#crypto.eraseProvisionedKey(MASTER_KEY_SLOT);
   }
 
   #unwrapAll(
@@ -233,7 +247,11 @@ export class KeyStore {
 
   #reject(result: Extract<KeyInstallResult, { ok: false }>): KeyInstallResult {
     this.#lastRejection = { code: result.code, detail: result.detail };
-    this.#log?.append(RecordType.event, this.#cbor.encode({ kind: 'keys-rejected', code: result.code, detail: result.detail, generation: this.#generation }));
+    try {
+      this.#log?.append(RecordType.event, this.#cbor.encode({ kind: 'keys-rejected', code: result.code, detail: result.detail, generation: this.#generation }));
+    } catch {
+      // The refusal stands whether or not the log took it; the flash probe reports the log.
+    }
     return result;
   }
 

@@ -55,7 +55,8 @@ function withTimeout(clock: ClockPort, probe: Probe, work: Promise<ProbeOutcome>
         if (settled) return;
         settled = true;
         clock.clearTimer(token);
-        resolve(outcome);
+        const valid = typeof outcome === 'object' && outcome !== null && ['pass', 'warn', 'fail', 'skip'].includes(outcome.status) && typeof outcome.code === 'string' && typeof outcome.detail === 'string';
+        resolve(valid ? outcome : { status: 'fail', code: 'probe.crashed', detail: `${probe.id}: no outcome` });
       },
       (error: unknown) => {
         if (settled) return;

@@ -216,6 +216,9 @@ export class RecordLog {
       return seq;
     } catch (error) {
       if (error instanceof StoreError) throw error;
+      // Whatever part of the record reached flash, nothing more goes into this sector: a gap of
+      // erased bytes before a later record would end every scan early.
+      if (this.#active >= 0) this.#sectors[this.#active].writeOffset = this.#flash.sectorSize;
       throw new StoreError('store-write', `append failed: ${describe(error)}`);
     }
   }
@@ -282,7 +285,13 @@ export class RecordLog {
     let offset = SECTOR_HEADER_BYTES;
     while (offset + RECORD_HEADER_BYTES <= size) {
       const slot = this.#readSlot(index, offset);
-      if (slot.kind === 'end') return offset;
+      if (slot.kind === 'end') {
+        if (this.#restErased(index, offset)) return offset;
+        // Erased bytes, then data: a write that failed before reaching flash left a gap. The data
+        // after it is unreachable to a scan; appends continue in the next sector.
+        this.#recovery.tornRecords++;
+        return size;
+      }
       if (slot.kind === 'broken') {
         this.#recovery.tornRecords++;
         return size; // close the sector: appends continue in the next one
@@ -290,7 +299,9 @@ export class RecordLog {
       if (!slot.committed) this.#recovery.tornRecords++;
       else if (!slot.crcOk) this.#recovery.crcErrors++;
       else this.#recovery.records++;
-      if (slot.seq >= this.#nextSeq && slot.seq !== 0xffffffff) this.#nextSeq = slot.seq + 1;
+      // A seq counts only where the CRC vouches for it (a record cut before its commit mark may
+      // be whole): a header cut mid-seq holds half-written bytes.
+      if (slot.crcOk && slot.seq >= this.#nextSeq) this.#nextSeq = slot.seq + 1;
       offset += recordFootprint(slot.length);
     }
     return size;
@@ -316,9 +327,14 @@ export class RecordLog {
   }
 
   #sectorErased(index: number): boolean {
+    return this.#restErased(index, 0);
+  }
+
+  /** True when the sector is erased from `from` to its end. */
+  #restErased(index: number, from: number): boolean {
     const size = this.#flash.sectorSize;
     const chunk = 256;
-    for (let offset = 0; offset < size; offset += chunk)
+    for (let offset = from; offset < size; offset += chunk)
       if (!isErased(this.#read(index * size + offset, Math.min(chunk, size - offset)))) return false;
     return true;
   }
