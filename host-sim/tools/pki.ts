@@ -57,7 +57,7 @@ export class TestPki {
   /**
    * Issues a certificate. `issuer` undefined = self-signed. Dates are openssl's YYYYMMDDHHMMSSZ.
    */
-  issue(options: { subject: string; key: KeyType; issuer?: Issued; ca: boolean; from: string; to: string }): Issued {
+  issue(options: { subject: string; key: KeyType; issuer?: Issued; ca: boolean; from: string; to: string; v1?: boolean }): Issued {
     const name = `c${++this.#count}`;
     const keyPath = join(this.dir, `${name}.key`);
     const keyArgs = options.key === 'rsa' ? ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'] : ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'];
@@ -66,7 +66,8 @@ export class TestPki {
     const signer = options.issuer ? ['-cert', options.issuer.certPath, '-keyfile', options.issuer.keyPath] : ['-selfsign', '-keyfile', keyPath];
     const certPath = join(this.dir, `${name}.pem`);
     this.#run(['ca', '-batch', '-config', 'ca.cnf', ...signer, '-in', `${name}.csr`, '-startdate', options.from, '-enddate', options.to,
-      '-extensions', options.ca ? 'v3_ca' : 'v3_leaf', '-out', certPath, '-notext']);
+      // Without an extensions section openssl ca writes an X.509 v1 certificate.
+      ...(options.v1 ? [] : ['-extensions', options.ca ? 'v3_ca' : 'v3_leaf']), '-out', certPath, '-notext']);
     const pem = readFileSync(certPath, 'utf8');
     const der = this.#run(['x509', '-in', certPath, '-outform', 'DER']);
     return { name, pem, der, keyPath, certPath };

@@ -21,13 +21,15 @@ export interface BridgeRequest {
   p: BridgeCall;
   a: unknown[];
 }
-export type BridgeReply = { v: unknown } | { e: { code: PortErrorCode; message: string } };
+/** A value, a PortError to raise on the XS side, or a bridge failure (a bug on the Node side). */
+export type BridgeReply = { v: unknown } | { e: { code: PortErrorCode; message: string } } | { x: string };
 
 /** The XS side: a synchronous call that either returns the value or throws the PortError. */
 export function makeCaller(cbor: CborCodec, send: (request: Uint8Array) => Uint8Array) {
   return function call<T>(p: BridgeCall, ...a: unknown[]): T {
     const reply = cbor.decode(send(cbor.encode({ p, a } satisfies BridgeRequest))) as BridgeReply;
     if ('e' in reply) throw new PortError(reply.e.code, reply.e.message);
+    if ('x' in reply) throw new Error(`bridge: ${reply.x}`);
     return reply.v as T;
   };
 }

@@ -82,7 +82,15 @@ export class XsWorker {
     this.#child.stderr!.on('data', (d: Buffer) => (this.#stderr += d.toString()));
     const fromXs = this.#child.stdio[4] as NodeJS.ReadableStream;
     fromXs.on('data', (chunk: Buffer) => this.#receive(chunk));
+    this.#child.on('error', (error) => this.#fail(`worker could not start: ${error.message}`));
     this.#child.on('exit', (code, signal) => this.#waiting?.(Buffer.from(`!worker exited (code ${code}, signal ${signal}): ${this.#stderr.slice(-500)}`)));
+  }
+
+  #fail(message: string) {
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    if (waiting) waiting(Buffer.from(`!${message}`));
+    else this.#queue.push(Buffer.from(`!${message}`));
   }
 
   /** Evaluates a script; resolves with the computrons it took. */
@@ -213,16 +221,16 @@ export function serveWorld(world: NodeWorld) {
     trace: (uptimeMs, line) => world.recordTrace(uptimeMs, line),
   };
   return (query: Uint8Array): Uint8Array => {
-    const request = cbor.decode(query) as BridgeRequest;
     let reply: BridgeReply;
     try {
+      const request = cbor.decode(query) as BridgeRequest;
       const handler = handlers[request.p];
       if (!handler) throw new PortError('crypto', `unknown bridge call ${String(request.p)}`);
       const v = handler(...request.a);
       reply = { v: v === undefined ? null : v };
     } catch (error) {
-      if (!(error instanceof PortError)) throw error;
-      reply = { e: { code: error.code, message: error.message } };
+      // Every failure becomes a reply: the worker is blocked until it gets one.
+      reply = error instanceof PortError ? { e: { code: error.code, message: error.message } } : { x: error instanceof Error ? error.message : String(error) };
     }
     return cbor.encode(reply);
   };

@@ -60,3 +60,25 @@ describe('EMV CA public keys', () => {
     }
   });
 });
+
+describe('CA keys as stored (review findings)', () => {
+  it('refuses expiry dates with an impossible month', () => {
+    const valid = TABLE.cases.find((k: { checksum_valid: boolean }) => k.checksum_valid);
+    for (const expiry of ['2024-13-01', '2024-00-15', '2024-02-30']) expect(() => parseCapkTable([{ ...valid, expiry }])).toThrow(CapkError);
+  });
+
+  it('reports a stored entry with a bad RID, index or date as unreadable instead of crashing the probe', async () => {
+    const { SimSettings } = await import('../../host-sim/ports/simDevices');
+    const { createCborCodec } = await import('../../firmware/core/store/cbor');
+    const { readCapkTable, storeCapkTable, CAPK_DOMAIN } = await import('../../firmware/core/security/provisionedData');
+    const cbor = createCborCodec();
+    const settings = new SimSettings();
+    const keys = parseCapkTable(TABLE).slice(0, 3);
+    storeCapkTable(settings, cbor, keys);
+    settings.set(CAPK_DOMAIN, 'k1', cbor.encode({ ...keys[1], rid: 'XYZ' }));
+    settings.set(CAPK_DOMAIN, 'k2', cbor.encode({ ...keys[2], expiresMs: 1e300 }));
+    const read = readCapkTable(settings, cbor);
+    expect(read.unreadable).toEqual(['k1', 'k2']);
+    expect(judgeKeys(crypto, read.keys, NOW, true)).toHaveLength(1);
+  });
+});

@@ -73,3 +73,14 @@ describe('certificate chain', () => {
     expect(checkChain(nodeVerify, input({ terminal: forged, terminalId: '10240002' }))).toMatchObject({ status: 'fail', code: 'cert.bad-signature' });
   });
 });
+
+describe('trust anchor (review finding)', () => {
+  it('accepts a v1 root without extensions as the anchor', () => {
+    const v1 = new TestPki();
+    const rootIssued = v1.issue({ subject: '/CN=V1 Root', key: 'ec', ca: true, v1: true, from: '20250101000000Z', to: '20400101000000Z' });
+    const root = parseCertificate(new Uint8Array(rootIssued.der));
+    expect(root).toMatchObject({ version: 1, isCa: false });
+    const leaf = v1.issue({ subject: '/CN=10240001', key: 'ec', issuer: rootIssued, ca: false, from: '20260101000000Z', to: '20271231235959Z' });
+    expect(checkChain(nodeVerify, input({ terminal: parseCertificate(new Uint8Array(leaf.der)), intermediates: [], root }))).toMatchObject({ status: 'pass' });
+  });
+});

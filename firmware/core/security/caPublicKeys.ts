@@ -79,7 +79,9 @@ export function parseCapkTable(input: unknown): CaPublicKey[] {
     if (entry.expiry !== undefined) {
       const m = typeof entry.expiry === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(entry.expiry) : null;
       const end = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + 1) - 1 : NaN;
-      if (!m || !Number.isFinite(end) || new Date(end).getUTCDate() !== Number(m[3])) throw new CapkError(`${at}.expiry`, 'must be a date YYYY-MM-DD');
+      const last = new Date(end);
+      if (!m || !Number.isFinite(end) || last.getUTCFullYear() !== Number(m[1]) || last.getUTCMonth() !== Number(m[2]) - 1 || last.getUTCDate() !== Number(m[3]))
+        throw new CapkError(`${at}.expiry`, 'must be a date YYYY-MM-DD');
       expiresMs = end;
     }
     return {

@@ -67,10 +67,14 @@ export function checkChain(verify: VerifySignature, input: ChainInput): ChainFin
     const isRootLink = i + 1 === chain.length - 1;
     if (!sameBytes(child.issuer.der, parent.subject.der))
       return finding('fail', isRootLink ? 'cert.wrong-root' : 'cert.chain-broken', `${subjectName(child)} is issued by ${formatName(child.issuer)}, not by ${formatName(parent.subject)}`);
-    if (!parent.isCa || parent.keyCertSign === false) return finding('fail', 'cert.not-ca', `${subjectName(parent)} may not issue certificates`);
-    // pathLenConstraint: how many intermediate CAs may stand below this one (chain[1..i] do).
-    if (parent.pathLength !== undefined && i > parent.pathLength)
-      return finding('fail', 'cert.not-ca', `${subjectName(parent)} allows ${parent.pathLength} intermediate(s)`);
+    // The root is the trust anchor, provisioned as such (RFC 5280 6.1: an input, not a certificate
+    // to validate), so a v1 root without extensions is fine; every other issuer must be a CA.
+    if (!isRootLink) {
+      if (!parent.isCa || parent.keyCertSign === false) return finding('fail', 'cert.not-ca', `${subjectName(parent)} may not issue certificates`);
+      // pathLenConstraint: how many intermediate CAs may stand below this one (chain[1..i] do).
+      if (parent.pathLength !== undefined && i > parent.pathLength)
+        return finding('fail', 'cert.not-ca', `${subjectName(parent)} allows ${parent.pathLength} intermediate(s)`);
+    }
     if (!verify(child.signatureScheme, parent.publicKey.spki, child.tbs, child.signature))
       return finding('fail', isRootLink ? 'cert.wrong-root' : 'cert.bad-signature', `signature of ${subjectName(child)} does not verify with ${subjectName(parent)}'s key`);
   }

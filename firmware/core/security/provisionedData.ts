@@ -65,10 +65,12 @@ export function readCapkTable(settings: SettingsPort, cbor: CborCodec): { keys: 
       if (!(stored instanceof Uint8Array)) throw new Error('missing');
       const k = cbor.decode(stored) as Record<string, unknown>;
       const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
-      if (typeof k.rid !== 'string' || typeof k.index !== 'number' || !isBytes(k.modulus) || !isBytes(k.exponent) || !isBytes(k.checksum)) throw new Error('shape');
+      if (typeof k.rid !== 'string' || !/^[0-9A-Fa-f]{10}$/.test(k.rid) || !Number.isInteger(k.index) || (k.index as number) < 0 || (k.index as number) > 255) throw new Error('rid/index');
+      if (!isBytes(k.modulus) || !isBytes(k.exponent) || !isBytes(k.checksum) || k.checksum.length !== 20) throw new Error('key bytes');
+      if (k.expiresMs !== null && k.expiresMs !== undefined && !(typeof k.expiresMs === 'number' && Math.abs(k.expiresMs) <= 8.64e15)) throw new Error('expiry');
       keys.push({
         rid: k.rid,
-        index: k.index,
+        index: k.index as number,
         modulus: new Uint8Array(k.modulus),
         exponent: new Uint8Array(k.exponent),
         checksum: new Uint8Array(k.checksum),
