@@ -8,6 +8,13 @@ export function toHex(bytes: Uint8Array): string {
   return out;
 }
 
+/** Bytes of an ASCII string (protocol constants, test messages; not for user text). */
+export function ascii(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0x7f;
+  return out;
+}
+
 export class HexError extends Error {
   override readonly name = 'HexError';
   readonly code = 'hex-malformed';

@@ -18,7 +18,7 @@ import { BlockCipher, Digest, Mode } from 'crypt';
 import { PortError, type CipherMode, type CryptoPort, type DigestAlgorithm, type DigestContext, type KeyAlgorithm, type KeyHandle, type SignatureScheme } from '../core/ports';
 import { asArrayBuffer } from './arrayBuffer';
 import { randomBytes } from './entropy';
-import { errorText } from './errorText';
+import { errorText } from '../core/errorText';
 import { verifySignature } from './signature/verifySignature';
 import { blockSize, KEY_LENGTH } from '../core/security/blocks';
 

@@ -12,7 +12,7 @@ import { DeviceClock } from './clock';
 import { CryptCrypto } from './cryptCrypto';
 import { createSystemPort } from './deviceSystem';
 import { PocoDisplay } from './display/pocoDisplay';
-import { errorText } from './errorText';
+import { errorText } from '../core/errorText';
 import { PreferenceSettings } from './settings';
 import { TcpNetwork } from './tcpNetwork';
 import { UnfittedMagstripe, UnfittedReader, UnfittedScanner } from './unfitted';

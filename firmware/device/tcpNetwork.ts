@@ -16,7 +16,7 @@
 import TCP from 'embedded:io/socket/tcp';
 import Net from 'net';
 import { PortError, type NetworkPort, type TcpConnection, type TcpOptions } from '../core/ports';
-import { errorText } from './errorText';
+import { errorText } from '../core/errorText';
 
 /** Bytes a connection may hold queued while the socket's send buffer is full. */
 export const MAX_QUEUED_BYTES = 16 * 1024;

@@ -9,17 +9,18 @@
  * (fault) until a later self-test passes; warnings leave it ready.
  */
 import { readLang, readTerminalConfig, readTerminalId } from '../config/terminalConfig';
-import { PortError, type KeyCode, type Ports, type TimerToken } from '../ports';
+import type { KeyCode, Ports, TimerToken } from '../ports';
 import { standardProbes, type ProbeSubjects } from '../selftest/plan';
 import { KeyStore } from '../security/keyStore';
 import { runSelfTest } from '../selftest/runner';
 import type { Probe, SelfTestReport, SelfTestTrigger } from '../selftest/types';
 import { createCborCodec } from '../store/cbor';
-import { RecordLog, RecordType, StoreError } from '../store/recordLog';
+import { RecordLog, RecordType } from '../store/recordLog';
 import { createScreens, type ScreenContext, type Screens } from '../ui/screens';
 import { decodeEvent, EventError, type TerminalEvent, type TransitionCause } from './events';
 import { decodeReport, ReportRecordError } from '../selftest/reportRecord';
 import { deepFreeze } from '../freeze';
+import { errorText } from '../errorText';
 
 export type TerminalState = 'boot' | 'selftest' | 'ready' | 'fault';
 
@@ -99,7 +100,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       log.append(type, cbor.encode(value));
     } catch (error) {
       // The flash probe reports storage trouble; losing one event must not stop the terminal.
-      ports.trace(`log append failed: ${error instanceof StoreError ? error.code : 'error'}`);
+      ports.trace(`log append failed: ${errorText(error)}`);
     }
   }
 
@@ -136,7 +137,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       else ports.display.draw(screens.ready({ ...context, merchantId, wallMs: ports.clock.wallMs(), lastVerdict: lastReport?.verdict }));
     } catch (error) {
       // A dead panel must not stop the terminal: the display probe reports it.
-      ports.trace(`draw failed: ${error instanceof PortError ? `${error.code} ${error.message}` : error instanceof Error ? error.name : 'error'}`);
+      ports.trace(`draw failed: ${errorText(error)}`);
     }
   }
 
@@ -210,13 +211,13 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     try {
       screens = createScreens(ports.display.font);
     } catch (error) {
-      ports.trace(`font unusable: ${error instanceof Error ? error.message : 'error'}`);
+      ports.trace(`font unusable: ${errorText(error)}`);
     }
     let logProblem = '';
     try {
       log = RecordLog.open(ports.flash);
     } catch (error) {
-      logProblem = error instanceof StoreError ? `${error.code}: ${error.message}` : 'record log could not be opened';
+      logProblem = errorText(error);
       ports.trace(`record log unusable: ${logProblem}`);
     }
     if (log) {
@@ -224,7 +225,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       try {
         previous = log.latest(RecordType.selfTestReport);
       } catch (error) {
-        ports.trace(`stored reports unreadable: ${error instanceof StoreError ? error.message : 'error'}`);
+        ports.trace(`stored reports unreadable: ${errorText(error)}`);
       }
       if (previous) lastReport = readReport(previous.payload);
       const { records, tornRecords, crcErrors, corruptSectors } = log.recovery;
@@ -242,7 +243,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       keys.restore();
     } catch (error) {
       // The working-keys probe then says the keys are missing; the flash probe says why.
-      ports.trace(`stored keys unreadable: ${error instanceof StoreError ? error.message : 'error'}`);
+      ports.trace(`stored keys unreadable: ${errorText(error)}`);
     }
     probes = (options.probes ?? standardProbes)({ log: log ?? logProblem, cbor, keys });
     ports.keypad.start(onKey);

@@ -9,14 +9,15 @@
 import type { CryptoPort, KeyAlgorithm, KeyHandle } from '../ports';
 import type { CborCodec } from '../store/cbor';
 import { RecordType, type RecordLog } from '../store/recordLog';
-import { toHex } from '../bytes';
+import { ascii, toHex } from '../bytes';
 import { constantTimeEqual, isDesFamily, KEY_LENGTH } from './blocks';
 import { checkValue } from './checkValue';
 import { computeMac, type MacScheme } from './mac';
 import { deepFreeze } from '../freeze';
+import { errorText } from '../errorText';
 
 /** Message MACed at install and again by the MAC self-check: same key, same MAC. */
-const MAC_CHECK_MESSAGE = Uint8Array.of(0x78, 0x73, 0x70, 0x6f, 0x73, 0x20, 0x4d, 0x41, 0x43, 0x20, 0x63, 0x68, 0x65, 0x63, 0x6b); // "xspos MAC check"
+const MAC_CHECK_MESSAGE = ascii('xspos MAC check');
 
 export type WorkingKeyName = 'pin' | 'mac' | 'data';
 const ORDER: readonly WorkingKeyName[] = deepFreeze(['pin', 'mac', 'data']);
@@ -194,7 +195,7 @@ export class KeyStore {
     } catch (error) {
       // Not stored, not used: the previous set stays.
       loaded.keys.forEach((k) => this.#crypto.forgetKey(k.handle));
-      return this.#reject({ ok: false, code: 'keys.store-failed', detail: error instanceof Error ? error.message : 'error' });
+      return this.#reject({ ok: false, code: 'keys.store-failed', detail: errorText(error) });
     }
     this.forgetAll();
     this.#generation = generation;
@@ -232,7 +233,7 @@ export class KeyStore {
         handle = this.#crypto.unwrapKey(tmk, algorithm, k.wrapped);
       } catch (error) {
         dropAll();
-        return { ok: false, code: 'keys.unwrap-failed', detail: `${k.name} key: ${error instanceof Error ? error.message : 'error'}` };
+        return { ok: false, code: 'keys.unwrap-failed', detail: `${k.name} key: ${errorText(error)}` };
       }
       const actual = checkValue(this.#crypto, handle, k.kcv.length);
       if (!constantTimeEqual(actual, k.kcv)) {

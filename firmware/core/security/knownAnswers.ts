@@ -6,7 +6,7 @@
  * with openssl (public keys only: nothing secret lives here).
  */
 import type { CryptoPort, KeyAlgorithm } from '../ports';
-import { fromHex, toHex } from '../bytes';
+import { ascii, fromHex, toHex } from '../bytes';
 import { cmac } from './cmac';
 
 const KAT_MESSAGE = 'xspos known answer';
@@ -22,12 +22,6 @@ const EC_SIGNATURE =
 export interface KnownAnswer {
   name: string;
   ok: boolean;
-}
-
-function ascii(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
 }
 
 /** Runs every known-answer test; a test that throws counts as failed. */

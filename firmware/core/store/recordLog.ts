@@ -34,9 +34,10 @@
  * Recovery (`open`) counts what it had to drop: torn records (a power cut), records whose CRC
  * fails although committed (corruption), and sectors that hold data under a broken header.
  */
-import { PortError, type FlashRegionPort } from '../ports';
+import type { FlashRegionPort } from '../ports';
 import { crc32, crc32Table } from './crc32';
 import { deepFreeze } from '../freeze';
+import { errorText } from '../errorText';
 
 export const SECTOR_HEADER_BYTES = 16;
 export const RECORD_HEADER_BYTES = 12;
@@ -219,7 +220,7 @@ export class RecordLog {
       // Whatever part of the record reached flash, nothing more goes into this sector: a gap of
       // erased bytes before a later record would end every scan early.
       if (this.#active >= 0) this.#sectors[this.#active].writeOffset = this.#flash.sectorSize;
-      throw new StoreError('store-write', `append failed: ${describe(error)}`);
+      throw new StoreError('store-write', `append failed: ${errorText(error)}`);
     }
   }
 
@@ -373,12 +374,7 @@ export class RecordLog {
     try {
       return this.#flash.read(offset, length);
     } catch (error) {
-      throw new StoreError('store-read', `flash read at ${offset}+${length} failed: ${describe(error)}`);
+      throw new StoreError('store-read', `flash read at ${offset}+${length} failed: ${errorText(error)}`);
     }
   }
-}
-
-function describe(error: unknown): string {
-  if (error instanceof PortError) return `${error.code}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
 }

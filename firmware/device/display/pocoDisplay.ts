@@ -14,7 +14,7 @@ import { PortError, type DisplayPort } from '../../core/ports';
 import type { DisplayList, DisplayOp } from '../../core/ui/displayList';
 import { PANEL_HEIGHT, PANEL_WIDTH } from '../../core/ui/displayList';
 import { parseFont, type UiFont } from '../../core/ui/font';
-import { errorText } from '../errorText';
+import { errorText } from '../../core/errorText';
 import { planBands } from './bandPlan';
 
 /**

@@ -1,7 +1,7 @@
 /** The Moddable Two-class ESP32 board: ILI9341 panel, record log in a data partition, image in the running app partition. */
 import type { FlashRegionPort } from '../../core/ports';
 import type { Board, BoardConfig } from '../board';
-import { errorText } from '../errorText';
+import { errorText } from '../../core/errorText';
 import { MissingFlash } from '../flash/missingFlash';
 import { PartitionFlash } from './partitionFlash';
 import { readResetReason } from './resetReason';

@@ -10,7 +10,7 @@
  */
 import Flash from 'flash';
 import { PortError, type FlashRegionPort } from '../../core/ports';
-import { errorText } from '../errorText';
+import { errorText } from '../../core/errorText';
 import { checkProgram, checkRange, checkSector } from '../flash/norRules';
 
 export class PartitionFlash implements FlashRegionPort {

@@ -8,7 +8,7 @@
  */
 import Flash from 'flash';
 import { PortError, type FirmwareImagePort } from '../../core/ports';
-import { errorText } from '../errorText';
+import { errorText } from '../../core/errorText';
 import { locateAppImage } from './appImage';
 
 export interface RunningImage {

@@ -9,6 +9,7 @@ import type { Probe } from '../types';
 import { fail, pass, warn } from './outcome';
 import { toHex } from '../../bytes';
 import { deepFreeze } from '../../freeze';
+import { errorText } from '../../errorText';
 
 
 /** Bytes hashed per read: one flash sector, so a read never spans more than the driver likes. */
@@ -28,7 +29,7 @@ export function imageProbe(): Probe {
         for (let offset = 0; offset < image.byteLength; offset += IMAGE_CHUNK)
           digest.update(image.read(offset, Math.min(IMAGE_CHUNK, image.byteLength - offset)));
       } catch (error) {
-        return fail('image.read-error', `read failed: ${error instanceof Error ? error.message : 'error'}`);
+        return fail('image.read-error', `read failed: ${errorText(error)}`);
       }
       const actual = digest.close();
       const expected = image.expectedSha256;
@@ -83,7 +84,7 @@ export function flashProbe(log: RecordLog | string): Probe {
       try {
         seq = log.append(RecordType.scratch, scratch);
       } catch (error) {
-        return fail('flash.readback', `scratch write failed: ${error instanceof Error ? error.message : 'error'}; ${facts}`);
+        return fail('flash.readback', `scratch write failed: ${errorText(error)}; ${facts}`);
       }
       const back = log.latest(RecordType.scratch);
       if (log.rotations > 0) facts += `; full, ${log.rotations} oldest sector(s) reused since boot`;
