@@ -80,7 +80,7 @@ function instant(p: Parsed): number {
   return ms;
 }
 
-function readCertificates(path: string) {
+function readCertificateFiles(path: string) {
   const bytes = readFileSync(path);
   const text = bytes.toString('latin1');
   const ders = text.includes('-----BEGIN CERTIFICATE-----') ? pemToDer(text) : [new Uint8Array(bytes)];
@@ -132,9 +132,9 @@ export function runTool(argv: string[]): ToolResult {
     }
     case 'cert': {
       if (sub !== 'check') throw new UsageError('cert takes: check');
-      const [terminal, ...rest] = readCertificates(one(p, 'cert'));
-      const intermediates = [...rest, ...(p.options.get('chain') ?? []).flatMap(readCertificates)];
-      const [root] = readCertificates(one(p, 'root'));
+      const [terminal, ...rest] = readCertificateFiles(one(p, 'cert'));
+      const intermediates = [...rest, ...(p.options.get('chain') ?? []).flatMap(readCertificateFiles)];
+      const [root] = readCertificateFiles(one(p, 'root'));
       const finding = checkChain((s, k, d, sig) => crypto.verifySignature(s, k, d, sig), {
         terminal,
         intermediates,

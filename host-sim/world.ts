@@ -19,7 +19,7 @@ import { storeCapkTable, storeCertificates } from '../firmware/core/security/pro
 import { NodeCrypto } from './ports/nodeCrypto';
 import { NodeNetwork } from './ports/nodeNetwork';
 import { NorFlash } from './ports/norFlash';
-import { SimDisplay, SimKeypad, SimSettings, UnfittedInput, UnfittedReader } from './ports/simDevices';
+import { SimDisplay, SimKeypad, SimSettings, unfittedCardInputs } from './ports/simDevices';
 import { VirtualClock } from './ports/virtualClock';
 import type { SimWorld } from './scenario/driver';
 import type { Scenario } from './scenario/schema';
@@ -155,15 +155,12 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont()): N
     traceLines.push(`${uptimeMs} ${line}`);
     if (traceLines.length > TRACE_LINES) traceLines.shift();
   };
-  const unfitted = new UnfittedInput();
   const ports: Ports = {
     clock,
     flash,
     settings,
     network: new NodeNetwork(),
-    reader: new UnfittedReader(),
-    magstripe: unfitted,
-    scanner: unfitted,
+    ...unfittedCardInputs(),
     crypto,
     display,
     keypad,

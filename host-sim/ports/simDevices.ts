@@ -100,3 +100,9 @@ export class UnfittedInput implements MagstripePort, CodeScannerPort {
   start(): void {}
   stop(): void {}
 }
+
+/** The card-input ports of a board with none fitted (this board, in both lanes). */
+export function unfittedCardInputs() {
+  const input = new UnfittedInput();
+  return { reader: new UnfittedReader(), magstripe: input, scanner: input };
+}

@@ -18,7 +18,7 @@ import type {
 } from '../../firmware/core/ports';
 import { PortError } from '../../firmware/core/ports';
 import type { DisplayList } from '../../firmware/core/ui/displayList';
-import { SimKeypad, UnfittedInput, UnfittedReader } from '../ports/simDevices';
+import { SimKeypad, unfittedCardInputs } from '../ports/simDevices';
 import { VirtualClock } from '../ports/virtualClock';
 import type { SimWorld } from '../scenario/driver';
 import type { Scenario } from '../scenario/schema';
@@ -116,15 +116,12 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
       read: (offset, length) => bytes(call('system.imageRead', offset, length)),
     },
   };
-  const unfitted = new UnfittedInput();
   const ports: Ports = {
     clock,
     flash,
     settings,
     network: noNetwork,
-    reader: new UnfittedReader(),
-    magstripe: unfitted,
-    scanner: unfitted,
+    ...unfittedCardInputs(),
     crypto,
     display,
     keypad,
