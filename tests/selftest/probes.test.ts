@@ -1,5 +1,6 @@
 /** Each probe's findings for the cases a technician meets, through a real boot of a simulated terminal. */
 import { createHash } from 'node:crypto';
+import type { FirmwareImagePort } from '../../firmware/core/ports';
 import { createTerminal } from '../../firmware/core/runtime/terminal';
 import { PROFILE, worldWith } from '../runtime/world';
 
@@ -23,13 +24,31 @@ describe('system probes', () => {
     expect(await resultOf('system.image', changes)).toMatchObject({ status, code });
   });
 
-  it('image: the digest it compares is the SHA-256 of the image bytes', async () => {
-    const world = worldWith({ firmware: { imageBytes: 9000 } });
-    const { image } = world.ports.system;
-    const whole = image.read(0, image.byteLength);
-    expect(Buffer.from(image.expectedSha256!).toString('hex')).toBe(createHash('sha256').update(whole).digest('hex'));
-    const r = await resultOf('system.image', { firmware: { imageBytes: 9000 } });
-    expect(r.detail).toContain(createHash('sha256').update(whole).digest('hex').slice(0, 16));
+  /** An image port over bytes the test chose, with the digest node:crypto computed for `recorded`. */
+  function imageOf(bytes: Uint8Array, recorded: Uint8Array): FirmwareImagePort {
+    return {
+      byteLength: bytes.length,
+      expectedSha256: new Uint8Array(createHash('sha256').update(recorded).digest()),
+      read: (offset, length) => bytes.slice(offset, offset + length),
+    };
+  }
+  const withImage = (image: FirmwareImagePort) => (w: ReturnType<typeof worldWith>) => {
+    (w.ports.system as { image: FirmwareImagePort }).image = image;
+  };
+  // 10,000 bytes: two whole 4 KiB reads and a partial one, so every chunk boundary is crossed.
+  const built = Uint8Array.from({ length: 10_000 }, (_, i) => (i * 131 + (i >> 8)) & 0xff);
+  const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+
+  it('image: passes an image whose SHA-256 node:crypto computed, naming both digests', async () => {
+    const r = await resultOf('system.image', {}, withImage(imageOf(built, built)));
+    expect(r).toMatchObject({ status: 'pass', code: 'image.ok', detail: `sha256 ${sha(built)}…, expected ${sha(built)}…, 10000 bytes` });
+  });
+
+  it.each([0, 4095, 4096, 9999])('image: fails the same image with byte %i changed, naming the digest it found', async (at) => {
+    const corrupted = built.slice();
+    corrupted[at] ^= 0x01;
+    const r = await resultOf('system.image', {}, withImage(imageOf(corrupted, built)));
+    expect(r).toMatchObject({ status: 'fail', code: 'image.digest-mismatch', detail: `sha256 ${sha(corrupted)}…, expected ${sha(built)}…, 10000 bytes` });
   });
 
   it('image: a read error fails the probe with the reason', async () => {
