@@ -159,12 +159,6 @@ describe('power cut at every byte', () => {
     expect(log.append(1, payloadFor(3))).toBe(3);
   });
 
-  it('refuses a write that would set bits, as NOR flash cannot', () => {
-    const flash = new NorFlash({ sectors: 2, sectorSize: 256 });
-    flash.write(0, Uint8Array.of(0x0f));
-    expect(() => flash.write(0, Uint8Array.of(0xf0))).toThrow(expect.objectContaining({ code: 'flash-program' }));
-    expect(() => flash.read(500, 20)).toThrow(PortError);
-  });
 });
 
 describe('record log after failures (review findings)', () => {
