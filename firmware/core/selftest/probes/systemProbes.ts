@@ -86,7 +86,12 @@ export function flashProbe(log: RecordLog | string): Probe {
       } catch (error) {
         return fail('flash.readback', `scratch write failed: ${errorText(error)}; ${facts}`);
       }
-      const back = log.latest(RecordType.scratch);
+      let back;
+      try {
+        back = log.latest(RecordType.scratch);
+      } catch (error) {
+        return fail('flash.readback', `scratch read failed: ${errorText(error)}; ${facts}`);
+      }
       if (log.rotations > 0) facts += `; full, ${log.rotations} oldest sector(s) reused since boot`;
       if (!back || back.seq !== seq || back.payload.length !== SCRATCH_BYTES || !back.payload.every((b, i) => b === scratch[i]))
         return fail('flash.readback', `scratch record ${seq} did not read back; ${facts}`);
