@@ -146,12 +146,28 @@ export interface CodeScannerPort {
 export type DigestAlgorithm = 'SHA-1' | 'SHA-256';
 /** Signature schemes of X.509 certificates a terminal meets (ECDSA signatures DER-encoded, as X.509 carries them). */
 export type SignatureScheme = 'rsa-pkcs1-sha1' | 'rsa-pkcs1-sha256' | 'rsa-pkcs1-sha384' | 'ecdsa-sha256' | 'ecdsa-sha384';
-/** Single DES survives only for acquirers that still send single-length keys. */
+/** Single DES survives only for acquirers that still send single-length keys (profile `legacySingleDes`). */
 export type KeyAlgorithm = 'des' | 'tdes2' | 'tdes3' | 'aes128' | 'aes192' | 'aes256';
 export type CipherMode = 'ecb' | 'cbc';
 
+/**
+ * What a key may be used for (ANSI X9.24 / ISO 11568 key separation). The adapter refuses any
+ * operation its key's usage does not allow; the table is `security/keyUsage.ts`.
+ * - master: the terminal master key; only the KEK of `unwrapKey`.
+ * - pin, mac, data: working keys unwrapped at sign-on; PIN blocks, MACs, data encryption.
+ * - test: keys given in the clear (`importKey`: known answers, the toolbox); anything but a KEK.
+ * Every usage may give its check value (`checkValue`).
+ */
+export type KeyUsage = 'master' | 'pin' | 'mac' | 'data' | 'test';
+/** The usages a key unwrapped under the master key can have. */
+export type WorkingKeyUsage = 'pin' | 'mac' | 'data';
+/** Key check value methods: E(K, 0ⁿ) (ANSI X9.24-1 for 3DES), or CMAC(K, 0ⁿ) (X9.24-1:2017 for AES). */
+export type CheckValueMethod = 'zeros' | 'cmac';
+/** ISO 9564-1 PIN block formats: 0 (DES family, 8-byte fields), 4 (AES, 16-byte fields). */
+export type PinBlockFormat = 0 | 4;
+
 /** A key held by the crypto adapter. The core can use it, never read it. */
-export type KeyHandle = { readonly __key: true; readonly algorithm: KeyAlgorithm };
+export type KeyHandle = { readonly __key: true; readonly algorithm: KeyAlgorithm; readonly usage: KeyUsage };
 
 export interface DigestContext {
   update(bytes: Uint8Array): void;
@@ -159,30 +175,52 @@ export interface DigestContext {
   close(): Uint8Array;
 }
 
+/**
+ * Every key operation throws PortError 'crypto' for an unknown or forgotten handle, bad
+ * lengths, and an operation the key's usage does not allow (the message names both).
+ */
 export interface CryptoPort {
   digest(algorithm: DigestAlgorithm): DigestContext;
+  /** Cryptographically random bytes (hardware RNG on the device; seeded only in scenarios). */
   randomBytes(length: number): Uint8Array;
-  /** A key provisioned outside the core (the terminal master key), or undefined if absent. */
+  /** A key provisioned outside the core (the terminal master key: usage 'master'), or undefined if absent. */
   provisionedKey(slot: string): KeyHandle | undefined;
   /** Erases a provisioned key for good (the key-wipe command). */
   eraseProvisionedKey(slot: string): void;
   /**
    * Holds clear key bytes the core was given in the clear anyway: published test vectors for
    * known-answer tests, and keys an integrator types into the toolbox. Never a secret of the
-   * terminal's own. @throws PortError 'crypto' (bad length)
+   * terminal's own. The handle's usage is 'test'. @throws PortError 'crypto' (bad length)
    */
   importKey(algorithm: KeyAlgorithm, material: Uint8Array): KeyHandle;
-  /** Decrypts `wrapped` (ECB) under `kek` and keeps the result as a new key. @throws PortError 'crypto' */
-  unwrapKey(kek: KeyHandle, algorithm: KeyAlgorithm, wrapped: Uint8Array): KeyHandle;
-  /** @throws PortError 'crypto' (bad length, unknown handle) */
+  /**
+   * Decrypts `wrapped` (ECB) under `kek`, which must be a 'master' key, and keeps the result as
+   * a new key of `usage`. @throws PortError 'crypto'
+   */
+  unwrapKey(kek: KeyHandle, algorithm: KeyAlgorithm, wrapped: Uint8Array, usage: WorkingKeyUsage): KeyHandle;
+  /** The full check-value block of any key (the caller keeps the first 3 to 8 bytes). @throws PortError 'crypto' */
+  checkValue(key: KeyHandle, method: CheckValueMethod): Uint8Array;
+  /** Data encryption: 'data' and 'test' keys only. @throws PortError 'crypto' (bad length, unknown handle, usage) */
   encrypt(key: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Uint8Array;
-  /** @throws PortError 'crypto' */
+  /** @throws PortError 'crypto' (as `encrypt`) */
   decrypt(key: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Uint8Array;
   /**
+   * ISO 9564-1 PIN block under a 'pin' (or 'test') key: format 0 enciphers pinField XOR
+   * panField (8 bytes each, DES family); format 4 enciphers, XORs panField and enciphers again
+   * (16 bytes each, AES). The adapter refuses fields that are not a PIN field and a PAN field
+   * of the format, so a PIN key cannot encrypt chosen blocks. @throws PortError 'crypto'
+   */
+  encipherPinBlock(key: KeyHandle, format: PinBlockFormat, pinField: Uint8Array, panField: Uint8Array): Uint8Array;
+  /**
+   * CBC-MAC under a 'mac' (or 'test') key: CBC with a zero IV over whole blocks (the caller
+   * pads), returning the last block. The core builds CMAC and the CUP MAC on it. @throws PortError 'crypto'
+   */
+  cbcMac(key: KeyHandle, data: Uint8Array): Uint8Array;
+  /**
    * ISO 9797-1 MAC algorithm 3 (ANSI X9.19 retail MAC) over whole 8-byte blocks (the caller
-   * pads) under a double-length 3DES key: single-DES CBC under the left half, then D(right),
-   * E(left) on the last block. A port operation because the core cannot split a key it cannot see.
-   * @throws PortError 'crypto'
+   * pads) under a double-length 3DES 'mac' (or 'test') key: single-DES CBC under the left half,
+   * then D(right), E(left) on the last block. A port operation because the core cannot split a
+   * key it cannot see. @throws PortError 'crypto'
    */
   retailMac(key: KeyHandle, data: Uint8Array): Uint8Array;
   /**

@@ -1,13 +1,16 @@
 /**
  * The crypto port on Moddable's `crypt` (the kcl library, in C): SHA-1 and SHA-256 digests,
- * DES-EDE (2- and 3-key) and AES block ciphers in ECB and CBC without padding, the ISO 9797-1
- * retail MAC, and certificate signature checks (signature/: RSA PKCS#1 v1.5, ECDSA).
+ * DES-EDE (2- and 3-key) and AES block ciphers in ECB and CBC without padding, CBC-MAC, check
+ * values, ISO 9564 PIN blocks, the ISO 9797-1 retail MAC, and certificate signature checks
+ * (signature/: RSA PKCS#1 v1.5, ECDSA).
  *
- * Keys: each handle maps to a `BlockCipher`, which copies the key into its native context (a
- * host chunk in the XS heap) when it is made; this adapter wipes its own copies and keeps no
- * key bytes in JavaScript, and the core only ever holds the handle. `forgetKey` drops the
- * cipher; the next garbage collection frees its context without wiping it (the SDK's
- * destructor is empty), a limit of the SDK to lift before keys of value live here.
+ * Keys: each handle maps to a `BlockCipher` and the key's usage, checked on every operation
+ * against the table the Node adapter shares (core/security/keyUsage.ts). A `BlockCipher`
+ * copies the key into its native context (a host chunk in the XS heap) when it is made; this
+ * adapter wipes its own copies and keeps no key bytes in JavaScript, and the core only ever
+ * holds the handle. `forgetKey` drops the cipher; the next garbage collection frees its
+ * context without wiping it (the SDK's destructor is empty), a limit of the SDK to lift
+ * before keys of value live here.
  *
  * Provisioned keys (the terminal master key) are handed to the constructor by whatever holds
  * them at boot. This board has no secure key store (no secure element, and NVS is not
@@ -15,12 +18,28 @@
  * undefined rather than this adapter reading a master key from plain flash.
  */
 import { BlockCipher, Digest, Mode } from 'crypt';
-import { PortError, type CipherMode, type CryptoPort, type DigestAlgorithm, type DigestContext, type KeyAlgorithm, type KeyHandle, type SignatureScheme } from '../core/ports';
+import {
+  PortError,
+  type CheckValueMethod,
+  type CipherMode,
+  type CryptoPort,
+  type DigestAlgorithm,
+  type DigestContext,
+  type KeyAlgorithm,
+  type KeyHandle,
+  type KeyUsage,
+  type PinBlockFormat,
+  type SignatureScheme,
+  type WorkingKeyUsage,
+} from '../core/ports';
 import { asArrayBuffer } from './arrayBuffer';
 import { randomBytes } from './entropy';
 import { errorText } from '../core/errorText';
 import { verifySignature } from './signature/verifySignature';
 import { blockSize, KEY_LENGTH } from '../core/security/blocks';
+import { checkValueBlock } from '../core/security/checkValue';
+import { assertKeyUsage, assertWorkingKeyUsage, type KeyOperation } from '../core/security/keyUsage';
+import { encipherPinFields } from '../core/security/pinBlock';
 
 // Tables are frozen so the preloaded module keeps them in flash without a RAM pointer each.
 /** kcl's TDES takes K1 K2 and reuses K1 as K3 when given 16 bytes (modCrypt.c). */
@@ -29,12 +48,13 @@ const DIGEST: Readonly<Record<DigestAlgorithm, 'SHA1' | 'SHA256'>> = Object.free
 
 interface HeldKey {
   algorithm: KeyAlgorithm;
+  usage: KeyUsage;
   cipher: BlockCipher;
   /** Single DES under the left half of a double-length key, for the retail MAC's chain. */
   macLeft?: BlockCipher;
 }
 
-/** A key injected outside the core, by slot name. */
+/** A key injected outside the core, by slot name: a master key. */
 export interface ProvisionedKey {
   algorithm: KeyAlgorithm;
   key: Uint8Array;
@@ -44,11 +64,11 @@ export class CryptCrypto implements CryptoPort {
   readonly #keys = new Map<KeyHandle, HeldKey>();
   readonly #provisioned = new Map<string, KeyHandle>();
 
-  /** @param provisioned keys by slot; their bytes are copied into ciphers and the caller's arrays wiped */
+  /** @param provisioned master keys by slot; their bytes are copied into ciphers and the caller's arrays wiped */
   constructor(provisioned: Readonly<Record<string, ProvisionedKey>> = {}) {
     for (const slot of Object.keys(provisioned)) {
       const { algorithm, key } = provisioned[slot];
-      this.#provisioned.set(slot, this.#hold(algorithm, key));
+      this.#provisioned.set(slot, this.#hold(algorithm, 'master', key));
       key.fill(0);
     }
   }
@@ -72,6 +92,7 @@ export class CryptCrypto implements CryptoPort {
     };
   }
 
+  /** The hardware RNG (entropy.c: esp_fill_random on the ESP32, getrandom(2) on the simulator). */
   randomBytes(length: number): Uint8Array {
     if (!Number.isInteger(length) || length < 0) throw new PortError('crypto', `cannot make ${length} random bytes`);
     return randomBytes(length);
@@ -88,41 +109,56 @@ export class CryptCrypto implements CryptoPort {
     this.#provisioned.delete(slot);
   }
 
-  unwrapKey(kek: KeyHandle, algorithm: KeyAlgorithm, wrapped: Uint8Array): KeyHandle {
-    if (!(algorithm in KEY_LENGTH)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
+  unwrapKey(kek: KeyHandle, algorithm: KeyAlgorithm, wrapped: Uint8Array, usage: WorkingKeyUsage): KeyHandle {
+    const held = this.#use(kek, 'unwrap');
+    assertWorkingKeyUsage(usage);
+    if (!Object.prototype.hasOwnProperty.call(KEY_LENGTH, algorithm)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
     if (wrapped.length !== KEY_LENGTH[algorithm]) throw new PortError('crypto', `${algorithm} key block must be ${KEY_LENGTH[algorithm]} bytes`);
-    const key = this.decrypt(kek, 'ecb', wrapped);
+    const key = new Uint8Array(this.#prepare(held, 'ecb', wrapped).decrypt(wrapped));
     try {
-      return this.#hold(algorithm, key);
+      return this.#hold(algorithm, usage, key);
     } finally {
       key.fill(0);
     }
   }
 
+  checkValue(key: KeyHandle, method: CheckValueMethod): Uint8Array {
+    const held = this.#use(key, 'check-value');
+    return checkValueBlock(method, blockSize(held.algorithm), (blocks) => this.#chainEnd(held, blocks));
+  }
+
   encrypt(key: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Uint8Array {
-    const { chain, blocks } = this.#prepare(key, mode, data, iv);
-    return new Uint8Array(chain.encrypt(blocks));
+    return new Uint8Array(this.#prepare(this.#use(key, 'encrypt'), mode, data, iv).encrypt(data));
   }
 
   decrypt(key: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Uint8Array {
-    const { chain, blocks } = this.#prepare(key, mode, data, iv);
-    return new Uint8Array(chain.decrypt(blocks));
+    return new Uint8Array(this.#prepare(this.#use(key, 'decrypt'), mode, data, iv).decrypt(data));
   }
 
-  /** Holds key bytes the core obtained in the clear (e.g. a key component); the caller should wipe its copy. */
+  encipherPinBlock(key: KeyHandle, format: PinBlockFormat, pinField: Uint8Array, panField: Uint8Array): Uint8Array {
+    const held = this.#use(key, 'pin-block');
+    return encipherPinFields(format, blockSize(held.algorithm), pinField, panField, (block) => new Uint8Array(new Mode('ECB', held.cipher).encrypt(block)));
+  }
+
+  cbcMac(key: KeyHandle, data: Uint8Array): Uint8Array {
+    const held = this.#use(key, 'cbc-mac');
+    if (data.length === 0) throw new PortError('crypto', 'CBC-MAC data must be at least one block');
+    return this.#chainEnd(held, data);
+  }
+
+  /** Holds key bytes the core obtained in the clear (test vectors): usage 'test'. The caller should wipe its copy. */
   importKey(algorithm: KeyAlgorithm, material: Uint8Array): KeyHandle {
-    return this.#hold(algorithm, material);
+    return this.#hold(algorithm, 'test', material);
   }
 
   /**
    * ISO 9797-1 MAC algorithm 3 (ANSI X9.19 retail MAC) over whole blocks, under a double-length
    * 3DES key K = KL ‖ KR: single-DES CBC under KL, and the last block E(KL) D(KR) E(KL). That last
    * step is 2-key 3DES-EDE, so it runs on the key's own TDES cipher; only the chain needs DES.
-   * @throws PortError 'crypto' for another key type or data that is not whole 8-byte blocks
+   * @throws PortError 'crypto' for another key type or usage, or data that is not whole 8-byte blocks
    */
   retailMac(key: KeyHandle, data: Uint8Array): Uint8Array {
-    const held = this.#keys.get(key);
-    if (!held) throw new PortError('crypto', 'unknown or forgotten key handle');
+    const held = this.#use(key, 'retail-mac');
     if (held.algorithm !== 'tdes2' || !held.macLeft) throw new PortError('crypto', 'the retail MAC takes a double-length 3DES key');
     if (data.length === 0 || data.length % 8) throw new PortError('crypto', 'retail MAC data must be whole 8-byte blocks');
     const last = data.slice(data.length - 8);
@@ -142,34 +178,46 @@ export class CryptCrypto implements CryptoPort {
     this.#keys.delete(key);
   }
 
-  #hold(algorithm: KeyAlgorithm, key: Uint8Array): KeyHandle {
-    if (!(algorithm in KEY_LENGTH)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
+  #hold(algorithm: KeyAlgorithm, usage: KeyUsage, key: Uint8Array): KeyHandle {
+    if (!Object.prototype.hasOwnProperty.call(KEY_LENGTH, algorithm)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
     if (key.length !== KEY_LENGTH[algorithm]) throw new PortError('crypto', `${algorithm} key must be ${KEY_LENGTH[algorithm]} bytes`);
     let held: HeldKey;
     const bytes = key.slice().buffer;
     try {
-      held = { algorithm, cipher: new BlockCipher(CIPHER[algorithm], bytes) };
+      held = { algorithm, usage, cipher: new BlockCipher(CIPHER[algorithm], bytes) };
       if (algorithm === 'tdes2') held.macLeft = new BlockCipher('DES', bytes.slice(0, 8));
     } catch (error) {
       throw new PortError('crypto', `${algorithm}: ${errorText(error)}`);
     } finally {
       new Uint8Array(bytes).fill(0);
     }
-    const handle = Object.freeze({ algorithm }) as KeyHandle;
+    const handle = Object.freeze({ algorithm, usage }) as KeyHandle;
     this.#keys.set(handle, held);
     return handle;
   }
 
-  /** A fresh Mode per operation: kcl's CBC keeps its chain in the Mode between calls. */
-  #prepare(handle: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): { chain: Mode; blocks: Uint8Array } {
+  /** The held key behind `handle`, if its usage (as held here, not as the handle says) allows `operation`. */
+  #use(handle: KeyHandle, operation: KeyOperation): HeldKey {
     const held = this.#keys.get(handle);
     if (!held) throw new PortError('crypto', 'unknown or forgotten key handle');
+    assertKeyUsage(held.usage, operation);
+    return held;
+  }
+
+  /** CBC with a zero IV over whole blocks, the last block out: the CBC-MAC MACs and check values are built on. */
+  #chainEnd(held: HeldKey, data: Uint8Array): Uint8Array {
+    const block = blockSize(held.algorithm);
+    const chained = new Uint8Array(this.#prepare(held, 'cbc', data, new Uint8Array(block)).encrypt(data));
+    return chained.slice(chained.length - block);
+  }
+
+  /** A fresh Mode per operation: kcl's CBC keeps its chain in the Mode between calls. */
+  #prepare(held: HeldKey, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Mode {
     const block = blockSize(held.algorithm);
     if (data.length % block) throw new PortError('crypto', `data must be whole ${block}-byte blocks`);
-    if (mode === 'ecb') return { chain: new Mode('ECB', held.cipher), blocks: data };
+    if (mode === 'ecb') return new Mode('ECB', held.cipher);
     if (mode !== 'cbc') throw new PortError('crypto', `no cipher mode ${String(mode)}`);
     if (!iv || iv.length !== block) throw new PortError('crypto', `CBC needs a ${block}-byte IV`);
-    return { chain: new Mode('CBC', held.cipher, iv.slice().buffer, false), blocks: data };
+    return new Mode('CBC', held.cipher, iv.slice().buffer, false);
   }
 }
-

@@ -1,10 +1,30 @@
 /**
- * The crypto port on node:crypto. Keys stay in this adapter's table; the core holds handles.
- * Random bytes come from a seeded SHA-256 counter generator so simulator runs repeat exactly.
+ * The crypto port on node:crypto. Keys stay in this adapter's table with their usage; the core
+ * holds handles, and every operation is checked against the usage table the device shares
+ * (firmware/core/security/keyUsage.ts).
+ *
+ * Random bytes: `new NodeCrypto(seed)` gives a seeded SHA-256 counter generator so scenario
+ * runs repeat exactly; `NodeCrypto.secure()` gives node:crypto's CSPRNG, for everything that
+ * is not a scenario (the toolbox).
  */
-import { createCipheriv, createDecipheriv, createHash, createPublicKey, verify } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createPublicKey, randomBytes as secureRandomBytes, verify } from 'node:crypto';
 import { blockSize, KEY_LENGTH } from '../../firmware/core/security/blocks';
-import { PortError, type CipherMode, type CryptoPort, type DigestAlgorithm, type KeyAlgorithm, type KeyHandle, type SignatureScheme } from '../../firmware/core/ports';
+import { checkValueBlock } from '../../firmware/core/security/checkValue';
+import { assertKeyUsage, assertWorkingKeyUsage, type KeyOperation } from '../../firmware/core/security/keyUsage';
+import { encipherPinFields } from '../../firmware/core/security/pinBlock';
+import {
+  PortError,
+  type CheckValueMethod,
+  type CipherMode,
+  type CryptoPort,
+  type DigestAlgorithm,
+  type KeyAlgorithm,
+  type KeyHandle,
+  type KeyUsage,
+  type PinBlockFormat,
+  type SignatureScheme,
+  type WorkingKeyUsage,
+} from '../../firmware/core/ports';
 
 const SIGNATURE_HASH: Record<SignatureScheme, string> = {
   'rsa-pkcs1-sha1': 'sha1',
@@ -16,21 +36,39 @@ const SIGNATURE_HASH: Record<SignatureScheme, string> = {
 // Single DES runs as 3DES with K1 = K2 = K3: OpenSSL 3 keeps plain DES in its legacy provider only.
 const CIPHER: Record<KeyAlgorithm, string> = { des: 'des-ede3', tdes2: 'des-ede', tdes3: 'des-ede3', aes128: 'aes-128', aes192: 'aes-192', aes256: 'aes-256' };
 
+/** A key injected at the factory, as a key-loading device would: it is a master key. */
 export interface ProvisionedKey {
   algorithm: KeyAlgorithm;
   key: Uint8Array;
 }
 
+interface HeldKey {
+  algorithm: KeyAlgorithm;
+  usage: KeyUsage;
+  key: Uint8Array;
+}
+
+/** Only `NodeCrypto.secure()` can pass it: an unseeded adapter is asked for by name. */
+const UNSEEDED = Symbol('unseeded');
+
 export class NodeCrypto implements CryptoPort {
-  readonly #keys = new Map<KeyHandle, ProvisionedKey>();
+  readonly #keys = new Map<KeyHandle, HeldKey>();
   readonly #provisioned = new Map<string, KeyHandle>();
-  readonly #seed: Buffer;
+  readonly #seed: Buffer | undefined;
   #counter = 0;
 
-  /** @param seed makes `randomBytes` repeatable; @param provisioned keys injected at the factory */
-  constructor(seed: number, provisioned: Record<string, ProvisionedKey> = {}) {
-    this.#seed = createHash('sha256').update(`xspos-sim-seed:${seed}`).digest();
-    for (const [slot, entry] of Object.entries(provisioned)) this.#provisioned.set(slot, this.#hold(entry.algorithm, entry.key));
+  /** An adapter whose random bytes come from node:crypto's CSPRNG (the toolbox; anything not a scenario). */
+  static secure(provisioned: Record<string, ProvisionedKey> = {}): NodeCrypto {
+    return new NodeCrypto(UNSEEDED, provisioned);
+  }
+
+  /**
+   * A scenario's adapter: `seed` makes `randomBytes` repeatable (not secret: never for real PINs).
+   * @param provisioned master keys by slot
+   */
+  constructor(seed: number | typeof UNSEEDED, provisioned: Record<string, ProvisionedKey> = {}) {
+    this.#seed = seed === UNSEEDED ? undefined : createHash('sha256').update(`xspos-sim-seed:${seed}`).digest();
+    for (const [slot, entry] of Object.entries(provisioned)) this.#provisioned.set(slot, this.#hold(entry.algorithm, 'master', entry.key));
   }
 
   digest(algorithm: DigestAlgorithm) {
@@ -43,6 +81,8 @@ export class NodeCrypto implements CryptoPort {
   }
 
   randomBytes(length: number): Uint8Array {
+    if (!Number.isInteger(length) || length < 0) throw new PortError('crypto', `cannot make ${length} random bytes`);
+    if (!this.#seed) return new Uint8Array(secureRandomBytes(length));
     const out = new Uint8Array(length);
     for (let filled = 0; filled < length; ) {
       const block = createHash('sha256').update(this.#seed).update(String(this.#counter++)).digest();
@@ -57,27 +97,51 @@ export class NodeCrypto implements CryptoPort {
     return this.#provisioned.get(slot);
   }
 
-  unwrapKey(kek: KeyHandle, algorithm: KeyAlgorithm, wrapped: Uint8Array): KeyHandle {
+  unwrapKey(kek: KeyHandle, algorithm: KeyAlgorithm, wrapped: Uint8Array, usage: WorkingKeyUsage): KeyHandle {
+    const held = this.#use(kek, 'unwrap');
+    assertWorkingKeyUsage(usage);
+    if (!Object.prototype.hasOwnProperty.call(KEY_LENGTH, algorithm)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
     if (wrapped.length !== KEY_LENGTH[algorithm]) throw new PortError('crypto', `${algorithm} key block must be ${KEY_LENGTH[algorithm]} bytes`);
-    return this.#hold(algorithm, this.decrypt(kek, 'ecb', wrapped));
+    const clear = this.#cipher(false, held, 'ecb', wrapped);
+    try {
+      return this.#hold(algorithm, usage, clear);
+    } finally {
+      clear.fill(0);
+    }
+  }
+
+  checkValue(key: KeyHandle, method: CheckValueMethod): Uint8Array {
+    const held = this.#use(key, 'check-value');
+    return checkValueBlock(method, blockSize(held.algorithm), (blocks) => this.#chainEnd(held, blocks));
   }
 
   encrypt(key: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Uint8Array {
-    return this.#run(true, key, mode, data, iv);
+    return this.#cipher(true, this.#use(key, 'encrypt'), mode, data, iv);
   }
 
   decrypt(key: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Uint8Array {
-    return this.#run(false, key, mode, data, iv);
+    return this.#cipher(false, this.#use(key, 'decrypt'), mode, data, iv);
+  }
+
+  encipherPinBlock(key: KeyHandle, format: PinBlockFormat, pinField: Uint8Array, panField: Uint8Array): Uint8Array {
+    const held = this.#use(key, 'pin-block');
+    return encipherPinFields(format, blockSize(held.algorithm), pinField, panField, (block) => this.#cipher(true, held, 'ecb', block));
+  }
+
+  cbcMac(key: KeyHandle, data: Uint8Array): Uint8Array {
+    const held = this.#use(key, 'cbc-mac');
+    if (data.length === 0) throw new PortError('crypto', 'CBC-MAC data must be at least one block');
+    return this.#chainEnd(held, data);
   }
 
   importKey(algorithm: KeyAlgorithm, material: Uint8Array): KeyHandle {
-    return this.#hold(algorithm, material);
+    return this.#hold(algorithm, 'test', material);
   }
 
-  /** Injects (or re-injects) a provisioned key, as a key-loading device would. */
+  /** Injects (or re-injects) a provisioned master key, as a key-loading device would. */
   provision(slot: string, algorithm: KeyAlgorithm, key: Uint8Array): void {
     this.eraseProvisionedKey(slot);
-    this.#provisioned.set(slot, this.#hold(algorithm, key));
+    this.#provisioned.set(slot, this.#hold(algorithm, 'master', key));
   }
 
   eraseProvisionedKey(slot: string): void {
@@ -87,8 +151,7 @@ export class NodeCrypto implements CryptoPort {
   }
 
   retailMac(key: KeyHandle, data: Uint8Array): Uint8Array {
-    const entry = this.#keys.get(key);
-    if (!entry) throw new PortError('crypto', 'unknown or forgotten key handle');
+    const entry = this.#use(key, 'retail-mac');
     if (entry.algorithm !== 'tdes2') throw new PortError('crypto', 'the retail MAC takes a double-length 3DES key');
     if (data.length === 0 || data.length % 8) throw new PortError('crypto', 'retail MAC data must be whole 8-byte blocks');
     // ISO 9797-1 MAC algorithm 3: single-DES CBC-MAC under the left half, then D(K_R), E(K_L) on the last
@@ -129,18 +192,33 @@ export class NodeCrypto implements CryptoPort {
     this.#keys.delete(key);
   }
 
-  #hold(algorithm: KeyAlgorithm, key: Uint8Array): KeyHandle {
+  #hold(algorithm: KeyAlgorithm, usage: KeyUsage, key: Uint8Array): KeyHandle {
+    if (!Object.prototype.hasOwnProperty.call(KEY_LENGTH, algorithm)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
     if (key.length !== KEY_LENGTH[algorithm]) throw new PortError('crypto', `${algorithm} key must be ${KEY_LENGTH[algorithm]} bytes`);
-    const handle = Object.freeze({ algorithm }) as KeyHandle;
-    this.#keys.set(handle, { algorithm, key: Uint8Array.from(key) });
+    const handle = Object.freeze({ algorithm, usage }) as KeyHandle;
+    this.#keys.set(handle, { algorithm, usage, key: Uint8Array.from(key) });
     return handle;
   }
 
-  #run(encrypt: boolean, handle: KeyHandle, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Uint8Array {
+  /** The held key behind `handle`, if its usage (as held here, not as the handle says) allows `operation`. */
+  #use(handle: KeyHandle, operation: KeyOperation): HeldKey {
     const entry = this.#keys.get(handle);
     if (!entry) throw new PortError('crypto', 'unknown or forgotten key handle');
+    assertKeyUsage(entry.usage, operation);
+    return entry;
+  }
+
+  /** CBC with a zero IV over whole blocks, the last block out: the CBC-MAC every MAC and check value is built on. */
+  #chainEnd(entry: HeldKey, data: Uint8Array): Uint8Array {
+    const block = blockSize(entry.algorithm);
+    const chained = this.#cipher(true, entry, 'cbc', data, new Uint8Array(block));
+    return chained.slice(chained.length - block);
+  }
+
+  #cipher(encrypt: boolean, entry: HeldKey, mode: CipherMode, data: Uint8Array, iv?: Uint8Array): Uint8Array {
     const block = blockSize(entry.algorithm);
     if (data.length % block) throw new PortError('crypto', `data must be whole ${block}-byte blocks`);
+    if (mode !== 'ecb' && mode !== 'cbc') throw new PortError('crypto', `no cipher mode ${String(mode)}`);
     if (mode === 'cbc' && (!iv || iv.length !== block)) throw new PortError('crypto', `CBC needs a ${block}-byte IV`);
     const name = `${CIPHER[entry.algorithm]}-${mode}`;
     const key = entry.algorithm === 'des' ? Buffer.concat([entry.key, entry.key, entry.key]) : entry.key;

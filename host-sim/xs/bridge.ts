@@ -3,19 +3,33 @@
  * synchronous `issueCommand`, one CBOR request per call, one CBOR reply. Engine-neutral (each
  * side imports it). A PortError raised on the Node side is raised again on the XS side with
  * the same code.
+ *
+ * Keys cross as numbers. The Node adapter behind `serveCrypto` holds each key with its usage
+ * and refuses what the usage does not allow; the bridge forwards the refusal, and a handle the
+ * XS side makes only mirrors the usage Node reports, so nothing on the XS side can widen it.
  */
-import { PortError, type PortErrorCode } from '../../firmware/core/ports';
+import { PortError, type CryptoPort, type KeyAlgorithm, type KeyHandle, type KeyUsage, type PortErrorCode } from '../../firmware/core/ports';
 import type { CborCodec } from '../../firmware/core/store/cbor';
 
 export type BridgeCall =
   | 'flash.geometry' | 'flash.read' | 'flash.write' | 'flash.erase'
   | 'settings.get' | 'settings.set' | 'settings.delete'
-  | 'crypto.digestOpen' | 'crypto.digestUpdate' | 'crypto.digestClose' | 'crypto.random'
-  | 'crypto.provisioned' | 'crypto.eraseProvisioned' | 'crypto.import' | 'crypto.unwrap' | 'crypto.encrypt' | 'crypto.decrypt'
-  | 'crypto.retailMac' | 'crypto.verify' | 'crypto.forget'
+  | CryptoCall
   | 'display.info' | 'display.status'
   | 'system.info' | 'system.memory' | 'system.resetReason' | 'system.imageRead'
   | 'world.powerOn' | 'trace';
+
+export type CryptoCall =
+  | 'crypto.digestOpen' | 'crypto.digestUpdate' | 'crypto.digestClose' | 'crypto.random'
+  | 'crypto.provisioned' | 'crypto.eraseProvisioned' | 'crypto.import' | 'crypto.unwrap' | 'crypto.checkValue'
+  | 'crypto.encrypt' | 'crypto.decrypt' | 'crypto.pinBlock' | 'crypto.cbcMac' | 'crypto.retailMac' | 'crypto.verify' | 'crypto.forget';
+
+/** A key as the Node side describes it to the XS side. */
+export interface BridgedKey {
+  id: number;
+  algorithm: KeyAlgorithm;
+  usage: KeyUsage;
+}
 
 export interface BridgeRequest {
   p: BridgeCall;
@@ -31,5 +45,57 @@ export function makeCaller(cbor: CborCodec, send: (request: Uint8Array) => Uint8
     if ('e' in reply) throw new PortError(reply.e.code, reply.e.message);
     if ('x' in reply) throw new Error(`bridge: ${reply.x}`);
     return reply.v as T;
+  };
+}
+
+/**
+ * The Node side of the crypto calls: answers them from `crypto`, which enforces key usage.
+ * Arguments arrive as cbor-x decoded them (byte strings as Buffer or Uint8Array).
+ */
+export function serveCrypto(crypto: CryptoPort): Record<CryptoCall, (...a: any[]) => unknown> {
+  const digests = new Map<number, ReturnType<CryptoPort['digest']>>();
+  const keys = new Map<number, KeyHandle>();
+  let nextId = 1;
+  const keep = (h: KeyHandle): BridgedKey => {
+    keys.set(nextId, h);
+    return { id: nextId++, algorithm: h.algorithm, usage: h.usage };
+  };
+  const key = (id: unknown) => {
+    const h = keys.get(id as number);
+    if (!h) throw new PortError('crypto', 'unknown key handle');
+    return h;
+  };
+  const u8 = (v: unknown) => new Uint8Array(v as Uint8Array);
+  const iv = (v: unknown) => (v === null ? undefined : u8(v));
+  return {
+    'crypto.digestOpen': (algorithm) => {
+      digests.set(nextId, crypto.digest(algorithm));
+      return nextId++;
+    },
+    'crypto.digestUpdate': (id, b) => digests.get(id)!.update(u8(b)),
+    'crypto.digestClose': (id) => {
+      const d = digests.get(id)!;
+      digests.delete(id);
+      return d.close();
+    },
+    'crypto.random': (n) => crypto.randomBytes(n),
+    'crypto.provisioned': (slot) => {
+      const h = crypto.provisionedKey(slot);
+      return h ? keep(h) : null;
+    },
+    'crypto.eraseProvisioned': (slot) => crypto.eraseProvisionedKey(slot),
+    'crypto.import': (algorithm, material) => keep(crypto.importKey(algorithm, u8(material))),
+    'crypto.unwrap': (kek, algorithm, wrapped, usage) => keep(crypto.unwrapKey(key(kek), algorithm, u8(wrapped), usage)),
+    'crypto.checkValue': (id, method) => crypto.checkValue(key(id), method),
+    'crypto.encrypt': (id, mode, data, v) => crypto.encrypt(key(id), mode, u8(data), iv(v)),
+    'crypto.decrypt': (id, mode, data, v) => crypto.decrypt(key(id), mode, u8(data), iv(v)),
+    'crypto.pinBlock': (id, format, pinField, panField) => crypto.encipherPinBlock(key(id), format, u8(pinField), u8(panField)),
+    'crypto.cbcMac': (id, data) => crypto.cbcMac(key(id), u8(data)),
+    'crypto.retailMac': (id, data) => crypto.retailMac(key(id), u8(data)),
+    'crypto.verify': (scheme, spki, data, signature) => crypto.verifySignature(scheme, u8(spki), u8(data), u8(signature)),
+    'crypto.forget': (id) => {
+      crypto.forgetKey(key(id));
+      keys.delete(id);
+    },
   };
 }

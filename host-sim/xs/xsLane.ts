@@ -11,12 +11,12 @@
 import { spawn } from 'node:child_process';
 import { buildSync } from 'esbuild';
 import { join } from 'node:path';
-import { PortError, type KeyAlgorithm, type KeyHandle } from '../../firmware/core/ports';
+import { PortError } from '../../firmware/core/ports';
 import { createCborCodec } from '../../firmware/core/store/cbor';
 import type { ScenarioOutcome } from '../scenario/driver';
 import type { Scenario } from '../scenario/schema';
 import { buildWorld, type NodeWorld } from '../world';
-import type { BridgeReply, BridgeRequest } from './bridge';
+import { serveCrypto, type BridgeReply, type BridgeRequest } from './bridge';
 
 const WORKER = join(require.resolve('@agoric/xsnap/package.json'), '..', 'xsnap-native', 'xsnap', 'build', 'bin', 'lin', 'release', 'xsnap-worker');
 
@@ -158,18 +158,6 @@ export class XsWorker {
 /** Answers the XS side's port calls from `world`. */
 export function serveWorld(world: NodeWorld) {
   const cbor = createCborCodec();
-  const digests = new Map<number, ReturnType<NodeWorld['crypto']['digest']>>();
-  const keys = new Map<number, KeyHandle>();
-  let nextId = 1;
-  const keep = (h: KeyHandle) => {
-    keys.set(nextId, h);
-    return nextId++;
-  };
-  const key = (id: unknown) => {
-    const h = keys.get(id as number);
-    if (!h) throw new PortError('crypto', 'unknown key handle');
-    return h;
-  };
   const u8 = (v: unknown) => new Uint8Array(v as Uint8Array);
   const { flash, settings, crypto, display, ports } = world;
   const handlers: Record<BridgeRequest['p'], (...a: any[]) => unknown> = {
@@ -180,32 +168,7 @@ export function serveWorld(world: NodeWorld) {
     'settings.get': (d, k) => settings.get(d, k) ?? null,
     'settings.set': (d, k, v) => settings.set(d, k, v instanceof Uint8Array ? u8(v) : v),
     'settings.delete': (d, k) => settings.delete(d, k),
-    'crypto.digestOpen': (algorithm) => {
-      digests.set(nextId, crypto.digest(algorithm));
-      return nextId++;
-    },
-    'crypto.digestUpdate': (id, b) => digests.get(id)!.update(u8(b)),
-    'crypto.digestClose': (id) => {
-      const d = digests.get(id)!;
-      digests.delete(id);
-      return d.close();
-    },
-    'crypto.random': (n) => crypto.randomBytes(n),
-    'crypto.provisioned': (slot) => {
-      const h = crypto.provisionedKey(slot);
-      return h ? { id: keep(h), algorithm: h.algorithm } : null;
-    },
-    'crypto.eraseProvisioned': (slot) => crypto.eraseProvisionedKey(slot),
-    'crypto.import': (algorithm: KeyAlgorithm, material) => keep(crypto.importKey(algorithm, u8(material))),
-    'crypto.retailMac': (id, data) => crypto.retailMac(key(id), u8(data)),
-    'crypto.verify': (scheme, spki, data, signature) => crypto.verifySignature(scheme, u8(spki), u8(data), u8(signature)),
-    'crypto.unwrap': (kek, algorithm: KeyAlgorithm, wrapped) => keep(crypto.unwrapKey(key(kek), algorithm, u8(wrapped))),
-    'crypto.encrypt': (id, mode, data, iv) => crypto.encrypt(key(id), mode, u8(data), iv === null ? undefined : u8(iv)),
-    'crypto.decrypt': (id, mode, data, iv) => crypto.decrypt(key(id), mode, u8(data), iv === null ? undefined : u8(iv)),
-    'crypto.forget': (id) => {
-      crypto.forgetKey(key(id));
-      keys.delete(id);
-    },
+    ...serveCrypto(crypto),
     'display.info': () => ({ width: display.width, height: display.height, font: display.font }),
     'display.status': () => display.status(),
     'system.info': () => ({

@@ -8,7 +8,6 @@ import type {
   DigestAlgorithm,
   DisplayPort,
   FlashRegionPort,
-  KeyAlgorithm,
   KeyHandle,
   NetworkPort,
   Ports,
@@ -22,7 +21,7 @@ import { SimKeypad, unfittedCardInputs } from '../ports/simDevices';
 import { VirtualClock } from '../ports/virtualClock';
 import type { SimWorld } from '../scenario/driver';
 import type { Scenario } from '../scenario/schema';
-import type { makeCaller } from './bridge';
+import type { BridgedKey, makeCaller } from './bridge';
 
 type Call = ReturnType<typeof makeCaller>;
 /** cbor-x hands byte strings back as Uint8Array on XS (and Buffer on Node): normalise. */
@@ -56,12 +55,12 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
     set: (domain, key, value) => void call('settings.set', domain, key, value),
     delete: (domain, key) => void call('settings.delete', domain, key),
   };
-  // Key handles here stand for numbered keys held on the Node side.
+  // Key handles here stand for numbered keys held on the Node side, with the usage Node reports;
+  // Node checks every use against the usage it holds (bridge.ts), so a handle here cannot widen it.
   const keyIds = new Map<KeyHandle, number>();
-  const handle = (id: number | null, algorithm: KeyAlgorithm): KeyHandle | undefined => {
-    if (id === null) return undefined;
-    const h = Object.freeze({ algorithm }) as KeyHandle;
-    keyIds.set(h, id);
+  const handle = (key: BridgedKey): KeyHandle => {
+    const h = Object.freeze({ algorithm: key.algorithm, usage: key.usage }) as KeyHandle;
+    keyIds.set(h, key.id);
     return h;
   };
   const idOf = (h: KeyHandle) => {
@@ -76,16 +75,19 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
     },
     randomBytes: (length) => bytes(call('crypto.random', length)),
     provisionedKey(slot) {
-      const found = call<{ id: number; algorithm: KeyAlgorithm } | null>('crypto.provisioned', slot);
-      return found ? handle(found.id, found.algorithm) : undefined;
+      const found = call<BridgedKey | null>('crypto.provisioned', slot);
+      return found ? handle(found) : undefined;
     },
     eraseProvisionedKey: (slot) => void call('crypto.eraseProvisioned', slot),
-    importKey: (algorithm, material) => handle(call<number>('crypto.import', algorithm, material), algorithm) as KeyHandle,
-    retailMac: (key, data) => bytes(call('crypto.retailMac', idOf(key), data)),
-    verifySignature: (scheme, spki, data, signature) => call<boolean>('crypto.verify', scheme, spki, data, signature),
-    unwrapKey: (kek, algorithm, wrapped) => handle(call<number>('crypto.unwrap', idOf(kek), algorithm, wrapped), algorithm) as KeyHandle,
+    importKey: (algorithm, material) => handle(call<BridgedKey>('crypto.import', algorithm, material)),
+    unwrapKey: (kek, algorithm, wrapped, usage) => handle(call<BridgedKey>('crypto.unwrap', idOf(kek), algorithm, wrapped, usage)),
+    checkValue: (key, method) => bytes(call('crypto.checkValue', idOf(key), method)),
     encrypt: (key, mode, data, iv) => bytes(call('crypto.encrypt', idOf(key), mode, data, iv ?? null)),
     decrypt: (key, mode, data, iv) => bytes(call('crypto.decrypt', idOf(key), mode, data, iv ?? null)),
+    encipherPinBlock: (key, format, pinField, panField) => bytes(call('crypto.pinBlock', idOf(key), format, pinField, panField)),
+    cbcMac: (key, data) => bytes(call('crypto.cbcMac', idOf(key), data)),
+    retailMac: (key, data) => bytes(call('crypto.retailMac', idOf(key), data)),
+    verifySignature: (scheme, spki, data, signature) => call<boolean>('crypto.verify', scheme, spki, data, signature),
     forgetKey(key) {
       call('crypto.forget', idOf(key));
       keyIds.delete(key);

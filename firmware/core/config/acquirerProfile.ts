@@ -50,6 +50,8 @@ export interface AcquirerProfile {
   mac: 'cup-ecb' | 'x9.19';
   /** ISO 9797-1 padding method for x9.19 MACs (1: zeros, 2: 0x80 then zeros). */
   macPadding: 1 | 2;
+  /** Accept single-length DES working keys (legacy acquirers only; the self-test then warns). Default false. */
+  legacySingleDes: boolean;
   /** Response code (2 characters) → meaning. */
   responseCodes: Record<string, ResponseMeaning>;
 }
@@ -75,7 +77,7 @@ const isInt = (v: unknown, min: number, max: number): v is number => typeof v ==
 /** Validates an untrusted profile (from settings or a scenario); errors name the field. */
 export function parseAcquirerProfile(input: unknown, path = 'profile'): Parsed<AcquirerProfile> {
   if (!isObject(input)) return fail(path, 'must be an object');
-  const { id, name, hosts, tpdu, timeoutMs, retries, kcvLength, mac, macPadding = 1, responseCodes } = input;
+  const { id, name, hosts, tpdu, timeoutMs, retries, kcvLength, mac, macPadding = 1, legacySingleDes = false, responseCodes } = input;
   if (typeof id !== 'string' || !/^[a-z0-9-]{1,32}$/.test(id)) return fail(`${path}.id`, 'must be 1–32 of a-z 0-9 -');
   if (typeof name !== 'string' || name.length < 1 || name.length > 64) return fail(`${path}.name`, 'must be 1–64 characters');
   if (!Array.isArray(hosts) || hosts.length < 1 || hosts.length > 2) return fail(`${path}.hosts`, 'must list a primary and at most one backup');
@@ -93,6 +95,7 @@ export function parseAcquirerProfile(input: unknown, path = 'profile'): Parsed<A
   if (kcvLength !== 3 && kcvLength !== 4) return fail(`${path}.kcvLength`, 'must be 3 or 4');
   if (mac !== 'cup-ecb' && mac !== 'x9.19') return fail(`${path}.mac`, 'must be "cup-ecb" or "x9.19"');
   if (macPadding !== 1 && macPadding !== 2) return fail(`${path}.macPadding`, 'must be 1 or 2');
+  if (typeof legacySingleDes !== 'boolean') return fail(`${path}.legacySingleDes`, 'must be true or false');
   if (!isObject(responseCodes)) return fail(`${path}.responseCodes`, 'must map codes to meanings');
   const codes: Record<string, ResponseMeaning> = {};
   for (const [code, meaning] of Object.entries(responseCodes)) {
@@ -103,6 +106,6 @@ export function parseAcquirerProfile(input: unknown, path = 'profile'): Parsed<A
   if (!Object.values(codes).includes('approved')) return fail(`${path}.responseCodes`, 'must say which code means approved');
   return {
     ok: true,
-    value: { id, name, hosts: parsedHosts, tpdu: tpdu.toUpperCase(), timeoutMs, retries, kcvLength, mac, macPadding, responseCodes: codes },
+    value: { id, name, hosts: parsedHosts, tpdu: tpdu.toUpperCase(), timeoutMs, retries, kcvLength, mac, macPadding, legacySingleDes, responseCodes: codes },
   };
 }

@@ -1,6 +1,8 @@
 /**
- * CMAC (NIST SP 800-38B; RFC 4493 for AES) over the crypto port's block cipher: the key stays
- * a handle. Used for AES key check values and as a MAC algorithm.
+ * CMAC (NIST SP 800-38B; RFC 4493 for AES) on a CBC-MAC primitive, so the key stays a handle:
+ * L = E(K, 0ⁿ) is the CBC-MAC of one zero block, and the tag is the CBC-MAC of the message
+ * with its last block masked by subkey K1 (complete) or K2 (padded). Used for MACs, and by
+ * the adapters for CMAC-based key check values.
  */
 import type { CryptoPort, KeyHandle } from '../ports';
 import { blockSize } from './blocks';
@@ -17,11 +19,12 @@ function double(block: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The full CMAC tag (one block) of `data` under `key`. */
-export function cmac(crypto: CryptoPort, key: KeyHandle, data: Uint8Array): Uint8Array {
-  const n = blockSize(key.algorithm);
-  const l = crypto.encrypt(key, 'ecb', new Uint8Array(n));
-  const k1 = double(l);
+/**
+ * The full CMAC tag of `data` on `cbcMac` (zero IV, whole `n`-byte blocks, returns the last
+ * block). The adapters call it with their own block cipher.
+ */
+export function cmacOn(cbcMac: (blocks: Uint8Array) => Uint8Array, n: 8 | 16, data: Uint8Array): Uint8Array {
+  const k1 = double(cbcMac(new Uint8Array(n)));
   const k2 = double(k1);
   const blocks = Math.max(1, Math.ceil(data.length / n));
   const complete = data.length > 0 && data.length % n === 0;
@@ -30,6 +33,10 @@ export function cmac(crypto: CryptoPort, key: KeyHandle, data: Uint8Array): Uint
   if (!complete) padded[data.length] = 0x80;
   const subkey = complete ? k1 : k2;
   for (let i = 0; i < n; i++) padded[(blocks - 1) * n + i] ^= subkey[i];
-  const chained = crypto.encrypt(key, 'cbc', padded, new Uint8Array(n));
-  return chained.slice(chained.length - n);
+  return cbcMac(padded);
+}
+
+/** The full CMAC tag (one block) of `data` under a MAC (or test) key. */
+export function cmac(crypto: CryptoPort, key: KeyHandle, data: Uint8Array): Uint8Array {
+  return cmacOn((blocks) => crypto.cbcMac(key, blocks), blockSize(key.algorithm), data);
 }

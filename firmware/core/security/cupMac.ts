@@ -1,7 +1,8 @@
 /**
  * The CUP POS "ECB" MAC (China UnionPay terminal specification): XOR the message's 8-byte
  * blocks (zero-padded), hex-expand the result to 16 ASCII characters, encrypt the first 8,
- * XOR with the last 8, encrypt again, hex-expand, and keep the first 8 characters.
+ * XOR with the last 8, encrypt again, hex-expand, and keep the first 8 characters. The two
+ * encryptions are the CBC-MAC (zero IV) of the 16 characters, which a MAC key allows.
  */
 import type { CryptoPort, KeyHandle } from '../ports';
 import { xorInto } from './blocks';
@@ -20,9 +21,5 @@ function hexExpand(block: Uint8Array): Uint8Array {
 export function cupEcbMac(crypto: CryptoPort, mak: KeyHandle, data: Uint8Array): Uint8Array {
   const folded = new Uint8Array(8);
   for (let at = 0; at < data.length; at += 8) xorInto(folded, data.subarray(at, Math.min(at + 8, data.length)));
-  const expanded = hexExpand(folded);
-  const first = crypto.encrypt(mak, 'ecb', expanded.subarray(0, 8));
-  xorInto(first, expanded.subarray(8, 16));
-  const second = crypto.encrypt(mak, 'ecb', first);
-  return hexExpand(second).slice(0, 8);
+  return hexExpand(crypto.cbcMac(mak, hexExpand(folded))).slice(0, 8);
 }

@@ -230,7 +230,7 @@ export class KeyStore {
     for (const k of keys) {
       let handle: KeyHandle;
       try {
-        handle = this.#crypto.unwrapKey(tmk, algorithm, k.wrapped);
+        handle = this.#crypto.unwrapKey(tmk, algorithm, k.wrapped, k.name);
       } catch (error) {
         dropAll();
         return { ok: false, code: 'keys.unwrap-failed', detail: `${k.name} key: ${errorText(error)}` };
