@@ -207,7 +207,7 @@ describe('any report, any text', () => {
     id: fc.oneof(fc.constantFrom('system.rtc', 'system.flash', 'device.keypad'), fc.string({ maxLength: 40 })),
     family: fc.constantFrom(...CAUSE_FAMILIES),
     status: statusArb,
-    code: fc.oneof(fc.constantFrom('rtc.ok', 'probe.timeout', 'flash.crc-errors'), fc.string({ maxLength: 60 })),
+    code: fc.oneof(fc.constantFrom('rtc.ok', 'probe.timeout', 'flash.corrupt'), fc.string({ maxLength: 60 })),
     detail: textArb,
     durationMs: fc.nat({ max: 10_000_000 }),
   });

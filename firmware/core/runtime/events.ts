@@ -10,7 +10,7 @@ export type TerminalEvent =
       kind: 'boot';
       firmwareVersion: string;
       resetReason: ResetReason;
-      recovery: { records: number; tornRecords: number; crcErrors: number; corruptSectors: number };
+      recovery: { records: number; tornRecords: number; interruptedErases: number; corruptRecords: number; corruptSectors: number };
       uptimeMs: number;
       wallMs: number;
     };

@@ -228,12 +228,12 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
         ports.trace(`stored reports unreadable: ${errorText(error)}`);
       }
       if (previous) lastReport = readReport(previous.payload);
-      const { records, tornRecords, crcErrors, corruptSectors } = log.recovery;
+      const { records, tornRecords, interruptedErases, corruptRecords, corruptSectors } = log.recovery;
       record(RecordType.event, {
         kind: 'boot',
         firmwareVersion: ports.system.firmwareVersion,
         resetReason: ports.system.resetReason(),
-        recovery: { records, tornRecords, crcErrors, corruptSectors },
+        recovery: { records, tornRecords, interruptedErases, corruptRecords, corruptSectors },
         uptimeMs: ports.clock.uptimeMs(),
         wallMs: ports.clock.wallMs(),
       } satisfies TerminalEvent);

@@ -1,53 +1,56 @@
 /**
- * The record log: an append-only journal over a NOR-flash region that survives a power cut at
- * any byte.
+ * The record log: a journal over a NOR-flash region (a ring of sectors) that survives a power
+ * cut at any byte. Byte layout: ./layout.ts.
  *
- * Layout (all integers little-endian). The region is a ring of sectors.
+ * Two kinds of records:
+ * - ring records (events, self-test reports) age out when the ring comes round;
+ * - durable records (working keys, counters, journals) are keyed (1..0xFFFF): the latest
+ *   version of each live key is never lost. Before rotation erases a sector, the live durable
+ *   records it holds are written again in the active sector (carried forward), then an
+ *   erase-intent record names the sector, then it is erased and formatted. A delete is itself a
+ *   record (a tombstone), so a deleted record never comes back.
  *
- *   sector header, 16 bytes
- *     0  "XSRL"           magic
- *     4  u8  version (1)
- *     5  3 × 0x00         reserved
- *     8  u32 sector seq   increases by one each time a sector is (re)formatted
- *    12  u32 CRC-32 of bytes 0..11
+ * An append writes header + payload + CRC, then the commit mark, and returns only after both.
  *
- *   record, from offset 16, each starting on a 4-byte boundary
- *     0  u16 length       payload bytes, 1..maxPayload
- *     2  u16 ~length      length XOR 0xFFFF: a torn header never looks whole
- *     4  u32 record seq   one more than the record before it, across sectors
- *     8  u8  type         what the payload is (RecordType)
- *     9  3 × 0x00         reserved
- *    12  payload          `length` bytes (CBOR in practice)
- *     …  u32 CRC-32       over header and payload
- *     …  u32 commit mark  "CMIT", written by a second write after everything else
- *        then 0xFF padding to the next 4-byte boundary
+ * Capacity (see `capacity()`). With N sectors of S bytes, a durable cap D and durable records
+ * of at most F bytes of footprint, every sector keeps back a reserve for the rotation that will
+ * erase the next one: the live durable bytes that sector holds, one erase-intent record (24 B),
+ * and room for two more records of the larger of F and 24 B, which two power cuts during that
+ * rotation may leave torn. At most R = D + 24 + 2 × max(F, 24); each sector offers the rest,
+ * U = S − 16 − R, to appends. So:
+ * - with every record of payload L (footprint f = 20 + L rounded up to 4), the newest
+ *   (N − 1) × ⌊U / f⌋ × f bytes of records are always kept (`keptBytesFor(L)`);
+ * - with any mix of sizes, the newest ⌊(N − 1) / 2⌋ × U bytes are (two neighbouring sectors
+ *   hold more than U between them: the first record of the second did not fit in the first).
+ * The live durable set is capped at D bytes of footprint: a put past it is refused
+ * ('store-durable-full'), and nothing is lost.
  *
- * An append writes header + payload + CRC, then the commit mark. It returns only after both;
- * a record without its whole commit mark was cut by power and is dropped at recovery. Erased
- * flash reads 0xFF, so the first record slot whose 12 header bytes are all 0xFF is the end.
- *
- * Rotation: when the active sector is full, the next sector in the ring (the oldest) is
- * erased and formatted with the next sector seq. Capacity: with N sectors of S bytes the log
- * always keeps at least (N − 1) × (S − 16) bytes of records; a record of L payload bytes costs
- * 20 + L bytes rounded up to 4. See `capacity()`.
- *
- * Recovery (`open`) counts what it had to drop: torn records (a power cut), records whose CRC
- * fails although committed (corruption), and sectors that hold data under a broken header.
+ * Recovery (`open`) keeps every intact record. Only the newest record of the newest sector can
+ * be torn by a power cut; recovery clears its first 4 bytes (an abandoned slot) so that it never
+ * later looks like damage. A half-erased sector named by the newest record's erase intent is a
+ * power cut too: recovery finishes the erase. Anything else damaged (a bad length pair, commit
+ * mark, CRC or sector header) is corruption: counted with where it was, and read past.
  */
 import type { FlashRegionPort } from '../ports';
-import { crc32, crc32Table } from './crc32';
+import { crc32Table } from './crc32';
 import { deepFreeze } from '../freeze';
 import { errorText } from '../errorText';
+import {
+  encodeRecordBody, encodeSectorHeader, isErased, recordFootprint, sectorHeaderSeq, putU32, u32,
+  INTENT_PAYLOAD_BYTES, RECORD_HEADER_BYTES, RecordKind, SECTOR_HEADER_BYTES,
+} from './layout';
+import { intactRecordAt, sectorBodyErased, walkSector, type FlashReader } from './sectorWalk';
 
-export const SECTOR_HEADER_BYTES = 16;
-export const RECORD_HEADER_BYTES = 12;
-/** CRC + commit mark. */
-const RECORD_TRAILER_BYTES = 8;
-const MAGIC = deepFreeze([0x58, 0x53, 0x52, 0x4c]); // "XSRL"
-const VERSION = 1;
-const COMMIT_MARK = deepFreeze([0x43, 0x4d, 0x49, 0x54]); // "CMIT"
+export { recordFootprint, SECTOR_HEADER_BYTES, RECORD_HEADER_BYTES } from './layout';
+
 /** Smallest sector the layout makes sense on. */
 const MIN_SECTOR_BYTES = 256;
+const INTENT_FOOTPRINT = recordFootprint(INTENT_PAYLOAD_BYTES);
+/** Durable records are small (key sets, counters, journal entries); their size bounds the rotation reserve. */
+const DEFAULT_MAX_DURABLE_PAYLOAD = 236;
+const MAX_KEY = 0xffff;
+/** Places of corruption kept for the report. */
+const CORRUPTION_PLACES = 8;
 
 /** What a record holds. Values are stored in flash: never renumber. */
 export const RecordType = deepFreeze({
@@ -55,12 +58,17 @@ export const RecordType = deepFreeze({
   selfTestReport: 2,
   /** Written and read back by the flash probe. */
   scratch: 3,
-  /** The working keys as the host sent them (wrapped under the master key), with check values. */
+  /** The working keys as the host sent them (wrapped under the master key), with check values. Durable. */
   keySet: 4,
 } as const);
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
-export type StoreErrorCode = 'store-geometry' | 'store-record-size' | 'store-write' | 'store-read';
+/** Keys of durable records. Stored in flash: never renumber. */
+export const DurableKey = deepFreeze({
+  keySet: 1,
+} as const);
+
+export type StoreErrorCode = 'store-geometry' | 'store-record-size' | 'store-write' | 'store-read' | 'store-durable-full' | 'store-full';
 
 export class StoreError extends Error {
   override readonly name = 'StoreError';
@@ -75,107 +83,133 @@ export interface LogRecord {
   payload: Uint8Array;
 }
 
+export interface DurableRecord extends LogRecord {
+  key: number;
+}
+
 export interface RecoveryReport {
-  /** Committed records with a good CRC. */
+  /** Intact records found. */
   records: number;
-  /** Records cut by power before their commit mark (or a rotation cut mid-erase): dropped. */
+  /** The newest record, cut by power before its commit mark: dropped (a warning). */
   tornRecords: number;
-  /** Committed records whose CRC fails: storage corruption, dropped. */
-  crcErrors: number;
-  /** Sectors with data but no valid header (other than one cut while being erased): contents lost. */
+  /** A rotation's erase cut by power: finished at recovery (a warning). */
+  interruptedErases: number;
+  /** Damaged records anywhere else (length pair, commit mark, CRC, padding): corruption, read past. */
+  corruptRecords: number;
+  /** Sectors whose header is damaged (their intact records are still read): corruption. */
   corruptSectors: number;
+  /** Where corruption was found (the first few). */
+  corruption: { sector: number; offset: number }[];
 }
 
 export interface LogCapacity {
   sectors: number;
   sectorSize: number;
-  /** Bytes of records the log always keeps (N − 1 sectors). */
-  guaranteedBytes: number;
-  /** Largest payload one record can carry. */
+  /** Largest payload of a ring record. */
   maxPayload: number;
+  /** Largest payload of a durable record. */
+  maxDurablePayload: number;
+  /** Cap on the live durable set, bytes of flash footprint. */
+  durableCapBytes: number;
+  /** Newest bytes of records always kept, whatever their sizes. */
+  guaranteedBytes: number;
+  /** Newest bytes of records always kept when every record has a payload of `payloadLength` bytes. */
+  keptBytesFor(payloadLength: number): number;
+}
+
+export interface RecordLogOptions {
+  /** Cap on the live durable set in bytes of footprint (default a quarter of a sector). */
+  durableCapBytes?: number;
+  /** Largest durable payload (default 236 bytes, a 256-byte footprint). */
+  maxDurablePayload?: number;
 }
 
 interface SectorState {
-  /** Sector seq from a valid header, or 0 when the sector is free or broken. */
+  /** Sector seq from a valid header; 0 when the header is erased or damaged. */
+  headerSeq: number;
+  /** Header neither valid nor erased. */
+  headerDamaged: boolean;
+  /** Seq of its first and last intact records (0: none). */
+  firstSeq: number;
+  lastSeq: number;
+  /** Where the next record goes. */
+  end: number;
+}
+
+interface DurableEntry {
   seq: number;
-  /** Where the next record goes; sectorSize when the sector is closed. */
-  writeOffset: number;
+  type: number;
+  sector: number;
+  offset: number;
+  length: number;
 }
-
-const align4 = (n: number) => (n + 3) & ~3;
-const isErased = (bytes: Uint8Array) => bytes.every((b) => b === 0xff);
-
-function u16(bytes: Uint8Array, at: number) {
-  return bytes[at] | (bytes[at + 1] << 8);
-}
-function u32(bytes: Uint8Array, at: number) {
-  return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
-}
-function putU16(bytes: Uint8Array, at: number, value: number) {
-  bytes[at] = value & 0xff;
-  bytes[at + 1] = (value >>> 8) & 0xff;
-}
-function putU32(bytes: Uint8Array, at: number, value: number) {
-  for (let i = 0; i < 4; i++) bytes[at + i] = (value >>> (8 * i)) & 0xff;
-}
-
-/** Cost in flash of a record with `payloadLength` bytes. */
-export function recordFootprint(payloadLength: number): number {
-  return align4(RECORD_HEADER_BYTES + payloadLength + RECORD_TRAILER_BYTES);
-}
-
-/** What one scan of a record slot found. */
-type Slot =
-  | { kind: 'end' }
-  | { kind: 'broken' } // header torn or garbage: nothing after it in this sector can be trusted
-  | { kind: 'record'; committed: boolean; crcOk: boolean; seq: number; type: number; length: number };
 
 export class RecordLog {
   readonly #flash: FlashRegionPort;
-  readonly #table = crc32Table();
-  readonly #sectors: SectorState[];
-  readonly #recovery: RecoveryReport;
+  readonly #reader: FlashReader;
+  readonly #sectors: SectorState[] = [];
+  readonly #durable = new Map<number, DurableEntry>();
+  readonly #recovery: RecoveryReport = { records: 0, tornRecords: 0, interruptedErases: 0, corruptRecords: 0, corruptSectors: 0, corruption: [] };
+  readonly #durableCap: number;
+  readonly #maxDurablePayload: number;
+  /** Bytes of each sector open to appends at the least (S − 16 − the largest reserve). */
+  readonly #usable: number;
   #active = -1;
   #nextSeq = 1;
   #rotations = 0;
+  #durableRefusals = 0;
 
-  private constructor(flash: FlashRegionPort) {
+  private constructor(flash: FlashRegionPort, options: RecordLogOptions) {
     this.#flash = flash;
-    const count = flash.byteLength / flash.sectorSize;
-    if (!Number.isInteger(count) || count < 2 || flash.sectorSize < MIN_SECTOR_BYTES || flash.sectorSize % 4)
-      throw new StoreError(
-        'store-geometry',
-        `flash region of ${flash.byteLength} bytes in sectors of ${flash.sectorSize} cannot hold a record log (needs ≥ 2 sectors of ≥ ${MIN_SECTOR_BYTES} bytes)`,
-      );
-    this.#sectors = [];
-    this.#recovery = { records: 0, tornRecords: 0, crcErrors: 0, corruptSectors: 0 };
+    const size = flash.sectorSize;
+    const count = flash.byteLength / size;
+    const geometry = (why: string) => new StoreError('store-geometry', `flash region of ${flash.byteLength} bytes in sectors of ${size}: ${why}`);
+    if (!Number.isInteger(count) || count < 2 || size < MIN_SECTOR_BYTES || size % 4) throw geometry(`needs ≥ 2 sectors of ≥ ${MIN_SECTOR_BYTES} bytes`);
+    const cap = options.durableCapBytes ?? Math.floor((size - SECTOR_HEADER_BYTES) / 16) * 4;
+    const maxDurable = Math.min(options.maxDurablePayload ?? DEFAULT_MAX_DURABLE_PAYLOAD, cap - recordFootprint(0));
+    if (!Number.isInteger(cap) || cap < 0 || cap % 4 || !Number.isInteger(maxDurable)) throw geometry(`durable cap ${cap} is not a whole number of 4-byte words`);
+    this.#durableCap = cap;
+    this.#maxDurablePayload = Math.max(0, maxDurable);
+    const largest = Math.max(maxDurable > 0 ? recordFootprint(maxDurable) : 0, INTENT_FOOTPRINT);
+    this.#usable = size - SECTOR_HEADER_BYTES - (cap + INTENT_FOOTPRINT + 2 * largest);
+    if (this.#usable < recordFootprint(1)) throw geometry(`a durable cap of ${cap} bytes leaves no room for records`);
+    const table = crc32Table();
+    this.#reader = { sectorSize: size, table, read: (offset, length) => this.#read(offset, length) };
     this.#recover(count);
   }
 
   /**
-   * Opens the log on `flash`, recovering whatever a previous run left there.
-   * @throws StoreError 'store-geometry' when the region cannot hold a log; 'store-read' when flash fails
+   * Opens the log on `flash`, recovering whatever a previous run left there. Recovery may write:
+   * it clears a torn record and finishes an interrupted erase.
+   * @throws StoreError 'store-geometry' when the region cannot hold a log; 'store-read' | 'store-write' when flash fails
    */
-  static open(flash: FlashRegionPort): RecordLog {
-    return new RecordLog(flash);
+  static open(flash: FlashRegionPort, options: RecordLogOptions = {}): RecordLog {
+    return new RecordLog(flash, options);
   }
 
-  /** What recovery found when the log was opened. */
+  /** What recovery found when the log was opened (and any damage met since, carrying records forward). */
   get recovery(): Readonly<RecoveryReport> {
     return this.#recovery;
   }
 
   capacity(): LogCapacity {
-    const size = this.#flash.sectorSize;
+    const n = this.#sectors.length;
+    const usable = this.#usable;
     return {
-      sectors: this.#sectors.length,
-      sectorSize: size,
-      guaranteedBytes: (this.#sectors.length - 1) * (size - SECTOR_HEADER_BYTES),
-      maxPayload: Math.min(0xfffe, size - SECTOR_HEADER_BYTES - RECORD_HEADER_BYTES - RECORD_TRAILER_BYTES),
+      sectors: n,
+      sectorSize: this.#flash.sectorSize,
+      maxPayload: Math.min(0xfffe, usable - recordFootprint(0)),
+      maxDurablePayload: this.#maxDurablePayload,
+      durableCapBytes: this.#durableCap,
+      guaranteedBytes: Math.floor((n - 1) / 2) * usable,
+      keptBytesFor(payloadLength: number) {
+        const f = recordFootprint(payloadLength);
+        return (n - 1) * Math.floor(usable / f) * f;
+      },
     };
   }
 
-  /** Sectors erased and reused since the log was opened (0 until the log first fills up). */
+  /** Sectors erased and reused since the log was opened. */
   get rotations(): number {
     return this.#rotations;
   }
@@ -185,66 +219,85 @@ export class RecordLog {
     return this.#nextSeq;
   }
 
+  /** Flash footprint of the live durable set. */
+  get durableBytes(): number {
+    let total = 0;
+    this.#durable.forEach((e) => (total += recordFootprint(e.length)));
+    return total;
+  }
+
+  /** Durable puts refused since open because the set was at its cap (the flash probe fails on any). */
+  get durableRefusals(): number {
+    return this.#durableRefusals;
+  }
+
   /**
-   * Appends one record and returns its seq once it is committed in flash.
-   * @throws StoreError 'store-record-size' (empty or larger than maxPayload), 'store-write' (flash failed;
-   *   the record is not committed and recovery will drop whatever part of it reached flash)
+   * Appends a ring record and returns its seq once it is committed in flash.
+   * @throws StoreError 'store-record-size', 'store-write' (not committed; recovery drops what reached flash),
+   *   'store-full' (a rotation could not carry the durable set forward: nothing erased)
    */
   append(type: number, payload: Uint8Array): number {
+    this.#checkType(type);
     const { maxPayload } = this.capacity();
     if (payload.length < 1 || payload.length > maxPayload)
       throw new StoreError('store-record-size', `record payload of ${payload.length} bytes (allowed 1..${maxPayload})`);
-    if (!Number.isInteger(type) || type < 0 || type > 0xff) throw new StoreError('store-record-size', `record type ${type} is not a byte`);
-    const footprint = recordFootprint(payload.length);
-    try {
-      if (this.#active < 0 || this.#sectors[this.#active].writeOffset + footprint > this.#flash.sectorSize) this.#rotate();
-      const sector = this.#sectors[this.#active];
-      const base = this.#active * this.#flash.sectorSize + sector.writeOffset;
-      const seq = this.#nextSeq;
-      const body = new Uint8Array(RECORD_HEADER_BYTES + payload.length + 4);
-      putU16(body, 0, payload.length);
-      putU16(body, 2, payload.length ^ 0xffff);
-      putU32(body, 4, seq);
-      body[8] = type;
-      body[9] = body[10] = body[11] = 0;
-      body.set(payload, RECORD_HEADER_BYTES);
-      putU32(body, RECORD_HEADER_BYTES + payload.length, crc32(this.#table, body.subarray(0, RECORD_HEADER_BYTES + payload.length)));
-      // From here on the slot is used, whatever happens: a failed write leaves a torn record.
-      sector.writeOffset += footprint;
-      this.#flash.write(base, body);
-      this.#flash.write(base + body.length, Uint8Array.from(COMMIT_MARK));
-      this.#nextSeq = seq + 1;
-      return seq;
-    } catch (error) {
-      if (error instanceof StoreError) throw error;
-      // Whatever part of the record reached flash, nothing more goes into this sector: a gap of
-      // erased bytes before a later record would end every scan early.
-      if (this.#active >= 0) this.#sectors[this.#active].writeOffset = this.#flash.sectorSize;
-      throw new StoreError('store-write', `append failed: ${errorText(error)}`);
-    }
+    return this.#append(RecordKind.ring, 0, type, payload);
   }
 
   /**
-   * Every committed record, oldest first. Reads flash as it goes; holds one record at a time.
+   * Writes the newest version of durable record `key`.
+   * @throws StoreError 'store-durable-full' (the live set would pass its cap; nothing written), and as append
+   */
+  put(key: number, type: number, payload: Uint8Array): number {
+    this.#checkKey(key);
+    this.#checkType(type);
+    if (payload.length < 1 || payload.length > this.#maxDurablePayload)
+      throw new StoreError('store-record-size', `durable payload of ${payload.length} bytes (allowed 1..${this.#maxDurablePayload})`);
+    const old = this.#durable.get(key);
+    const after = this.durableBytes - (old ? recordFootprint(old.length) : 0) + recordFootprint(payload.length);
+    if (after > this.#durableCap) {
+      this.#durableRefusals++;
+      throw new StoreError('store-durable-full', `durable record ${key} would take the durable set to ${after} bytes (cap ${this.#durableCap})`);
+    }
+    return this.#append(RecordKind.put, key, type, payload);
+  }
+
+  /** Deletes durable record `key` (a tombstone); undefined when it is not live (nothing written). @throws StoreError as append */
+  remove(key: number): number | undefined {
+    this.#checkKey(key);
+    const old = this.#durable.get(key);
+    if (!old) return undefined;
+    return this.#append(RecordKind.remove, key, old.type, Uint8Array.of(0));
+  }
+
+  /** The live version of durable record `key`. @throws StoreError 'store-read' */
+  get(key: number): DurableRecord | undefined {
+    const entry = this.#durable.get(key);
+    if (!entry) return undefined;
+    const payload = this.#read(entry.sector * this.#flash.sectorSize + entry.offset + RECORD_HEADER_BYTES, entry.length);
+    return { key, seq: entry.seq, type: entry.type, payload };
+  }
+
+  /** Live durable keys, ascending. */
+  durableKeys(): number[] {
+    return [...this.#durable.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * Every intact ring record, oldest first. Reads flash as it goes; holds one record at a time.
    * @throws StoreError 'store-read'
    */
   *records(): Generator<LogRecord> {
-    for (const index of this.#sectorsOldestFirst()) {
-      const end = this.#sectors[index].writeOffset;
-      let offset = SECTOR_HEADER_BYTES;
-      while (offset + RECORD_HEADER_BYTES <= end) {
-        const slot = this.#readSlot(index, offset);
-        if (slot.kind !== 'record') break;
-        if (slot.committed && slot.crcOk) {
-          const payload = this.#read(index * this.#flash.sectorSize + offset + RECORD_HEADER_BYTES, slot.length);
-          yield { seq: slot.seq, type: slot.type, payload };
-        }
-        offset += recordFootprint(slot.length);
+    const size = this.#flash.sectorSize;
+    for (const index of this.#sectorsOldestFirst())
+      for (const item of walkSector(this.#reader, index)) {
+        if (item.kind !== 'record' || item.header.kind !== RecordKind.ring) continue;
+        const payload = this.#read(index * size + item.offset + RECORD_HEADER_BYTES, item.header.length);
+        yield { seq: item.header.seq, type: item.header.type, payload };
       }
-    }
   }
 
-  /** The newest committed record of `type`, if any. */
+  /** The newest ring record of `type`, if any. */
   latest(type: number): LogRecord | undefined {
     let found: LogRecord | undefined;
     for (const record of this.records()) if (record.type === type) found = record;
@@ -253,121 +306,251 @@ export class RecordLog {
 
   // -------------------------------------------------------------------------------------
 
-  #recover(count: number) {
-    let maxSectorSeq = 0;
-    const broken: number[] = [];
-    for (let index = 0; index < count; index++) {
-      const header = this.#read(index * this.#flash.sectorSize, SECTOR_HEADER_BYTES);
-      const seq = this.#headerSeq(header);
-      // A sector without a valid header is free; formatting always erases it first.
-      this.#sectors.push({ seq, writeOffset: this.#flash.sectorSize });
-      if (seq === 0) {
-        if (!isErased(header) || !this.#sectorErased(index)) broken.push(index);
-        continue;
-      }
-      this.#sectors[index].writeOffset = this.#scanSector(index);
-      if (seq > maxSectorSeq) {
-        maxSectorSeq = seq;
-        this.#active = index;
-      }
-    }
-    // Data under a broken header is corruption, except in the sector the log was rotating
-    // into: there a power cut during its erase or format leaves exactly that.
-    const rotatingInto = (this.#active + 1) % count;
-    for (const index of broken) {
-      if (index === rotatingInto) this.#recovery.tornRecords++;
-      else this.#recovery.corruptSectors++;
-    }
+  #checkType(type: number) {
+    if (!Number.isInteger(type) || type < 0 || type > 0xff) throw new StoreError('store-record-size', `record type ${type} is not a byte`);
   }
 
-  /** Walks one sector's records, counting what recovery finds; returns the append offset. */
-  #scanSector(index: number): number {
-    const size = this.#flash.sectorSize;
-    let offset = SECTOR_HEADER_BYTES;
-    while (offset + RECORD_HEADER_BYTES <= size) {
-      const slot = this.#readSlot(index, offset);
-      if (slot.kind === 'end') {
-        if (this.#restErased(index, offset)) return offset;
-        // Erased bytes, then data: a write that failed before reaching flash left a gap. The data
-        // after it is unreachable to a scan; appends continue in the next sector.
-        this.#recovery.tornRecords++;
-        return size;
-      }
-      if (slot.kind === 'broken') {
-        this.#recovery.tornRecords++;
-        return size; // close the sector: appends continue in the next one
-      }
-      if (!slot.committed) this.#recovery.tornRecords++;
-      else if (!slot.crcOk) this.#recovery.crcErrors++;
-      else this.#recovery.records++;
-      // A seq counts only where the CRC vouches for it (a record cut before its commit mark may
-      // be whole): a header cut mid-seq holds half-written bytes.
-      if (slot.crcOk && slot.seq >= this.#nextSeq) this.#nextSeq = slot.seq + 1;
-      offset += recordFootprint(slot.length);
-    }
-    return size;
+  #checkKey(key: number) {
+    if (!Number.isInteger(key) || key < 1 || key > MAX_KEY) throw new StoreError('store-record-size', `durable key ${key} is not 1..${MAX_KEY}`);
   }
 
-  #readSlot(index: number, offset: number): Slot {
+  /** Live durable records held by `sector`, oldest first, and what carrying them forward needs. */
+  #carryOf(sector: number): { keys: number[]; bytes: number; reserve: number } {
+    const keys: number[] = [];
+    let bytes = 0;
+    let largest = INTENT_FOOTPRINT;
+    this.#durable.forEach((e, key) => {
+      if (e.sector !== sector) return;
+      keys.push(key);
+      const f = recordFootprint(e.length);
+      bytes += f;
+      if (f > largest) largest = f;
+    });
+    keys.sort((a, b) => this.#durable.get(a)!.seq - this.#durable.get(b)!.seq);
+    return { keys, bytes, reserve: bytes + INTENT_FOOTPRINT + 2 * largest };
+  }
+
+  #append(kind: RecordKind, key: number, type: number, payload: Uint8Array): number {
+    const footprint = recordFootprint(payload.length);
     const size = this.#flash.sectorSize;
+    if (this.#active < 0) this.#rotate();
+    else {
+      const next = (this.#active + 1) % this.#sectors.length;
+      if (this.#sectors[this.#active].end + footprint + this.#carryOf(next).reserve > size) this.#rotate();
+    }
+    return this.#write(kind, key, type, payload);
+  }
+
+  /** Writes one record at the active sector's end. */
+  #write(kind: RecordKind, key: number, type: number, payload: Uint8Array): number {
+    const index = this.#active;
+    const sector = this.#sectors[index];
+    const size = this.#flash.sectorSize;
+    const footprint = recordFootprint(payload.length);
+    if (sector.end + footprint > size) throw new StoreError('store-full', `sector ${index} has no room for a ${footprint}-byte record`);
+    const offset = sector.end;
     const base = index * size + offset;
-    const header = this.#read(base, RECORD_HEADER_BYTES);
-    if (isErased(header)) return { kind: 'end' };
-    const length = u16(header, 0);
-    if (length === 0 || (length ^ 0xffff) !== u16(header, 2) || offset + recordFootprint(length) > size) return { kind: 'broken' };
-    const rest = this.#read(base + RECORD_HEADER_BYTES, length + RECORD_TRAILER_BYTES);
-    const committed = COMMIT_MARK.every((b, i) => rest[length + 4 + i] === b);
-    const crc = crc32(this.#table, rest.subarray(0, length), crc32(this.#table, header));
-    return { kind: 'record', committed, crcOk: crc === u32(rest, length), seq: u32(header, 4), type: header[8], length };
+    const seq = this.#nextSeq;
+    const body = encodeRecordBody(this.#reader.table, { seq, type, kind, key }, payload);
+    // From here on the slot is used, whatever happens.
+    sector.end += footprint;
+    try {
+      this.#flash.write(base, body);
+      this.#flash.write(base + body.length, Uint8Array.of(0x43, 0x4d, 0x49, 0x54));
+    } catch (error) {
+      // Clear the slot's length pair so the half-written record is an abandoned slot, not damage
+      // that would hide later records; if even that fails, nothing more goes into this sector.
+      try {
+        this.#flash.write(base, new Uint8Array(4));
+      } catch {
+        sector.end = size;
+      }
+      throw new StoreError('store-write', `append failed: ${errorText(error)}`);
+    }
+    this.#nextSeq = seq + 1;
+    if (!sector.firstSeq) sector.firstSeq = seq;
+    sector.lastSeq = seq;
+    if (kind === RecordKind.put) this.#durable.set(key, { seq, type, sector: index, offset, length: payload.length });
+    else if (kind === RecordKind.remove) this.#durable.delete(key);
+    return seq;
   }
 
-  #headerSeq(header: Uint8Array): number {
-    if (!MAGIC.every((b, i) => header[i] === b) || header[4] !== VERSION) return 0;
-    if (crc32(this.#table, header.subarray(0, 12)) !== u32(header, 12)) return 0;
-    return u32(header, 8);
-  }
-
-  #sectorErased(index: number): boolean {
-    return this.#restErased(index, 0);
-  }
-
-  /** True when the sector is erased from `from` to its end. */
-  #restErased(index: number, from: number): boolean {
-    const size = this.#flash.sectorSize;
-    const chunk = 256;
-    for (let offset = from; offset < size; offset += chunk)
-      if (!isErased(this.#read(index * size + offset, Math.min(chunk, size - offset)))) return false;
-    return true;
-  }
-
-  /** Moves to the next sector of the ring, erasing the oldest records it held. */
+  /** Moves to the next sector of the ring: carries its live durable records forward, records the intent, erases, formats. */
   #rotate() {
     const count = this.#sectors.length;
     const next = this.#active < 0 ? 0 : (this.#active + 1) % count;
-    const seq = this.#sectors.reduce((max, s) => Math.max(max, s.seq), 0) + 1;
-    const sector = this.#sectors[next];
-    if (sector.seq > 0) this.#rotations++;
-    // Until the new header is written the sector is unusable; if power dies here, recovery sees it as free.
-    sector.seq = 0;
-    sector.writeOffset = this.#flash.sectorSize;
-    this.#flash.eraseSector(next);
-    const header = new Uint8Array(SECTOR_HEADER_BYTES);
-    header.set(MAGIC, 0);
-    header[4] = VERSION;
-    putU32(header, 8, seq);
-    putU32(header, 12, crc32(this.#table, header.subarray(0, 12)));
-    this.#flash.write(next * this.#flash.sectorSize, header);
-    sector.seq = seq;
-    sector.writeOffset = SECTOR_HEADER_BYTES;
+    const target = this.#sectors[next];
+    if (this.#active >= 0) {
+      const carry = this.#carryOf(next);
+      const room = this.#flash.sectorSize - this.#sectors[this.#active].end;
+      if (carry.bytes + INTENT_FOOTPRINT > room)
+        throw new StoreError('store-full', `rotation needs ${carry.bytes + INTENT_FOOTPRINT} bytes to carry sector ${next}'s durable records forward; ${room} left`);
+      for (const key of carry.keys) this.#carry(key);
+      const intent = new Uint8Array(INTENT_PAYLOAD_BYTES);
+      putU32(intent, 0, target.headerSeq);
+      this.#write(RecordKind.eraseIntent, next, 0, intent);
+    }
+    if (target.headerSeq > 0) this.#rotations++;
+    const seq = this.#sectors.reduce((max, s) => Math.max(max, s.headerSeq), 0) + 1;
+    // Until its new header is written the sector holds nothing: a power cut here is finished by recovery.
+    this.#sectors[next] = { headerSeq: 0, headerDamaged: false, firstSeq: 0, lastSeq: 0, end: this.#flash.sectorSize };
+    this.#erase(next);
+    this.#flashWrite(next * this.#flash.sectorSize, encodeSectorHeader(this.#reader.table, seq));
+    this.#sectors[next] = { headerSeq: seq, headerDamaged: false, firstSeq: 0, lastSeq: 0, end: SECTOR_HEADER_BYTES };
     this.#active = next;
+  }
+
+  /** Writes durable record `key` again in the active sector, checked against its CRC first. */
+  #carry(key: number) {
+    const entry = this.#durable.get(key)!;
+    const header = intactRecordAt(this.#reader, entry.sector, entry.offset);
+    if (header && header.kind === RecordKind.put && header.key === key) {
+      const payload = this.#read(entry.sector * this.#flash.sectorSize + entry.offset + RECORD_HEADER_BYTES, entry.length);
+      this.#write(RecordKind.put, key, entry.type, payload);
+      return;
+    }
+    // The copy in flash went bad since it was written: nothing sound to carry.
+    this.#durable.delete(key);
+    this.#noteCorruption(entry.sector, entry.offset);
+    this.#recovery.corruptRecords++;
+  }
+
+  #noteCorruption(sector: number, offset: number) {
+    if (this.#recovery.corruption.length < CORRUPTION_PLACES) this.#recovery.corruption.push({ sector, offset });
+  }
+
+  // -------------------------------------------------------------------------------------
+  // Recovery
+
+  #recover(count: number) {
+    const size = this.#flash.sectorSize;
+    let validSectors = 0;
+    for (let index = 0; index < count; index++) {
+      const header = this.#read(index * size, SECTOR_HEADER_BYTES);
+      const headerSeq = sectorHeaderSeq(this.#reader.table, header);
+      if (headerSeq) validSectors++;
+      this.#sectors.push({ headerSeq, headerDamaged: !headerSeq && !isErased(header), firstSeq: 0, lastSeq: 0, end: size });
+    }
+    // Sectors hold runs of seqs that never interleave: walking them in the order of their first
+    // record applies every durable put and delete in the order it was written.
+    const order: { index: number; first: number }[] = [];
+    const bare: number[] = [];
+    for (let index = 0; index < count; index++) {
+      const s = this.#sectors[index];
+      if (!s.headerSeq && !s.headerDamaged && sectorBodyErased(this.#reader, index)) continue; // free
+      const first = this.#firstSeq(index);
+      if (first) order.push({ index, first });
+      else bare.push(index);
+    }
+    order.sort((a, b) => a.first - b.first);
+    const walked = [...order.map((o) => o.index), ...bare].map((index) => this.#recoverSector(index));
+
+    // The active sector: the newest header, unless the newest records sit under a damaged header.
+    let newestHeader = -1;
+    let newestRecords = -1;
+    this.#sectors.forEach((s, i) => {
+      if (s.headerSeq && (newestHeader < 0 || s.headerSeq > this.#sectors[newestHeader].headerSeq)) newestHeader = i;
+      if (s.lastSeq && (newestRecords < 0 || s.lastSeq > this.#sectors[newestRecords].lastSeq)) newestRecords = i;
+    });
+    this.#active = newestRecords >= 0 && !this.#sectors[newestRecords].headerSeq ? newestRecords : newestHeader >= 0 ? newestHeader : newestRecords;
+
+    const pending = this.#pendingErase(walked);
+    for (const w of walked) {
+      if (w.index === pending) continue;
+      this.#recovery.records += w.records;
+      const s = this.#sectors[w.index];
+      if (s.headerDamaged && (w.records > 0 || validSectors > 0)) {
+        this.#recovery.corruptSectors++;
+        this.#noteCorruption(w.index, 0);
+      }
+      for (const d of w.damage) {
+        if (w.index === this.#active && d.offset === w.tornTail) continue;
+        this.#recovery.corruptRecords++;
+        this.#noteCorruption(w.index, d.offset);
+      }
+    }
+    if (pending >= 0) {
+      this.#recovery.interruptedErases++;
+      this.#durable.forEach((e, key) => e.sector === pending && this.#durable.delete(key));
+      this.#sectors[pending] = { headerSeq: 0, headerDamaged: false, firstSeq: 0, lastSeq: 0, end: size };
+      this.#erase(pending);
+    }
+    const active = walked.find((w) => w.index === this.#active);
+    if (active && active.tornTail >= 0) {
+      this.#recovery.tornRecords++;
+      // Clear the torn record's length pair: an abandoned slot, so that it never reads as damage later.
+      this.#flashWrite(this.#active * size + active.tornTail, new Uint8Array(4));
+    }
+  }
+
+  /** Seq of the first intact record of a sector (0: none). */
+  #firstSeq(index: number): number {
+    for (const item of walkSector(this.#reader, index)) {
+      if (item.kind === 'record') return item.header.seq;
+      if (item.kind === 'end') break;
+    }
+    return 0;
+  }
+
+  /** Walks one sector at recovery: applies its durable records, counts what it finds. */
+  #recoverSector(index: number) {
+    const size = this.#flash.sectorSize;
+    const sector = this.#sectors[index];
+    const found = { index, records: 0, damage: [] as { offset: number }[], tornTail: -1, intent: undefined as { sector: number; seq: number } | undefined };
+    for (const item of walkSector(this.#reader, index)) {
+      if (item.kind === 'end') sector.end = item.offset;
+      else if (item.kind === 'damaged') {
+        found.damage.push({ offset: item.offset });
+        if (item.torn) found.tornTail = item.offset;
+      } else if (item.kind === 'record') {
+        const h = item.header;
+        found.records++;
+        if (item.paddingDamaged) found.damage.push({ offset: item.offset });
+        if (!sector.firstSeq) sector.firstSeq = h.seq;
+        sector.lastSeq = h.seq;
+        if (h.seq >= this.#nextSeq) this.#nextSeq = h.seq + 1;
+        found.intent = undefined;
+        if (h.kind === RecordKind.put) this.#durable.set(h.key, { seq: h.seq, type: h.type, sector: index, offset: item.offset, length: h.length });
+        else if (h.kind === RecordKind.remove) this.#durable.delete(h.key);
+        else if (h.kind === RecordKind.eraseIntent && h.length === INTENT_PAYLOAD_BYTES)
+          found.intent = { sector: h.key, seq: u32(this.#read(index * size + item.offset + RECORD_HEADER_BYTES, INTENT_PAYLOAD_BYTES), 0) };
+      }
+    }
+    return found;
+  }
+
+  /** The sector a cut rotation was erasing, if the newest record says one was and that sector is not yet formatted anew. */
+  #pendingErase(walked: { index: number; intent?: { sector: number; seq: number } }[]): number {
+    const intent = walked.find((w) => w.index === this.#active)?.intent;
+    if (!intent || intent.sector === this.#active || intent.sector >= this.#sectors.length) return -1;
+    const target = this.#sectors[intent.sector];
+    if (target.headerSeq && target.headerSeq !== intent.seq) return -1; // formatted anew: the rotation finished
+    if (!target.headerSeq && !target.headerDamaged && sectorBodyErased(this.#reader, intent.sector)) return -1; // erased, only the header was missing
+    return intent.sector;
   }
 
   #sectorsOldestFirst(): number[] {
     return this.#sectors
-      .map((s, index) => ({ seq: s.seq, index }))
-      .filter((s) => s.seq > 0)
-      .sort((a, b) => a.seq - b.seq)
+      .map((s, index) => ({ first: s.firstSeq, index }))
+      .filter((s) => s.first > 0)
+      .sort((a, b) => a.first - b.first)
       .map((s) => s.index);
+  }
+
+  #erase(sector: number) {
+    try {
+      this.#flash.eraseSector(sector);
+    } catch (error) {
+      throw new StoreError('store-write', `erase of sector ${sector} failed: ${errorText(error)}`);
+    }
+  }
+
+  #flashWrite(offset: number, bytes: Uint8Array) {
+    try {
+      this.#flash.write(offset, bytes);
+    } catch (error) {
+      throw new StoreError('store-write', `flash write at ${offset} failed: ${errorText(error)}`);
+    }
   }
 
   #read(offset: number, length: number): Uint8Array {

@@ -80,13 +80,17 @@ const EN_CODES = deepFreeze({
     message: 'A scratch write did not read back: the flash is failing.',
     remedy: 'Replace the board. Call support with this code.',
   },
-  'flash.crc-errors': {
-    message: 'Stored records had CRC errors at recovery: storage is corrupt.',
+  'flash.corrupt': {
+    message: 'Stored records or sector headers are damaged (not by a power cut): storage is corrupt.',
     remedy: 'Call support with this code before taking payments; the board may need replacing.',
   },
   'flash.torn-record': {
-    message: 'A record torn by a power cut was dropped.',
+    message: 'A power cut interrupted a write; the unfinished record or erase was dropped.',
     remedy: 'Check the power supply and cable. Do not switch off during a sale.',
+  },
+  'flash.durable-full': {
+    message: 'The store for keys, counters and journals is full: a record was refused.',
+    remedy: 'Settle the batch and sign on again; if it recurs, call support with this code.',
   },
 
   'memory.ok': { message: 'Enough free memory.', remedy: EN_NONE },
@@ -158,8 +162,9 @@ const ZH_CODES: Readonly<Record<ProbeCode, CodeText>> = deepFreeze({
 
   'flash.ok': { message: '存储写入和读回正常。', remedy: ZH_NONE },
   'flash.readback': { message: '测试写入后无法正确读回，闪存故障。', remedy: '请更换主板，并携此代码联系客服。' },
-  'flash.crc-errors': { message: '恢复时发现记录校验（CRC）错误，存储已损坏。', remedy: '收款前请携此代码联系客服；可能需要更换主板。' },
-  'flash.torn-record': { message: '断电导致一条未写完的记录被丢弃。', remedy: '请检查电源和电源线；交易过程中请勿断电。' },
+  'flash.corrupt': { message: '存储中的记录或扇区头已损坏（并非断电所致），存储已损坏。', remedy: '收款前请携此代码联系客服；可能需要更换主板。' },
+  'flash.torn-record': { message: '断电中断了一次写入，未完成的记录或擦除已丢弃。', remedy: '请检查电源和电源线；交易过程中请勿断电。' },
+  'flash.durable-full': { message: '密钥、计数器和日志的存储区已满，有记录被拒绝。', remedy: '请结算批次并重新签到；如反复出现，请携此代码联系客服。' },
 
   'memory.ok': { message: '可用内存充足。', remedy: ZH_NONE },
   'memory.tight': { message: '可用内存偏少。', remedy: '请重启终端；如反复出现，请携此代码联系客服。' },

@@ -76,9 +76,11 @@ export function flashProbe(log: RecordLog | string): Probe {
       if (typeof log === 'string') return fail('flash.readback', `record log could not be opened: ${log}`);
       const found = log.recovery;
       const capacity = log.capacity();
+      const where = found.corruption.map((c) => `sector ${c.sector} +${c.offset}`).join(', ');
       let facts =
         `${capacity.sectors}×${capacity.sectorSize} B, ${found.records} records at boot, ` +
-        `${found.tornRecords} torn, ${found.crcErrors} CRC errors, ${found.corruptSectors} bad sectors`;
+        `${found.tornRecords} torn, ${found.interruptedErases} erases cut, ${found.corruptRecords} damaged records, ` +
+        `${found.corruptSectors} bad sector headers${where ? ` (${where})` : ''}; durable ${log.durableBytes}/${capacity.durableCapBytes} B`;
       const scratch = ports.crypto.randomBytes(SCRATCH_BYTES);
       let seq: number;
       try {
@@ -95,8 +97,9 @@ export function flashProbe(log: RecordLog | string): Probe {
       if (log.rotations > 0) facts += `; full, ${log.rotations} oldest sector(s) reused since boot`;
       if (!back || back.seq !== seq || back.payload.length !== SCRATCH_BYTES || !back.payload.every((b, i) => b === scratch[i]))
         return fail('flash.readback', `scratch record ${seq} did not read back; ${facts}`);
-      if (found.crcErrors > 0 || found.corruptSectors > 0) return fail('flash.crc-errors', facts);
-      if (found.tornRecords > 0) return warn('flash.torn-record', facts);
+      if (found.corruptRecords > 0 || found.corruptSectors > 0) return fail('flash.corrupt', facts);
+      if (log.durableRefusals > 0) return fail('flash.durable-full', `${log.durableRefusals} durable record(s) refused; ${facts}`);
+      if (found.tornRecords > 0 || found.interruptedErases > 0) return warn('flash.torn-record', facts);
       return pass('flash.ok', facts);
     },
   };
