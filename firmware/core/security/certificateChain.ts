@@ -1,44 +1,45 @@
 /**
- * Checks the terminal's certificate the way the acquirer's host will: a chain from the
- * terminal certificate through any intermediates to the acquirer's root, every signature
- * verified (RSA or ECDSA, by the crypto port), every validity window checked against the RTC,
- * and the terminal certificate's subject bound to the terminal ID. When the RTC cannot be
- * trusted the dates are not judged: "cannot decide", never "expired".
+ * Checks the terminal's certificate the way the acquirer's host will: a path from the terminal
+ * certificate through the certificates given with it to the acquirer's root (certificatePath.ts),
+ * every signature verified (RSA or ECDSA, by the crypto port), the terminal certificate's subject
+ * bound to the terminal ID, and every validity window on the path checked against the RTC. When
+ * the RTC cannot be trusted the dates are not judged: "cannot decide", never "expired".
+ *
+ * Each of these is judged on its own and every problem is a finding (a wrong terminal ID does
+ * not hide an expiry): the result carries them all, and its own status, code and detail are the
+ * worst one's (fail > warn > skip > pass; among equals, the path first, then the binding, then
+ * the dates).
  */
-import type { SignatureScheme } from '../ports';
-import { formatName, nameAttribute, type Certificate } from './x509';
+import { buildPath, certName, type PathFailureCode, type VerifySignature } from './certificatePath';
+import { nameAttribute, formatName, type Certificate } from './x509';
+import { deepFreeze } from '../freeze';
 
-/** Verifies `signature` over `data` with the public key in `spki` (SubjectPublicKeyInfo DER). */
-export type VerifySignature = (scheme: SignatureScheme, spki: Uint8Array, data: Uint8Array, signature: Uint8Array) => boolean;
+export type { VerifySignature } from './certificatePath';
 
 export const DAY_MS = 24 * 3600 * 1000;
 /** Warn this long before the first certificate in the chain expires. */
 export const EXPIRY_WARNING_DAYS = 30;
 
-export type ChainCode =
-  | 'cert.ok'
-  | 'cert.expiring'
-  | 'cert.expired'
-  | 'cert.not-yet-valid'
-  | 'cert.cannot-decide'
-  | 'cert.chain-broken'
-  | 'cert.wrong-root'
-  | 'cert.bad-signature'
-  | 'cert.not-ca'
-  | 'cert.critical-extension'
-  | 'cert.wrong-terminal';
+export type ChainCode = PathFailureCode | 'cert.ok' | 'cert.expiring' | 'cert.expired' | 'cert.not-yet-valid' | 'cert.cannot-decide' | 'cert.wrong-terminal';
 
 export interface ChainFinding {
   status: 'pass' | 'warn' | 'fail' | 'skip';
   code: ChainCode;
   detail: string;
-  /** Whole days until the first certificate of the chain expires (negative once expired). */
+  /** Whole days until the certificate this finding is about expires (negative once expired). */
   daysToExpiry: number | undefined;
+}
+
+/** The worst finding's fields, and every finding (a single `cert.ok` when there is no problem). */
+export interface ChainResult extends ChainFinding {
+  findings: ChainFinding[];
+  /** Names of the certificates on the path found, terminal first (empty when none was found). */
+  path: string[];
 }
 
 export interface ChainInput {
   terminal: Certificate;
-  /** Issuer of the terminal certificate first, up to (not including) the root. */
+  /** The certificates given with the terminal's, in any order (a pool: see certificatePath.ts). */
   intermediates: readonly Certificate[];
   /** The acquirer's root, as provisioned: the trust anchor. */
   root: Certificate;
@@ -48,52 +49,68 @@ export interface ChainInput {
   clockTrusted: boolean;
 }
 
-const subjectName = (c: Certificate) => nameAttribute(c.subject, 'CN') ?? formatName(c.subject);
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+const SEVERITY: Readonly<Record<ChainFinding['status'], number>> = deepFreeze({ pass: 0, skip: 1, warn: 2, fail: 3 });
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-export function checkChain(verify: VerifySignature, input: ChainInput): ChainFinding {
-  const { terminal, intermediates, root } = input;
-  const chain = [terminal, ...intermediates, root];
-  const finding = (status: ChainFinding['status'], code: ChainCode, detail: string, daysToExpiry?: number): ChainFinding => ({ status, code, detail, daysToExpiry });
+/** The worst of the findings (the first of equals), as a probe shows it. */
+export function worstFinding(findings: readonly ChainFinding[]): ChainFinding {
+  return findings.reduce((worst, f) => (SEVERITY[f.status] > SEVERITY[worst.status] ? f : worst));
+}
 
-  for (const cert of chain)
-    if (cert.unknownCritical.length) return finding('fail', 'cert.critical-extension', `${subjectName(cert)}: critical extension ${cert.unknownCritical[0]} not understood`);
+export function checkChain(verify: VerifySignature, input: ChainInput): ChainResult {
+  const { terminal, root } = input;
+  const findings: ChainFinding[] = [];
+  const add = (status: ChainFinding['status'], code: ChainCode, detail: string, daysToExpiry?: number) => findings.push({ status, code, detail, daysToExpiry });
 
-  // Links: each certificate is issued by the next, which must be a CA and must have signed it.
-  for (let i = 0; i + 1 < chain.length; i++) {
-    const child = chain[i];
-    const parent = chain[i + 1];
-    const isRootLink = i + 1 === chain.length - 1;
-    if (!sameBytes(child.issuer.der, parent.subject.der))
-      return finding('fail', isRootLink ? 'cert.wrong-root' : 'cert.chain-broken', `${subjectName(child)} is issued by ${formatName(child.issuer)}, not by ${formatName(parent.subject)}`);
-    // The root is the trust anchor, provisioned as such (RFC 5280 6.1: an input, not a certificate
-    // to validate), so a v1 root without extensions is fine; every other issuer must be a CA.
-    if (!isRootLink) {
-      if (!parent.isCa || parent.keyCertSign === false) return finding('fail', 'cert.not-ca', `${subjectName(parent)} may not issue certificates`);
-      // pathLenConstraint: how many intermediate CAs may stand below this one (chain[1..i] do).
-      if (parent.pathLength !== undefined && i > parent.pathLength)
-        return finding('fail', 'cert.not-ca', `${subjectName(parent)} allows ${parent.pathLength} intermediate(s)`);
+  // The path: the terminal certificate and the root are always on it, so they are judged here;
+  // the search judges the certificates it adds.
+  for (const cert of [terminal, root])
+    if (cert.unknownCritical.length) add('fail', 'cert.critical-extension', `${certName(cert)}: critical extension ${cert.unknownCritical[0]} not understood`);
+  if (terminal.publicKey.problem) add('fail', 'cert.bad-key', `${certName(terminal)}: its own key is unusable (${terminal.publicKey.problem})`);
+  const built = buildPath(verify, terminal, input.intermediates, root);
+  if (!built.ok) add('fail', built.failure.code, built.failure.detail);
+  else if (!root.publicKey.problem) {
+    let selfSigned: boolean;
+    try {
+      selfSigned = verify(root.signatureScheme, root.publicKey.spki, root.tbs, root.signature);
+    } catch {
+      selfSigned = false;
     }
-    if (!verify(child.signatureScheme, parent.publicKey.spki, child.tbs, child.signature))
-      return finding('fail', isRootLink ? 'cert.wrong-root' : 'cert.bad-signature', `signature of ${subjectName(child)} does not verify with ${subjectName(parent)}'s key`);
+    if (!selfSigned) add('fail', 'cert.bad-signature', `root ${certName(root)} self-signature does not verify`);
   }
-  if (!verify(root.signatureScheme, root.publicKey.spki, root.tbs, root.signature)) return finding('fail', 'cert.bad-signature', `root ${subjectName(root)} self-signature does not verify`);
 
+  // The binding: the host identifies the terminal by this certificate.
   const cn = nameAttribute(terminal.subject, 'CN');
   const serial = nameAttribute(terminal.subject, 'serialNumber');
   if (cn !== input.terminalId && serial !== input.terminalId)
-    return finding('fail', 'cert.wrong-terminal', `certificate is for ${cn ?? formatName(terminal.subject)}, terminal is ${input.terminalId}`);
+    add('fail', 'cert.wrong-terminal', `certificate is for ${cn ?? formatName(terminal.subject)}, terminal is ${input.terminalId}`);
 
-  if (!input.clockTrusted) return finding('skip', 'cert.cannot-decide', `chain verifies; validity not judged: the clock is not trusted (terminal cert ${day(terminal.notBefore)} – ${day(terminal.notAfter)})`);
-
-  const now = input.nowMs;
-  for (const cert of chain) {
-    if (now < cert.notBefore) return finding('fail', 'cert.not-yet-valid', `${subjectName(cert)} valid from ${day(cert.notBefore)}, clock says ${day(now)}`);
-    if (now > cert.notAfter) return finding('fail', 'cert.expired', `${subjectName(cert)} expired ${day(cert.notAfter)}`, Math.floor((cert.notAfter - now) / DAY_MS));
+  // The dates of every certificate on the path (as far as it was found, and the root).
+  const judged = built.ok ? built.path : [...built.partial, root];
+  let daysToExpiry: number | undefined;
+  if (!input.clockTrusted) add('skip', 'cert.cannot-decide', `validity not judged: the clock is not trusted (terminal cert ${day(terminal.notBefore)} – ${day(terminal.notAfter)})`);
+  else {
+    const now = input.nowMs;
+    for (const cert of judged) {
+      if (now < cert.notBefore) {
+        const days = Math.ceil((cert.notBefore - now) / DAY_MS);
+        add('fail', 'cert.not-yet-valid', `${certName(cert)} valid from ${day(cert.notBefore)}, in ${days} day(s); clock says ${day(now)}`, Math.floor((cert.notAfter - now) / DAY_MS));
+      }
+      if (now > cert.notAfter) {
+        const days = Math.floor((cert.notAfter - now) / DAY_MS);
+        add('fail', 'cert.expired', `${certName(cert)} expired ${day(cert.notAfter)}, ${-days} day(s) ago`, days);
+      }
+    }
+    const first = judged.reduce((a, b) => (b.notAfter < a.notAfter ? b : a));
+    daysToExpiry = Math.floor((first.notAfter - now) / DAY_MS);
+    if (daysToExpiry >= 0 && daysToExpiry < EXPIRY_WARNING_DAYS) add('warn', 'cert.expiring', `${certName(first)} expires ${day(first.notAfter)}: ${daysToExpiry} day(s) left`, daysToExpiry);
   }
-  const first = chain.reduce((a, b) => (b.notAfter < a.notAfter ? b : a));
-  const days = Math.floor((first.notAfter - now) / DAY_MS);
-  if (days < EXPIRY_WARNING_DAYS) return finding('warn', 'cert.expiring', `${subjectName(first)} expires ${day(first.notAfter)}: ${days} day(s) left`, days);
-  return finding('pass', 'cert.ok', `${chain.length} certificates to ${subjectName(root)}; ${subjectName(first)} expires ${day(first.notAfter)} (${days} days)`, days);
+
+  const path = built.ok ? built.path.map(certName) : [];
+  if (findings.length === 0) {
+    const first = judged.reduce((a, b) => (b.notAfter < a.notAfter ? b : a));
+    add('pass', 'cert.ok', `${judged.length} certificates to ${certName(root)}; ${certName(first)} expires ${day(first.notAfter)} (${daysToExpiry} days)`, daysToExpiry);
+  }
+  const worst = worstFinding(findings);
+  return { ...worst, daysToExpiry: worst.daysToExpiry ?? daysToExpiry, findings, path };
 }

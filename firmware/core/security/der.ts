@@ -130,6 +130,14 @@ export function readBitStringBytes(bytes: Uint8Array, node: DerNode): Uint8Array
   return value.subarray(1);
 }
 
+/** A BOOLEAN: DER allows exactly one byte, 0x00 (FALSE) or 0xFF (TRUE) (X.690 11.1). @throws DerError */
+export function readBoolean(bytes: Uint8Array, node: DerNode): boolean {
+  if (node.tag !== Tag.boolean) throw new DerError('der-tag', node.start, 'not a BOOLEAN');
+  const value = content(bytes, node);
+  if (value.length !== 1 || (value[0] !== 0x00 && value[0] !== 0xff)) throw new DerError('der-value', node.start, 'BOOLEAN is not one byte 00 or FF');
+  return value[0] === 0xff;
+}
+
 /** A small non-negative INTEGER (versions, path lengths). @throws DerError */
 export function readSmallInteger(bytes: Uint8Array, node: DerNode): number {
   if (node.tag !== Tag.integer) throw new DerError('der-tag', node.start, 'not an INTEGER');
@@ -141,7 +149,12 @@ export function readSmallInteger(bytes: Uint8Array, node: DerNode): number {
   return n;
 }
 
-/** UTCTime (YYMMDDHHMMSSZ, 1950–2049) or GeneralizedTime (YYYYMMDDHHMMSSZ) as ms since 1970. @throws DerError */
+/**
+ * UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ) as ms since 1970. Only UTCTime's
+ * two-digit year is windowed, to 1950–2049 (RFC 5280 4.1.2.5.1); a GeneralizedTime year is
+ * taken as written, 0000–9999 (Date.UTC would read years 0–99 as 1900–1999).
+ * @throws DerError
+ */
 export function readTime(bytes: Uint8Array, node: DerNode): number {
   const text = readAscii(bytes, node);
   let m: RegExpExecArray | null;
@@ -153,11 +166,12 @@ export function readTime(bytes: Uint8Array, node: DerNode): number {
     year = Number(m[1]);
   } else throw new DerError('der-value', node.start, `not a DER time: ${text.slice(0, 20)}`);
   const [month, day, hour, minute, second] = [2, 3, 4, 5, 6].map((i) => Number(m![i]));
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(ms);
-  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59)
+  const check = new Date(0);
+  check.setUTCFullYear(year, month - 1, day);
+  check.setUTCHours(hour, minute, second, 0);
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59)
     throw new DerError('der-value', node.start, `no such time: ${text}`);
-  return ms;
+  return check.getTime();
 }
 
 /** Content as text, for string and time types (ASCII-only types checked; UTF-8 decoded). @throws DerError */

@@ -11,6 +11,7 @@ import {
   expectNode,
   readAscii,
   readBitStringBytes,
+  readBoolean,
   readNode,
   readOid,
   readSmallInteger,
@@ -42,8 +43,15 @@ const ATTRIBUTE_NAMES: Record<string, string> = deepFreeze({
 });
 const EXT_BASIC_CONSTRAINTS = '2.5.29.19';
 const EXT_KEY_USAGE = '2.5.29.15';
+const EXT_SUBJECT_KEY_ID = '2.5.29.14';
+const EXT_AUTHORITY_KEY_ID = '2.5.29.35';
 /** Extensions understood (or safely ignorable) when marked critical. */
-const KNOWN_EXTENSIONS = deepFreeze([EXT_BASIC_CONSTRAINTS, EXT_KEY_USAGE, '2.5.29.14', '2.5.29.35', '2.5.29.37', '2.5.29.17']);
+const KNOWN_EXTENSIONS = deepFreeze([EXT_BASIC_CONSTRAINTS, EXT_KEY_USAGE, EXT_SUBJECT_KEY_ID, EXT_AUTHORITY_KEY_ID, '2.5.29.37', '2.5.29.17']);
+/** Uncompressed (04) or compressed (02/03) point lengths per curve (SEC 1, 2.3.3). */
+const POINT_BYTES: Record<string, { uncompressed: number; compressed: number }> = deepFreeze({
+  'ec-p256': { uncompressed: 65, compressed: 33 },
+  'ec-p384': { uncompressed: 97, compressed: 49 },
+});
 
 export class CertificateError extends Error {
   override readonly name = 'CertificateError';
@@ -76,7 +84,7 @@ export interface Certificate {
   subject: DistinguishedName;
   notBefore: number;
   notAfter: number;
-  publicKey: { algorithm: PublicKeyAlgorithm; spki: Uint8Array };
+  publicKey: SubjectPublicKey;
   /** basicConstraints cA, and its pathLenConstraint if any. */
   isCa: boolean;
   pathLength: number | undefined;
@@ -84,6 +92,21 @@ export interface Certificate {
   keyCertSign: boolean | undefined;
   /** OIDs of critical extensions this code does not understand (RFC 5280: such a certificate must be refused). */
   unknownCritical: string[];
+  /** subjectKeyIdentifier, and authorityKeyIdentifier's keyIdentifier (RFC 5280 4.2.1.1–2), when present: path building prefers issuers whose key ids match. */
+  subjectKeyId: Uint8Array | undefined;
+  authorityKeyId: Uint8Array | undefined;
+}
+
+/**
+ * The certificate's public key. A key this code cannot use (an algorithm or curve it does not
+ * support, key bits that do not decode) does not make the certificate unreadable: `problem` says
+ * what is wrong, and the chain check reports it against the certificate that carries it.
+ */
+export interface SubjectPublicKey {
+  algorithm: PublicKeyAlgorithm | 'unusable';
+  /** The whole SubjectPublicKeyInfo, as the crypto port takes it. */
+  spki: Uint8Array;
+  problem: string | undefined;
 }
 
 /** The first attribute of `type` in a name (e.g. the CN). */
@@ -120,20 +143,46 @@ function parseSignatureAlgorithm(bytes: Uint8Array, node: DerNode): SignatureSch
   return scheme;
 }
 
-function parsePublicKey(bytes: Uint8Array, node: DerNode): Certificate['publicKey'] {
+function parsePublicKey(bytes: Uint8Array, node: DerNode): SubjectPublicKey {
   const [algorithm, key] = childrenOf(bytes, expectNode(bytes, node.start, Tag.sequence, node.end), 2);
   if (!algorithm || !key) throw new DerError('der-value', node.start, 'SubjectPublicKeyInfo incomplete');
   const [oidNode, params] = childrenOf(bytes, expectNode(bytes, algorithm.start, Tag.sequence, algorithm.end), 2);
   if (!oidNode) throw new DerError('der-value', algorithm.start, 'empty AlgorithmIdentifier');
-  readBitStringBytes(bytes, key);
+  const bits = readBitStringBytes(bytes, key);
   const oid = readOid(bytes, oidNode);
   const spki = bytes.slice(node.start, node.end);
-  if (oid === '1.2.840.113549.1.1.1') return { algorithm: 'rsa', spki };
-  if (oid === '1.2.840.10045.2.1' && params && params.tag === Tag.oid) {
-    const curve = CURVES[readOid(bytes, params)];
-    if (curve) return { algorithm: curve, spki };
+  const unusable = (problem: string): SubjectPublicKey => ({ algorithm: 'unusable', spki, problem });
+  if (oid === '1.2.840.113549.1.1.1') {
+    const problem = rsaKeyProblem(bits);
+    return problem ? unusable(problem) : { algorithm: 'rsa', spki, problem: undefined };
   }
-  throw new CertificateError('x509-unsupported', `public key algorithm ${oid}`);
+  if (oid === '1.2.840.10045.2.1') {
+    const curve = params && params.tag === Tag.oid ? CURVES[readOid(bytes, params)] : undefined;
+    if (!curve) return unusable('EC key on a curve other than P-256 or P-384');
+    const sizes = POINT_BYTES[curve];
+    const ok = (bits[0] === 0x04 && bits.length === sizes.uncompressed) || ((bits[0] === 0x02 || bits[0] === 0x03) && bits.length === sizes.compressed);
+    return ok ? { algorithm: curve, spki, problem: undefined } : unusable(`${curve} point of ${bits.length} bytes is not a curve point encoding`);
+  }
+  return unusable(`public key algorithm ${oid} not supported`);
+}
+
+/** RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } (RFC 8017 A.1.1), both positive and minimal. */
+function rsaKeyProblem(bits: Uint8Array): string | undefined {
+  try {
+    const seq = readNode(bits, 0);
+    if (seq.tag !== Tag.sequence || seq.end !== bits.length) return 'RSA key is not one SEQUENCE';
+    const parts = childrenOf(bits, seq, 3);
+    if (parts.length !== 2 || parts.some((p) => p.tag !== Tag.integer)) return 'RSA key is not a modulus and an exponent';
+    for (const [part, name] of [[parts[0], 'modulus'], [parts[1], 'exponent']] as const) {
+      const value = content(bits, part);
+      if (value.length === 0 || value[0] & 0x80 || (value.length > 1 && value[0] === 0 && !(value[1] & 0x80))) return `RSA ${name} is not a minimal positive INTEGER`;
+    }
+    const modulusBytes = parts[0].end - parts[0].contentStart - (bits[parts[0].contentStart] === 0 ? 1 : 0);
+    if (modulusBytes < 64 || modulusBytes > 512) return `RSA modulus of ${modulusBytes * 8} bits`;
+    return undefined;
+  } catch (error) {
+    return error instanceof DerError ? `RSA key does not decode: ${error.message}` : 'RSA key does not decode';
+  }
 }
 
 interface Extensions {
@@ -141,28 +190,41 @@ interface Extensions {
   pathLength: number | undefined;
   keyCertSign: boolean | undefined;
   unknownCritical: string[];
+  subjectKeyId: Uint8Array | undefined;
+  authorityKeyId: Uint8Array | undefined;
 }
 
+const noExtensions = (): Extensions => ({ isCa: false, pathLength: undefined, keyCertSign: undefined, unknownCritical: [], subjectKeyId: undefined, authorityKeyId: undefined });
+
 function parseExtensions(bytes: Uint8Array, wrapper: DerNode): Extensions {
-  const out: Extensions = { isCa: false, pathLength: undefined, keyCertSign: undefined, unknownCritical: [] };
+  const out = noExtensions();
   const list = expectNode(bytes, wrapper.contentStart, Tag.sequence, wrapper.end);
   for (const ext of childrenOf(bytes, list, 32)) {
     const parts = childrenOf(bytes, expectNode(bytes, ext.start, Tag.sequence, list.end), 3);
     if (parts.length < 2) throw new DerError('der-value', ext.start, 'extension without id or value');
     const oid = readOid(bytes, parts[0]);
-    const critical = parts.length === 3 && parts[1].tag === Tag.boolean && content(bytes, parts[1])[0] === 0xff;
+    // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+    const critical = parts.length === 3 && readBoolean(bytes, parts[1]);
     const value = parts[parts.length - 1];
     if (value.tag !== Tag.octetString) throw new DerError('der-tag', value.start, 'extension value is not an OCTET STRING');
     if (oid === EXT_BASIC_CONSTRAINTS) {
       const seq = expectNode(bytes, value.contentStart, Tag.sequence, value.end);
       for (const item of childrenOf(bytes, seq, 2)) {
-        if (item.tag === Tag.boolean) out.isCa = content(bytes, item)[0] === 0xff;
+        if (item.tag === Tag.boolean) out.isCa = readBoolean(bytes, item);
         else if (item.tag === Tag.integer) out.pathLength = readSmallInteger(bytes, item);
+        else throw new DerError('der-tag', item.start, 'basicConstraints holds neither cA nor pathLenConstraint');
       }
     } else if (oid === EXT_KEY_USAGE) {
       const bits = content(bytes, expectNode(bytes, value.contentStart, Tag.bitString, value.end));
       // KeyUsage bit 5 is keyCertSign: the sixth bit from the left of the first byte.
       out.keyCertSign = bits.length >= 2 && (bits[1] & 0x04) !== 0;
+    } else if (oid === EXT_SUBJECT_KEY_ID) {
+      out.subjectKeyId = content(bytes, expectNode(bytes, value.contentStart, Tag.octetString, value.end)).slice();
+    } else if (oid === EXT_AUTHORITY_KEY_ID) {
+      // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, [1] issuer, [2] serial }
+      const seq = expectNode(bytes, value.contentStart, Tag.sequence, value.end);
+      const keyId = childrenOf(bytes, seq, 3).find((item) => item.tag === 0x80);
+      if (keyId) out.authorityKeyId = content(bytes, keyId).slice();
     } else if (critical && !KNOWN_EXTENSIONS.includes(oid)) out.unknownCritical.push(oid);
   }
   return out;
@@ -199,7 +261,7 @@ export function parseCertificate(der: Uint8Array): Certificate {
     if (parseSignatureAlgorithm(der, innerAlg) !== signatureScheme) throw new DerError('der-value', innerAlg.start, 'inner and outer signature algorithms differ');
     const [notBeforeNode, notAfterNode] = childrenOf(der, expectNode(der, validity.start, Tag.sequence, validity.end), 2);
     if (!notBeforeNode || !notAfterNode) throw new DerError('der-value', validity.start, 'validity incomplete');
-    let extensions: Extensions = { isCa: false, pathLength: undefined, keyCertSign: undefined, unknownCritical: [] };
+    let extensions = noExtensions();
     for (; i < fields.length; i++) if (fields[i].tag === 0xa3) extensions = parseExtensions(der, fields[i]);
     return {
       der,

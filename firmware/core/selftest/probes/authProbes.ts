@@ -4,12 +4,13 @@
  */
 import { readTerminalId } from '../../config/terminalConfig';
 import { judgeKeys } from '../../security/caPublicKeys';
-import { checkChain } from '../../security/certificateChain';
+import { checkChain, worstFinding } from '../../security/certificateChain';
 import { MASTER_KEY_SLOT, type KeyStore } from '../../security/keyStore';
 import { runKnownAnswers } from '../../security/knownAnswers';
 import { readCapkTable, readCertificates } from '../../security/provisionedData';
 import { CertificateError, parseCertificate } from '../../security/x509';
 import type { CborCodec } from '../../store/cbor';
+import { DETAIL_LIMIT } from '../runner';
 import type { Probe, ProbeContext, ProbeOutcome } from '../types';
 import { fail, pass, skip, warn } from './outcome';
 
@@ -96,13 +97,19 @@ export function certificateProbe(cbor: CborCodec): Probe {
       } catch (error) {
         return fail('cert.malformed', error instanceof CertificateError ? `${error.code}: ${error.message}` : 'unreadable');
       }
-      const finding = checkChain((scheme, spki, data, signature) => ports.crypto.verifySignature(scheme, spki, data, signature), {
+      const result = checkChain((scheme, spki, data, signature) => ports.crypto.verifySignature(scheme, spki, data, signature), {
         ...parsed,
         terminalId: readTerminalId(ports.settings) ?? '',
         nowMs: ports.clock.wallMs(),
         clockTrusted: clockTrusted(context),
       });
-      return { status: finding.status, code: finding.code, detail: finding.detail } satisfies ProbeOutcome;
+      // The worst finding leads; the other problems follow by code so none is hidden by it.
+      const worst = worstFinding(result.findings);
+      const others = result.findings.filter((f) => f !== worst && f.status !== 'pass');
+      const also = others.length ? ` | also ${others.map((f) => f.code).join(', ')}` : '';
+      const room = DETAIL_LIMIT - also.length;
+      const detail = worst.detail.length > room ? `${worst.detail.slice(0, room - 1)}…` : worst.detail;
+      return { status: worst.status, code: worst.code, detail: detail + also } satisfies ProbeOutcome;
     },
   };
 }
