@@ -4,7 +4,7 @@
  * a memory bound; each is bounded by its own timeout on the clock port.
  */
 import type { ClockPort, Ports } from '../ports';
-import type { Probe, ProbeOutcome, ProbeResult, SelfTestReport, SelfTestTrigger } from './types';
+import type { Probe, ProbeContext, ProbeOutcome, ProbeResult, SelfTestReport, SelfTestTrigger } from './types';
 import { deepFreeze } from '../freeze';
 
 export class SelfTestError extends Error {
@@ -41,31 +41,65 @@ export function checkPlan(probes: readonly Probe[]): void {
   if (done.size < probes.length) throw new SelfTestError('probe plan has a cycle in `after`');
 }
 
-/** Resolves with the probe's outcome, or a timeout outcome once `timeoutMs` of uptime passed. */
-function withTimeout(clock: ClockPort, probe: Probe, work: Promise<ProbeOutcome>): Promise<ProbeOutcome> {
+/** What one probe found and how long it took, in uptime milliseconds of the clock port. */
+interface TimedOutcome {
+  outcome: ProbeOutcome;
+  durationMs: number;
+}
+
+function isOutcome(value: unknown): value is ProbeOutcome {
+  if (typeof value !== 'object' || value === null) return false;
+  const o = value as ProbeOutcome;
+  return ['pass', 'warn', 'fail', 'skip'].includes(o.status) && typeof o.code === 'string' && typeof o.detail === 'string';
+}
+
+function crashed(probe: Probe, error: unknown): ProbeOutcome {
+  const name = error instanceof Error ? `${error.name}${'code' in error ? ` ${String(error.code)}` : ''}` : 'error';
+  return { status: 'fail', code: 'probe.crashed', detail: `${probe.id}: ${name}` };
+}
+
+/**
+ * Runs one probe, bounded by a timeout of `timeoutMs` uptime, and times it on the clock port
+ * from just before `run` to the moment its outcome is known.
+ *
+ * Probes share one thread: when several are in flight, a probe that finished may have its
+ * promise reaction run only after other probes' synchronous work (a known-answer test, a
+ * digest) moved the clock on. So a probe whose promise had already settled when `run`
+ * returned is timed to that return, not to the reaction: a job queued right after the
+ * reaction tells which case it is (promise jobs run in the order they were queued,
+ * ECMA-262 §9.5 HostEnqueuePromiseJob).
+ */
+function runTimed(clock: ClockPort, probe: Probe, context: ProbeContext): Promise<TimedOutcome> {
   return new Promise((resolve) => {
+    const began = clock.uptimeMs();
     let settled = false;
-    const token = clock.setTimer(probe.timeoutMs, () => {
+    const finish = (outcome: ProbeOutcome, endedMs: number) => {
       if (settled) return;
       settled = true;
-      resolve({ status: 'fail', code: 'probe.timeout', detail: `${probe.id} gave no answer within ${probe.timeoutMs} ms` });
-    });
-    work.then(
-      (outcome) => {
-        if (settled) return;
-        settled = true;
-        clock.clearTimer(token);
-        const valid = typeof outcome === 'object' && outcome !== null && ['pass', 'warn', 'fail', 'skip'].includes(outcome.status) && typeof outcome.code === 'string' && typeof outcome.detail === 'string';
-        resolve(valid ? outcome : { status: 'fail', code: 'probe.crashed', detail: `${probe.id}: no outcome` });
-      },
-      (error: unknown) => {
-        if (settled) return;
-        settled = true;
-        clock.clearTimer(token);
-        const name = error instanceof Error ? `${error.name}${'code' in error ? ` ${String(error.code)}` : ''}` : 'error';
-        resolve({ status: 'fail', code: 'probe.crashed', detail: `${probe.id}: ${name}` });
-      },
+      clock.clearTimer(token);
+      resolve({ outcome, durationMs: endedMs - began });
+    };
+    const token = clock.setTimer(probe.timeoutMs, () =>
+      finish({ status: 'fail', code: 'probe.timeout', detail: `${probe.id} gave no answer within ${probe.timeoutMs} ms` }, clock.uptimeMs()),
     );
+    let work: Promise<ProbeOutcome>;
+    try {
+      work = Promise.resolve(probe.run(context));
+    } catch (error) {
+      // A probe that throws synchronously must not take the whole run down.
+      finish(crashed(probe, error), clock.uptimeMs());
+      return;
+    }
+    const returnedMs = clock.uptimeMs();
+    let settledLater = false;
+    const endedMs = () => (settledLater ? clock.uptimeMs() : returnedMs);
+    work.then(
+      (outcome) => finish(isOutcome(outcome) ? outcome : { status: 'fail', code: 'probe.crashed', detail: `${probe.id}: no outcome` }, endedMs()),
+      (error: unknown) => finish(crashed(probe, error), endedMs()),
+    );
+    void Promise.resolve().then(() => {
+      settledLater = true;
+    });
   });
 }
 
@@ -119,14 +153,11 @@ export async function runSelfTest(
     const deps = (probe.after ?? []).map((id) => start(probes.find((p) => p.id === id) as Probe));
     const task = Promise.all(deps).then(async () => {
       await acquire();
-      const began = clock.uptimeMs();
       const context = { ports, trigger, resultOf: (id: string) => results.get(id) };
-      // A probe that throws synchronously must not take the whole run down.
-      const work = new Promise<ProbeOutcome>((resolve) => resolve(probe.run(context)));
-      const outcome = await withTimeout(clock, probe, work);
+      const { outcome, durationMs } = await runTimed(clock, probe, context);
       release();
       const detail = outcome.detail.length > DETAIL_LIMIT ? `${outcome.detail.slice(0, DETAIL_LIMIT - 1)}…` : outcome.detail;
-      results.set(probe.id, { id: probe.id, family: probe.family, ...outcome, detail, durationMs: clock.uptimeMs() - began });
+      results.set(probe.id, { id: probe.id, family: probe.family, ...outcome, detail, durationMs });
     });
     running.set(probe.id, task);
     return task;

@@ -23,7 +23,11 @@ export interface ProbeOutcome {
 export interface ProbeResult extends ProbeOutcome {
   id: string;
   family: CauseFamily;
-  /** Virtual/uptime milliseconds the probe took. */
+  /**
+   * Milliseconds of the clock port's uptime from the probe's start to its outcome: the device's
+   * own clock on the board, the virtual clock in host-sim (which moves only when the scenario or
+   * a probe's timers move it, so a probe that waits on nothing takes 0 ms there).
+   */
   durationMs: number;
 }
 
