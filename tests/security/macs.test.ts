@@ -1,33 +1,27 @@
 /**
- * Check values, CMAC, the CUP ECB MAC and PIN blocks against openssl and node:crypto used
- * independently of the core, on messages of 0, 1, 7, 8, 9 and 100 bytes.
+ * Check values, CMAC, the CUP ECB MAC and the X9.19 retail MAC against openssl and node:crypto
+ * used independently of the core (on messages of 0, 1, 7, 8, 9 and 100 bytes), and against
+ * published examples. Keys are imported in the clear ('test' usage).
  */
-import { createCipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { NodeCrypto } from '../../host-sim/ports/nodeCrypto';
 import { checkValue } from '../../firmware/core/security/checkValue';
 import { cmac } from '../../firmware/core/security/cmac';
 import { cupEcbMac } from '../../firmware/core/security/cupMac';
 import { computeMac, padIso9797, verifyMac } from '../../firmware/core/security/mac';
-import { pinBlockFormat0, pinBlockFormat4, PinBlockError } from '../../firmware/core/security/pinBlock';
 import type { KeyAlgorithm } from '../../firmware/core/ports';
 
 const SIZES = [0, 1, 7, 8, 9, 100];
 const message = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 73 + 11) & 0xff));
 
 function handle(algorithm: KeyAlgorithm, hex: string) {
-  const crypto = new NodeCrypto(1, { k: { algorithm, key: Buffer.from(hex, 'hex') } });
-  return { crypto, key: crypto.provisionedKey('k')! };
+  const crypto = new NodeCrypto(1);
+  return { crypto, key: crypto.importKey(algorithm, Buffer.from(hex, 'hex')) };
 }
 
 const opensslCmac = (cipher: string, keyHex: string, data: Buffer) =>
   execFileSync('openssl', ['mac', '-cipher', cipher, '-macopt', `hexkey:${keyHex}`, 'CMAC'], { input: data }).toString().trim().toLowerCase();
-
-const ecb = (cipher: string, key: Buffer, data: Buffer) => {
-  const c = createCipheriv(cipher, key, null);
-  c.setAutoPadding(false);
-  return Buffer.concat([c.update(data), c.final()]);
-};
 
 describe('CMAC against openssl mac', () => {
   it.each([
@@ -60,24 +54,51 @@ describe('key check values', () => {
     const { crypto, key } = handle('aes128', keyHex);
     expect(Buffer.from(checkValue(crypto, key, 5)).toString('hex')).toBe(opensslCmac('AES-128-CBC', keyHex, Buffer.alloc(16)).slice(0, 10));
   });
+
+  it('either method on request: CMAC(K, 0⁸) for 3DES, the legacy E(K, 0¹⁶) for AES, as openssl computes them', () => {
+    const tdesHex = '0123456789abcdeffedcba9876543210';
+    const tdes = handle('tdes2', tdesHex);
+    expect(Buffer.from(checkValue(tdes.crypto, tdes.key, 8, 'cmac')).toString('hex')).toBe(opensslCmac('DES-EDE-CBC', tdesHex, Buffer.alloc(8)));
+    const aesHex = '000102030405060708090a0b0c0d0e0f';
+    const aes = handle('aes128', aesHex);
+    const legacy = execFileSync('openssl', ['enc', '-aes-128-ecb', '-K', aesHex, '-nopad'], { input: Buffer.alloc(16) });
+    expect(Buffer.from(checkValue(aes.crypto, aes.key, 16, 'zeros'))).toEqual(legacy);
+    expect(Buffer.from(aes.crypto.checkValue(aes.key, 'zeros'))).toEqual(legacy);
+  });
 });
 
 describe('CUP ECB MAC', () => {
-  /** The algorithm as the CUP terminal specification states it, written again with node:crypto. */
-  function reference(key: Buffer, data: Buffer): Buffer {
-    const folded = Buffer.alloc(8);
-    for (let i = 0; i < data.length; i++) folded[i % 8] ^= data[i];
-    const expanded = Buffer.from(folded.toString('hex').toUpperCase(), 'latin1');
-    const first = ecb('des-ede-ecb', key, expanded.subarray(0, 8));
-    for (let i = 0; i < 8; i++) first[i] ^= expanded[8 + i];
-    const second = ecb('des-ede-ecb', key, first);
-    return Buffer.from(second.toString('hex').toUpperCase().slice(0, 8), 'latin1');
+  // The worked example published with its intermediate values (solo123/pgate,
+  // test/integration/pos_mac_test.rb): MAB 1234567890ABCDEF ABCDEF1234567890, MAK 2222222222222222;
+  // XOR B9F9B96AA4FDB57F; E("B9F9B96A") = 9FDE90A34CF73B2E; XOR "A4FDB57F" = DEEAD6E70EC20C68;
+  // E(...) = E267B6E21913D339; MAC "E267B6E2".
+  const MAB = Buffer.from('1234567890abcdefabcdef1234567890', 'hex');
+  it.each([
+    ['single-length DES', 'des', '2222222222222222'],
+    ['a double-length key with equal halves (single DES in effect)', 'tdes2', '22222222222222222222222222222222'],
+  ] as const)('gives the published example with %s', (_, algorithm, keyHex) => {
+    const { crypto, key } = handle(algorithm, keyHex);
+    expect(Buffer.from(cupEcbMac(crypto, key, MAB)).toString('latin1')).toBe('E267B6E2');
+  });
+
+  /**
+   * openssl as the block cipher: the spec's E(first 8 characters), XOR the last 8, E again, is
+   * 3DES-CBC with a zero IV over the 16 characters (`openssl enc -des-ede-cbc`), last block.
+   * The fold and the hex expansion are done here with BigInt and Buffer's hex encoder.
+   */
+  function reference(keyHex: string, data: Buffer): string {
+    let folded = 0n;
+    const padded = Buffer.concat([data, Buffer.alloc((8 - (data.length % 8)) % 8)]);
+    for (let at = 0; at < padded.length; at += 8) folded ^= padded.readBigUInt64BE(at);
+    const characters = Buffer.from(folded.toString(16).padStart(16, '0').toUpperCase(), 'latin1');
+    const chained = execFileSync('openssl', ['enc', '-des-ede-cbc', '-K', keyHex, '-iv', '0000000000000000', '-nopad'], { input: characters });
+    return chained.subarray(8, 16).toString('hex').toUpperCase().slice(0, 8);
   }
 
-  it.each(SIZES)('agrees with the specification on %i-byte messages', (n) => {
-    const keyBytes = randomBytes(16);
-    const { crypto, key } = handle('tdes2', keyBytes.toString('hex'));
-    expect(Buffer.from(cupEcbMac(crypto, key, message(n)))).toEqual(reference(keyBytes, message(n)));
+  it.each(SIZES)('agrees with openssl\'s 3DES on %i-byte messages', (n) => {
+    const keyHex = randomBytes(16).toString('hex');
+    const { crypto, key } = handle('tdes2', keyHex);
+    expect(Buffer.from(cupEcbMac(crypto, key, message(n))).toString('latin1')).toBe(reference(keyHex, message(n)));
   });
 
   it('is 8 ASCII hex characters and changes when one bit of the message does', () => {
@@ -87,42 +108,6 @@ describe('CUP ECB MAC', () => {
     flipped[57] ^= 1;
     expect(a.toString('latin1')).toMatch(/^[0-9A-F]{8}$/);
     expect(Buffer.from(cupEcbMac(crypto, key, flipped)).equals(a)).toBe(false);
-  });
-});
-
-describe('PIN blocks', () => {
-  it('format 0: decrypts with openssl to the ISO 9564 layout', () => {
-    const keyHex = '0123456789abcdeffedcba9876543210';
-    const { crypto, key } = handle('tdes2', keyHex);
-    const block = pinBlockFormat0(crypto, key, '1234', '4111111111111111');
-    const clear = execFileSync('openssl', ['enc', '-d', '-des-ede-ecb', '-K', keyHex, '-nopad'], { input: Buffer.from(block) });
-    // 041234FFFFFFFFFF XOR 0000111111111111 (12 PAN digits before the check digit)
-    expect(clear.toString('hex')).toBe('041225eeeeeeeeee');
-  });
-
-  it('format 4: deciphers (AES) to PIN field ⊕ PAN field as ISO 9564-1 lays them out', () => {
-    const keyBytes = randomBytes(16);
-    const { crypto, key } = handle('aes128', keyBytes.toString('hex'));
-    const fill = Buffer.from('0102030405060708', 'hex');
-    const block = pinBlockFormat4(crypto, key, '1234', '43219876543210987', fill);
-    const decipher = (b: Buffer) => {
-      const d = require('node:crypto').createDecipheriv('aes-128-ecb', keyBytes, null);
-      d.setAutoPadding(false);
-      return Buffer.concat([d.update(b), d.final()]);
-    };
-    const intermediate = decipher(Buffer.from(block));
-    const panField = Buffer.from('5' + '43219876543210987' + '0'.repeat(14), 'hex');
-    for (let i = 0; i < 16; i++) intermediate[i] ^= panField[i];
-    expect(decipher(intermediate).toString('hex')).toBe('441234aaaaaaaaaa0102030405060708');
-  });
-
-  it('refuses bad PINs, PANs and the wrong kind of key with a typed error', () => {
-    const tdes = handle('tdes2', '0123456789abcdeffedcba9876543210');
-    const aes = handle('aes128', '000102030405060708090a0b0c0d0e0f');
-    expect(() => pinBlockFormat0(tdes.crypto, tdes.key, '12a4', '4111111111111111')).toThrow(PinBlockError);
-    expect(() => pinBlockFormat0(tdes.crypto, tdes.key, '1234', '41111')).toThrow(expect.objectContaining({ code: 'pan-format' }));
-    expect(() => pinBlockFormat0(aes.crypto, aes.key, '1234', '4111111111111111')).toThrow(expect.objectContaining({ code: 'pin-key' }));
-    expect(() => pinBlockFormat4(tdes.crypto, tdes.key, '1234', '4111111111111111')).toThrow(expect.objectContaining({ code: 'pin-key' }));
   });
 });
 
@@ -153,10 +138,11 @@ describe('ISO 9797-1 MAC algorithm 3 (ANSI X9.19 retail MAC)', () => {
     expect(Buffer.from(padIso9797(Uint8Array.of(0xaa), 2)).toString('hex')).toBe('aa80000000000000');
   });
 
-  it('verifies its own MAC and refuses a changed one', () => {
-    const { crypto, key } = handle('tdes2', '0123456789abcdeffedcba9876543210');
+  it('verifies the MAC openssl computes and refuses a changed one', () => {
+    const keyHex = '0123456789abcdeffedcba9876543210';
+    const { crypto, key } = handle('tdes2', keyHex);
     const scheme = { algorithm: 'x9.19' as const, padding: 2 as const };
-    const mac = computeMac(crypto, key, scheme, message(100));
+    const mac = new Uint8Array(reference(keyHex, Buffer.from(padIso9797(message(100), 2))));
     expect(verifyMac(crypto, key, scheme, message(100), mac)).toBe(true);
     mac[7] ^= 1;
     expect(verifyMac(crypto, key, scheme, message(100), mac)).toBe(false);

@@ -1,13 +1,16 @@
 /**
  * Known-answer tests of every algorithm the terminal relies on, run through the crypto port
  * as payments use it. Vectors: SHA "abc" (FIPS 180), AES-128 (FIPS-197 C.1), CMAC (RFC 4493
- * example 2), the ANSI X9.19 retail MAC example ("Now is the time for all "), 3DES computed
+ * example 2), the ANSI X9.19 retail MAC example ("Now is the time for all "), the CUP POS
+ * MAC worked example (MAB 1234567890ABCDEF ABCDEF1234567890, MAK 2222222222222222 → "E267B6E2",
+ * as published with its intermediate values in solo123/pgate's pos_mac_test.rb), 3DES computed
  * with openssl, and an RSA-1024 / ECDSA P-256 signature over "xspos known answer" made once
  * with openssl (public keys only: nothing secret lives here).
  */
 import type { CryptoPort, KeyAlgorithm } from '../ports';
 import { ascii, fromHex, toHex } from '../bytes';
 import { cmac } from './cmac';
+import { cupEcbMac } from './cupMac';
 
 const KAT_MESSAGE = 'xspos known answer';
 const RSA_SPKI =
@@ -63,6 +66,7 @@ export function runKnownAnswers(crypto: CryptoPort): KnownAnswer[] {
     ],
     ['AES-CMAC', withKey('aes128', '2b7e151628aed2a6abf7158809cf4f3c', (k) => toHex(cmac(crypto, k, fromHex('6bc1bee22e409f96e93d7e117393172a')))), '070a16b46b4d4144f79bdd9dd04a287c'],
     ['X9.19 MAC', withKey('tdes2', '0123456789abcdeffedcba9876543210', (k) => toHex(crypto.retailMac(k, ascii('Now is the time for all ')))), 'a1c72e74ea3fa9b6'],
+    ['CUP MAC', withKey('des', '2222222222222222', (k) => toHex(cupEcbMac(crypto, k, fromHex('1234567890abcdefabcdef1234567890')))), toHex(ascii('E267B6E2'))],
     ['RSA PKCS#1 v1.5', verify('rsa-pkcs1-sha256', RSA_SPKI, RSA_SIGNATURE), 'true/false'],
     ['ECDSA P-256', verify('ecdsa-sha256', EC_SPKI, EC_SIGNATURE), 'true/false'],
   ];
