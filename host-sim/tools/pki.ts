@@ -22,15 +22,39 @@ copy_extensions = none
 commonName = supplied
 organizationName = optional
 countryName = optional
-[ v3_ca ]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-[ v3_leaf ]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
 `;
 
 export type KeyType = 'rsa' | 'ec';
+
+export interface IssueOptions {
+  subject: string;
+  key: KeyType;
+  /** undefined = self-signed. Any certificate may sign (tests make issuers that are not CAs). */
+  issuer?: Issued;
+  ca: boolean;
+  /** openssl's YYYYMMDDHHMMSSZ; from 2050 on openssl writes GeneralizedTime (RFC 5280 4.1.2.5). */
+  from: string;
+  to: string;
+  /** No extensions at all: openssl ca then writes an X.509 v1 certificate. */
+  v1?: boolean;
+  /** basicConstraints pathLenConstraint (CA certificates). */
+  pathLength?: number;
+  /** false: no subject/authority key identifiers (openssl 3 adds both by default). */
+  keyIds?: boolean;
+  /** Certify this certificate's key again instead of a new one (cross-certificates, same-key decoys). */
+  keyOf?: Issued;
+  /** More lines for the extension section, e.g. '1.3.6.1.4.1.55555.1 = critical,ASN1:UTF8String:x'. */
+  extra?: string[];
+}
+
+/** The extension section openssl ca applies to one certificate. */
+function extensionSection(options: IssueOptions): string {
+  const lines = options.ca
+    ? [`basicConstraints = critical,CA:TRUE${options.pathLength === undefined ? '' : `,pathlen:${options.pathLength}`}`, 'keyUsage = critical,keyCertSign,cRLSign']
+    : ['basicConstraints = critical,CA:FALSE', 'keyUsage = critical,digitalSignature'];
+  if (options.keyIds === false) lines.push('subjectKeyIdentifier = none', 'authorityKeyIdentifier = none');
+  return `[ ext ]\n${[...lines, ...(options.extra ?? [])].join('\n')}\n`;
+}
 
 export interface Issued {
   name: string;
@@ -54,20 +78,18 @@ export class TestPki {
     return execFileSync('openssl', args, { cwd: this.dir, stdio: 'pipe' });
   }
 
-  /**
-   * Issues a certificate. `issuer` undefined = self-signed. Dates are openssl's YYYYMMDDHHMMSSZ.
-   */
-  issue(options: { subject: string; key: KeyType; issuer?: Issued; ca: boolean; from: string; to: string; v1?: boolean }): Issued {
+  /** Issues a certificate with openssl ca. */
+  issue(options: IssueOptions): Issued {
     const name = `c${++this.#count}`;
-    const keyPath = join(this.dir, `${name}.key`);
+    const keyPath = options.keyOf?.keyPath ?? join(this.dir, `${name}.key`);
     const keyArgs = options.key === 'rsa' ? ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'] : ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'];
-    this.#run(['genpkey', ...keyArgs, '-out', keyPath]);
+    if (!options.keyOf) this.#run(['genpkey', ...keyArgs, '-out', keyPath]);
     this.#run(['req', '-new', '-key', keyPath, '-subj', options.subject, '-out', `${name}.csr`]);
     const signer = options.issuer ? ['-cert', options.issuer.certPath, '-keyfile', options.issuer.keyPath] : ['-selfsign', '-keyfile', keyPath];
     const certPath = join(this.dir, `${name}.pem`);
-    this.#run(['ca', '-batch', '-config', 'ca.cnf', ...signer, '-in', `${name}.csr`, '-startdate', options.from, '-enddate', options.to,
-      // Without an extensions section openssl ca writes an X.509 v1 certificate.
-      ...(options.v1 ? [] : ['-extensions', options.ca ? 'v3_ca' : 'v3_leaf']), '-out', certPath, '-notext']);
+    writeFileSync(join(this.dir, `${name}.ext`), extensionSection(options));
+    const extensions = options.v1 ? [] : ['-extfile', `${name}.ext`, '-extensions', 'ext'];
+    this.#run(['ca', '-batch', '-config', 'ca.cnf', ...signer, '-in', `${name}.csr`, '-startdate', options.from, '-enddate', options.to, ...extensions, '-out', certPath, '-notext']);
     const pem = readFileSync(certPath, 'utf8');
     const der = this.#run(['x509', '-in', certPath, '-outform', 'DER']);
     return { name, pem, der, keyPath, certPath };
