@@ -11,12 +11,22 @@ describe('parsers on arbitrary input', () => {
     const mutated = fc.record({ name: fc.oneof(fc.constant('x'), fc.string()), steps: fc.oneof(json, fc.array(fc.record({ do: fc.constantFrom('boot', 'advance', 'press', 'fly'), key: json, ms: json }))), flash: json, device: json, firmware: json, rtc: json });
     fc.assert(
       fc.property(fc.oneof(json, mutated), (input) => {
+        let scenario;
         try {
-          parseScenario(input);
+          scenario = parseScenario(input);
         } catch (error) {
           expect(error).toBeInstanceOf(ScenarioError);
-          expect((error as ScenarioError).field.length).toBeGreaterThan(0);
+          const { field, message } = error as ScenarioError;
+          expect(message.startsWith(`${field}: `)).toBe(true);
+          // The field named is one the input has, or one a scenario cannot do without.
+          const isObject = typeof input === 'object' && input !== null && !Array.isArray(input);
+          // (An empty key is shown as "".)
+          const named = isObject ? [...Object.keys(input), 'name', 'steps'].map((k) => k || '""') : ['(scenario)'];
+          expect({ field, named: named.some((k) => field === k || field.startsWith(`${k}.`) || field.startsWith(`${k}[`)) }).toEqual({ field, named: true });
+          return;
         }
+        const given = input as { name: unknown; steps: unknown[] };
+        expect([scenario.name, scenario.steps.length]).toEqual([given.name, given.steps.length]);
       }),
       { numRuns: 3000 },
     );
@@ -31,7 +41,15 @@ describe('parsers on arbitrary input', () => {
       }),
       { numRuns: 3000 },
     );
-    fc.assert(fc.property(json, (value) => void parseAcquirerProfile(value)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(json, (value) => {
+        const result = parseAcquirerProfile(value);
+        // Arbitrary JSON is never a whole profile; the error names the profile or one of its fields.
+        expect(result.ok).toBe(false);
+        if (!result.ok) expect(/^profile(\.|$)/.test(result.error.field)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
     expect(parseAcquirerProfile(PROFILE).ok).toBe(true);
   });
 });
