@@ -83,7 +83,7 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
         break;
       case 'wipe-keys':
         if (!terminal) throw new ScenarioRunError(index, 'boot first');
-        terminal.keys.wipe();
+        await terminal.wipeKeys();
         break;
       case 'press':
         world.keypad.press(step.key);

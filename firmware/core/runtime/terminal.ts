@@ -27,7 +27,8 @@ export type TerminalState = 'boot' | 'selftest' | 'ready' | 'fault';
 const TRANSITIONS: Record<TerminalState, readonly TerminalState[]> = deepFreeze({
   boot: ['selftest', 'fault'],
   selftest: ['ready', 'fault'],
-  ready: ['selftest'],
+  // A key wipe takes the terminal out of service at once.
+  ready: ['selftest', 'fault'],
   fault: ['selftest'],
 });
 
@@ -66,6 +67,11 @@ export interface Terminal {
   reports(): SelfTestReport[];
   /** The working keys (restored from the log at boot). */
   readonly keys: KeyStore;
+  /**
+   * The key-wipe command: erases the master key and drops the working keys, takes the terminal
+   * out of service at once, then self-tests so the screen says why.
+   */
+  wipeKeys(): Promise<SelfTestReport>;
   /** Stops timers and the keypad; nothing fires afterwards. */
   stop(): void;
 }
@@ -84,7 +90,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
   /** Set once boot() has begun: only boot() may run the boot self-test. */
   let booted = false;
   let screens: Screens | undefined;
-  let keys = new KeyStore(ports.crypto, undefined, cbor);
+  let keys = new KeyStore(ports.crypto, undefined, cbor, ports.settings);
 
   function transition(to: TerminalState, cause: TransitionCause) {
     if (!TRANSITIONS[state].includes(to)) throw new RuntimeError('runtime-transition', `no transition ${state} → ${to}`);
@@ -238,9 +244,11 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
         wallMs: ports.clock.wallMs(),
       } satisfies TerminalEvent);
     }
-    keys = new KeyStore(ports.crypto, log, cbor);
+    keys = new KeyStore(ports.crypto, log, cbor, ports.settings);
     try {
       keys.restore();
+      const problem = keys.status().restoreProblem;
+      if (problem) ports.trace(`stored keys not restored: ${problem.code}: ${problem.detail}`);
     } catch (error) {
       // The working-keys probe then says the keys are missing; the flash probe says why.
       ports.trace(`stored keys unreadable: ${errorText(error)}`);
@@ -250,6 +258,25 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     await selfTest('boot');
     schedulePeriodic();
     scheduleIdleRefresh();
+  }
+
+  async function wipeKeys(): Promise<SelfTestReport> {
+    if (!booted || stopped) throw new RuntimeError('runtime-state', 'no key wipe before boot');
+    // A self-test under way finishes first; its report is then replaced by the one that follows the wipe.
+    if (running) await running.catch(() => undefined);
+    try {
+      keys.wipe();
+    } catch (error) {
+      // The keys are gone all the same; the flash probe reports the log.
+      ports.trace(`key wipe not recorded: ${errorText(error)}`);
+    }
+    ports.trace('keys wiped: master key erased, working keys dropped');
+    if (state === 'ready') {
+      transition('fault', 'keys-wiped');
+      view = { kind: 'home' };
+      draw();
+    }
+    return selfTest('keys-wiped');
   }
 
   return {
@@ -264,6 +291,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     },
     boot,
     selfTest,
+    wipeKeys,
     events() {
       const out: TerminalEvent[] = [];
       if (!log) return out;

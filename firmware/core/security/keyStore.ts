@@ -4,11 +4,14 @@
  * PIN key, then the MAC key, then optionally the data key). A key is accepted only if the
  * check value of the unwrapped key matches; one mismatch rejects the whole set, the previous
  * set stays in use, and the log records why. Keys persist only as the host sent them
- * (wrapped), in the record log, with a generation counter; the core holds handles.
+ * (wrapped), as one durable record of the record log (never aged out by rotation), with a
+ * generation counter; the core holds handles.
  */
-import type { CryptoPort, KeyAlgorithm, KeyHandle } from '../ports';
+import type { CryptoPort, KeyAlgorithm, KeyHandle, SettingsPort } from '../ports';
 import type { CborCodec } from '../store/cbor';
-import { RecordType, type RecordLog } from '../store/recordLog';
+import { DurableKey, RecordType, type RecordLog } from '../store/recordLog';
+import { singleDesRefusal } from './keyUsage';
+import { validateKeySetRecord, type KeySetRecord, type StoredKey, type WorkingKeyName } from './keySetRecord';
 import { ascii, toHex } from '../bytes';
 import { constantTimeEqual, isDesFamily, KEY_LENGTH } from './blocks';
 import { checkValue } from './checkValue';
@@ -19,8 +22,11 @@ import { errorText } from '../errorText';
 /** Message MACed at install and again by the MAC self-check: same key, same MAC. */
 const MAC_CHECK_MESSAGE = ascii('xspos MAC check');
 
-export type WorkingKeyName = 'pin' | 'mac' | 'data';
+export type { WorkingKeyName, StoredKey } from './keySetRecord';
 const ORDER: readonly WorkingKeyName[] = deepFreeze(['pin', 'mac', 'data']);
+
+/** Where the key-set generation is mirrored outside the record log. */
+const GENERATION_SETTING = deepFreeze({ domain: 'keys', key: 'generation' });
 
 /** Slot of the terminal master key in the crypto port's provisioned keys. */
 export const MASTER_KEY_SLOT = 'tmk';
@@ -31,22 +37,8 @@ export interface KeyBlockFormat {
   kcvLength: number;
   /** How this acquirer MACs messages (for the MAC self-check recorded at install). */
   mac: MacScheme;
-}
-
-export interface StoredKey {
-  name: WorkingKeyName;
-  wrapped: Uint8Array;
-  kcv: Uint8Array;
-}
-
-interface KeySetRecord {
-  generation: number;
-  algorithm: KeyAlgorithm;
-  /** Empty after a wipe. */
-  keys: StoredKey[];
-  mac?: MacScheme;
-  /** MAC of MAC_CHECK_MESSAGE under the MAC key when it was installed (not secret). */
-  macCheck?: Uint8Array;
+  /** The acquirer profile allows single-length DES keys. */
+  legacySingleDes?: boolean;
 }
 
 export type KeyProblemCode = 'keys.no-master-key' | 'keys.block-length' | 'keys.kcv-mismatch' | 'keys.unwrap-failed' | 'keys.unreadable' | 'keys.unsupported' | 'keys.store-failed';
@@ -56,6 +48,10 @@ export type KeyInstallResult = { ok: true; generation: number } | { ok: false; c
 export interface KeyStoreStatus {
   generation: number;
   masterKey: boolean;
+  /** A key set was ever installed (a sign-on happened): with no keys now, they were lost or wiped. */
+  signedOnBefore: boolean;
+  /** The newest stored set is a wipe. */
+  wiped: boolean;
   /** Check values of the keys in use, hex: safe to show and log. */
   keys: { name: WorkingKeyName; algorithm: KeyAlgorithm; kcv: string }[];
   /** Why the stored set could not be restored at boot, if it could not. */
@@ -68,6 +64,7 @@ export class KeyStore {
   readonly #crypto: CryptoPort;
   readonly #log: RecordLog | undefined;
   readonly #cbor: CborCodec;
+  readonly #settings: SettingsPort | undefined;
   #generation = 0;
   #algorithm: KeyAlgorithm = 'tdes2';
   #keys = new Map<WorkingKeyName, { handle: KeyHandle; kcv: Uint8Array }>();
@@ -75,11 +72,28 @@ export class KeyStore {
   #lastRejection: KeyStoreStatus['lastRejection'];
   #mac: MacScheme | undefined;
   #macCheck: Uint8Array | undefined;
+  #wiped = false;
 
-  constructor(crypto: CryptoPort, log: RecordLog | undefined, cbor: CborCodec) {
+  /**
+   * @param settings where the generation is mirrored (NVS on the device), so that a terminal
+   *   whose stored set was lost still knows it had signed on
+   */
+  constructor(crypto: CryptoPort, log: RecordLog | undefined, cbor: CborCodec, settings?: SettingsPort) {
     this.#crypto = crypto;
     this.#log = log;
     this.#cbor = cbor;
+    this.#settings = settings;
+    const mirrored = settings?.get(GENERATION_SETTING.domain, GENERATION_SETTING.key);
+    if (typeof mirrored === 'number' && Number.isSafeInteger(mirrored) && mirrored > 0) this.#generation = mirrored;
+  }
+
+  /** Mirrors the generation in settings; a settings failure does not undo the set already stored. */
+  #mirrorGeneration() {
+    try {
+      this.#settings?.set(GENERATION_SETTING.domain, GENERATION_SETTING.key, this.#generation);
+    } catch {
+      // The log holds the set; the mirror only tells a lost set from a terminal that never signed on.
+    }
   }
 
   /** The key in use for `name`, if any. */
@@ -90,6 +104,8 @@ export class KeyStore {
   status(): KeyStoreStatus {
     return {
       generation: this.#generation,
+      signedOnBefore: this.#generation > 0,
+      wiped: this.#wiped,
       masterKey: this.#crypto.provisionedKey(MASTER_KEY_SLOT) !== undefined,
       keys: ORDER.flatMap((name) => {
         const k = this.#keys.get(name);
@@ -126,38 +142,40 @@ export class KeyStore {
     }
   }
 
-  /** Reloads the newest key set from the log (at boot), re-checking every check value. */
+  /**
+   * Reloads the key set from the log (at boot), re-checking every check value. A stored set this
+   * firmware cannot use is a restore problem (keys.unreadable), never a crash.
+   * @throws StoreError when flash cannot be read
+   */
   restore(): void {
     if (!this.#log) return;
-    let record: { seq: number; payload: Uint8Array } | undefined;
+    const record = this.#log.get(DurableKey.keySet);
     let rejection: { seq: number; payload: Uint8Array } | undefined;
-    for (const r of this.#log.records()) {
-      if (r.type === RecordType.keySet) record = r;
-      else if (r.type === RecordType.event && this.#isRejection(r.payload)) rejection = r;
-    }
+    for (const r of this.#log.records()) if (r.type === RecordType.event && this.#isRejection(r.payload)) rejection = r;
     if (rejection && (!record || rejection.seq > record.seq)) {
-      const event = this.#cbor.decode(rejection.payload) as { code: KeyProblemCode; detail: string };
-      this.#lastRejection = { code: event.code, detail: String(event.detail) };
+      const event = this.#cbor.decode(rejection.payload) as { code?: unknown; detail?: unknown };
+      this.#lastRejection = { code: typeof event.code === 'string' ? (event.code as KeyProblemCode) : 'keys.unreadable', detail: String(event.detail) };
     }
     if (!record) return;
     let stored: KeySetRecord;
     try {
-      stored = this.#cbor.decode(record.payload) as KeySetRecord;
-      if (typeof stored.generation !== 'number' || !Array.isArray(stored.keys)) throw new Error('not a key set');
-    } catch {
-      this.#restoreProblem = { code: 'keys.unreadable', detail: `key set record ${record.seq} is unreadable` };
+      stored = validateKeySetRecord(this.#cbor.decode(record.payload));
+    } catch (error) {
+      this.#generation = Math.max(this.#generation, 1); // a set was stored, so the terminal had signed on
+      this.#restoreProblem = { code: 'keys.unreadable', detail: `key set record ${record.seq}: ${errorText(error)}` };
       return;
     }
-    this.#generation = stored.generation;
-    if (stored.keys.length === 0) return; // wiped
-    const loaded = this.#unwrapAll(stored.algorithm, stored.keys.map((k) => ({ name: k.name, wrapped: new Uint8Array(k.wrapped), kcv: new Uint8Array(k.kcv) })));
+    this.#generation = Math.max(this.#generation, stored.generation);
+    this.#wiped = stored.keys.length === 0;
+    if (this.#wiped) return;
+    const loaded = this.#unwrapAll(stored.algorithm, stored.keys);
     if (!loaded.ok) {
       this.#restoreProblem = { code: loaded.code, detail: loaded.detail };
       return;
     }
     this.#use(stored.algorithm, loaded.keys);
     this.#mac = stored.mac;
-    this.#macCheck = stored.macCheck ? new Uint8Array(stored.macCheck) : undefined;
+    this.#macCheck = stored.macCheck;
   }
 
   #isRejection(payload: Uint8Array): boolean {
@@ -176,6 +194,8 @@ export class KeyStore {
     // The MAC scheme must work with these keys: X9.19 splits a double-length 3DES key, the CUP MAC is DES-family.
     if ((format.mac.algorithm === 'x9.19' && format.algorithm !== 'tdes2') || (format.mac.algorithm === 'cup-ecb' && !isDesFamily(format.algorithm)))
       return this.#reject({ ok: false, code: 'keys.unsupported', detail: `${format.mac.algorithm} MAC cannot use ${format.algorithm} keys` });
+    const singleDes = singleDesRefusal(format.algorithm, { legacySingleDes: format.legacySingleDes === true });
+    if (singleDes) return this.#reject({ ok: false, code: 'keys.unsupported', detail: singleDes });
     const keyBytes = KEY_LENGTH[format.algorithm];
     const entry = keyBytes + format.kcvLength;
     if (block.length !== 2 * entry && block.length !== 3 * entry)
@@ -191,7 +211,7 @@ export class KeyStore {
     try {
       macCheck = mak ? computeMac(this.#crypto, mak.handle, format.mac, MAC_CHECK_MESSAGE) : undefined;
       const record: KeySetRecord = { generation, algorithm: format.algorithm, keys, mac: format.mac, macCheck };
-      this.#log?.append(RecordType.keySet, this.#cbor.encode(record));
+      this.#log?.put(DurableKey.keySet, RecordType.keySet, this.#cbor.encode(record));
     } catch (error) {
       // Not stored, not used: the previous set stays.
       loaded.keys.forEach((k) => this.#crypto.forgetKey(k.handle));
@@ -204,6 +224,8 @@ export class KeyStore {
     this.#macCheck = macCheck;
     this.#restoreProblem = undefined;
     this.#lastRejection = undefined;
+    this.#wiped = false;
+    this.#mirrorGeneration();
     return { ok: true, generation };
   }
 
@@ -216,7 +238,10 @@ export class KeyStore {
     this.#crypto.eraseProvisionedKey(MASTER_KEY_SLOT);
     this.forgetAll();
     this.#generation++;
-    this.#log?.append(RecordType.keySet, this.#cbor.encode({ generation: this.#generation, algorithm: this.#algorithm, keys: [] } satisfies KeySetRecord));
+    this.#wiped = true;
+    this.#restoreProblem = undefined;
+    this.#mirrorGeneration();
+    this.#log?.put(DurableKey.keySet, RecordType.keySet, this.#cbor.encode({ generation: this.#generation, algorithm: this.#algorithm, keys: [] } satisfies KeySetRecord));
   }
 
   #unwrapAll(

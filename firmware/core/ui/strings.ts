@@ -23,6 +23,7 @@ const EN = deepFreeze({
   'trigger.periodic': 'daily',
   'trigger.demand': 'on demand',
   'trigger.code83': 'after code 83',
+  'trigger.keys-wiped': 'keys wiped',
 
   'status.pass': 'PASS',
   'status.warn': 'WARN',
@@ -82,6 +83,7 @@ const ZH: StringTable = deepFreeze({
   'trigger.periodic': '每日定时',
   'trigger.demand': '手动',
   'trigger.code83': '应答码 83 后',
+  'trigger.keys-wiped': '密钥清除后',
 
   'status.pass': '通过',
   'status.warn': '警告',

@@ -57,7 +57,12 @@ export function workingKeysProbe(keys: KeyStore): Probe {
       if (status.lastRejection) return fail(status.lastRejection.code === 'keys.kcv-mismatch' ? 'keys.kcv-mismatch' : 'keys.restore-failed', `last key block refused: ${status.lastRejection.detail}${held ? `; still using generation ${status.generation}` : ''}`);
       if (status.restoreProblem)
         return fail(status.restoreProblem.code === 'keys.kcv-mismatch' ? 'keys.kcv-mismatch' : 'keys.restore-failed', status.restoreProblem.detail);
-      if (status.keys.length === 0) return warn('keys.missing', status.generation ? `generation ${status.generation} was wiped` : 'never signed on');
+      if (status.keys.length === 0) {
+        // Only a terminal that never signed on may run without keys; one that had keys is out of service.
+        if (status.wiped) return fail('keys.wiped', `generation ${status.generation} was wiped: sign on again`);
+        if (status.signedOnBefore) return fail('keys.lost', `generation ${status.generation} was installed; no working keys are stored now`);
+        return warn('keys.missing', 'never signed on');
+      }
       const bad = keys.recheck().filter((k) => !k.ok).map((k) => k.name);
       if (bad.length) return fail('keys.kcv-mismatch', `${bad.join(', ')} key no longer gives its check value`);
       return pass('keys.ok', `generation ${status.generation}: ${held}`);
