@@ -86,7 +86,7 @@ function wrap(keyHex: string, data: Uint8Array): Uint8Array {
 }
 
 /** The working keys a previous sign-on installed, through the firmware's own key store. */
-function provisionKeys(flash: NorFlash, crypto: NodeCrypto, scenario: Scenario) {
+function provisionKeys(flash: NorFlash, crypto: NodeCrypto, settings: SimSettings, scenario: Scenario) {
   const { masterKey, workingKeys, refusedBlock, masterKeyReplacedBy } = scenario.keys;
   if (!masterKey || !workingKeys) return;
   const profile = parseAcquirerProfile(scenario.terminal.profile);
@@ -104,7 +104,7 @@ function provisionKeys(flash: NorFlash, crypto: NodeCrypto, scenario: Scenario) 
         return [...wrap(masterKey, fromHex(hex)), ...kcv];
       }),
     );
-  const store = new KeyStore(crypto, RecordLog.open(flash), createCborCodec());
+  const store = new KeyStore(crypto, RecordLog.open(flash), createCborCodec(), settings);
   store.install(block(0), format);
   if (refusedBlock) store.install(block(0x5a), format);
   store.forgetAll();
@@ -126,9 +126,9 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont()): N
   for (const d of scenario.flash.damage) flash.bytes[d.sector * scenario.flash.sectorSize + d.offset] ^= d.xor;
 
   const crypto = new NodeCrypto(scenario.seed, scenario.keys.masterKey ? { [MASTER_KEY_SLOT]: { algorithm: 'tdes2', key: fromHex(scenario.keys.masterKey) } } : {});
-  provisionKeys(flash, crypto, scenario);
-
   const settings = new SimSettings();
+  provisionKeys(flash, crypto, settings, scenario);
+
   provisionSecurity(settings, scenario);
   const { tid, mid, profile } = scenario.terminal;
   if (tid !== undefined) settings.set(SETTINGS_DOMAIN, 'tid', tid);
