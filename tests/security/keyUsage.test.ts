@@ -1,0 +1,229 @@
+// The device adapter's SDK modules (crypt, ec, ecp) and `native`, as the device build declares them.
+/// <reference path="../../firmware/device/moddable-extra.d.ts" />
+/**
+ * Key usage: a master key only unwraps, a PIN key only makes PIN blocks, a MAC key only MACs,
+ * a data key only encrypts and decrypts, a test key (given in the clear) does anything but
+ * unwrap, and every key gives its check value. Each pairing is tried on three lanes: the Node
+ * adapter, the core on XS through the bridge, and the device adapter (cryptCrypto.ts) on a
+ * stand-in for kcl's block ciphers made of node:crypto. What is allowed must also give the
+ * answer node:crypto and openssl give.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { NodeCrypto } from '../../host-sim/ports/nodeCrypto';
+import { CryptCrypto } from '../../firmware/device/cryptCrypto';
+import { createCborCodec } from '../../firmware/core/store/cbor';
+import { parseScenario } from '../../host-sim/scenario/schema';
+import { buildWorld } from '../../host-sim/world';
+import { PRELUDE, XsWorker, serveWorld, xsBundle } from '../../host-sim/xs/xsLane';
+import { singleDesRefusal } from '../../firmware/core/security/keyUsage';
+import { parseAcquirerProfile } from '../../firmware/core/config/acquirerProfile';
+import { attemptAll, CHOSEN, KEY_KINDS, MESSAGE, OPERATIONS, PAN_FIELD, PIN_FIELD, type AttemptSetup, type KeyKind, type Operation } from './keyUsageAttempts';
+import { PROFILE } from '../runtime/world';
+
+// kcl's ciphers (Moddable `crypt`) for the device adapter, on node:crypto: DES as 3DES with
+// K1 = K2 = K3, TDES with 16 bytes as K1 K2 K1; a Mode keeps its CBC chain between calls.
+jest.mock(
+  'crypt',
+  () => {
+    const nodeCrypto = require('node:crypto');
+    class BlockCipher {
+      readonly key: Buffer;
+      readonly name: string;
+      constructor(cipher: string, key: ArrayBuffer) {
+        const bytes = Buffer.from(new Uint8Array(key));
+        this.key = cipher === 'DES' ? Buffer.concat([bytes, bytes, bytes]) : bytes;
+        this.name = cipher === 'AES' ? `aes-${bytes.length * 8}` : this.key.length === 16 ? 'des-ede' : 'des-ede3';
+      }
+    }
+    class Mode {
+      #chain: Buffer | null;
+      constructor(readonly mode: string, readonly cipher: BlockCipher, iv?: ArrayBuffer) {
+        this.#chain = mode === 'CBC' ? Buffer.from(new Uint8Array(iv!)) : null;
+      }
+      #run(encrypt: boolean, data: ArrayBufferView) {
+        const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+        const name = `${this.cipher.name}-${this.mode.toLowerCase()}`;
+        const c = encrypt ? nodeCrypto.createCipheriv(name, this.cipher.key, this.#chain) : nodeCrypto.createDecipheriv(name, this.cipher.key, this.#chain);
+        c.setAutoPadding(false);
+        const out: Buffer = Buffer.concat([c.update(input), c.final()]);
+        if (this.#chain) this.#chain = (encrypt ? out : input).subarray(-this.#chain.length);
+        return new Uint8Array(out).buffer;
+      }
+      encrypt(data: ArrayBufferView) {
+        return this.#run(true, data);
+      }
+      decrypt(data: ArrayBufferView) {
+        return this.#run(false, data);
+      }
+    }
+    return { BlockCipher, Mode, Digest: class {} };
+  },
+  { virtual: true },
+);
+jest.mock('../../firmware/device/entropy', () => ({ randomBytes: (n: number) => new Uint8Array(require('node:crypto').randomBytes(n)) }));
+jest.mock('../../firmware/device/signature/verifySignature', () => ({ verifySignature: () => false }));
+
+const ecb = (key: Buffer, data: Buffer, decrypt = false) => {
+  const c = decrypt ? createDecipheriv('des-ede-ecb', key, null) : createCipheriv('des-ede-ecb', key, null);
+  c.setAutoPadding(false);
+  return Buffer.concat([c.update(data), c.final()]);
+};
+const cbc = (key: Buffer, data: Buffer) => {
+  const c = createCipheriv('des-ede-cbc', key, Buffer.alloc(8));
+  c.setAutoPadding(false);
+  return Buffer.concat([c.update(data), c.final()]);
+};
+const opensslCmac = (keyHex: string, data: Buffer) =>
+  execFileSync('openssl', ['mac', '-cipher', 'DES-EDE-CBC', '-macopt', `hexkey:${keyHex}`, 'CMAC'], { input: data }).toString().trim().toLowerCase();
+
+const TMK = randomBytes(16);
+const CLEAR: Record<KeyKind, Buffer> = { master: TMK, pin: randomBytes(16), mac: randomBytes(16), data: randomBytes(16), test: randomBytes(16) };
+const SETUP: AttemptSetup = {
+  masterSlot: 'tmk',
+  wrapped: { pin: ecb(TMK, CLEAR.pin).toString('hex'), mac: ecb(TMK, CLEAR.mac).toString('hex'), data: ecb(TMK, CLEAR.data).toString('hex') },
+  testKey: CLEAR.test.toString('hex'),
+};
+
+const CHECK_VALUES: Operation[] = ['check-value-zeros', 'check-value-cmac'];
+/** The rule, as this test states it (ANSI X9.24-1 key separation), independent of the code's table. */
+const ALLOWED: Record<KeyKind, Operation[]> = {
+  master: ['unwrap', ...CHECK_VALUES],
+  pin: ['pin-block', 'pin-block-core', ...CHECK_VALUES],
+  mac: ['cbc-mac', 'cmac', 'cup-mac', 'retail-mac', ...CHECK_VALUES],
+  data: ['encrypt-ecb', 'encrypt-cbc', 'decrypt-ecb', ...CHECK_VALUES],
+  test: OPERATIONS.filter((op) => op !== 'unwrap'),
+};
+
+/** What node:crypto and openssl say an allowed operation gives under `key` (undefined: checked in macs.test.ts). */
+function expected(operation: Operation, key: Buffer): string | undefined {
+  const chosen = Buffer.from(CHOSEN, 'hex');
+  switch (operation) {
+    case 'encrypt-ecb':
+    case 'cbc-mac':
+      return ecb(key, chosen).toString('hex');
+    case 'encrypt-cbc':
+      return cbc(key, Buffer.concat([chosen, chosen])).toString('hex');
+    case 'decrypt-ecb':
+      return ecb(key, chosen, true).toString('hex');
+    case 'pin-block':
+    case 'pin-block-core': {
+      const [pin, pan] = [Buffer.from(PIN_FIELD, 'hex'), Buffer.from(PAN_FIELD, 'hex')];
+      return ecb(key, Buffer.from(pin.map((b, i) => b ^ pan[i]))).toString('hex');
+    }
+    case 'cmac':
+      return opensslCmac(key.toString('hex'), Buffer.from(MESSAGE, 'latin1'));
+    case 'unwrap':
+      return ecb(CLEAR.data, Buffer.alloc(8)).toString('hex');
+    case 'check-value-zeros':
+      return ecb(key, Buffer.alloc(8)).toString('hex');
+    case 'check-value-cmac':
+      return opensslCmac(key.toString('hex'), Buffer.alloc(8));
+    default:
+      return undefined;
+  }
+}
+
+async function onXs(): Promise<Record<string, string>> {
+  const world = buildWorld(parseScenario({ name: 'key-usage', keys: { masterKey: TMK.toString('hex'), workingKeys: null }, steps: [{ do: 'boot' }] }));
+  const worker = new XsWorker(serveWorld(world));
+  try {
+    await worker.evaluate(PRELUDE);
+    await worker.evaluate(xsBundle(join(__dirname, 'keyUsageXsEntry.ts')));
+    const reply = await worker.command(Buffer.from(JSON.stringify(SETUP), 'utf8'));
+    return JSON.parse(Buffer.from(reply.value).toString('utf8'));
+  } finally {
+    worker.close();
+  }
+}
+
+const lanes: [string, () => Promise<Record<string, string>>][] = [
+  ['the Node adapter', async () => attemptAll(new NodeCrypto(1, { tmk: { algorithm: 'tdes2', key: TMK } }), SETUP)],
+  ['the core on XS, through the bridge', onXs],
+  ['the device adapter', async () => attemptAll(new CryptCrypto({ tmk: { algorithm: 'tdes2', key: Uint8Array.from(TMK) } }), SETUP)],
+];
+
+describe.each(lanes)('key usage on %s', (_, attempt) => {
+  let outcomes: Record<string, string>;
+  beforeAll(async () => {
+    outcomes = await attempt();
+  });
+  const refused = (kinds: KeyKind[], operations: Operation[]) => {
+    const pairs = kinds.flatMap((kind) => operations.map((op) => `${kind}:${op}`));
+    expect(pairs.map((pair) => [pair, outcomes[pair].split(' ')[0]])).toEqual(pairs.map((pair) => [pair, 'refused']));
+  };
+
+  it('handles carry their usage: provisioned → master, unwrapped → as asked, imported → test', () => {
+    expect(KEY_KINDS.map((kind) => outcomes[`${kind}.usage`])).toEqual(['master', 'pin', 'mac', 'data', 'test']);
+  });
+
+  it('the master key does nothing but unwrap and give its check value: no chosen block encrypted or decrypted, no PIN block, no MAC', () => {
+    refused(['master'], ['encrypt-ecb', 'encrypt-cbc', 'decrypt-ecb', 'pin-block', 'pin-block-core', 'cbc-mac', 'cmac', 'cup-mac', 'retail-mac']);
+  });
+
+  it('data encryption and decryption are refused under the master, PIN and MAC keys', () => {
+    refused(['master', 'pin', 'mac'], ['encrypt-ecb', 'encrypt-cbc', 'decrypt-ecb']);
+  });
+
+  it('MACs (CBC-MAC, CMAC, CUP MAC, X9.19) are refused under the master, PIN and data keys', () => {
+    refused(['master', 'pin', 'data'], ['cbc-mac', 'cmac', 'cup-mac', 'retail-mac']);
+  });
+
+  it('PIN blocks are refused under the master, MAC and data keys', () => {
+    refused(['master', 'mac', 'data'], ['pin-block', 'pin-block-core']);
+  });
+
+  it('unwrapping is refused under the PIN, MAC, data and test keys, and into any usage but pin, mac or data', () => {
+    refused(['pin', 'mac', 'data', 'test'], ['unwrap']);
+    expect([outcomes['unwrap-into:master'], outcomes['unwrap-into:test'], outcomes['unwrap-into:admin']].map((o) => o.split(' ')[0])).toEqual(['refused', 'refused', 'refused']);
+  });
+
+  it('a refusal names the usage and the operation', () => {
+    expect(outcomes['master:encrypt-ecb']).toMatch(/^refused key usage: a master key cannot encrypt data/);
+    expect(outcomes['pin:decrypt-ecb']).toMatch(/^refused key usage: a pin key cannot decrypt data/);
+    expect(outcomes['data:cbc-mac']).toMatch(/^refused key usage: a data key cannot compute a CBC-MAC/);
+    expect(outcomes['mac:pin-block']).toMatch(/^refused key usage: a mac key cannot encipher PIN blocks/);
+    expect(outcomes['test:unwrap']).toMatch(/^refused key usage: a test key cannot unwrap keys/);
+  });
+
+  it('everything allowed is done, and gives what node:crypto and openssl give', () => {
+    const done = KEY_KINDS.flatMap((kind) => ALLOWED[kind].map((op) => [`${kind}:${op}`, outcomes[`${kind}:${op}`]] as const));
+    expect(done.map(([pair, o]) => [pair, o.split(' ')[0]])).toEqual(done.map(([pair]) => [pair, 'ok']));
+    for (const [pair, o] of done) {
+      const [kind, op] = pair.split(':') as [KeyKind, Operation];
+      const reference = expected(op, CLEAR[kind]);
+      if (reference !== undefined) expect([pair, o]).toEqual([pair, `ok ${reference}`]);
+    }
+  });
+
+  it('every pairing the rule does not allow is refused', () => {
+    const forbidden = KEY_KINDS.flatMap((kind) => OPERATIONS.filter((op) => !ALLOWED[kind].includes(op)).map((op) => `${kind}:${op}`));
+    expect(forbidden.length).toBe(5 * OPERATIONS.length - KEY_KINDS.reduce((n, kind) => n + ALLOWED[kind].length, 0));
+    expect(forbidden.filter((pair) => !outcomes[pair].startsWith('refused '))).toEqual([]);
+  });
+});
+
+describe('the XS bridge, Node side', () => {
+  it('refuses a raw request to encrypt under the master key, whatever the XS side sends', () => {
+    const world = buildWorld(parseScenario({ name: 'key-usage', keys: { masterKey: TMK.toString('hex'), workingKeys: null }, steps: [{ do: 'boot' }] }));
+    const serve = serveWorld(world);
+    const cbor = createCborCodec();
+    const ask = (p: string, ...a: unknown[]) => cbor.decode(serve(cbor.encode({ p, a }))) as { v?: { id: number; usage: string }; e?: { code: string; message: string } };
+    const master = ask('crypto.provisioned', 'tmk').v!;
+    expect(master.usage).toBe('master');
+    expect(ask('crypto.encrypt', master.id, 'ecb', Buffer.from(CHOSEN, 'hex'), null).e).toEqual({ code: 'crypto', message: expect.stringMatching(/master key cannot encrypt/) });
+    expect(ask('crypto.decrypt', master.id, 'ecb', Buffer.from(CHOSEN, 'hex'), null).e).toMatchObject({ code: 'crypto' });
+  });
+});
+
+describe('single-length DES', () => {
+  it('is accepted only when the acquirer profile says legacySingleDes: true', () => {
+    expect(parseAcquirerProfile(PROFILE)).toMatchObject({ ok: true, value: { legacySingleDes: false } });
+    expect(parseAcquirerProfile({ ...PROFILE, legacySingleDes: true })).toMatchObject({ ok: true, value: { legacySingleDes: true } });
+    expect(parseAcquirerProfile({ ...PROFILE, legacySingleDes: 'yes' })).toMatchObject({ ok: false, error: { field: 'profile.legacySingleDes' } });
+    expect(singleDesRefusal('des', { legacySingleDes: false })).toMatch(/legacySingleDes/);
+    expect(singleDesRefusal('des', { legacySingleDes: true })).toBeUndefined();
+    expect(singleDesRefusal('tdes2', { legacySingleDes: false })).toBeUndefined();
+  });
+});
