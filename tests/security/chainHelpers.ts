@@ -9,15 +9,18 @@ const HASH = { 'rsa-pkcs1-sha1': 'sha1', 'rsa-pkcs1-sha256': 'sha256', 'rsa-pkcs
 export const nodeVerify: VerifySignature = (scheme, spki, data, signature) =>
   verify(HASH[scheme], data, createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }), signature);
 
-/** nodeVerify, counting its calls. */
-export function countingVerify(): { verify: VerifySignature; calls: () => number } {
+/** nodeVerify, counting its calls and the distinct (key, signed data) pairs it was asked about. */
+export function countingVerify(): { verify: VerifySignature; calls: () => number; pairs: () => number } {
   let calls = 0;
+  const pairs = new Set<string>();
   return {
-    verify: (...args) => {
+    verify: (scheme, spki, data, signature) => {
       calls++;
-      return nodeVerify(...args);
+      pairs.add(`${Buffer.from(spki).toString('hex')}|${Buffer.from(data).toString('hex')}`);
+      return nodeVerify(scheme, spki, data, signature);
     },
     calls: () => calls,
+    pairs: () => pairs.size,
   };
 }
 

@@ -1,6 +1,7 @@
-/** The X.509 parser on openssl-made certificates, and on random and mutated DER. */
+/** The X.509 parser and the DER reader on openssl-made certificates, hand-made DER (X.690), and random and mutated DER. */
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
+import { DerError, readBoolean, readNode, readTime } from '../../firmware/core/security/der';
 import { CertificateError, formatName, nameAttribute, parseCertificate, pemToDer } from '../../firmware/core/security/x509';
 import { TestPki, type Issued } from '../../host-sim/tools/pki';
 
@@ -90,5 +91,93 @@ describe('X.509 parser', () => {
   it('reads PEM with several certificates, and refuses bad base64', () => {
     expect(pemToDer(leaf.pem + root.pem).map((d) => d.length)).toEqual([leaf.der.length, root.der.length]);
     expect(() => pemToDer('-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----')).toThrow(CertificateError);
+  });
+});
+
+/** The hex octets openssl prints under an extension's heading ("X509v3 Subject Key Identifier:"). */
+function opensslExtensionHex(issued: Issued, heading: string): string {
+  const text = execFileSync('openssl', ['x509', '-in', issued.certPath, '-noout', '-text']).toString();
+  const after = text.slice(text.indexOf(heading) + heading.length).split('\n')[1];
+  return after.replace(/keyid:/, '').replace(/[\s:]/g, '').toLowerCase();
+}
+
+describe('DER primitives (X.690)', () => {
+  const node = (bytes: number[]) => {
+    const der = Uint8Array.from(bytes);
+    return { der, node: readNode(der, 0) };
+  };
+  const bool = (bytes: number[]) => {
+    const { der, node: n } = node(bytes);
+    return readBoolean(der, n);
+  };
+  const time = (tag: number, text: string) => {
+    const { der, node: n } = node([tag, text.length, ...Buffer.from(text, 'latin1')]);
+    return readTime(der, n);
+  };
+
+  it('reads a BOOLEAN only as one byte 00 or FF (11.1)', () => {
+    expect(bool([0x01, 0x01, 0xff])).toBe(true);
+    expect(bool([0x01, 0x01, 0x00])).toBe(false);
+    for (const bad of [[0x01, 0x01, 0x01], [0x01, 0x01, 0x7f], [0x01, 0x01, 0xfe], [0x01, 0x00], [0x01, 0x02, 0xff, 0xff], [0x01, 0x02, 0x00, 0x00]])
+      expect(() => bool(bad)).toThrow(expect.objectContaining({ name: 'DerError', code: 'der-value' }));
+    expect(() => bool([0x02, 0x01, 0xff])).toThrow(DerError);
+  });
+
+  it('windows only UTCTime years (1950–2049) and takes GeneralizedTime years as written', () => {
+    expect(time(0x17, '491231235959Z')).toBe(Date.parse('2049-12-31T23:59:59Z'));
+    expect(time(0x17, '500101000000Z')).toBe(Date.parse('1950-01-01T00:00:00Z'));
+    expect(time(0x18, '20500101000000Z')).toBe(Date.parse('2050-01-01T00:00:00Z'));
+    expect(time(0x18, '19490101000000Z')).toBe(Date.parse('1949-01-01T00:00:00Z'));
+    // Years below 100: Date.UTC would make 0049 into 1949.
+    expect(time(0x18, '00490101000000Z')).toBe(Date.parse('0049-01-01T00:00:00Z'));
+    expect(time(0x18, '99991231235959Z')).toBe(Date.parse('9999-12-31T23:59:59Z'));
+    for (const bad of ['20490230000000Z', '20491231240000Z', '2049123123595Z', '20491231235959', '20491231235959.5Z'])
+      expect(() => time(0x18, bad)).toThrow(DerError);
+  });
+});
+
+describe('X.509 fields the path and the probe use', () => {
+  it('reads the key identifiers openssl wrote', () => {
+    const cert = parseCertificate(pemToDer(leaf.pem)[0]);
+    expect(Buffer.from(cert.authorityKeyId!).toString('hex')).toBe(opensslExtensionHex(leaf, 'X509v3 Authority Key Identifier:'));
+    expect(Buffer.from(parseCertificate(root.der).subjectKeyId!).toString('hex')).toBe(opensslExtensionHex(root, 'X509v3 Subject Key Identifier:'));
+    expect(Buffer.from(cert.authorityKeyId!).equals(Buffer.from(parseCertificate(root.der).subjectKeyId!))).toBe(true);
+  });
+
+  it('refuses a critical flag or a cA flag that is a BOOLEAN other than 00/FF', () => {
+    const der = new Uint8Array(root.der);
+    // basicConstraints (critical, cA TRUE) and keyUsage (critical): every 01 01 FF in the certificate is one of these.
+    const at: number[] = [];
+    for (let i = 0; i + 2 < der.length; i++) if (der[i] === 0x01 && der[i + 1] === 0x01 && der[i + 2] === 0xff) at.push(i + 2);
+    expect(at.length).toBe(3);
+    for (const i of at)
+      for (const value of [0x01, 0x80, 0xfe]) {
+        const copy = der.slice();
+        copy[i] = value;
+        expect(() => parseCertificate(copy)).toThrow(expect.objectContaining({ code: 'x509-malformed', message: expect.stringContaining('BOOLEAN') }));
+      }
+  });
+
+  it('reads GeneralizedTime validity (2050 and later) as openssl prints it', () => {
+    const far = pki.issue({ subject: '/CN=Far', key: 'ec', issuer: root, ca: false, from: '20491231235959Z', to: '20550630120000Z' });
+    const asn1 = execFileSync('openssl', ['asn1parse', '-in', far.certPath]).toString();
+    expect(asn1).toMatch(/UTCTIME\s+:491231235959Z/);
+    expect(asn1).toMatch(/GENERALIZEDTIME\s+:20550630120000Z/);
+    const cert = parseCertificate(new Uint8Array(far.der));
+    const printed = (which: string) => Date.parse(execFileSync('openssl', ['x509', '-in', far.certPath, '-noout', `-${which}`]).toString().split('=')[1].trim());
+    expect([cert.notBefore, cert.notAfter]).toEqual([printed('startdate'), printed('enddate')]);
+  });
+
+  it('keeps a certificate whose key it cannot use readable, saying why (the chain reports it)', () => {
+    const ed = pki.issue({ subject: '/CN=Edwards', key: 'ed25519', issuer: root, ca: true, from: '20260101000000Z', to: '20301231235959Z' });
+    expect(parseCertificate(new Uint8Array(ed.der)).publicKey).toMatchObject({ algorithm: 'unusable', problem: 'public key algorithm 1.3.101.112 not supported' });
+    // The root's RSAPublicKey with its SEQUENCE tag changed: the key bits no longer decode.
+    const der = new Uint8Array(root.der);
+    const spki = parseCertificate(der).publicKey.spki;
+    const bits = Buffer.from(der).indexOf(Buffer.from(spki)) + spki.length - (4 + 5 + 2048 / 8 + 5); // 30 82 01 0a, modulus 02 82 01 01 00 + 256 bytes, exponent 02 03 01 00 01
+    expect(der[bits]).toBe(0x30);
+    der[bits] = 0x31;
+    expect(parseCertificate(der).publicKey).toMatchObject({ algorithm: 'unusable', problem: 'RSA key is not one SEQUENCE' });
+    expect(parseCertificate(root.der).publicKey).toMatchObject({ algorithm: 'rsa', problem: undefined });
   });
 });

@@ -15,7 +15,7 @@
  * Bounds (a device's heap is ~77 KB and one ECDSA verification is its most expensive step):
  * - POOL_LIMIT certificates in the pool; a larger pool is refused before any work;
  * - PATH_INTERMEDIATES_LIMIT intermediates in a path (recursion depth is this + 1);
- * - SIGNATURE_CHECK_LIMIT signature verifications in one search, each (child, issuer) pair
+ * - SIGNATURE_CHECK_LIMIT signature verifications in one search, each (child, issuer key) pair
  *   verified at most once; the search stops when it is spent.
  * Exceeding any of them is a `cert.path-limit` failure saying which.
  */
@@ -72,9 +72,13 @@ export function buildPath(verify: VerifySignature, terminal: Certificate, pool: 
   const note = (failure: PathFailure, path: Certificate[]) => {
     if (!best || path.length > best.partial.length) best = { failure, partial: path.slice() };
   };
-  /** true, false, why the key could not be used, or undefined once the work bound is spent. Memoised per (child, issuer) pair. */
+  // The same key may be certified in several certificates (re-issued or cross-certified CAs): a
+  // signature is verified once per (child, key), the key named by the first certificate holding it.
+  const everyone = [...pool, root];
+  const keyOf = everyone.map((cert) => everyone.findIndex((other) => sameBytes(other.publicKey.spki, cert.publicKey.spki)));
+  /** true, false, why the key could not be used, or undefined once the work bound is spent. */
   const signedBy = (child: Certificate, childId: number, issuer: Certificate, issuerId: number): boolean | string | undefined => {
-    const pair = `${childId}>${issuerId}`;
+    const pair = `${childId}>${keyOf[issuerId]}`;
     const known = verified.get(pair);
     if (known !== undefined) return known;
     if (issuer.publicKey.problem) return issuer.publicKey.problem;
