@@ -25,8 +25,7 @@ describe('parsers on arbitrary input', () => {
           expect({ field, named: named.some((k) => field === k || field.startsWith(`${k}.`) || field.startsWith(`${k}[`)) }).toEqual({ field, named: true });
           return;
         }
-        const given = input as { name: unknown; steps: unknown[] };
-        expect([scenario.name, scenario.steps.length]).toEqual([given.name, given.steps.length]);
+        expect(scenario.name).toBe((input as { name: unknown }).name);
       }),
       { numRuns: 3000 },
     );
