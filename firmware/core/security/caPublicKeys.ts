@@ -8,9 +8,12 @@
 import type { CryptoPort } from '../ports';
 import { fromHex, toHex } from '../bytes';
 import { constantTimeEqual } from './blocks';
+import { deepFreeze } from '../freeze';
 
 /** The table never holds more keys than this (a scheme publishes a handful per RID). */
 export const CAPK_TABLE_LIMIT = 128;
+/** The public exponents EMV allows, as hex. */
+const EXPONENTS: readonly string[] = deepFreeze(['03', '010001']);
 
 export interface CaPublicKey {
   /** Registered application provider ID, 5 bytes as 10 hex digits (A000000003 = Visa). */
@@ -84,15 +87,19 @@ export function parseCapkTable(input: unknown): CaPublicKey[] {
         throw new CapkError(`${at}.expiry`, 'must be a date YYYY-MM-DD');
       expiresMs = end;
     }
+    // EMV Book 2, 5.1 and Annex A2: moduli of 64 to 248 bytes (1984 bits); exponent 3 or 2^16 + 1.
+    const modulus = hexField(entry, 'modulus', at, 64, 248);
+    const exponent = hexField(entry, 'exponent', at, 1, 3);
+    if (!EXPONENTS.includes(toHex(exponent))) throw new CapkError(`${at}.exponent`, 'must be 03 or 010001');
+    if (entry.label !== undefined && (typeof entry.label !== 'string' || entry.label.length > 64)) throw new CapkError(`${at}.label`, 'must be text of at most 64 characters');
     return {
       rid: toHex(rid).toUpperCase(),
       index,
-      // EMV moduli run to 248 bytes (1984 bits); exponents are 3 or 65537.
-      modulus: hexField(entry, 'modulus', at, 64, 248),
-      exponent: hexField(entry, 'exponent', at, 1, 3),
+      modulus,
+      exponent,
       checksum: hexField(entry, 'checksum', at, 20, 20),
       expiresMs,
-      label: typeof entry.label === 'string' ? entry.label.slice(0, 64) : '',
+      label: entry.label ?? '',
     };
   });
 }
