@@ -1,0 +1,37 @@
+/**
+ * The toolbox as a process (bin/xspos-tool.js runs it): the result on standard output, pure
+ * JSON with `--json`; an error as one line on standard error (and, with `--json`, as a JSON
+ * object on standard output), never a stack trace. Exit status 0 done, 1 the check ran and
+ * failed, 2 bad usage or bad input (every error: a missing file, a bad PIN, a certificate that
+ * does not parse).
+ */
+import { PROGRAM } from './command';
+import { runTool } from './index';
+
+export interface Streams {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const PROCESS: Streams = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+};
+
+/** Runs the toolbox on `argv` (the words after the program name); returns the exit status. */
+export function main(argv: readonly string[], streams: Streams = PROCESS): number {
+  const json = argv.includes('--json');
+  try {
+    const result = runTool(argv);
+    streams.out(`${json ? JSON.stringify(result.value) : result.text}\n`);
+    return result.ok ? 0 : 1;
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    const { code } = e as Error & { code?: unknown };
+    const message = e.message.replace(/\s*\n\s*/g, ' ');
+    const typed = typeof code === 'string' ? code : undefined;
+    if (json) streams.out(`${JSON.stringify({ error: e.name, code: typed, message })}\n`);
+    streams.err(`${PROGRAM}: ${e.name === 'UsageError' || e.name === 'InputError' ? '' : `${e.name}${typed ? ` ${typed}` : ''}: `}${message}\n`);
+    return 2;
+  }
+}
