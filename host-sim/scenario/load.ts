@@ -63,8 +63,11 @@ export function resolveReferences(raw: unknown, base: string): unknown {
 
   const capk = scenario.capk === undefined ? DEMO_CAPK : scenario.capk;
   if (typeof capk === 'string') {
-    const table = readJson(scenario.capk === undefined ? SCENARIO_DIR : base, capk, 'capk') as { keys?: unknown };
-    scenario.capk = Array.isArray(table) ? table : table?.keys;
+    const table = readJson(scenario.capk === undefined ? SCENARIO_DIR : base, capk, 'capk');
+    const keys = Array.isArray(table) ? table : typeof table === 'object' && table !== null ? (table as { keys?: unknown }).keys : undefined;
+    // A file without a list must not read as "no CA keys provisioned".
+    if (!Array.isArray(keys)) throw new ScenarioError('capk', `${capk}: must hold a list of keys, or {"keys": [...]}`);
+    scenario.capk = keys;
   } else scenario.capk = capk;
   return scenario;
 }

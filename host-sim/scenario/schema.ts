@@ -3,6 +3,7 @@
  * names the field ("flash.damage[0].sector: must be 0–15"). Engine-neutral (the XS lane gets
  * scenarios already validated, but the shape is shared).
  */
+import { CAPK_TABLE_LIMIT, CapkError, parseCapkTable } from '../../firmware/core/security/caPublicKeys';
 import type { KeyCode, ResetReason } from '../../firmware/core/ports';
 
 export const KEY_CODES: readonly KeyCode[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'enter', 'cancel', 'clear', 'up', 'down', 'menu'];
@@ -173,6 +174,23 @@ function step(value: unknown, field: string): Step {
 }
 
 /**
+ * The CA key table as provisioning will store it, each entry checked now by the terminal's own
+ * reader, so a bad entry is refused at load naming its field ("capk[2].modulus: must be …").
+ * Checksums are not judged here: a scenario may provision a corrupted key on purpose.
+ */
+function capkTable(value: unknown): unknown[] | null {
+  if (value === undefined || value === null) return null;
+  const entries = list(value, 'capk', CAPK_TABLE_LIMIT);
+  try {
+    parseCapkTable(entries);
+  } catch (error) {
+    if (error instanceof CapkError) throw new ScenarioError(`capk${error.field}`, error.reason);
+    throw error;
+  }
+  return entries;
+}
+
+/**
  * Validates a parsed scenario file and fills in defaults (a healthy terminal).
  * @throws ScenarioError naming the first bad field
  */
@@ -247,7 +265,7 @@ export function parseScenario(input: unknown): Scenario {
       chain: list(certificates.chain, 'certificates.chain', 4).map((c, i) => str(c, `certificates.chain[${i}]`, DER_HEX)),
       root: certificates.root === undefined || certificates.root === null ? null : str(certificates.root, 'certificates.root', DER_HEX),
     },
-    capk: input.capk === undefined || input.capk === null ? null : list(input.capk, 'capk', 128),
+    capk: capkTable(input.capk),
     flash: {
       sectors,
       sectorSize,

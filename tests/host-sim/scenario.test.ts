@@ -7,6 +7,8 @@ import { PNG } from 'pngjs';
 import { DEFAULT_SCENARIO, runFile, shippedScenarios } from '../../host-sim/cli';
 import { loadScenario } from '../../host-sim/scenario/load';
 import { parseScenario, ScenarioError } from '../../host-sim/scenario/schema';
+import { buildWorld } from '../../host-sim/world';
+import { PROFILE } from '../runtime/world';
 
 const ROOT = join(__dirname, '../..');
 
@@ -39,6 +41,48 @@ describe('scenario files', () => {
     expect(error).toBeInstanceOf(ScenarioError);
     expect((error as ScenarioError).field).toBe(field);
     expect((error as ScenarioError).message.startsWith(`${field}:`)).toBe(true);
+  });
+
+  const capkKey = { rid: 'F000000001', index: '01', modulus: 'C1'.repeat(128), exponent: '03', checksum: '00'.repeat(20) };
+  it.each([
+    { why: 'not a list', capk: { bad: 1 }, field: 'capk' },
+    { why: 'an entry that is not an object', capk: [capkKey, 'F000000001'], field: 'capk[1]' },
+    { why: 'a RID of 4 bytes', capk: [{ ...capkKey, rid: 'F0000000' }], field: 'capk[0].rid' },
+    { why: 'a RID that is not hex', capk: [{ ...capkKey, rid: 'F00000000X' }], field: 'capk[0].rid' },
+    { why: 'an index of two bytes', capk: [{ ...capkKey, index: '0101' }], field: 'capk[0].index' },
+    { why: 'a modulus that is not hex', capk: [{ ...capkKey, modulus: 'ZZ'.repeat(128) }], field: 'capk[0].modulus' },
+    { why: 'a modulus of odd length', capk: [{ ...capkKey, modulus: 'C'.repeat(255) }], field: 'capk[0].modulus' },
+    { why: 'exponent 5', capk: [{ ...capkKey, exponent: '05' }], field: 'capk[0].exponent' },
+    { why: 'a short checksum', capk: [{ ...capkKey, checksum: '00' }], field: 'capk[0].checksum' },
+    { why: '30 February', capk: [capkKey, { ...capkKey, expiry: '2027-02-30' }], field: 'capk[1].expiry' },
+    { why: 'an expiry that is not a date', capk: [{ ...capkKey, expiry: 'soon' }], field: 'capk[0].expiry' },
+    { why: 'a label that is not text', capk: [{ ...capkKey, label: { en: 'x' } }], field: 'capk[0].label' },
+  ])('refuses a CA key table with $why at load, naming $field', ({ capk, field }) => {
+    let error: unknown;
+    try {
+      parseScenario({ name: 'x', capk, steps: [{ do: 'boot' }] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ScenarioError);
+    expect((error as ScenarioError).field).toBe(field);
+  });
+
+  it('accepts a CA key table whose checksum is wrong (the probe judges it), and refuses a table file without a list', () => {
+    expect(parseScenario({ name: 'x', capk: [capkKey], steps: [{ do: 'boot' }] }).capk).toEqual([capkKey]);
+    const dir = mkdtempSync(join(tmpdir(), 'xspos-'));
+    writeFileSync(join(dir, 'table.json'), JSON.stringify({ cases: [capkKey] }));
+    writeFileSync(join(dir, 'scenario.json'), JSON.stringify({ name: 'x', capk: 'table.json', steps: [{ do: 'boot' }] }));
+    expect(() => loadScenario(join(dir, 'scenario.json'))).toThrow(expect.objectContaining({ name: 'ScenarioError', field: 'capk', message: expect.stringContaining('table.json') }));
+    writeFileSync(join(dir, 'table.json'), JSON.stringify({ keys: [{ ...capkKey, modulus: 'C1' }] }));
+    expect(() => loadScenario(join(dir, 'scenario.json'))).toThrow(expect.objectContaining({ name: 'ScenarioError', field: 'capk[0].modulus' }));
+  });
+
+  it('loads a profile whose response-code meaning is not text (the configuration probe judges it) and builds its world', () => {
+    const profile = { ...PROFILE, responseCodes: { '00': 'approved', '83': JSON.parse('{"toString": 1}') } };
+    const scenario = parseScenario({ name: 'x', terminal: { tid: '10240001', mid: '898440154110001', profile }, steps: [{ do: 'boot' }] });
+    expect(scenario.terminal.profile).toBe(profile);
+    expect(() => buildWorld(scenario)).not.toThrow();
   });
 
   it('says which file and why when the JSON itself is broken', () => {

@@ -155,7 +155,7 @@ interface PublishedCase extends Entry { checksum_valid: boolean; computed_checks
   it('accepts every published key whose checksum is valid and refuses every corrupted copy', () => {
     const findings = judgeKeys(crypto, parseCapkTable(cases), NOW, true);
     expect(findings).toHaveLength(cases.length);
-    expect(findings.map((f, i) => `${f.key} ${f.status}`)).toEqual(cases.map((c) => `${capkName(c.rid, parseInt(c.index, 16))} ${c.checksum_valid ? 'valid' : 'refused'}`));
+    expect(findings.map((f) => `${f.key} ${f.status}`)).toEqual(cases.map((c) => `${capkName(c.rid, parseInt(c.index, 16))} ${c.checksum_valid ? 'valid' : 'refused'}`));
   });
 
   it('computes for each corrupted copy the SHA-1 the table records and node:crypto gives', () => {

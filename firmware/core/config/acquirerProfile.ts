@@ -100,7 +100,9 @@ export function parseAcquirerProfile(input: unknown, path = 'profile'): Parsed<A
   const codes: Record<string, ResponseMeaning> = {};
   for (const [code, meaning] of Object.entries(responseCodes)) {
     if (!/^[0-9A-Z]{2}$/.test(code)) return fail(`${path}.responseCodes.${code}`, 'code must be 2 characters 0-9 A-Z');
-    if (!RESPONSE_MEANINGS.includes(meaning as ResponseMeaning)) return fail(`${path}.responseCodes.${code}`, `unknown meaning ${String(meaning)}`);
+    // Never String(meaning): an object with a non-callable toString would throw a TypeError here.
+    if (typeof meaning !== 'string') return fail(`${path}.responseCodes.${code}`, `meaning must be text, not ${meaning === null ? 'null' : Array.isArray(meaning) ? 'a list' : typeof meaning}`);
+    if (!RESPONSE_MEANINGS.includes(meaning as ResponseMeaning)) return fail(`${path}.responseCodes.${code}`, `unknown meaning "${meaning.slice(0, 32)}"`);
     codes[code] = meaning as ResponseMeaning;
   }
   if (!Object.values(codes).includes('approved')) return fail(`${path}.responseCodes`, 'must say which code means approved');

@@ -35,8 +35,9 @@ export type CapkFinding =
 export class CapkError extends Error {
   override readonly name = 'CapkError';
   readonly code = 'capk-table';
-  constructor(readonly field: string, message: string) {
-    super(`${field}: ${message}`);
+  /** @param reason what is wrong with `field`, without the field's name */
+  constructor(readonly field: string, readonly reason: string) {
+    super(`${field}: ${reason}`);
   }
 }
 
