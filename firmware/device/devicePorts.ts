@@ -16,6 +16,7 @@ import { errorText } from '../core/errorText';
 import { PreferenceSettings } from './settings';
 import { TcpNetwork } from './tcpNetwork';
 import { UnfittedMagstripe, UnfittedReader, UnfittedScanner } from './unfitted';
+import { startWifi } from './wifiRadio';
 
 /** The UI font, linked in by the manifest's "resources" (firmware/assets/ui-font.bin). */
 const FONT_RESOURCE = 'ui-font.bin';
@@ -37,12 +38,15 @@ export async function createDevicePorts(trace: TracePort): Promise<Ports> {
   for (const note of board.notes) trace(`board: ${note}`);
 
   const clock = new DeviceClock();
+  const settings = new PreferenceSettings();
+  // Joins in the background: the terminal boots and shows its screens with or without a network.
+  const wifi = startWifi(clock, settings, trace);
   const hostButton = globalThis.Host?.Button?.Default;
   return {
     clock,
     flash: board.flash,
-    settings: new PreferenceSettings(),
-    network: new TcpNetwork(),
+    settings,
+    network: new TcpNetwork(() => wifi.link()),
     reader: new UnfittedReader(),
     magstripe: new UnfittedMagstripe(),
     scanner: new UnfittedScanner(),

@@ -9,6 +9,7 @@
  */
 import Preference from 'preference';
 import { PortError, type SettingValue, type SettingsPort } from '../core/ports';
+import { utf8Length } from './utf8Length';
 
 /** NVS_KEY_NAME_MAX_SIZE is 16 including the terminating NUL. */
 const MAX_NAME = 15;
@@ -68,13 +69,4 @@ function validName(name: string): boolean {
 
 function checkName(what: string, name: string) {
   if (!validName(name)) throw new PortError('settings', `${what} "${name}" must be 1–${MAX_NAME} characters (NVS)`);
-}
-
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (const ch of text) {
-    const codePoint = ch.codePointAt(0) as number;
-    bytes += codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
-  }
-  return bytes;
 }

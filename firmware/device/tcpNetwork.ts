@@ -2,9 +2,9 @@
  * The network port on ECMA-419 `embedded:io/socket/tcp` (lwIP on ESP32, BSD sockets in the
  * simulator) and Moddable's `net` module (the station's address; DNS).
  *
- * Link: up when the network interface has an IPv4 address (`Net.get("IP")`). On ESP32 that is
- * Wi-Fi associated with DHCP done (the SDK's setup/network joins the manifest's config.ssid);
- * the simulator reports the host's address, so its link is up whenever the host has one.
+ * Link: what the background Wi-Fi join reports (wifiJoin.ts): up once it has joined the
+ * provisioned network and has an address, down while it joins, waits to retry, or has no
+ * network to join. Nothing is sent while it is down.
  * Names are resolved with `Net.resolve`; the simulator's resolver (modResolve.c) answers only
  * when a name's first address is IPv4, so "localhost" (::1 first) does not resolve there.
  *
@@ -24,9 +24,15 @@ export const MAX_QUEUED_BYTES = 16 * 1024;
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 export class TcpNetwork implements NetworkPort {
+  readonly #link: () => { up: boolean; address?: string };
+
+  /** `link` is the Wi-Fi join's: the board's only interface. */
+  constructor(link: () => { up: boolean; address?: string }) {
+    this.#link = link;
+  }
+
   link(): { up: boolean; address?: string } {
-    const address: unknown = Net.get('IP');
-    return typeof address === 'string' && address.length > 0 ? { up: true, address } : { up: false };
+    return this.#link();
   }
 
   connect(options: TcpOptions): TcpConnection {
