@@ -2,6 +2,7 @@
  * Firmware entry: builds the ports for this board, creates the terminal and boots it.
  * Progress and failures go to the serial console (mcsim's stdout in the simulator).
  */
+import config from 'mc/config';
 import TextDecoder from 'text/decoder';
 import TextEncoder from 'text/encoder';
 import type { TracePort } from './core/ports';
@@ -22,14 +23,18 @@ async function start(): Promise<void> {
   const { createDevicePorts } = await import('./device/devicePorts');
   const { createTerminal } = await import('./core/runtime/terminal');
   const ports = await createDevicePorts(log);
+  // The simulator's build measures the heap after every port call (device/heapWatch); the board's does not.
+  const watching = (config as { heapWatch?: boolean }).heapWatch === true;
+  const heapWatch = watching ? new (await import('./device/heapWatch')).HeapWatch(() => ports.system.memory()) : undefined;
   log('xspos: ports ready, booting terminal');
   // One probe at a time: in mcsim with the board's 4,928 slots, two in flight left under 1,000
   // free and four aborted the VM (see PROBE_CONCURRENCY in core/selftest/runner).
-  const terminal = createTerminal(ports, { probeConcurrency: 1 });
+  const terminal = createTerminal(heapWatch ? heapWatch.watch(ports) : ports, { probeConcurrency: 1 });
   await terminal.boot();
   const report = terminal.lastReport;
   log(`xspos: boot done, state ${terminal.state}${report ? `, self-test ${report.verdict}` : ''}`);
   if (report) for (const probe of report.results) log(`xspos:   ${probe.id} ${probe.status} ${probe.code}: ${probe.detail}`);
+  if (heapWatch) log(`xspos: ${heapWatch.summary()}`);
 }
 
 start().catch((error: unknown) => log(`xspos: boot failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
