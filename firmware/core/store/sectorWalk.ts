@@ -11,7 +11,7 @@
  */
 import { crc32 } from './crc32';
 import {
-  align4, commitTornShape, isErased, parseRecordHeader, recordFootprint, u32,
+  align4, commitTornShape, isErased, parseRecordHeader, recordFootprint, u16, u32,
   RECORD_HEADER_BYTES, RECORD_TRAILER_BYTES, SECTOR_HEADER_BYTES, type RecordHeader,
 } from './layout';
 
@@ -103,8 +103,11 @@ export function* walkSector(reader: FlashReader, index: number): Generator<Secto
         }
         torn = tornShape(reader, header, head, rest, offset, lastUsed());
       } else {
-        // A cut inside the length pair leaves nothing programmed after it.
-        torn = lastUsed() <= offset + ZEROS;
+        // A cut inside the header leaves nothing programmed after the byte it cut: after the
+        // length pair when that is whole (the rest of the header was being written), else after it.
+        const length = u16(head, 0);
+        const pairWhole = length !== 0 && (length ^ 0xffff) === u16(head, 2);
+        torn = lastUsed() <= offset + (pairWhole ? RECORD_HEADER_BYTES : ZEROS);
       }
     }
     const next = resync(offset + 4);
