@@ -50,12 +50,16 @@ export function shown(word: string): string {
   return `'${word.length > 40 ? `${word.slice(0, 40)}…` : word}'`;
 }
 
+/** A file name as an error message may show it: whole, unless it is nothing but digits or hex digits (a secret given as a path). */
+export function shownPath(path: string): string {
+  return /^(?:[0-9]{4,}|[0-9A-Fa-f]{8,})$/.test(path) ? shown(path) : `'${path}'`;
+}
+
 /** A command's options as parsed; values are read (files included) only when asked for. */
 export class Args {
   constructor(
     readonly command: string,
     readonly words: readonly string[],
-    readonly json: boolean,
     private readonly values: ReadonlyMap<string, readonly string[]>,
     private readonly read: ReadInput,
   ) {}
@@ -110,7 +114,7 @@ export class Args {
     const path = this.#secretPath(name, direct);
     if (path === undefined) return direct!;
     const bytes = this.#readFile(`${name}-file`, path);
-    if (bytes.length > TEXT_FILE_LIMIT) throw new InputError('input-malformed', `--${name}-file ${shown(path)} holds ${bytes.length} bytes; a ${name} file holds one value`);
+    if (bytes.length > TEXT_FILE_LIMIT) throw new InputError('input-malformed', `--${name}-file ${shownPath(path)} holds ${bytes.length} bytes; a ${name} file holds one value`);
     return Buffer.from(bytes).toString('latin1').trim();
   }
 
@@ -134,7 +138,7 @@ export class Args {
   }
 
   #readFile(option: string, path: string): Uint8Array {
-    const where = option === 'FILE' ? `file ${shown(path)}` : `--${option} ${shown(path)}`;
+    const where = option === 'FILE' ? `file ${shownPath(path)}` : `--${option} ${shownPath(path)}`;
     try {
       return this.read(path);
     } catch (error) {
@@ -181,7 +185,6 @@ export function parseArgs(command: string, argv: readonly string[], options: rea
   }
   const values = new Map<string, string[]>();
   const words: string[] = [];
-  let json = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') {
@@ -198,7 +201,6 @@ export function parseArgs(command: string, argv: readonly string[], options: rea
     if (!spec) throw new UsageError(`${command} has no option ${shown(eq < 0 ? arg : arg.slice(0, eq))}`);
     if (spec.value === undefined) {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      if (name === 'json') json = true;
       continue;
     }
     const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
@@ -209,5 +211,5 @@ export function parseArgs(command: string, argv: readonly string[], options: rea
   }
   const stdin = [...values].flatMap(([name, list]) => (specs.get(name)?.value === 'FILE' ? list.filter((v) => v === '-').map(() => `--${name}`) : []));
   if (stdin.length > 1) throw new UsageError(`only one option can read standard input, not ${stdin.join(' and ')}`);
-  return new Args(command, words, json, values, read);
+  return new Args(command, words, values, read);
 }

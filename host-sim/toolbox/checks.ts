@@ -6,7 +6,7 @@
 import { checkChain } from '../../firmware/core/security/certificateChain';
 import { judgeKeys, parseCapkTable } from '../../firmware/core/security/caPublicKeys';
 import { parseCertificate, pemToDer } from '../../firmware/core/security/x509';
-import { InputError, shown, UsageError, type Args } from './args';
+import { InputError, shownPath, UsageError, type Args } from './args';
 import { toolCrypto, type Command } from './command';
 
 const AT_OPTION = { name: 'at', value: 'TIME', help: 'judge dates at this UTC time: 2026-11-26 or 2026-11-26T09:00:00Z (default: now).' };
@@ -29,7 +29,7 @@ function readCertificates(args: Args, option: string, path: string) {
   const bytes = Buffer.from(args.file(option, path));
   const text = bytes.toString('latin1');
   const ders = text.includes('-----BEGIN CERTIFICATE-----') ? pemToDer(text) : [new Uint8Array(bytes)];
-  if (ders.length === 0) throw new InputError('input-malformed', `--${option} ${shown(path)} holds no certificate`);
+  if (ders.length === 0) throw new InputError('input-malformed', `--${option} ${shownPath(path)} holds no certificate`);
   return ders.map(parseCertificate);
 }
 
@@ -74,7 +74,7 @@ export const capkCheck: Command = {
     try {
       table = JSON.parse(text);
     } catch (error) {
-      throw new InputError('input-malformed', `${shown(file)} is not JSON: ${(error as Error).message}`);
+      throw new InputError('input-malformed', `${shownPath(file)} is not JSON: ${(error as Error).message}`);
     }
     const findings = judgeKeys(toolCrypto(), parseCapkTable(table), nowMs, true);
     const refused = findings.filter((f) => f.status !== 'valid');
