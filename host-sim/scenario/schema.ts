@@ -142,6 +142,20 @@ export const DEMO_MASTER_KEY = '0123456789ABCDEFFEDCBA9876543210';
 const DEMO_WORKING_KEYS = { pin: '1F2E3D4C5B6A79880F1E2D3C4B5A6978', mac: 'A1B2C3D4E5F60718293A4B5C6D7E8F90' };
 const DAY_MS = 24 * 3600 * 1000;
 
+/** Steps a scenario runs, after `repeat` is expanded. */
+const MAX_STEPS = 1000;
+
+/** One step, or a `repeat` of a few steps (`{ "do": "repeat", "times": 40, "steps": [...] }`), expanded. */
+function steps_(value: unknown, field: string): Step[] {
+  if (!isObj(value) || value.do !== 'repeat') return [step(value, field)];
+  only(value, field, ['do', 'times', 'steps']);
+  const times = int(value.times, `${field}.times`, 1, MAX_STEPS);
+  const body = list(value.steps, `${field}.steps`, 20).map((s, i) => step(s, `${field}.steps[${i}]`));
+  if (body.length === 0) throw new ScenarioError(`${field}.steps`, 'must list at least one step');
+  if (body.length * times > MAX_STEPS) throw new ScenarioError(`${field}.times`, `repeats to more than ${MAX_STEPS} steps`);
+  return Array.from({ length: times }, () => body).flat();
+}
+
 function step(value: unknown, field: string): Step {
   if (!isObj(value)) throw new ScenarioError(field, 'must be an object with "do"');
   switch (value.do) {
@@ -169,7 +183,7 @@ function step(value: unknown, field: string): Step {
       only(value, field, ['do', 'name']);
       return { do: value.do, name: str(value.name, `${field}.name`, NAME) };
     default:
-      throw new ScenarioError(`${field}.do`, 'must be boot, advance, press, release, snapshot, report-pages, reboot or wipe-keys');
+      throw new ScenarioError(`${field}.do`, 'must be boot, advance, press, release, snapshot, report-pages, reboot, wipe-keys or repeat');
   }
 }
 
@@ -221,7 +235,8 @@ export function parseScenario(input: unknown): Scenario {
   if (working) only(working, 'keys.workingKeys', ['pin', 'mac', 'data']);
   const certificates = obj(input.certificates, 'certificates');
   only(certificates, 'certificates', ['terminal', 'chain', 'root']);
-  const steps = list(input.steps, 'steps', 1000).map((s, i) => step(s, `steps[${i}]`));
+  const steps = list(input.steps, 'steps', MAX_STEPS).flatMap((s, i) => steps_(s, `steps[${i}]`));
+  if (steps.length > MAX_STEPS) throw new ScenarioError('steps', `expand to ${steps.length} steps (at most ${MAX_STEPS})`);
   if (steps.length === 0) throw new ScenarioError('steps', 'must list at least one step');
   return {
     name: str(input.name, 'name', NAME),

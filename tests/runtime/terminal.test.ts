@@ -223,21 +223,6 @@ describe('self-test concurrency bound', () => {
   });
 });
 
-describe('key wipe', () => {
-  it('drops the working keys and erases the master key; the next self-test says so and the terminal goes out of service', async () => {
-    const world = worldWith({ lang: 'en' });
-    const terminal = createTerminal(world.ports);
-    await terminal.boot();
-    expect(terminal.state).toBe('ready');
-    terminal.keys.wipe();
-    const report = await terminal.selfTest('demand');
-    const byId = Object.fromEntries(report.results.map((r) => [r.id, r]));
-    expect(byId['auth.master-key']).toMatchObject({ status: 'fail', code: 'master-key.missing' });
-    expect(byId['auth.working-keys']).toMatchObject({ status: 'warn', code: 'keys.missing', detail: 'generation 2 was wiped' });
-    expect(terminal.state).toBe('fault');
-  });
-});
-
 describe('terminal under failure (review findings)', () => {
   it('goes to fault, not stuck in selftest, when the self-test itself cannot run; a later run can recover', async () => {
     const world = worldWith();
