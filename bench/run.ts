@@ -66,7 +66,17 @@ async function main() {
     };
     const appends = await metered({ what: 'appends', n: APPENDS });
     xs.append = appends.computrons / APPENDS;
-    row(`XS ${APPENDS} log appends (CBOR event + CRC + NOR write, rotation)`, `${(appends.computrons / 1e6).toFixed(2)} M computrons`, `${Math.round(xs.append)} per append; ${appends.reply} read back`);
+    row(`XS ${APPENDS} log appends (CBOR event + CRC + NOR write, rotation)`, `${(appends.computrons / 1e6).toFixed(2)} M computrons`, `${Math.round(xs.append)} per append (31.0 k before durable records); ${appends.reply} read back`);
+    for (const durable of [0, 1, 4]) {
+      await metered({ what: 'rotation-setup', durable });
+      const rotation = await metered({ what: 'rotation' });
+      xs[`rotation${durable}`] = rotation.computrons;
+      row(
+        `XS append that rotates, ${durable} durable record(s) to carry`,
+        `${(rotation.computrons / 1e3).toFixed(1)} k computrons`,
+        durable === 0 ? `${(rotation.computrons / xs.append).toFixed(1)}× a plain append; ${rotation.reply}` : `carry-forward adds ${((rotation.computrons - xs.rotation0) / 1e3).toFixed(1)} k over no carry; ${rotation.reply}`,
+      );
+    }
     for (const algorithm of ['cup-ecb', 'x9.19'] as const) {
       const mac = await metered({ what: 'mac', n: 100, algorithm });
       xs[algorithm] = mac.computrons / 100;

@@ -5,6 +5,9 @@
  *   {"what":"mac","n":N,"algorithm":A}    N MACs over a 200-byte message (crypto over the bridge)
  *   {"what":"kcv","n":N}                  N check-value verifications (crypto over the bridge)
  *   {"what":"chain","n":N,"certs":[hex]}  N parses + chain checks of [terminal, CA, root]
+ *   {"what":"rotation-setup","durable":K} a log whose next append rotates into the sector holding K
+ *                                          durable records (a 180-byte key set, then 16-byte counters)
+ *   {"what":"rotation"}                    that one append: carry-forward, erase intent, erase, format
  * Replies with a short result text; the computrons come from xsnap's metering of the command.
  */
 import { createCborCodec } from '../../firmware/core/store/cbor';
@@ -28,12 +31,37 @@ const call = makeCaller(cbor, (request) => new Uint8Array(issueCommand(request.s
 let crypto: ReturnType<typeof bridgedWorld>['ports']['crypto'] | undefined;
 const bridgedCrypto = () => (crypto ??= bridgedWorld(call, parseScenario({ name: 'bench', steps: [{ do: 'boot' }] })).ports.crypto);
 
-function run(command: { what: string; n: number; algorithm?: MacAlgorithm; certs?: string[] }): string {
+const benchEvent = (i: number) => cbor.encode({ kind: 'transition', from: 'ready', to: 'selftest', cause: 'selftest-periodic', uptimeMs: i * 1000, wallMs: 1795000000000 + i });
+let rotating: RecordLog | undefined;
+
+/** A log whose next append erases sector 0, which holds `durable` live durable records. */
+function rotationSetup(durable: number): string {
+  const fresh = () => {
+    const log = RecordLog.open(new NorFlash({ sectors: 16, sectorSize: 4096 }));
+    for (let k = 1; k <= durable; k++) log.put(k, RecordType.keySet, new Uint8Array(k === 1 ? 180 : 16).fill(k));
+    return log;
+  };
+  // How many appends it takes until one reuses a sector, then the same log one append short of it.
+  const probe = fresh();
+  let appends = 0;
+  while (probe.rotations === 0) probe.append(RecordType.event, benchEvent(appends++));
+  rotating = fresh();
+  for (let i = 0; i < appends - 1; i++) rotating.append(RecordType.event, benchEvent(i));
+  return String(appends - 1);
+}
+
+function run(command: { what: string; n: number; algorithm?: MacAlgorithm; certs?: string[]; durable?: number }): string {
   const { what, n } = command;
+  if (what === 'rotation-setup') return rotationSetup(command.durable ?? 0);
+  if (what === 'rotation') {
+    const log = rotating!;
+    const before = log.rotations;
+    log.append(RecordType.event, benchEvent(0));
+    return `${log.rotations - before} rotation, ${log.durableKeys().length} durable`;
+  }
   if (what === 'appends') {
     const log = RecordLog.open(new NorFlash({ sectors: 16, sectorSize: 4096 }));
-    for (let i = 0; i < n; i++)
-      log.append(RecordType.event, cbor.encode({ kind: 'transition', from: 'ready', to: 'selftest', cause: 'selftest-periodic', uptimeMs: i * 1000, wallMs: 1795000000000 + i }));
+    for (let i = 0; i < n; i++) log.append(RecordType.event, benchEvent(i));
     let read = 0;
     for (const _ of log.records()) read++;
     return String(read);
