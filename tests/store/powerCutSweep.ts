@@ -53,6 +53,13 @@ export interface SweepResult {
 }
 
 const EXTRA_TYPE = 9;
+
+const total = (counts: Map<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
+
+/** One line for the test log: what was cut, how often. */
+export function summary(r: SweepResult): string {
+  return `${r.rotations} erases (${r.carryForwards} rotations carrying ${r.carried} records forward); first cuts ${total(r.firstCuts)} ${JSON.stringify(Object.fromEntries(r.firstCuts))}; second cuts ${total(r.secondCuts)} ${JSON.stringify(Object.fromEntries(r.secondCuts))}; problems ${total(r.problemKinds)}`;
+}
 const opText = (op: Op) => (op.kind === 'append' ? `append ${op.payload.length} B` : op.kind === 'put' ? `put key ${op.key} (${op.payload.length} B)` : `remove key ${op.key}`);
 const bump = (counts: Map<string, number>, what: string) => counts.set(what, (counts.get(what) ?? 0) + 1);
 
