@@ -46,6 +46,8 @@ export interface SweepResult {
   /** First cuts by what they interrupted (e.g. 'erase', 'carry-forward', 'ring commit'). */
   firstCuts: Map<string, number>;
   secondCuts: Map<string, number>;
+  /** What recovery called each first cut, by what it interrupted: 'erase → interrupted erase' and the like. */
+  reported: Map<string, number>;
   rotations: number;
   carryForwards: number;
   /** Records carried forward, over all rotations. */
@@ -58,7 +60,7 @@ const total = (counts: Map<string, number>) => [...counts.values()].reduce((a, b
 
 /** One line for the test log: what was cut, how often. */
 export function summary(r: SweepResult): string {
-  return `${r.rotations} erases (${r.carryForwards} rotations carrying ${r.carried} records forward); first cuts ${total(r.firstCuts)} ${JSON.stringify(Object.fromEntries(r.firstCuts))}; second cuts ${total(r.secondCuts)} ${JSON.stringify(Object.fromEntries(r.secondCuts))}; problems ${total(r.problemKinds)}`;
+  return `${r.rotations} erases (${r.carryForwards} rotations carrying ${r.carried} records forward); first cuts ${total(r.firstCuts)} ${JSON.stringify(Object.fromEntries(r.firstCuts))}; second cuts ${total(r.secondCuts)} ${JSON.stringify(Object.fromEntries(r.secondCuts))}; recovery said ${JSON.stringify(Object.fromEntries(r.reported))}; problems ${total(r.problemKinds)}`;
 }
 const opText = (op: Op) => (op.kind === 'append' ? `append ${op.payload.length} B` : op.kind === 'put' ? `put key ${op.key} (${op.payload.length} B)` : `remove key ${op.key}`);
 const bump = (counts: Map<string, number>, what: string) => counts.set(what, (counts.get(what) ?? 0) + 1);
@@ -73,7 +75,7 @@ export function sweep(plan: SweepPlan): SweepResult {
   const { geometry, options, seed, ops } = plan;
   const chip = (contents?: Uint8Array) => new NorFlash({ ...geometry, seed }, contents);
   const open = (flash: NorFlash) => RecordLog.open(flash, options);
-  const result: SweepResult = { problems: [], problemKinds: new Map(), firstCuts: new Map(), secondCuts: new Map(), rotations: 0, carryForwards: 0, carried: 0 };
+  const result: SweepResult = { problems: [], problemKinds: new Map(), reported: new Map(), firstCuts: new Map(), secondCuts: new Map(), rotations: 0, carryForwards: 0, carried: 0 };
   const problem = (text: string) => {
     const kind = text.replace(/\d+/g, 'N').replace(/op N \((?:[^()]|\([^()]*\))*\)/g, 'op').replace(/\{.*\}/, '{…}').replace(/ byte N\)/g, ')');
     const seen = bump(result.problemKinds, kind).get(kind)!;
@@ -132,7 +134,7 @@ export function sweep(plan: SweepPlan): SweepResult {
       count++;
       bump(result.firstCuts, step.what);
       const rebooted = flash.bytes.slice();
-      const seen = reboot(flash, allowed, at);
+      const seen = reboot(flash, allowed, at, step.what);
       if (!seen) continue;
       if (plan.secondCut) secondSweep(rebooted, seen, allowed.ringKnown, { step, offset: budget - step.from, rotates, count }, at);
     }
@@ -148,7 +150,7 @@ export function sweep(plan: SweepPlan): SweepResult {
   return result;
 
   /** Reopens after a cut: checks, then appends one record and checks again. Returns what the reopened log showed. */
-  function reboot(flash: NorFlash, allowed: Allowed, at: string): Observed | undefined {
+  function reboot(flash: NorFlash, allowed: Allowed, at: string, what: string): Observed | undefined {
     let log: RecordLog;
     try {
       log = open(flash);
@@ -156,6 +158,8 @@ export function sweep(plan: SweepPlan): SweepResult {
       problem(`${at}: reopening threw ${String(error)}`);
       return undefined;
     }
+    const { tornRecords, interruptedErases } = log.recovery;
+    bump(result.reported, `${what} → ${interruptedErases ? 'interrupted erase' : tornRecords ? 'torn record' : 'nothing'}`);
     let seen = check(log, allowed);
     if (typeof seen === 'string') {
       problem(`${at}: ${seen}`);
