@@ -40,13 +40,13 @@ export async function createDevicePorts(trace: TracePort): Promise<Ports> {
   const clock = new DeviceClock();
   const settings = new PreferenceSettings();
   // Joins in the background: the terminal boots and shows its screens with or without a network.
-  const wifi = startWifi(clock, settings, trace);
+  const link = startWifi(clock, settings, trace);
   const hostButton = globalThis.Host?.Button?.Default;
   return {
     clock,
     flash: board.flash,
     settings,
-    network: new TcpNetwork(() => wifi.link()),
+    network: new TcpNetwork(link),
     reader: new UnfittedReader(),
     magstripe: new UnfittedMagstripe(),
     scanner: new UnfittedScanner(),

@@ -27,6 +27,23 @@ export class HeapWatch {
   #samples = 0;
   #slots: Lowest | undefined;
   #chunks: Lowest | undefined;
+  /** Each watched port's name, by the adapter object. */
+  readonly #names = new Map<object, string>();
+  /** One handler for every port, so watching costs a Proxy per port and little else. */
+  readonly #handler: ProxyHandler<object> = {
+    get: (object, key) => {
+      // The target as receiver: adapters keep their state in private fields.
+      const value: unknown = Reflect.get(object, key, object);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        try {
+          return value.apply(object, args);
+        } finally {
+          this.#sample(`${this.#names.get(object)}.${String(key)}`);
+        }
+      };
+    },
+  };
 
   /** `measure` must not go through watched ports (the unwatched system.memory). */
   constructor(measure: () => Memory) {
@@ -58,21 +75,9 @@ export class HeapWatch {
     if (!this.#chunks || memory.chunkFree < this.#chunks.memory.chunkFree) this.#chunks = { memory, at };
   }
 
+  /** The watch's own live slots count against the figures it reports (the README gives the difference). */
   #proxy<T extends object>(port: string, target: T): T {
-    const watch = this;
-    return new Proxy(target, {
-      get(object, key) {
-        // The target as receiver: adapters keep their state in private fields.
-        const value: unknown = Reflect.get(object, key, object);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          try {
-            return value.apply(object, args);
-          } finally {
-            watch.#sample(`${port}.${String(key)}`);
-          }
-        };
-      },
-    });
+    this.#names.set(target, port);
+    return new Proxy(target, this.#handler as ProxyHandler<T>);
   }
 }

@@ -9,32 +9,55 @@
  */
 import Net from 'net';
 import WiFi from 'wifi';
-import type { ClockPort, SettingsPort, TracePort } from '../core/ports';
+import type { ClockPort, NetworkPort, SettingsPort, TracePort } from '../core/ports';
 import { readWifiCredentials } from './wifiCredentials';
 import { WifiJoin, type WifiCredentials, type WifiRadio } from './wifiJoin';
 
-export function startWifi(clock: ClockPort, settings: SettingsPort, trace: TracePort): WifiJoin {
-  let monitor: WiFi | undefined;
-  const radio: WifiRadio = {
-    connect(credentials: WifiCredentials) {
-      if (!monitor) {
-        WiFi.mode = WiFi.Mode.station;
-        // Created without a network so that every attempt, the first included, is one WiFi.connect.
-        monitor = new WiFi(undefined, (message: string, reason?: number) => join.onMessage(message, reason));
-      }
-      WiFi.connect(credentials.password ? { ssid: credentials.ssid, password: credentials.password } : { ssid: credentials.ssid });
-    },
-    disconnect() {
-      WiFi.disconnect();
-    },
-    address() {
-      const address: unknown = Net.get('IP');
-      return typeof address === 'string' && address.length > 0 ? address : undefined;
-    },
-  };
-  const join = new WifiJoin(clock, radio, trace);
+type Link = ReturnType<NetworkPort['link']>;
+
+/** A board with no network provisioned: nothing joins, nothing is kept on the heap. */
+function linkDown(): Link {
+  return { up: false };
+}
+
+/** The station interface on the SDK. A class, so its code stays in flash with the preloaded module. */
+class SdkStation implements WifiRadio {
+  #monitor: WiFi | undefined;
+  #join: WifiJoin | undefined;
+
+  listen(join: WifiJoin) {
+    this.#join = join;
+  }
+
+  connect(credentials: WifiCredentials): void {
+    if (!this.#monitor) {
+      WiFi.mode = WiFi.Mode.station;
+      // Created without a network so that every attempt, the first included, is one WiFi.connect.
+      this.#monitor = new WiFi(undefined, (message: string, reason?: number) => this.#join?.onMessage(message, reason));
+    }
+    WiFi.connect(credentials.password ? { ssid: credentials.ssid, password: credentials.password } : { ssid: credentials.ssid });
+  }
+
+  disconnect(): void {
+    WiFi.disconnect();
+  }
+
+  address(): string | undefined {
+    const address: unknown = Net.get('IP');
+    return typeof address === 'string' && address.length > 0 ? address : undefined;
+  }
+}
+
+/** Starts joining the provisioned network, if any; returns the link for the network port. */
+export function startWifi(clock: ClockPort, settings: SettingsPort, trace: TracePort): () => Link {
   const credentials = readWifiCredentials(settings);
-  if (credentials.ok) join.start(credentials.value);
-  else trace(`wifi: not joining: ${credentials.code}: ${credentials.reason}`);
-  return join;
+  if (!credentials.ok) {
+    trace(`wifi: not joining: ${credentials.code}: ${credentials.reason}`);
+    return linkDown;
+  }
+  const station = new SdkStation();
+  const join = new WifiJoin(clock, station, trace);
+  station.listen(join);
+  join.start(credentials.value);
+  return () => join.link();
 }
