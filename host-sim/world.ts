@@ -149,7 +149,7 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont()): N
     width: scenario.device.displayWidth,
     height: scenario.device.displayHeight,
   });
-  const keypad = new SimKeypad(scenario.device.keysHeld);
+  const keypad = new SimKeypad(scenario.device.keysHeld, scenario.device.keypad);
   const traceLines: string[] = [];
   const recordTrace = (uptimeMs: number, line: string) => {
     traceLines.push(`${uptimeMs} ${line}`);

@@ -250,7 +250,14 @@ export type KeyCode =
   | '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9'
   | 'enter' | 'cancel' | 'clear' | 'up' | 'down' | 'menu';
 
+/**
+ * The keys a board has, so screens name only those: 'one-button' is the Moddable Two's single
+ * button (a short press sends 'down', a 1.5 s hold sends 'menu'); 'pin-pad' has every KeyCode.
+ */
+export type KeypadLayout = 'one-button' | 'pin-pad';
+
 export interface KeypadPort {
+  readonly layout: KeypadLayout;
   /** Calls `onKey` for each key press until `stop()`. */
   start(onKey: (key: KeyCode) => void): void;
   stop(): void;

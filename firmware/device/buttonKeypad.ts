@@ -26,6 +26,7 @@ export const DEBOUNCE_MS = 30;
 const BUTTON_KEY: KeyCode = 'down';
 
 export class ButtonKeypad implements KeypadPort {
+  readonly layout = 'one-button';
   readonly #clock: ClockPort;
   readonly #button: HostButton | undefined;
   #onKey: ((key: KeyCode) => void) | undefined;

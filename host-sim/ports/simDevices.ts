@@ -8,6 +8,7 @@ import {
   type CodeScannerPort,
   type DisplayPort,
   type KeyCode,
+  type KeypadLayout,
   type KeypadPort,
   type MagstripePort,
   type SettingValue,
@@ -16,11 +17,14 @@ import {
 import type { DisplayList } from '../../firmware/core/ui/displayList';
 
 export class SimKeypad implements KeypadPort {
+  readonly layout: KeypadLayout;
   #onKey: ((key: KeyCode) => void) | undefined;
   #held: KeyCode[];
 
-  constructor(held: readonly KeyCode[] = []) {
+  /** @param layout the board the scenario simulates; the Moddable Two's one button unless it says otherwise */
+  constructor(held: readonly KeyCode[] = [], layout: KeypadLayout = 'one-button') {
     this.#held = [...held];
+    this.layout = layout;
   }
   start(onKey: (key: KeyCode) => void): void {
     this.#onKey = onKey;

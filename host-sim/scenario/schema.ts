@@ -4,7 +4,7 @@
  * scenarios already validated, but the shape is shared).
  */
 import { CAPK_TABLE_LIMIT, CapkError, parseCapkTable } from '../../firmware/core/security/caPublicKeys';
-import type { KeyCode, ResetReason } from '../../firmware/core/ports';
+import type { KeyCode, KeypadLayout, ResetReason } from '../../firmware/core/ports';
 
 export const KEY_CODES: readonly KeyCode[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'enter', 'cancel', 'clear', 'up', 'down', 'menu'];
 const RESET_REASONS: readonly ResetReason[] = ['power-on', 'software', 'watchdog', 'panic', 'brownout', 'deep-sleep', 'unknown'];
@@ -50,6 +50,8 @@ export interface Scenario {
     displayWidth: number;
     displayHeight: number;
     keysHeld: KeyCode[];
+    /** The board's keys: the Moddable Two's one button (default) or a PIN pad. */
+    keypad: KeypadLayout;
     memory: { chunkFree: number; chunkTotal: number; slotsFree: number; slotsTotal: number };
     resetReason: ResetReason;
   };
@@ -217,7 +219,7 @@ export function parseScenario(input: unknown): Scenario {
   const terminal = obj(input.terminal, 'terminal');
   only(terminal, 'terminal', ['tid', 'mid', 'profile']);
   const device = obj(input.device, 'device');
-  only(device, 'device', ['displayReady', 'displayWidth', 'displayHeight', 'keysHeld', 'memory', 'resetReason']);
+  only(device, 'device', ['displayReady', 'displayWidth', 'displayHeight', 'keysHeld', 'keypad', 'memory', 'resetReason']);
   const memory = obj(device.memory, 'device.memory');
   only(memory, 'device.memory', ['chunkFree', 'chunkTotal', 'slotsFree', 'slotsTotal']);
   const flash = obj(input.flash, 'flash');
@@ -257,6 +259,7 @@ export function parseScenario(input: unknown): Scenario {
       displayWidth: int(device.displayWidth, 'device.displayWidth', 1, 4096, 240),
       displayHeight: int(device.displayHeight, 'device.displayHeight', 1, 4096, 320),
       keysHeld: list(device.keysHeld, 'device.keysHeld', 16).map((k, i) => key(k, `device.keysHeld[${i}]`)),
+      keypad: str(device.keypad, 'device.keypad', /^(one-button|pin-pad)$/, 'one-button') as KeypadLayout,
       memory: {
         chunkFree: int(memory.chunkFree, 'device.memory.chunkFree', 0, 1 << 30, 41 * 1024),
         chunkTotal: int(memory.chunkTotal, 'device.memory.chunkTotal', 1, 1 << 30, 77 * 1024),

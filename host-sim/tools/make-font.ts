@@ -1,19 +1,21 @@
 /**
  * Builds the UI font asset, firmware/assets/ui-font.bin (layout: firmware/core/ui/font.ts),
- * from GNU Unifont: every character of the string tables, printable ASCII and the symbols
- * the screens and probe details use. Unifont is 8×16 (Latin) and 16×16 (CJK) bitmaps, so
+ * from GNU Unifont: every character of the string tables and of the Chinese forms of probe
+ * details, printable ASCII and the symbols the screens and probe details use. Unifont is 8×16 (Latin) and 16×16 (CJK) bitmaps, so
  * the output is byte-for-byte deterministic for a given unifont.hex.
  *
  *   npx ts-node host-sim/tools/make-font.ts [unifont.hex] [out.bin]
  *
- * Run it after changing strings.ts or probeStrings.ts and commit the result (CI has no
- * unifont package; tests/ui check the committed font covers every string).
+ * Run it after changing strings.ts, probeStrings.ts, authTexts.ts or detailTexts.ts and commit
+ * the result: tests/ui check the committed font covers every string, and (with the Debian
+ * package unifont, which .ci/run installs) that it is exactly what this tool builds.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { FONT_GLYPH_SIZE, FONT_HEADER_SIZE, FONT_MAGIC, FONT_VERSION } from '../../firmware/core/ui/font';
 import { CODE_TEXTS, PROBE_TITLES } from '../../firmware/core/ui/probeStrings';
-import { DETAIL_SYMBOLS, LANGS, STRINGS, UI_SYMBOLS } from '../../firmware/core/ui/strings';
+import { DETAIL_SYMBOLS, LANGS, LIST_SEPARATORS, STRINGS, UI_SYMBOLS } from '../../firmware/core/ui/strings';
+import { zhDetailVocabulary } from '../../firmware/core/ui/detailTexts';
 import { FONT_PATH } from '../world';
 
 export const UNIFONT_PATH = '/usr/share/unifont/unifont.hex';
@@ -42,7 +44,7 @@ export interface FontSource {
 
 /** Every code point the screens can draw, ascending. */
 export function uiCharacterSet(): number[] {
-  const texts: string[] = [Object.values(UI_SYMBOLS).join(''), DETAIL_SYMBOLS, String.fromCodePoint(FALLBACK_CODE_POINT)];
+  const texts: string[] = [Object.values(UI_SYMBOLS).join(''), DETAIL_SYMBOLS, String.fromCodePoint(FALLBACK_CODE_POINT), ...Object.values(LIST_SEPARATORS), ...zhDetailVocabulary()];
   for (let c = 0x20; c <= 0x7e; c++) texts.push(String.fromCharCode(c));
   for (const lang of LANGS) {
     texts.push(...Object.values(STRINGS[lang]), ...Object.values(PROBE_TITLES[lang]));

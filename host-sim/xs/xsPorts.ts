@@ -38,7 +38,7 @@ const noNetwork: NetworkPort = {
 
 export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
   const clock = new VirtualClock(scenario.rtcMs);
-  const keypad = new SimKeypad(scenario.device.keysHeld);
+  const keypad = new SimKeypad(scenario.device.keysHeld, scenario.device.keypad);
   const geometry = call<{ byteLength: number; sectorSize: number }>('flash.geometry');
   const flash: FlashRegionPort = {
     byteLength: geometry.byteLength,

@@ -1,6 +1,6 @@
-/** Wrapping on a 16 px font: Chinese per character, English per word, nothing lost, nothing too wide. */
+/** Wrapping on a 16 px font: Chinese per character, English per word, nothing lost, nothing cut. */
 import fc from 'fast-check';
-import { fitText, wrapText } from '../../firmware/core/ui/layout';
+import { ScreenBuilder, wrapText } from '../../firmware/core/ui/layout';
 import { formatUtcDateTime } from '../../firmware/core/ui/utcText';
 import { committedFont } from './uiFont';
 
@@ -8,7 +8,7 @@ const font = committedFont();
 
 describe('wrapText', () => {
   test('English breaks between words', () => {
-    expect(wrapText(font, 'Set the clock. If it resets, replace the RTC battery.', 120, 10)).toEqual([
+    expect(wrapText(font, 'Set the clock. If it resets, replace the RTC battery.', 120)).toEqual([
       'Set the clock.',
       'If it resets,',
       'replace the RTC',
@@ -17,49 +17,58 @@ describe('wrapText', () => {
   });
 
   test('Chinese breaks between characters but never puts closing punctuation first on a line', () => {
-    expect(wrapText(font, '请设置日期和时间；如断电后复位', 96, 10)).toEqual(['请设置日期和', '时间；如断电', '后复位']);
-    expect(wrapText(font, '设置日期时间，请', 96, 10)).toEqual(['设置日期时', '间，请']);
+    expect(wrapText(font, '请设置日期和时间；如断电后复位', 96)).toEqual(['请设置日期和', '时间；如断电', '后复位']);
+    expect(wrapText(font, '设置日期时间，请', 96)).toEqual(['设置日期时', '间，请']);
+  });
+
+  test('Chinese and Latin mixed: a Latin word stays whole beside CJK characters', () => {
+    expect(wrapText(font, '时钟 2026-11-26T09:00:00Z，固件构建于 2026-11-20T08:00:00Z', 224)).toEqual([
+      '时钟 2026-11-26T09:00:00Z，',
+      '固件构建于',
+      '2026-11-20T08:00:00Z',
+    ]);
   });
 
   test('a word wider than the line is split by characters', () => {
-    expect(wrapText(font, 'sha256 3f9a0c1d22e47b10ab', 64, 10)).toEqual(['sha256', '3f9a0c1d', '22e47b10', 'ab']);
+    expect(wrapText(font, 'sha256 3f9a0c1d22e47b10ab', 64)).toEqual(['sha256', '3f9a0c1d', '22e47b10', 'ab']);
   });
 
-  test('text beyond the last line ends the last line with an ellipsis', () => {
-    expect(wrapText(font, 'one two three four', 64, 2)).toEqual(['one two', 'three…']);
-    expect(wrapText(font, 'one two three four', 40, 2)).toEqual(['one', 'two…']);
-    expect(wrapText(font, '时时', 12, 3)).toEqual([]);
-    expect(wrapText(font, 'anything', 40, 0)).toEqual([]);
+  test('nothing is cut: a long value takes as many lines as it needs, even on a line narrower than a glyph', () => {
+    expect(wrapText(font, 'one two three four', 40)).toEqual(['one', 'two', 'three', 'four']);
+    expect(wrapText(font, '时时', 12)).toEqual(['时', '时']);
+    expect(wrapText(font, '', 40)).toEqual([]);
   });
 
-  test('any text: lines fit, and with room enough every non-space character survives in order', () => {
-    const pieces = fc.constantFrom('时', '钟', '，', '。', 'word', 'x', ' ', '  ', 'averyveryverylongword', '(', ')', '\n', '…');
+  test('any text, any width: every non-space character survives in order, and lines fit unless one glyph alone is wider', () => {
+    const pieces = fc.constantFrom('时', '钟', '，', '。', 'word', 'x', ' ', '  ', 'averyveryverylongword', '(', ')', '\n', '…', '“', '”');
+    const text = fc.oneof(fc.array(pieces, { maxLength: 50 }).map((a) => a.join('')), fc.string({ unit: 'binary', maxLength: 100 }));
     fc.assert(
-      fc.property(fc.array(pieces, { maxLength: 50 }).map((a) => a.join('')), fc.integer({ min: 16, max: 224 }), (text, width) => {
-        const lines = wrapText(font, text, width, 1000);
-        for (const line of lines) expect(font.measure(line)).toBeLessThanOrEqual(width);
-        expect(lines.join('').replace(/\s/g, '')).toBe(text.replace(/\s/g, ''));
+      fc.property(text, fc.integer({ min: 0, max: 240 }), (t, width) => {
+        const lines = wrapText(font, t, width);
+        for (const line of lines) expect(font.measure(line) <= width || [...line].length === 1).toBe(true);
+        expect(lines.join('').replace(/\s/g, '')).toBe(t.replace(/\s/g, ''));
       }),
-    );
-  });
-
-  test('any text and any line limit: never more lines than allowed, none too wide', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 100 }), fc.integer({ min: 0, max: 240 }), fc.nat({ max: 6 }), (text, width, maxLines) => {
-        const lines = wrapText(font, text, width, maxLines);
-        expect(lines.length).toBeLessThanOrEqual(maxLines);
-        for (const line of lines) expect(font.measure(line)).toBeLessThanOrEqual(width);
-      }),
+      { numRuns: 500 },
     );
   });
 });
 
-describe('fitText', () => {
-  test('keeps what fits, otherwise cuts and adds an ellipsis', () => {
-    expect(fitText(font, 'Terminal auth', 200)).toBe('Terminal auth');
-    expect(fitText(font, 'Terminal auth', 64)).toBe('Termina…');
-    expect(fitText(font, '终端认证', 40)).toBe('终端…');
-    expect(fitText(font, 'x', 4)).toBe('');
+describe('ScreenBuilder', () => {
+  const drawn = (list: ReturnType<ScreenBuilder['build']>) => list.ops.flatMap((op) => (op.op === 'text' ? [op] : []));
+
+  test('text too wide for its box is drawn whole on the lines below, never cut', () => {
+    const screen = new ScreenBuilder(font);
+    const value = '898440154110001-898440154110001-8984401541';
+    const width = screen.text(value, { x: 8, width: 100, y: 40, color: 0 });
+    const ops = drawn(screen.build(0xffffff));
+    expect(ops.map((op) => op.text).join('')).toBe(value);
+    expect(ops.map((op) => op.y)).toEqual([40, 58, 76, 94]);
+    expect(width).toBeLessThanOrEqual(100);
+  });
+
+  test('a paragraph returns where the next line starts', () => {
+    const screen = new ScreenBuilder(font);
+    expect(screen.paragraph('one two three four', { x: 0, width: 40, y: 10, color: 0, lineStep: 18 })).toBe(10 + 4 * 18);
   });
 });
 

@@ -59,9 +59,9 @@ describe('string tables', () => {
 
 describe('localize', () => {
   test('fills parameters and leaves unknown ones visible', () => {
-    expect(localize('en', 'hint.page', { page: 2, pages: 8 })).toBe('▲▼ Page 2/8');
-    expect(localize('zh', 'hint.page', { page: 2, pages: 8 })).toBe('▲▼ 第 2/8 页');
-    expect(localize('en', 'hint.page', { page: 2 })).toBe('▲▼ Page 2/{pages}');
+    expect(localize('en', 'keys.pad.page', { page: 2, pages: 8 })).toBe('▲▼ Page 2/8');
+    expect(localize('zh', 'page.number', { page: 2, pages: 8 })).toBe('第 2/8 页');
+    expect(localize('en', 'page.number', { page: 2 })).toBe('Page 2/{pages}');
     expect(localize('en', 'selftest.run', { seq: '$&' })).toBe('Run #$&');
   });
 

@@ -173,8 +173,10 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       return;
     }
     if (!lastReport || !screens) return;
-    const pages = screens.selfTestPageCount(lastReport);
-    if (key === 'down') view = view.kind === 'report' ? { kind: 'report', page: Math.min(view.page + 1, pages - 1) } : { kind: 'report', page: 0 };
+    const { merchantId, ...context } = identity;
+    const pages = screens.selfTestPageCount(lastReport, context);
+    // ▼ past the last page returns home (the last page's footer says so): one button can always get back.
+    if (key === 'down') view = view.kind !== 'report' ? { kind: 'report', page: 0 } : view.page + 1 < pages ? { kind: 'report', page: view.page + 1 } : { kind: 'home' };
     else if (key === 'up') view = view.kind === 'report' && view.page > 0 ? { kind: 'report', page: view.page - 1 } : { kind: 'home' };
     else if (key === 'cancel') view = { kind: 'home' };
     else return;
@@ -215,7 +217,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     if (state !== 'boot' || booted) throw new RuntimeError('runtime-state', 'boot() runs once');
     booted = true;
     try {
-      screens = createScreens(ports.display.font);
+      screens = createScreens(ports.display.font, ports.keypad.layout);
     } catch (error) {
       ports.trace(`font unusable: ${errorText(error)}`);
     }

@@ -1,10 +1,9 @@
 /**
- * Text layout for the 240 px panel: line wrapping, truncation with an ellipsis, and a
- * builder that only emits ops inside the panel. Widths come from the UI font's advances.
+ * Text layout for the 240 px panel: line wrapping (text is wrapped, never cut) and a builder
+ * of display ops. Widths come from the UI font's advances.
  */
 import { PANEL_HEIGHT, PANEL_WIDTH, type Color, type DisplayList, type DisplayOp } from './displayList';
 import type { UiFont } from './font';
-import { UI_SYMBOLS } from './strings';
 
 /**
  * Ideographs, kana, hangul and full-width forms: a line may break before or after each one,
@@ -59,47 +58,24 @@ function breakPieces(text: string): string[] {
   return pieces;
 }
 
-/** `text` if it fits in `maxWidth`, else its longest prefix that fits followed by '…'. */
-export function fitText(font: UiFont, text: string, maxWidth: number): string {
-  if (font.measure(text) <= maxWidth) return text;
-  return withEllipsis(font, text, maxWidth);
-}
-
-/** The longest prefix of `text` that fits in `maxWidth` together with a trailing '…'. */
-function withEllipsis(font: UiFont, text: string, maxWidth: number): string {
-  const ellipsis = UI_SYMBOLS.ellipsis;
-  let room = maxWidth - font.measure(ellipsis);
-  if (room < 0) return '';
-  let kept = '';
-  for (const ch of text) {
-    const width = font.measure(ch);
-    if (width > room) break;
-    kept += ch;
-    room -= width;
-  }
-  return kept.trimEnd() + ellipsis;
-}
-
 /**
- * Wraps `text` into at most `maxLines` lines no wider than `maxWidth`: breaks at spaces and
- * around CJK characters, splits a word only when it alone is too wide, and ends the last
- * line with '…' when text was left over.
+ * Wraps `text` into lines no wider than `maxWidth`: breaks at spaces and around CJK
+ * characters, and splits a word only when it alone is too wide. Nothing is ever dropped: every
+ * non-space character of `text` is on some line, in order (a single glyph wider than the whole
+ * line gets a line of its own).
  */
-export function wrapText(font: UiFont, text: string, maxWidth: number, maxLines: number): string[] {
+export function wrapText(font: UiFont, text: string, maxWidth: number): string[] {
   const lines: string[] = [];
   const spaceWidth = font.measure(' ');
   let line = '';
   let width = 0;
   let pendingSpace = false;
-  let overflow = false;
   const flush = (): void => {
-    if (lines.length === maxLines) overflow = true;
-    else lines.push(line);
+    lines.push(line);
     line = '';
     width = 0;
   };
   for (const piece of breakPieces(text)) {
-    if (overflow) break;
     if (piece === ' ') {
       pendingSpace = line !== '';
       continue;
@@ -121,19 +97,11 @@ export function wrapText(font: UiFont, text: string, maxWidth: number, maxLines:
     for (const ch of piece) {
       const chWidth = font.measure(ch);
       if (line !== '' && width + chWidth > maxWidth) flush();
-      // A character wider than the whole line cannot be shown: the text is cut there.
-      if (chWidth > maxWidth) overflow = true;
-      if (overflow) break;
       line += ch;
       width += chWidth;
     }
   }
-  if (line !== '' && !overflow) flush();
-  if (overflow && lines.length > 0) {
-    const last = withEllipsis(font, lines[lines.length - 1], maxWidth);
-    if (last === '') lines.pop();
-    else lines[lines.length - 1] = last;
-  }
+  if (line !== '') flush();
   return lines;
 }
 
@@ -150,17 +118,12 @@ export interface TextPlacement {
   bold?: boolean;
 }
 
-export interface ParagraphPlacement {
-  x: number;
-  width: number;
-  y: number;
-  color: Color;
-  maxLines: number;
+export interface ParagraphPlacement extends TextPlacement {
   /** Distance between line tops. */
   lineStep: number;
 }
 
-/** Collects display ops, keeping every rectangle and text run inside the panel. */
+/** Collects display ops; rectangles are clipped to the panel, text is wrapped, never cut. */
 export class ScreenBuilder {
   readonly font: UiFont;
   readonly #ops: DisplayOp[] = [];
@@ -178,32 +141,48 @@ export class ScreenBuilder {
     if (right > left && bottom > top) this.#ops.push({ op: 'rect', x: left, y: top, w: right - left, h: bottom - top, color });
   }
 
-  /** One line of text fitted to its box (ellipsis when too long); returns the width drawn. */
-  text(text: string, place: TextPlacement): number {
-    const extra = place.bold ? 1 : 0;
-    const left = Math.max(0, place.x);
-    const boxWidth = Math.min(place.width, PANEL_WIDTH - left) - extra;
-    if (boxWidth <= 0 || place.y < 0 || place.y + this.font.lineHeight > PANEL_HEIGHT) return 0;
-    const shown = fitText(this.font, text, boxWidth);
-    if (shown === '') return 0;
-    const width = this.font.measure(shown);
-    const align = place.align ?? 'left';
-    const x = align === 'left' ? left : align === 'right' ? left + boxWidth - width : left + Math.floor((boxWidth - width) / 2);
-    this.#ops.push({ op: 'text', x, y: place.y, text: shown, color: place.color });
-    if (place.bold) this.#ops.push({ op: 'text', x: x + 1, y: place.y, text: shown, color: place.color });
-    return width + extra;
+  /** `text` wrapped to `width`, as the lines a paragraph would draw. */
+  lines(text: string, width: number): string[] {
+    return wrapText(this.font, text, width);
   }
 
-  /** Wrapped text, one op per line; returns the y just below the last line drawn. */
-  paragraph(text: string, place: ParagraphPlacement): number {
-    const room = Math.floor((PANEL_HEIGHT - place.y - this.font.lineHeight) / place.lineStep) + 1;
-    const lines = wrapText(this.font, text, place.width, Math.max(0, Math.min(place.maxLines, room)));
+  /**
+   * One line of text in its box; returns the width drawn. Text wider than the box is not cut:
+   * it is drawn wrapped, one line below the other (callers that expect that use paragraph()).
+   */
+  text(text: string, place: TextPlacement): number {
+    const extra = place.bold ? 1 : 0;
+    const boxWidth = place.width - extra;
+    if (this.font.measure(text) <= boxWidth) return this.#line(text, place, boxWidth);
+    let widest = 0;
     let y = place.y;
-    for (const line of lines) {
-      this.text(line, { x: place.x, width: place.width, y, color: place.color });
+    for (const line of wrapText(this.font, text, boxWidth)) {
+      widest = Math.max(widest, this.#line(line, { ...place, y }, boxWidth));
+      y += this.font.lineHeight + 2;
+    }
+    return widest;
+  }
+
+  /** Wrapped text, one op per line (two when bold); returns the y just below the last line. */
+  paragraph(text: string, place: ParagraphPlacement): number {
+    const extra = place.bold ? 1 : 0;
+    let y = place.y;
+    for (const line of wrapText(this.font, text, place.width - extra)) {
+      this.#line(line, { ...place, y }, place.width - extra);
       y += place.lineStep;
     }
     return y;
+  }
+
+  #line(line: string, place: TextPlacement, boxWidth: number): number {
+    if (line === '') return 0;
+    const width = this.font.measure(line);
+    const align = place.align ?? 'left';
+    const slack = Math.max(0, boxWidth - width);
+    const x = align === 'left' ? place.x : align === 'right' ? place.x + slack : place.x + Math.floor(slack / 2);
+    this.#ops.push({ op: 'text', x, y: place.y, text: line, color: place.color });
+    if (place.bold) this.#ops.push({ op: 'text', x: x + 1, y: place.y, text: line, color: place.color });
+    return width + (place.bold ? 1 : 0);
   }
 
   build(background: Color): DisplayList {

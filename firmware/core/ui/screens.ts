@@ -1,7 +1,9 @@
 /**
- * The screens the runtime shows, bound to the parsed UI font: one object the runtime holds,
- * so the font asset is checked once at boot and every screen measures with the same glyphs.
+ * The screens the runtime shows, bound to the parsed UI font and the board's keys: one object
+ * the runtime holds, so the font asset is checked once at boot, every screen measures with the
+ * same glyphs, and every hint names keys the board has.
  */
+import type { KeypadLayout } from '../ports';
 import type { SelfTestReport } from '../selftest/types';
 import type { DisplayList } from './displayList';
 import { parseFont } from './font';
@@ -20,17 +22,21 @@ export interface Screens {
   ready(context: ScreenContext & { merchantId?: string; wallMs: number; lastVerdict?: SelfTestReport['verdict'] }): DisplayList;
   fault(report: SelfTestReport, context: ScreenContext): DisplayList;
   selfTestPage(report: SelfTestReport, page: number, context: ScreenContext): DisplayList;
-  selfTestPageCount(report: SelfTestReport): number;
+  /** Pages of the report as this screen lays them out (a probe with long texts takes more than one). */
+  selfTestPageCount(report: SelfTestReport, context: ScreenContext): number;
 }
 
-/** @throws FontError when the font asset is malformed */
-export function createScreens(fontAsset: Uint8Array): Screens {
+/**
+ * @param keys the keypad port's layout
+ * @throws FontError when the font asset is malformed
+ */
+export function createScreens(fontAsset: Uint8Array, keys: KeypadLayout): Screens {
   const font = parseFont(fontAsset);
   return {
-    boot: (context) => renderBootScreen({ ...context, font }),
-    ready: (context) => renderReadyScreen({ ...context, font }),
-    fault: (report, context) => renderFaultScreen(report, { ...context, font }),
-    selfTestPage: (report, page, context) => renderSelfTestPage(report, page, { ...context, font }),
-    selfTestPageCount,
+    boot: (context) => renderBootScreen({ ...context, font, keys }),
+    ready: (context) => renderReadyScreen({ ...context, font, keys }),
+    fault: (report, context) => renderFaultScreen(report, { ...context, font, keys }),
+    selfTestPage: (report, page, context) => renderSelfTestPage(report, page, { ...context, font, keys }),
+    selfTestPageCount: (report, context) => selfTestPageCount(report, { ...context, font, keys }),
   };
 }

@@ -41,11 +41,17 @@ const EN = deepFreeze({
   'summary.diagnosticCode': 'Diagnostic code',
   'summary.quoteCode': 'Give this code to support',
   'summary.allPassed': 'All checks passed',
+  'summary.ranPassed': 'Every check that ran passed',
+  'summary.nothingRan': 'No check ran',
+  'summary.notChecked': 'Not checked yet: {families}.',
+  'summary.notCheckedRows': 'Rows marked "Not tested" were not checked yet.',
+  'summary.skipped': 'Skipped: {count}, see their pages.',
 
   'detail.code': 'Code',
   'detail.remedy': 'What to do',
   'detail.facts': 'Details',
   'detail.duration': '{ms} ms',
+  'detail.continued': 'cont. {part}/{parts}',
 
   'fault.title': 'Out of service',
   'fault.reason': 'Self-test found a fault',
@@ -64,10 +70,18 @@ const EN = deepFreeze({
   'label.unset': 'not set',
   'firmware.version': 'Firmware {version}',
 
-  'hint.page': '▲▼ Page {page}/{pages}',
-  'hint.back': 'CANCEL Back',
-  'hint.details': 'Press ▼ for details',
-  'hint.runSelftest': 'Press MENU to run self-test',
+  'page.number': 'Page {page}/{pages}',
+  'keys.pad.page': '▲▼ Page {page}/{pages}',
+  'keys.pad.back': 'CANCEL Back',
+  'keys.pad.home': '▼ Home',
+  'keys.pad.details': 'Press ▼ for details',
+  'keys.pad.report': 'Press ▼ for the last report',
+  'keys.pad.selftest': 'Press MENU to run self-test',
+  'keys.one.next': 'Press: next',
+  'keys.one.home': 'Press: home',
+  'keys.one.details': 'Press: details',
+  'keys.one.report': 'Press: last report',
+  'keys.one.selftest': 'Hold 1.5 s: run self-test',
 });
 
 export type StringKey = keyof typeof EN;
@@ -101,11 +115,17 @@ const ZH: StringTable = deepFreeze({
   'summary.diagnosticCode': '诊断代码',
   'summary.quoteCode': '联系客服时请提供此代码',
   'summary.allPassed': '全部检查通过',
+  'summary.ranPassed': '已运行的检查均通过',
+  'summary.nothingRan': '未运行任何检查',
+  'summary.notChecked': '尚未检查：{families}。',
+  'summary.notCheckedRows': '标为“未检测”的项目尚未检查。',
+  'summary.skipped': '跳过 {count} 项，原因见各项页面。',
 
   'detail.code': '代码',
   'detail.remedy': '处理方法',
   'detail.facts': '详细信息',
   'detail.duration': '耗时 {ms} ms',
+  'detail.continued': '续 {part}/{parts}',
 
   'fault.title': '终端暂停服务',
   'fault.reason': '自检发现故障',
@@ -124,22 +144,32 @@ const ZH: StringTable = deepFreeze({
   'label.unset': '未设置',
   'firmware.version': '固件版本 {version}',
 
-  'hint.page': '▲▼ 第 {page}/{pages} 页',
-  'hint.back': '取消 返回',
-  'hint.details': '按 ▼ 查看详情',
-  'hint.runSelftest': '按【菜单】键运行自检',
+  'page.number': '第 {page}/{pages} 页',
+  'keys.pad.page': '▲▼ 第 {page}/{pages} 页',
+  'keys.pad.back': '取消 返回',
+  'keys.pad.home': '▼ 返回首页',
+  'keys.pad.details': '按 ▼ 查看详情',
+  'keys.pad.report': '按 ▼ 查看上次自检报告',
+  'keys.pad.selftest': '按【菜单】键运行自检',
+  'keys.one.next': '按键：下一页',
+  'keys.one.home': '按键：返回首页',
+  'keys.one.details': '按键：查看详情',
+  'keys.one.report': '按键：查看上次报告',
+  'keys.one.selftest': '长按 1.5 秒：运行自检',
 });
 
 export const STRINGS: Readonly<Record<Lang, StringTable>> = Object.freeze({ zh: Object.freeze(ZH), en: Object.freeze(EN) });
 
-/** Marks drawn before status words (never instead of them) and the truncation ellipsis. */
+/** Marks drawn before status words (never instead of them). */
 export const UI_SYMBOLS = Object.freeze({
   pass: '✔',
   warn: '⚠',
   fail: '✘',
   skip: '–',
-  ellipsis: '…',
 });
+
+/** Between the items of a list in a sentence ("Network, Account limits" / "网络、账户限制"). */
+export const LIST_SEPARATORS: Readonly<Record<Lang, string>> = Object.freeze({ zh: '、', en: ', ' });
 
 /** Characters outside printable ASCII that probes put in their language-neutral `detail`. */
 export const DETAIL_SYMBOLS = '×…·→≤≥±°µ';
