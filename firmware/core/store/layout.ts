@@ -20,9 +20,10 @@
  *     …  u32 commit mark  "CMIT", written by a second write after everything else
  *        then 0xFF padding to the next 4-byte boundary
  *
- *   abandoned slot: a record slot whose first 4 bytes are 0x00 (length 0 and ~length 0, which no
- *   record has). Recovery writes it over a record a power cut tore, so that only the newest
- *   record can ever look torn; readers resynchronise past it.
+ *   abandoned slot: a record slot whose bytes 2..3 (~length) are 0x00, which no record has (its
+ *   length would be 0xFFFF). Recovery clears them in a record a power cut tore, so that only the
+ *   newest record can ever look torn; readers resynchronise past it. A cut during that clearing
+ *   leaves ~length's bits partly cleared over the torn record: still the newest, still torn.
  */
 import { crc32 } from './crc32';
 import { deepFreeze } from '../freeze';

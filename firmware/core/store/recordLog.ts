@@ -134,6 +134,8 @@ interface SectorState {
   lastSeq: number;
   /** Where the next record goes. */
   end: number;
+  /** Damaged bytes in the free space after `end` (found at recovery): records go around them. */
+  junk?: { from: number; to: number };
 }
 
 interface DurableEntry {
@@ -154,6 +156,8 @@ export class RecordLog {
   readonly #maxDurablePayload: number;
   /** Bytes of each sector open to appends at the least (S − 16 − the largest reserve). */
   readonly #usable: number;
+  /** The largest record a rotation writes: a durable record or the erase intent. */
+  readonly #largest: number;
   #active = -1;
   #nextSeq = 1;
   #rotations = 0;
@@ -171,6 +175,7 @@ export class RecordLog {
     this.#durableCap = cap;
     this.#maxDurablePayload = Math.max(0, maxDurable);
     const largest = Math.max(maxDurable > 0 ? recordFootprint(maxDurable) : 0, INTENT_FOOTPRINT);
+    this.#largest = largest;
     this.#usable = size - SECTOR_HEADER_BYTES - (cap + INTENT_FOOTPRINT + 2 * largest);
     if (this.#usable < recordFootprint(1)) throw geometry(`a durable cap of ${cap} bytes leaves no room for records`);
     const table = crc32Table();
@@ -332,38 +337,54 @@ export class RecordLog {
 
   #append(kind: RecordKind, key: number, type: number, payload: Uint8Array): number {
     const footprint = recordFootprint(payload.length);
-    const size = this.#flash.sectorSize;
     if (this.#active < 0) this.#rotate();
     else {
       const next = (this.#active + 1) % this.#sectors.length;
-      if (this.#sectors[this.#active].end + footprint + this.#carryOf(next).reserve > size) this.#rotate();
+      if (!this.#fits(footprint, this.#carryOf(next).reserve)) this.#rotate();
     }
     return this.#write(kind, key, type, payload);
   }
 
-  /** Writes one record at the active sector's end. */
+  /** Where a record of `footprint` bytes goes in the active sector: its end, or past damage in the free space. */
+  #place(footprint: number): number {
+    const { end, junk } = this.#sectors[this.#active];
+    return junk && end < junk.to && end + footprint > junk.from ? junk.to : end;
+  }
+
+  /** Can the active sector take a record of `footprint` bytes and still keep `reserve` bytes for the next rotation? */
+  #fits(footprint: number, reserve: number): boolean {
+    const size = this.#flash.sectorSize;
+    const { junk } = this.#sectors[this.#active];
+    const after = this.#place(footprint) + footprint;
+    if (after > size) return false;
+    // Free space split by damage: the reserve's records cannot straddle it; count one record less.
+    const left = junk && after <= junk.from ? junk.from - after + size - junk.to - Math.min(reserve, this.#largest) : size - after;
+    return left >= reserve;
+  }
+
+  /** Writes one record at the active sector's end (past damage in its free space). */
   #write(kind: RecordKind, key: number, type: number, payload: Uint8Array): number {
     const index = this.#active;
     const sector = this.#sectors[index];
     const size = this.#flash.sectorSize;
     const footprint = recordFootprint(payload.length);
-    if (sector.end + footprint > size) throw new StoreError('store-full', `sector ${index} has no room for a ${footprint}-byte record`);
-    const offset = sector.end;
+    const offset = this.#place(footprint);
+    if (offset + footprint > size) throw new StoreError('store-full', `sector ${index} has no room for a ${footprint}-byte record`);
     const base = index * size + offset;
     const seq = this.#nextSeq;
     const body = encodeRecordBody(this.#reader.table, { seq, type, kind, key }, payload);
     // From here on the slot is used, whatever happens.
-    sector.end += footprint;
+    sector.end = offset + footprint;
     try {
       this.#flash.write(base, body);
       this.#flash.write(base + body.length, Uint8Array.of(0x43, 0x4d, 0x49, 0x54));
     } catch (error) {
-      // Clear the slot's length pair so the half-written record is an abandoned slot, not damage
-      // that would hide later records; if even that fails, nothing more goes into this sector.
+      // Mark the half-written record abandoned, so that it never reads as damage hiding later
+      // records; if even that fails the flash is failing, and the flash probe will say so.
       try {
-        this.#flash.write(base, new Uint8Array(4));
+        this.#flash.write(base + 2, new Uint8Array(2));
       } catch {
-        sector.end = size;
+        // nothing more to do here
       }
       throw new StoreError('store-write', `append failed: ${errorText(error)}`);
     }
@@ -382,9 +403,8 @@ export class RecordLog {
     const target = this.#sectors[next];
     if (this.#active >= 0) {
       const carry = this.#carryOf(next);
-      const room = this.#flash.sectorSize - this.#sectors[this.#active].end;
-      if (carry.bytes + INTENT_FOOTPRINT > room)
-        throw new StoreError('store-full', `rotation needs ${carry.bytes + INTENT_FOOTPRINT} bytes to carry sector ${next}'s durable records forward; ${room} left`);
+      if (!this.#fits(carry.bytes + INTENT_FOOTPRINT, 0))
+        throw new StoreError('store-full', `rotation needs ${carry.bytes + INTENT_FOOTPRINT} bytes in sector ${this.#active} to carry sector ${next}'s durable records forward`);
       for (const key of carry.keys) this.#carry(key);
       const intent = new Uint8Array(INTENT_PAYLOAD_BYTES);
       putU32(intent, 0, target.headerSeq);
@@ -478,8 +498,8 @@ export class RecordLog {
     const active = walked.find((w) => w.index === this.#active);
     if (active && active.tornTail >= 0) {
       this.#recovery.tornRecords++;
-      // Clear the torn record's length pair: an abandoned slot, so that it never reads as damage later.
-      this.#flashWrite(this.#active * size + active.tornTail, new Uint8Array(4));
+      // Clear the torn record's ~length: an abandoned slot, so that it never reads as damage later.
+      this.#flashWrite(this.#active * size + active.tornTail + 2, new Uint8Array(2));
     }
   }
 
@@ -498,7 +518,10 @@ export class RecordLog {
     const sector = this.#sectors[index];
     const found = { index, records: 0, damage: [] as { offset: number }[], tornTail: -1, intent: undefined as { sector: number; seq: number } | undefined };
     for (const item of walkSector(this.#reader, index)) {
-      if (item.kind === 'end') sector.end = item.offset;
+      if (item.kind === 'end') {
+        sector.end = item.offset;
+        sector.junk = item.junk;
+      }
       else if (item.kind === 'damaged') {
         found.damage.push({ offset: item.offset });
         if (item.torn) found.tornTail = item.offset;

@@ -19,8 +19,11 @@ export type SectorItem =
   | { kind: 'record'; offset: number; header: RecordHeader; /** Padding after the commit mark not erased: the record is intact, the flash is not. */ paddingDamaged: boolean }
   | { kind: 'abandoned'; offset: number }
   | { kind: 'damaged'; offset: number; torn: boolean }
-  /** Where the next record would go (sectorSize when full). Always the last item. */
-  | { kind: 'end'; offset: number };
+  /**
+   * Where the next record would go (sectorSize when full). Always the last item. `junk`: bytes
+   * programmed in the free space after it (damage, reported before); appends go around them.
+   */
+  | { kind: 'end'; offset: number; junk?: { from: number; to: number } };
 
 export interface FlashReader {
   readonly sectorSize: number;
@@ -89,9 +92,22 @@ export function* walkSector(reader: FlashReader, index: number): Generator<Secto
       yield { kind: 'end', offset };
       return;
     }
-    const abandoned = !erased && head[0] === 0 && head[1] === 0 && head[2] === 0 && head[3] === 0;
+    if (erased) {
+      // Erased space, then programmed bytes: damage in the free space, or a record past it.
+      const junk = firstUsed(reader, index, offset);
+      const next = resync(junk & ~3);
+      yield { kind: 'damaged', offset: junk, torn: false };
+      if (next === undefined) {
+        yield { kind: 'end', offset, junk: { from: junk & ~3, to: align4(lastUsed()) } };
+        return;
+      }
+      offset = next;
+      continue;
+    }
+    // Recovery clears the ~length bytes of a torn record: no record header has ~length 0.
+    const abandoned = head[2] === 0 && head[3] === 0;
     let torn = false;
-    if (!erased && !abandoned) {
+    if (!abandoned) {
       const header = parseRecordHeader(head, offset, size);
       if (header) {
         const { rest, ok } = intactRest(reader, base, head, header);
@@ -102,13 +118,7 @@ export function* walkSector(reader: FlashReader, index: number): Generator<Secto
           continue;
         }
         torn = tornShape(reader, header, head, rest, offset, lastUsed());
-      } else {
-        // A cut inside the header leaves nothing programmed after the byte it cut: after the
-        // length pair when that is whole (the rest of the header was being written), else after it.
-        const length = u16(head, 0);
-        const pairWhole = length !== 0 && (length ^ 0xffff) === u16(head, 2);
-        torn = lastUsed() <= offset + (pairWhole ? RECORD_HEADER_BYTES : ZEROS);
-      }
+      } else torn = tornHeader(reader, head, sectorBase, offset, lastUsed());
     }
     const next = resync(offset + 4);
     if (abandoned) yield { kind: 'abandoned', offset };
@@ -120,6 +130,39 @@ export function* walkSector(reader: FlashReader, index: number): Generator<Secto
     offset = next;
   }
   yield { kind: 'end', offset: size };
+}
+
+/** Offset of the first byte at or after `from` that is not 0xFF (the sector size when none). */
+function firstUsed(reader: FlashReader, index: number, from: number): number {
+  const size = reader.sectorSize;
+  const chunk = 256;
+  for (let start = from; start < size; start += chunk) {
+    const bytes = reader.read(index * size + start, Math.min(chunk, size - start));
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0xff) return start + i;
+  }
+  return size;
+}
+
+/**
+ * Is a record whose header does not parse shaped as a power cut leaves one? A cut inside the
+ * length pair leaves nothing programmed after it; a cut after a whole pair, nothing after the
+ * header; a cut while recovery cleared a torn record's ~length leaves that pair's bits partly
+ * cleared over a record that was torn-shaped.
+ */
+function tornHeader(reader: FlashReader, head: Uint8Array, sectorBase: number, offset: number, used: number): boolean {
+  if (used <= offset + ZEROS) return true;
+  const length = u16(head, 0);
+  const expected = length ^ 0xffff;
+  const inverse = u16(head, 2);
+  if (length === 0 || (inverse & ~expected & 0xffff) !== 0) return false;
+  if (inverse === expected) return used <= offset + RECORD_HEADER_BYTES;
+  const whole = head.slice();
+  whole[2] = expected & 0xff;
+  whole[3] = expected >>> 8;
+  const header = parseRecordHeader(whole, offset, reader.sectorSize);
+  if (!header) return used <= offset + RECORD_HEADER_BYTES;
+  const rest = reader.read(sectorBase + offset + RECORD_HEADER_BYTES, recordFootprint(header.length) - RECORD_HEADER_BYTES);
+  return tornShape(reader, header, whole, rest, offset, used);
 }
 
 /**
