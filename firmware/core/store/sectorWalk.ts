@@ -150,7 +150,8 @@ function firstUsed(reader: FlashReader, index: number, from: number): number {
  * cleared over a record that was torn-shaped.
  */
 function tornHeader(reader: FlashReader, head: Uint8Array, sectorBase: number, offset: number, used: number): boolean {
-  if (used <= offset + ZEROS) return true;
+  // Bytes are programmed in order: ~length cannot be written before the length.
+  if (used <= offset + ZEROS) return head[0] !== 0xff || head[1] !== 0xff;
   const length = u16(head, 0);
   const expected = length ^ 0xffff;
   const inverse = u16(head, 2);
