@@ -5,7 +5,7 @@
  * byte of an erase). Other erase seeds: durableEraseSeeds.test.ts.
  */
 import { sweep, summary } from './powerCutSweep';
-import { geometry, options, scenario } from './durableScenario';
+import { capScenario, geometry, options, scenario } from './durableScenario';
 
 const OPS = 110;
 
@@ -27,4 +27,20 @@ it('keeps every durable whose put returned, once, at its latest version; no remo
   expect(result.firstCuts.get('carry-forward')).toBeGreaterThan(300);
   expect(result.firstCuts.get('erase intent')).toBeGreaterThan(300);
   expect(result.secondCuts.get('abandon torn slot')).toBeGreaterThan(100);
+});
+
+it('carries the whole durable set at its cap forward through cuts at every byte, twice round the ring', () => {
+  const result = sweep({
+    geometry,
+    options,
+    seed: 5,
+    ops: capScenario(),
+    secondCut: (first, step, budget) =>
+      (first.step.what === 'erase' ? first.offset % 128 === 1 : /carry|intent|header/.test(first.step.what) && first.count % 8 === 0) && (step.what !== 'erase' || (budget - step.from) % 32 === 1),
+  });
+  console.log(`durable power cuts, durable set at its cap: ${summary(result)}`);
+  expect({ problems: Object.fromEntries(result.problemKinds), examples: result.problems.slice(0, 6) }).toEqual({ problems: {}, examples: [] });
+  // Each time round the ring the durable set (four records) moves on.
+  expect(result.carryForwards).toBeGreaterThanOrEqual(5);
+  expect(result.carried).toBeGreaterThanOrEqual(15);
 });

@@ -53,3 +53,14 @@ export function scenario(count: number): Op[] {
     return true;
   }
 }
+
+/** The whole durable set at its cap (four 20-byte payloads, 40 bytes each) in one sector, then appends that carry it all forward, twice round the ring. */
+export function capScenario(): Op[] {
+  const ops: Op[] = [];
+  for (let key = 1; key <= 4; key++) ops.push({ kind: 'put', key, type: 4, payload: new Uint8Array(20).fill(key) });
+  for (let i = 0; i < 40; i++) {
+    ops.push({ kind: 'append', type: 1, payload: new Uint8Array(60 + (i % 3) * 30).fill(0x40 + i) });
+    if (i === 17) ops.push({ kind: 'put', key: 2, type: 4, payload: new Uint8Array(20).fill(0x22) });
+  }
+  return ops;
+}
