@@ -1,7 +1,8 @@
 /**
- * Runs a set of probes: each starts as soon as the probes it names in `after` have finished
- * and one of PROBE_CONCURRENCY places is free, so independent probes run concurrently within
- * a memory bound; each is bounded by its own timeout on the clock port.
+ * Runs a set of probes: each starts once the probes it names in `after` have finished and one
+ * of PROBE_CONCURRENCY places is free (the first such probe of the plan first), so independent
+ * probes run concurrently within a memory bound; each is bounded by its own timeout on the
+ * clock port.
  */
 import type { ClockPort, Ports } from '../ports';
 import type { Probe, ProbeContext, ProbeOutcome, ProbeResult, SelfTestReport, SelfTestTrigger } from './types';
@@ -136,33 +137,32 @@ export async function runSelfTest(
   const startedUptimeMs = clock.uptimeMs();
   const startedWallMs = clock.wallMs();
   const results = new Map<string, ProbeResult>();
-  const running = new Map<string, Promise<void>>();
-  // A counting semaphore: probes take a place in the order their dependencies finish.
-  let free = Math.max(1, concurrency);
-  const queue: (() => void)[] = [];
-  const acquire = () => (free > 0 ? (free--, Promise.resolve()) : new Promise<void>((resolve) => queue.push(resolve)));
-  const release = () => {
-    const next = queue.shift();
-    if (next) next();
-    else free++;
-  };
-
-  const start = (probe: Probe): Promise<void> => {
-    const existing = running.get(probe.id);
-    if (existing) return existing;
-    const deps = (probe.after ?? []).map((id) => start(probes.find((p) => p.id === id) as Probe));
-    const task = Promise.all(deps).then(async () => {
-      await acquire();
-      const context = { ports, trigger, resultOf: (id: string) => results.get(id) };
-      const { outcome, durationMs } = await runTimed(clock, probe, context);
-      release();
-      const detail = outcome.detail.length > DETAIL_LIMIT ? `${outcome.detail.slice(0, DETAIL_LIMIT - 1)}…` : outcome.detail;
-      results.set(probe.id, { id: probe.id, family: probe.family, ...outcome, detail, durationMs });
-    });
-    running.set(probe.id, task);
-    return task;
-  };
-  await Promise.all(probes.map(start));
+  // Probes are started one by one as places free up, not set up all at once: on the device each
+  // waiting probe's promise chain would hold XS slots for the whole run (about 2,000 of a Moddable
+  // Two's 4,928 in mcsim). At each free place the first probe of the plan whose `after` probes
+  // have finished starts.
+  const limit = Math.max(1, concurrency);
+  const started = new Set<string>();
+  let inFlight = 0;
+  await new Promise<void>((allDone) => {
+    const pump = () => {
+      if (results.size === probes.length) return allDone();
+      for (const probe of probes) {
+        if (inFlight >= limit) return;
+        if (started.has(probe.id) || !(probe.after ?? []).every((id) => results.has(id))) continue;
+        started.add(probe.id);
+        inFlight++;
+        const context = { ports, trigger, resultOf: (id: string) => results.get(id) };
+        void runTimed(clock, probe, context).then(({ outcome, durationMs }) => {
+          inFlight--;
+          const detail = outcome.detail.length > DETAIL_LIMIT ? `${outcome.detail.slice(0, DETAIL_LIMIT - 1)}…` : outcome.detail;
+          results.set(probe.id, { id: probe.id, family: probe.family, ...outcome, detail, durationMs });
+          pump();
+        });
+      }
+    };
+    pump();
+  });
 
   const ordered = probes.map((p) => results.get(p.id) as ProbeResult);
   const worst = ordered.reduce((w, r) => Math.max(w, SEVERITY[r.status]), 0);
