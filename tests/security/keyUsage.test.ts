@@ -19,6 +19,9 @@ import { buildWorld } from '../../host-sim/world';
 import { PRELUDE, XsWorker, serveWorld, xsBundle } from '../../host-sim/xs/xsLane';
 import { singleDesRefusal } from '../../firmware/core/security/keyUsage';
 import { parseAcquirerProfile } from '../../firmware/core/config/acquirerProfile';
+import { KeyStore } from '../../firmware/core/security/keyStore';
+import { workingKeysProbe } from '../../firmware/core/selftest/probes/authProbes';
+import type { ProbeContext } from '../../firmware/core/selftest/types';
 import { attemptAll, CHOSEN, KEY_KINDS, MESSAGE, OPERATIONS, PAN_FIELD, PIN_FIELD, type AttemptSetup, type KeyKind, type Operation } from './keyUsageAttempts';
 import { PROFILE } from '../runtime/world';
 
@@ -218,12 +221,30 @@ describe('the XS bridge, Node side', () => {
 });
 
 describe('single-length DES', () => {
-  it('is accepted only when the acquirer profile says legacySingleDes: true', () => {
+  it('is allowed only when the acquirer profile says legacySingleDes: true', () => {
     expect(parseAcquirerProfile(PROFILE)).toMatchObject({ ok: true, value: { legacySingleDes: false } });
     expect(parseAcquirerProfile({ ...PROFILE, legacySingleDes: true })).toMatchObject({ ok: true, value: { legacySingleDes: true } });
     expect(parseAcquirerProfile({ ...PROFILE, legacySingleDes: 'yes' })).toMatchObject({ ok: false, error: { field: 'profile.legacySingleDes' } });
     expect(singleDesRefusal('des', { legacySingleDes: false })).toMatch(/legacySingleDes/);
     expect(singleDesRefusal('des', { legacySingleDes: true })).toBeUndefined();
     expect(singleDesRefusal('tdes2', { legacySingleDes: false })).toBeUndefined();
+  });
+
+  it('single-DES working keys install only under legacySingleDes, and the working-keys probe then warns', async () => {
+    const crypto = new NodeCrypto(1, { tmk: { algorithm: 'tdes2', key: TMK } });
+    const store = new KeyStore(crypto, undefined, createCborCodec());
+    const des = (key: Buffer) => {
+      const c = createCipheriv('des-ede3-ecb', Buffer.concat([key, key, key]), null);
+      c.setAutoPadding(false);
+      return Buffer.concat([c.update(Buffer.alloc(8)), c.final()]);
+    };
+    const [pik, mak] = [randomBytes(8), randomBytes(8)];
+    const block = new Uint8Array(Buffer.concat([pik, mak].flatMap((k) => [ecb(TMK, k), des(k).subarray(0, 4)])));
+    const format = { algorithm: 'des' as const, kcvLength: 4, mac: { algorithm: 'cup-ecb' as const, padding: 1 as const } };
+    expect(store.install(block, format)).toMatchObject({ ok: false, code: 'keys.unsupported', detail: expect.stringMatching(/legacySingleDes/) });
+    expect(store.install(block, { ...format, legacySingleDes: true })).toMatchObject({ ok: true });
+    const outcome = await workingKeysProbe(store).run({} as ProbeContext);
+    expect(outcome).toMatchObject({ status: 'warn', code: 'keys.single-des' });
+    expect(outcome.detail).toContain(des(pik).subarray(0, 4).toString('hex').toUpperCase());
   });
 });

@@ -45,6 +45,10 @@ export const EN_AUTH_CODES = deepFreeze({
   'keys.lost': { message: 'The terminal had signed on, but its working keys are gone: out of service.', remedy: 'Sign on again. If the keys are lost again, the storage may be failing: call support with this code.' },
   'keys.kcv-mismatch': { message: 'A working key does not match its check value.', remedy: EN_SIGN_ON },
   'keys.restore-failed': { message: 'The stored working keys could not be restored.', remedy: EN_SIGN_ON },
+  'keys.single-des': {
+    message: 'The working keys are single-length DES (legacy acquirer profile): too weak for new terminals.',
+    remedy: 'Ask the acquirer for 3DES or AES keys, then set legacySingleDes to false in the profile.',
+  },
   'mac.ok': { message: 'The MAC key gives the MAC recorded at sign-on.', remedy: EN_NONE },
   'mac.mismatch': { message: 'The MAC key no longer gives the MAC recorded at sign-on.', remedy: EN_SIGN_ON },
   'mac.no-key': { message: 'Not checked: no MAC key.', remedy: 'Sign on first.' },
@@ -89,6 +93,7 @@ export const ZH_AUTH_CODES: Readonly<Record<keyof typeof EN_AUTH_CODES, { messag
   'keys.lost': { message: '终端曾签到，但工作密钥已丢失，暂停服务。', remedy: '请重新签到；如密钥再次丢失，存储可能故障，请携此代码联系客服。' },
   'keys.kcv-mismatch': { message: '工作密钥与其校验值不符。', remedy: ZH_SIGN_ON },
   'keys.restore-failed': { message: '无法恢复已保存的工作密钥。', remedy: ZH_SIGN_ON },
+  'keys.single-des': { message: '工作密钥是单 DES 密钥（旧收单配置），安全性不足。', remedy: '请联系收单机构换用 3DES 或 AES 密钥，然后将 legacySingleDes 设为 false。' },
   'mac.ok': { message: 'MAC 密钥计算结果与签到时记录一致。', remedy: ZH_NONE },
   'mac.mismatch': { message: 'MAC 密钥计算结果与签到时记录不一致。', remedy: ZH_SIGN_ON },
   'mac.no-key': { message: '未检查：没有 MAC 密钥。', remedy: '请先签到。' },

@@ -65,6 +65,8 @@ export function workingKeysProbe(keys: KeyStore): Probe {
       }
       const bad = keys.recheck().filter((k) => !k.ok).map((k) => k.name);
       if (bad.length) return fail('keys.kcv-mismatch', `${bad.join(', ')} key no longer gives its check value`);
+      // Single-length DES comes in only under a profile with legacySingleDes (security/keyUsage.ts): working, but weak.
+      if (status.keys.some((k) => k.algorithm === 'des')) return warn('keys.single-des', `generation ${status.generation}, single DES: ${held}`);
       return pass('keys.ok', `generation ${status.generation}: ${held}`);
     },
   };
