@@ -11,6 +11,7 @@ import { cmac } from '../../firmware/core/security/cmac';
 import { cupEcbMac } from '../../firmware/core/security/cupMac';
 import { computeMac, padIso9797, verifyMac } from '../../firmware/core/security/mac';
 import type { KeyAlgorithm } from '../../firmware/core/ports';
+import { cupMacReference, retailMacReference } from './macReferences';
 
 const SIZES = [0, 1, 7, 8, 9, 100];
 const message = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 73 + 11) & 0xff));
@@ -81,24 +82,14 @@ describe('CUP ECB MAC', () => {
     expect(Buffer.from(cupEcbMac(crypto, key, MAB)).toString('latin1')).toBe('E267B6E2');
   });
 
-  /**
-   * openssl as the block cipher: the spec's E(first 8 characters), XOR the last 8, E again, is
-   * 3DES-CBC with a zero IV over the 16 characters (`openssl enc -des-ede-cbc`), last block.
-   * The fold and the hex expansion are done here with BigInt and Buffer's hex encoder.
-   */
-  function reference(keyHex: string, data: Buffer): string {
-    let folded = 0n;
-    const padded = Buffer.concat([data, Buffer.alloc((8 - (data.length % 8)) % 8)]);
-    for (let at = 0; at < padded.length; at += 8) folded ^= padded.readBigUInt64BE(at);
-    const characters = Buffer.from(folded.toString(16).padStart(16, '0').toUpperCase(), 'latin1');
-    const chained = execFileSync('openssl', ['enc', '-des-ede-cbc', '-K', keyHex, '-iv', '0000000000000000', '-nopad'], { input: characters });
-    return chained.subarray(8, 16).toString('hex').toUpperCase().slice(0, 8);
-  }
+  it('the openssl reference below gives the published example too', () => {
+    expect(cupMacReference('22'.repeat(16), MAB)).toBe('E267B6E2');
+  });
 
-  it.each(SIZES)('agrees with openssl\'s 3DES on %i-byte messages', (n) => {
+  it.each(SIZES)('agrees with openssl\'s 3DES (macReferences.ts) on %i-byte messages', (n) => {
     const keyHex = randomBytes(16).toString('hex');
     const { crypto, key } = handle('tdes2', keyHex);
-    expect(Buffer.from(cupEcbMac(crypto, key, message(n))).toString('latin1')).toBe(reference(keyHex, message(n)));
+    expect(Buffer.from(cupEcbMac(crypto, key, message(n))).toString('latin1')).toBe(cupMacReference(keyHex, message(n)));
   });
 
   it('is 8 ASCII hex characters and changes when one bit of the message does', () => {
@@ -112,22 +103,13 @@ describe('CUP ECB MAC', () => {
 });
 
 describe('ISO 9797-1 MAC algorithm 3 (ANSI X9.19 retail MAC)', () => {
-  /** The retail MAC by openssl's single DES (legacy provider): CBC under K_L, then D(K_R), E(K_L). */
-  function reference(keyHex: string, padded: Buffer): Buffer {
-    const des = (args: string[], input: Buffer) => execFileSync('openssl', ['enc', ...args, '-nopad', '-provider', 'legacy', '-provider', 'default'], { input });
-    const [left, right] = [keyHex.slice(0, 16), keyHex.slice(16, 32)];
-    const chained = des(['-des-cbc', '-K', left, '-iv', '0000000000000000'], padded);
-    const last = chained.subarray(chained.length - 8);
-    return des(['-des-ecb', '-K', left], des(['-d', '-des-ecb', '-K', right], last));
-  }
-
   it.each([1, 2] as const)('agrees with openssl single DES, padding method %i, on 0, 1, 7, 8, 9 and 100 bytes', (method) => {
     const keyHex = randomBytes(16).toString('hex');
     const { crypto, key } = handle('tdes2', keyHex);
     for (const n of SIZES) {
       const padded = Buffer.from(padIso9797(message(n), method));
       expect(padded.length % 8).toBe(0);
-      expect([n, Buffer.from(computeMac(crypto, key, { algorithm: 'x9.19', padding: method }, message(n))).toString('hex')]).toEqual([n, reference(keyHex, padded).toString('hex')]);
+      expect([n, Buffer.from(computeMac(crypto, key, { algorithm: 'x9.19', padding: method }, message(n))).toString('hex')]).toEqual([n, retailMacReference(keyHex, padded).toString('hex')]);
     }
   });
 
@@ -142,7 +124,7 @@ describe('ISO 9797-1 MAC algorithm 3 (ANSI X9.19 retail MAC)', () => {
     const keyHex = '0123456789abcdeffedcba9876543210';
     const { crypto, key } = handle('tdes2', keyHex);
     const scheme = { algorithm: 'x9.19' as const, padding: 2 as const };
-    const mac = new Uint8Array(reference(keyHex, Buffer.from(padIso9797(message(100), 2))));
+    const mac = new Uint8Array(retailMacReference(keyHex, Buffer.from(padIso9797(message(100), 2))));
     expect(verifyMac(crypto, key, scheme, message(100), mac)).toBe(true);
     mac[7] ^= 1;
     expect(verifyMac(crypto, key, scheme, message(100), mac)).toBe(false);
