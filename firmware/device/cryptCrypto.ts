@@ -36,7 +36,7 @@ import { asArrayBuffer } from './arrayBuffer';
 import { randomBytes } from './entropy';
 import { errorText } from '../core/errorText';
 import { verifySignature } from './signature/verifySignature';
-import { blockSize, KEY_LENGTH } from '../core/security/blocks';
+import { assertKeyLength, blockSize } from '../core/security/blocks';
 import { checkValueBlock } from '../core/security/checkValue';
 import { assertKeyUsage, assertWorkingKeyUsage, type KeyOperation } from '../core/security/keyUsage';
 import { encipherPinFields } from '../core/security/pinBlock';
@@ -112,8 +112,7 @@ export class CryptCrypto implements CryptoPort {
   unwrapKey(kek: KeyHandle, algorithm: KeyAlgorithm, wrapped: Uint8Array, usage: WorkingKeyUsage): KeyHandle {
     const held = this.#use(kek, 'unwrap');
     assertWorkingKeyUsage(usage);
-    if (!Object.prototype.hasOwnProperty.call(KEY_LENGTH, algorithm)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
-    if (wrapped.length !== KEY_LENGTH[algorithm]) throw new PortError('crypto', `${algorithm} key block must be ${KEY_LENGTH[algorithm]} bytes`);
+    assertKeyLength(algorithm, wrapped.length, 'key block');
     const key = new Uint8Array(this.#prepare(held, 'ecb', wrapped).decrypt(wrapped));
     try {
       return this.#hold(algorithm, usage, key);
@@ -179,8 +178,7 @@ export class CryptCrypto implements CryptoPort {
   }
 
   #hold(algorithm: KeyAlgorithm, usage: KeyUsage, key: Uint8Array): KeyHandle {
-    if (!Object.prototype.hasOwnProperty.call(KEY_LENGTH, algorithm)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
-    if (key.length !== KEY_LENGTH[algorithm]) throw new PortError('crypto', `${algorithm} key must be ${KEY_LENGTH[algorithm]} bytes`);
+    assertKeyLength(algorithm, key.length);
     let held: HeldKey;
     const bytes = key.slice().buffer;
     try {

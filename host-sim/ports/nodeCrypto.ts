@@ -8,7 +8,7 @@
  * is not a scenario (the toolbox).
  */
 import { createCipheriv, createDecipheriv, createHash, createPublicKey, randomBytes as secureRandomBytes, verify } from 'node:crypto';
-import { blockSize, KEY_LENGTH } from '../../firmware/core/security/blocks';
+import { assertKeyLength, blockSize } from '../../firmware/core/security/blocks';
 import { checkValueBlock } from '../../firmware/core/security/checkValue';
 import { assertKeyUsage, assertWorkingKeyUsage, type KeyOperation } from '../../firmware/core/security/keyUsage';
 import { encipherPinFields } from '../../firmware/core/security/pinBlock';
@@ -100,8 +100,7 @@ export class NodeCrypto implements CryptoPort {
   unwrapKey(kek: KeyHandle, algorithm: KeyAlgorithm, wrapped: Uint8Array, usage: WorkingKeyUsage): KeyHandle {
     const held = this.#use(kek, 'unwrap');
     assertWorkingKeyUsage(usage);
-    if (!Object.prototype.hasOwnProperty.call(KEY_LENGTH, algorithm)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
-    if (wrapped.length !== KEY_LENGTH[algorithm]) throw new PortError('crypto', `${algorithm} key block must be ${KEY_LENGTH[algorithm]} bytes`);
+    assertKeyLength(algorithm, wrapped.length, 'key block');
     const clear = this.#cipher(false, held, 'ecb', wrapped);
     try {
       return this.#hold(algorithm, usage, clear);
@@ -193,8 +192,7 @@ export class NodeCrypto implements CryptoPort {
   }
 
   #hold(algorithm: KeyAlgorithm, usage: KeyUsage, key: Uint8Array): KeyHandle {
-    if (!Object.prototype.hasOwnProperty.call(KEY_LENGTH, algorithm)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
-    if (key.length !== KEY_LENGTH[algorithm]) throw new PortError('crypto', `${algorithm} key must be ${KEY_LENGTH[algorithm]} bytes`);
+    assertKeyLength(algorithm, key.length);
     const handle = Object.freeze({ algorithm, usage }) as KeyHandle;
     this.#keys.set(handle, { algorithm, usage, key: Uint8Array.from(key) });
     return handle;

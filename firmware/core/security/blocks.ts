@@ -1,9 +1,15 @@
 /** Block sizes and the small byte operations the MACs share. */
-import type { KeyAlgorithm } from '../ports';
+import { PortError, type KeyAlgorithm } from '../ports';
 import { deepFreeze } from '../freeze';
 
 /** Key bytes per algorithm (DES keys carry their parity bits). */
 export const KEY_LENGTH: Readonly<Record<KeyAlgorithm, number>> = deepFreeze({ des: 8, tdes2: 16, tdes3: 24, aes128: 16, aes192: 24, aes256: 32 });
+
+/** For the adapters: @throws PortError 'crypto' unless `algorithm` is a key algorithm and `length` its key length */
+export function assertKeyLength(algorithm: KeyAlgorithm, length: number, what = 'key'): void {
+  if (!Object.prototype.hasOwnProperty.call(KEY_LENGTH, algorithm)) throw new PortError('crypto', `no key algorithm ${String(algorithm)}`);
+  if (length !== KEY_LENGTH[algorithm]) throw new PortError('crypto', `${algorithm} ${what} must be ${KEY_LENGTH[algorithm]} bytes`);
+}
 
 export function isDesFamily(algorithm: KeyAlgorithm): boolean {
   return algorithm === 'des' || algorithm === 'tdes2' || algorithm === 'tdes3';
