@@ -15,9 +15,9 @@ it('keeps every durable whose put returned, once, at its latest version; no remo
     options,
     seed: 1,
     ops: scenario(OPS),
-    // Second sweeps from: every 64th byte of an erase, every 5th cut of a rotating operation's writes, every 40th other cut.
+    // Second sweeps from: every 64th byte of an erase, every 8th cut of a rotating operation's writes, every 60th other cut.
     secondCut: (first, step, budget) =>
-      (first.step.what === 'erase' ? first.offset % 64 === 1 : first.count % (first.rotates ? 5 : 40) === 0) &&
+      (first.step.what === 'erase' ? first.offset % 64 === 1 : first.count % (first.rotates ? 8 : 60) === 0) &&
       (step.what !== 'erase' || (budget - step.from) % 32 === 1),
   });
   console.log(`durable power cuts, seed 1, ${OPS} operations: ${summary(result)}`);
