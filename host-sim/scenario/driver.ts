@@ -97,14 +97,16 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
         break;
       case 'report-pages': {
         if (!terminal?.lastReport) throw new ScenarioRunError(index, 'no self-test report to page through');
-        const pages = Math.min(MAX_PAGES, 1 + terminal.lastReport.results.length);
-        for (let page = 0; page < pages; page++) {
+        // ▼ through every page: ▼ on the last one returns to the screen paging began on (home).
+        const home = JSON.stringify(world.screen());
+        let back = false;
+        for (let page = 0; page <= MAX_PAGES && !back; page++) {
           world.keypad.press('down');
           await world.clock.settle();
-          capture(index, `${step.name}-${String(page + 1).padStart(2, '0')}`);
+          back = page > 0 && JSON.stringify(world.screen()) === home;
+          if (!back) capture(index, `${step.name}-${String(page + 1).padStart(2, '0')}`);
         }
-        world.keypad.press('cancel');
-        await world.clock.settle();
+        if (!back) throw new ScenarioRunError(index, `▼ did not lead back home within ${MAX_PAGES} pages`);
         break;
       }
     }

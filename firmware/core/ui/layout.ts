@@ -24,6 +24,9 @@ const NO_LINE_START = '，。、：；！？）】》」』”’…,.;:!?)]}%';
 /** Openers that must not end a line. */
 const NO_LINE_END = '（【《「『“‘([{';
 
+/** White space wrapping would change: leading, trailing, doubled, or other than a plain space. */
+const ODD_SPACE = /^\s|\s$|\s\s|[^\S ]/;
+
 function isSpace(ch: string): boolean {
   return ch === ' ' || ch === '\n' || ch === '\t';
 }
@@ -65,6 +68,8 @@ function breakPieces(text: string): string[] {
  * line gets a line of its own).
  */
 export function wrapText(font: UiFont, text: string, maxWidth: number): string[] {
+  // Most texts fit their line as they are (screens are redrawn every minute): skip the breaking.
+  if (text !== '' && !ODD_SPACE.test(text) && font.measure(text) <= maxWidth) return [text];
   const lines: string[] = [];
   const spaceWidth = font.measure(' ');
   let line = '';
