@@ -2,6 +2,7 @@
  * Simulated peripherals that hold no Node resources, so the XS lane can run them too: the
  * keypad, the settings store, the display recorder, and the parts a scenario leaves unfitted.
  */
+import { PanelImage } from '../../firmware/core/ui/panelImage';
 import {
   PortError,
   type CardReaderPort,
@@ -64,7 +65,7 @@ export class SimDisplay implements DisplayPort {
   readonly height: number;
   readonly font: Uint8Array;
   #ready: boolean;
-  #current: DisplayList | undefined;
+  readonly #panel = new PanelImage();
   draws = 0;
 
   constructor(font: Uint8Array, options: { width?: number; height?: number; ready?: boolean } = {}) {
@@ -78,10 +79,11 @@ export class SimDisplay implements DisplayPort {
   }
   draw(list: DisplayList): void {
     this.draws++;
-    this.#current = list;
+    this.#panel.draw(list);
   }
+  /** What the panel shows now (a clock refresh drawn over the last whole screen). */
   get current(): DisplayList | undefined {
-    return this.#current;
+    return this.#panel.current;
   }
 }
 

@@ -12,13 +12,6 @@ interface Pending {
   token: TimerToken;
 }
 
-/**
- * Promise jobs let run after each timer fires, so work a timer starts (a periodic self-test)
- * finishes before time moves on. Counted, not "until idle": XS gives JavaScript no way to wait
- * for an empty job queue, and both engines must take the same steps.
- */
-const SETTLE_TICKS = 64;
-
 /** At most this many timers fire in one `advance` (a timer that re-arms itself at 0 ms would loop). */
 const MAX_FIRES_PER_ADVANCE = 1_000_000;
 
@@ -62,9 +55,14 @@ export class VirtualClock implements ClockPort {
     return this.#pending.length;
   }
 
-  /** Lets promise jobs run (see SETTLE_TICKS). */
+  /**
+   * Lets every pending promise job run, chains included, so that work a timer starts (a
+   * periodic self-test) finishes before time moves on: one turn of the host's loop, which both
+   * Node and xsnap take only once the job queue is empty (setImmediate). As on the device, where
+   * timers fire from the event loop after promise jobs.
+   */
   async settle(): Promise<void> {
-    for (let i = 0; i < SETTLE_TICKS; i++) await Promise.resolve();
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** Moves time forward by `ms`, firing every timer that falls due on the way. */

@@ -3,6 +3,7 @@
  * the Node world across the bridge; the clock and keypad run here, inside XS, because the
  * scenario driver (also here) moves them.
  */
+import { PanelImage } from '../../firmware/core/ui/panelImage';
 import type {
   CryptoPort,
   DigestAlgorithm,
@@ -16,7 +17,6 @@ import type {
   SystemPort,
 } from '../../firmware/core/ports';
 import { PortError } from '../../firmware/core/ports';
-import type { DisplayList } from '../../firmware/core/ui/displayList';
 import { SimKeypad, unfittedCardInputs } from '../ports/simDevices';
 import { VirtualClock } from '../ports/virtualClock';
 import type { SimWorld } from '../scenario/driver';
@@ -94,7 +94,7 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
     },
   };
   const info = call<{ width: number; height: number; font: Uint8Array }>('display.info');
-  let current: DisplayList | undefined;
+  const panel = new PanelImage();
   const display: DisplayPort = {
     width: info.width,
     height: info.height,
@@ -103,7 +103,7 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
     // Screens stay on this side, as on the device (its adapter draws locally); the outcome
     // carries the captured ones back to Node.
     draw(list) {
-      current = list;
+      panel.draw(list);
     },
   };
   const sys = call<{ firmwareVersion: string; buildTime: number; imageBytes: number; expectedSha256: Uint8Array | null }>('system.info');
@@ -130,5 +130,5 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
     system,
     trace: (line) => void call('trace', clock.uptimeMs(), line),
   };
-  return { ports, clock, keypad, screen: () => current, powerOn: () => void call('world.powerOn') };
+  return { ports, clock, keypad, screen: () => panel.current, powerOn: () => void call('world.powerOn') };
 }

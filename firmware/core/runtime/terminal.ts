@@ -133,16 +133,35 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     }
   }
 
+  /** The panel shows the ready screen as draw() last drew it: the minute refresh need only redraw the clock. */
+  let readyShown = false;
+
   function draw() {
     if (stopped || !screens) return;
     const { merchantId, ...context } = identity;
+    readyShown = false;
     try {
       if (view.kind === 'running') ports.display.draw(screens.boot(context));
       else if (view.kind === 'report' && lastReport) ports.display.draw(screens.selfTestPage(lastReport, view.page, context));
       else if (state === 'fault' && lastReport) ports.display.draw(screens.fault(lastReport, context));
-      else ports.display.draw(screens.ready({ ...context, merchantId, wallMs: ports.clock.wallMs(), lastVerdict: lastReport?.verdict }));
+      else {
+        ports.display.draw(screens.ready({ ...context, merchantId, wallMs: ports.clock.wallMs(), lastVerdict: lastReport?.verdict }));
+        readyShown = true;
+      }
     } catch (error) {
       // A dead panel must not stop the terminal: the display probe reports it.
+      ports.trace(`draw failed: ${errorText(error)}`);
+    }
+  }
+
+  /** The minute refresh of the idle screen: only its clock when the rest is already there. */
+  function refreshClock() {
+    if (!readyShown || !screens) return draw();
+    const { merchantId: _, ...context } = identity;
+    try {
+      ports.display.draw(screens.readyClock({ ...context, wallMs: ports.clock.wallMs() }));
+    } catch (error) {
+      readyShown = false;
       ports.trace(`draw failed: ${errorText(error)}`);
     }
   }
@@ -152,7 +171,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     idleRefresh = ports.clock.setTimer(IDLE_REFRESH_MS, () => {
       idleRefresh = undefined;
       if (stopped) return;
-      if (state === 'ready' && view.kind === 'home') draw();
+      if (state === 'ready' && view.kind === 'home') refreshClock();
       scheduleIdleRefresh();
     });
   }

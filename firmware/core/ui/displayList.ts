@@ -12,12 +12,26 @@ export type DisplayOp =
   /** One line of text, top-left at (x, y), in the UI font; glyphs with set bits get `color`. */
   | { op: 'text'; x: number; y: number; text: string; color: Color };
 
+/** A rectangle of the panel. */
+export interface Area {
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
+}
+
 export interface DisplayList {
   readonly width: number;
   readonly height: number;
-  /** Fills the whole panel before the ops. */
+  /** Fills the whole panel (or only `area`) before the ops. */
   readonly background: Color;
   readonly ops: readonly DisplayOp[];
+  /**
+   * When set, the list repaints only this rectangle (its ops lie inside it) and leaves the rest
+   * of the panel as it was: the idle screen's clock, refreshed each minute without laying out
+   * and sending the whole screen again.
+   */
+  readonly area?: Area;
 }
 
 export const PANEL_WIDTH = 240;

@@ -9,7 +9,7 @@ import type { DisplayList } from './displayList';
 import { parseFont } from './font';
 import { renderSelfTestPage, selfTestPageCount } from './selfTestScreens';
 import type { Lang } from './strings';
-import { renderBootScreen, renderFaultScreen, renderReadyScreen } from './terminalScreens';
+import { renderBootScreen, renderFaultScreen, renderReadyClock, renderReadyScreen } from './terminalScreens';
 
 export interface ScreenContext {
   lang: Lang;
@@ -20,6 +20,8 @@ export interface ScreenContext {
 export interface Screens {
   boot(context: ScreenContext): DisplayList;
   ready(context: ScreenContext & { merchantId?: string; wallMs: number; lastVerdict?: SelfTestReport['verdict'] }): DisplayList;
+  /** Only the ready screen's clock (a list with an `area`), drawn over a ready screen each minute. */
+  readyClock(context: ScreenContext & { wallMs: number }): DisplayList;
   fault(report: SelfTestReport, context: ScreenContext): DisplayList;
   selfTestPage(report: SelfTestReport, page: number, context: ScreenContext): DisplayList;
   /** Pages of the report as this screen lays them out (a probe with long texts takes more than one). */
@@ -35,6 +37,7 @@ export function createScreens(fontAsset: Uint8Array, keys: KeypadLayout): Screen
   return {
     boot: (context) => renderBootScreen({ ...context, font, keys }),
     ready: (context) => renderReadyScreen({ ...context, font, keys }),
+    readyClock: (context) => renderReadyClock({ ...context, font, keys }),
     fault: (report, context) => renderFaultScreen(report, { ...context, font, keys }),
     selfTestPage: (report, page, context) => renderSelfTestPage(report, page, { ...context, font, keys }),
     selfTestPageCount: (report, context) => selfTestPageCount(report, { ...context, font, keys }),

@@ -88,15 +88,17 @@ export class PocoDisplay implements DisplayPort {
     } catch (error) {
       throw new PortError('display', errorText(error));
     }
+    // A list with an area repaints only that rectangle; the panel keeps the rest.
+    const clip = list.area ?? { x: 0, y: 0, w: this.width, h: this.height };
     try {
       const background = color(poco, list.background);
       for (const band of bands) {
-        const top = Math.max(0, band.top);
-        const bottom = Math.min(this.height, band.bottom);
+        const top = Math.max(0, clip.y, band.top);
+        const bottom = Math.min(this.height, clip.y + clip.h, band.bottom);
         if (bottom <= top) continue;
         // begin() clips every call to the band, and the band to the panel.
-        poco.begin(0, top, this.width, bottom - top);
-        poco.fillRectangle(background, 0, top, this.width, bottom - top);
+        poco.begin(clip.x, top, clip.w, bottom - top);
+        poco.fillRectangle(background, clip.x, top, clip.w, bottom - top);
         for (const op of list.ops) {
           if (op.op === 'rect') this.#rect(poco, op, top, bottom);
           else this.#text(poco, font, atlas, op, top, bottom);
