@@ -121,7 +121,7 @@ function provisionSecurity(settings: SimSettings, scenario: Scenario) {
 
 export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont()): NodeWorld {
   const clock = new VirtualClock(scenario.rtcMs);
-  const flash = new NorFlash({ sectors: scenario.flash.sectors, sectorSize: scenario.flash.sectorSize });
+  const flash = new NorFlash({ sectors: scenario.flash.sectors, sectorSize: scenario.flash.sectorSize, seed: scenario.seed });
   prefill(flash, scenario);
   for (const d of scenario.flash.damage) flash.bytes[d.sector * scenario.flash.sectorSize + d.offset] ^= d.xor;
 

@@ -4,6 +4,7 @@
  * "terminal" and "root" (DER), "chain" (CBOR list of DER, terminal's issuer first). CA keys in
  * domain "capk": "count", then "k0" … one CBOR map per key (a table exceeds one NVS value).
  */
+import { POOL_LIMIT } from './certificatePath';
 import type { SettingsPort } from '../ports';
 import type { CborCodec } from '../store/cbor';
 import { CAPK_TABLE_LIMIT, CapkError, type CaPublicKey } from './caPublicKeys';
@@ -34,7 +35,8 @@ export function readCertificates(settings: SettingsPort, cbor: CborCodec): Provi
   if (stored) {
     try {
       const list = cbor.decode(stored);
-      if (Array.isArray(list)) chain = list.filter((d): d is Uint8Array => d instanceof Uint8Array).slice(0, 4).map((d) => new Uint8Array(d));
+      // One past the path search's pool limit, so a longer stored chain is its finding (cert.path-limit), not cut silently.
+      if (Array.isArray(list)) chain = list.filter((d): d is Uint8Array => d instanceof Uint8Array).slice(0, POOL_LIMIT + 1).map((d) => new Uint8Array(d));
     } catch {
       chain = [];
     }
