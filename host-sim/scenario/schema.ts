@@ -16,7 +16,7 @@ export type Step =
   | { do: 'release'; key: KeyCode }
   /** Captures the screen as it is now. */
   | { do: 'snapshot'; name: string }
-  /** Pages through the last self-test report with ▼, capturing each page, until ▼ on the last page returns home. */
+  /** Pages through the last self-test report with ▼, capturing each page; ▼ on the last page returns home. */
   | { do: 'report-pages'; name: string }
   /** Power off and on: the terminal restarts on the same flash and settings; uptime restarts at 0. */
   | { do: 'reboot' }

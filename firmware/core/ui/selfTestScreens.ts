@@ -164,14 +164,24 @@ function drawSummary(screen: ScreenBuilder, report: SelfTestReport, lang: Lang, 
   else coverage(screen, report, lang, top, bottom);
 }
 
-/** The probe code of the first failure (else warning): what support asks for on the phone. */
+/**
+ * The probe code of the first failure (else warning): what support asks for on the phone. A
+ * code too long for the room left here is not cut: the summary says it is on the next page,
+ * which is that probe's (failures come first) and draws it whole.
+ */
 function diagnosticCode(screen: ScreenBuilder, first: ProbeResult, lang: Lang, top: number, bottom: number): void {
   const strings = STRINGS[lang];
   const look = STATUS_LOOKS[first.status];
-  screen.text(strings['summary.diagnosticCode'], { x: MARGIN, width: CONTENT_WIDTH, y: top, color: PALETTE.muted });
-  const boxTop = top + LINE_STEP;
   const lines = screen.lines(first.code, CONTENT_WIDTH - 15);
   const boxHeight = Math.max(1, lines.length) * LINE_STEP + 6;
+  const labelled = top + LINE_STEP + boxHeight <= bottom;
+  if (!labelled && top + boxHeight > bottom) {
+    screen.text(strings['summary.diagnosticCode'], { x: MARGIN, width: CONTENT_WIDTH, y: top, color: PALETTE.muted });
+    screen.paragraph(strings['summary.codeOnNextPage'], { x: MARGIN, width: CONTENT_WIDTH, y: top + LINE_STEP, color: look.ink, bold: true, lineStep: LINE_STEP });
+    return;
+  }
+  if (labelled) screen.text(strings['summary.diagnosticCode'], { x: MARGIN, width: CONTENT_WIDTH, y: top, color: PALETTE.muted });
+  const boxTop = labelled ? top + LINE_STEP : top;
   screen.rect(MARGIN, boxTop, CONTENT_WIDTH, boxHeight, look.tint);
   screen.rect(MARGIN, boxTop, 4, boxHeight, look.fill);
   lines.forEach((line, row) => screen.text(line, { x: MARGIN + 10, width: CONTENT_WIDTH - 14, y: boxTop + 4 + row * LINE_STEP, color: look.ink, bold: true }));

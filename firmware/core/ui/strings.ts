@@ -40,6 +40,7 @@ const EN = deepFreeze({
   'summary.counts': '{fail} fail, {warn} warn, {pass} pass',
   'summary.diagnosticCode': 'Diagnostic code',
   'summary.quoteCode': 'Give this code to support',
+  'summary.codeOnNextPage': 'Too long for this page: see the next page.',
   'summary.allPassed': 'All checks passed',
   'summary.ranPassed': 'Every check that ran passed',
   'summary.nothingRan': 'No check ran',
@@ -57,6 +58,7 @@ const EN = deepFreeze({
   'fault.reason': 'Self-test found a fault',
   'fault.failing': 'Failed checks',
   'fault.more': '+{count} more',
+  'fault.count': '{count} failed',
   'fault.supportOrder': 'Check network → device → system → account → re-authenticate → call support with the code.',
 
   'ready.title': 'Ready',
@@ -114,6 +116,7 @@ const ZH: StringTable = deepFreeze({
   'summary.counts': '失败 {fail}，警告 {warn}，通过 {pass}',
   'summary.diagnosticCode': '诊断代码',
   'summary.quoteCode': '联系客服时请提供此代码',
+  'summary.codeOnNextPage': '代码较长，请见下一页。',
   'summary.allPassed': '全部检查通过',
   'summary.ranPassed': '已运行的检查均通过',
   'summary.nothingRan': '未运行任何检查',
@@ -131,6 +134,7 @@ const ZH: StringTable = deepFreeze({
   'fault.reason': '自检发现故障',
   'fault.failing': '未通过项目',
   'fault.more': '另有 {count} 项',
+  'fault.count': '{count} 项未通过',
   'fault.supportOrder': '请依次检查网络、设备、系统、账户，再重新认证终端；仍未解决，请携诊断代码联系客服。',
 
   'ready.title': '就绪',

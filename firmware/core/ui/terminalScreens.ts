@@ -13,10 +13,14 @@ import { CONTENT_WIDTH, HEADER_HEIGHT, LINE_STEP, MARGIN, footer, header, status
 import { localize, STRINGS, UI_SYMBOLS, type Lang } from './strings';
 import { formatUtcDateTime } from './utcText';
 
-/** Terminal ID and firmware version, the two facts support asks for first; returns the footer's top. */
-function identityFooter(screen: ScreenBuilder, view: ScreenView): number {
+/**
+ * Terminal ID and firmware version, the two facts support asks for first; returns the footer's
+ * top. The ready screen shows the ID in its body, so its footer leaves it out (long values then
+ * still fit).
+ */
+function identityFooter(screen: ScreenBuilder, view: ScreenView, withTerminalId = true): number {
   const version = localize(view.lang, 'firmware.version', { version: view.firmwareVersion });
-  return footer(screen, view.terminalId ?? '', version);
+  return footer(screen, withTerminalId ? (view.terminalId ?? '') : '', version);
 }
 
 export function renderBootScreen(view: ScreenView): DisplayList {
@@ -74,7 +78,7 @@ export function renderReadyScreen(view: ReadyView): DisplayList {
   const strings = STRINGS[lang];
   const screen = new ScreenBuilder(view.font);
   header(screen, strings['ready.title']);
-  const bottom = identityFooter(screen, view);
+  const bottom = identityFooter(screen, view, false);
   screen.text(strings['ready.waiting'], { x: MARGIN, width: CONTENT_WIDTH, y: HEADER_HEIGHT + 12, color: PALETTE.text, align: 'center', bold: true });
 
   const unset = strings['label.unset'];
@@ -165,7 +169,9 @@ function failureList(screen: ScreenBuilder, lang: Lang, failures: ProbeResult[],
   }
   let y = top;
   for (const row of rows.slice(0, shown)) y = failureRow(screen, lang, row, labelWidth, y);
-  if (shown < rows.length) screen.text(localize(lang, 'fault.more', { count: rows.length - shown }), { x: MARGIN + 10, width: CONTENT_WIDTH - 10, y, color: STATUS_LOOKS.fail.ink });
+  // None fits (long titles and codes): say how many failed; the details pages show each whole.
+  const rest = shown === 0 ? localize(lang, 'fault.count', { count: rows.length }) : localize(lang, 'fault.more', { count: rows.length - shown });
+  if (shown < rows.length) screen.paragraph(rest, { x: MARGIN + 10, width: CONTENT_WIDTH - 10, y, color: STATUS_LOOKS.fail.ink, lineStep: LINE_STEP });
 }
 
 /** Red stripe, probe title with the FAIL word, and the code to quote beneath it. */
