@@ -3,7 +3,7 @@
  * before the screens use it: a record written by another firmware version must not crash boot.
  */
 import type { CborCodec } from '../store/cbor';
-import { CAUSE_FAMILIES, type ProbeResult, type SelfTestReport } from './types';
+import { CAUSE_FAMILIES, type ProbeResult, type SelfTestReport, type SelfTestTrigger } from './types';
 import { deepFreeze } from '../freeze';
 
 export class ReportRecordError extends Error {
@@ -15,7 +15,7 @@ export class ReportRecordError extends Error {
 }
 
 const STATUSES = deepFreeze(['pass', 'warn', 'fail', 'skip']);
-const TRIGGERS = deepFreeze(['boot', 'periodic', 'demand', 'code83']);
+const TRIGGERS = deepFreeze(['boot', 'periodic', 'demand', 'code83', 'keys-wiped'] satisfies SelfTestTrigger[]);
 const VERDICTS = deepFreeze(['pass', 'warn', 'fail']);
 /** A report never lists more probes than this (the plan is far smaller). */
 const MAX_RESULTS = 64;
@@ -45,7 +45,7 @@ export function decodeReport(cbor: CborCodec, payload: Uint8Array): SelfTestRepo
   if (typeof value !== 'object' || value === null) throw new ReportRecordError('report is not a map');
   if (!isNumber(r.seq) || !isNumber(r.startedUptimeMs) || !isNumber(r.startedWallMs) || !isNumber(r.durationMs))
     throw new ReportRecordError('report lacks seq or times');
-  if (!TRIGGERS.includes(r.trigger as string)) throw new ReportRecordError(`trigger ${String(r.trigger)}`);
+  if (!(TRIGGERS as readonly string[]).includes(r.trigger as string)) throw new ReportRecordError(`trigger ${String(r.trigger)}`);
   if (!VERDICTS.includes(r.verdict as string)) throw new ReportRecordError(`verdict ${String(r.verdict)}`);
   if (!Array.isArray(r.results) || r.results.length > MAX_RESULTS) throw new ReportRecordError('results is not a list of at most 64');
   r.results.forEach(checkResult);
