@@ -32,7 +32,22 @@ export function decodeEvent(cbor: CborCodec, payload: Uint8Array): TerminalEvent
     throw new EventError(error instanceof Error ? error.message : 'undecodable');
   }
   if (typeof value !== 'object' || value === null) throw new EventError('event is not a map');
-  const kind = (value as { kind?: unknown }).kind;
-  if (kind !== 'transition' && kind !== 'boot') throw new EventError(`unknown event kind ${String(kind)}`);
+  const e = value as Record<string, unknown>;
+  const text = (field: string) => {
+    if (typeof e[field] !== 'string') throw new EventError(`${String(e.kind)} event: ${field} is not text`);
+  };
+  const number = (field: string, from: Record<string, unknown> = e) => {
+    if (typeof from[field] !== 'number' || !Number.isFinite(from[field])) throw new EventError(`${String(e.kind)} event: ${field} is not a number`);
+  };
+  if (e.kind === 'transition') {
+    ['from', 'to', 'cause'].forEach(text);
+  } else if (e.kind === 'boot') {
+    ['firmwareVersion', 'resetReason'].forEach(text);
+    const recovery = e.recovery;
+    if (typeof recovery !== 'object' || recovery === null) throw new EventError('boot event: recovery is not a map');
+    for (const field of Object.keys(recovery)) number(field, recovery as Record<string, unknown>);
+  } else throw new EventError(`unknown event kind ${typeof e.kind === 'string' ? e.kind : typeof e.kind}`);
+  number('uptimeMs');
+  number('wallMs');
   return value as TerminalEvent;
 }
