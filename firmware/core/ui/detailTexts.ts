@@ -15,6 +15,7 @@
  * the value needs words of its own; `[...]` is a part shown only when every group in it matched.
  */
 import { deepFreeze } from '../freeze';
+import { hasKey, runnerFailure } from './probeStrings';
 import type { Lang } from './strings';
 
 interface DetailForm {
@@ -159,12 +160,10 @@ const ZH_VERIFIED = '证书链验证通过；';
 /** What a Chinese screen says for a detail no form knows. */
 export const ZH_DETAIL_FALLBACK = '此项详细数据暂无中文说明，英文原文保存在自检报告中。';
 
-const own = (table: object, key: string): boolean => Object.prototype.hasOwnProperty.call(table, key);
-
 /** "pin, mac" → "PIN 密钥、MAC 密钥"; undefined when a name is not a key. */
 function keyNames(text: string): string | undefined {
   const names = text.split(/, | /).filter((n) => n !== '' && n !== 'and');
-  return names.every((n) => own(KEY_NAMES, n)) ? names.map((n) => KEY_NAMES[n]).join('、') : undefined;
+  return names.every((n) => hasKey(KEY_NAMES, n)) ? names.map((n) => KEY_NAMES[n]).join('、') : undefined;
 }
 
 /** An error as errorText() wrote it ("store-io: …" or a bare message): its code, the message left out. */
@@ -182,10 +181,10 @@ function value(name: string, text: string): string | undefined {
       return keyNames(text);
     case 'kcvs': {
       const parts = text.split(', ').map((part) => /^([a-z]+) KCV ([0-9A-F]+)$/.exec(part));
-      return parts.every((p) => p && own(KEY_NAMES, p[1])) ? parts.map((p) => `${KEY_NAMES[(p as RegExpExecArray)[1]]} KCV ${(p as RegExpExecArray)[2]}`).join('，') : undefined;
+      return parts.every((p) => p && hasKey(KEY_NAMES, p[1])) ? parts.map((p) => `${KEY_NAMES[(p as RegExpExecArray)[1]]} KCV ${(p as RegExpExecArray)[2]}`).join('，') : undefined;
     }
     case 'held':
-      return text.split(' ').map((k) => (own(KEY_CAPS, k) ? KEY_CAPS[k] : k)).join(' ');
+      return text.split(' ').map((k) => (hasKey(KEY_CAPS, k) ? KEY_CAPS[k] : k)).join(' ');
     case 'names':
       return text.split(', ').join('、');
     case 'where':
@@ -235,10 +234,8 @@ function firstForm(forms: readonly DetailForm[], detail: string): string | undef
 
 /** The forms for a code; the runner's generic failures also when a probe id prefixes them. */
 function formsFor(code: string): readonly DetailForm[] | undefined {
-  if (own(FORMS, code)) return FORMS[code];
-  if (code.endsWith('.timeout')) return FORMS['probe.timeout'];
-  if (code.endsWith('.crashed')) return FORMS['probe.crashed'];
-  return undefined;
+  const generic = runnerFailure(code);
+  return hasKey(FORMS, code) ? FORMS[code] : generic && FORMS[generic];
 }
 
 /** The Chinese form of a detail, or undefined when no form knows it. */

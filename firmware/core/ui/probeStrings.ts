@@ -211,11 +211,15 @@ export function probeTitle(lang: Lang, id: string): string {
 export function codeText(lang: Lang, code: string): CodeText {
   const texts = CODE_TEXTS[lang];
   if (hasKey(texts, code)) return texts[code];
-  if (code.endsWith('.timeout')) return texts['probe.timeout'];
-  if (code.endsWith('.crashed')) return texts['probe.crashed'];
-  return texts['code.unknown'];
+  return texts[runnerFailure(code) ?? 'code.unknown'];
 }
 
-function hasKey<T extends object>(table: T, key: string): key is Extract<keyof T, string> {
+/** The runner's generic failure a code stands for ("system.rtc.timeout" → "probe.timeout"), if any. */
+export function runnerFailure(code: string): 'probe.timeout' | 'probe.crashed' | undefined {
+  return code.endsWith('.timeout') ? 'probe.timeout' : code.endsWith('.crashed') ? 'probe.crashed' : undefined;
+}
+
+/** `key` is the table's own (not inherited from Object.prototype, like "toString"). */
+export function hasKey<T extends object>(table: T, key: string): key is Extract<keyof T, string> {
   return Object.prototype.hasOwnProperty.call(table, key);
 }
