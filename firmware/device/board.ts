@@ -9,6 +9,7 @@
  * type-checked by `tsc -p firmware/tsconfig.json` on every change.
  */
 import type { FirmwareImagePort, FlashRegionPort, ResetReason } from '../core/ports';
+import type { ValueStore } from './settings';
 
 export interface Board {
   /** For the boot trace. */
@@ -17,6 +18,8 @@ export interface Board {
   readonly panelController: string;
   /** The record log's region. */
   readonly flash: FlashRegionPort;
+  /** Where the settings port keeps its values (NVS on the board). */
+  readonly settingsStore: ValueStore;
   readonly image: FirmwareImagePort;
   readonly resetReason: ResetReason;
   /** What the board found missing or odd while opening its parts; traced at boot. */

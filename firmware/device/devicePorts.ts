@@ -13,7 +13,7 @@ import { CryptCrypto } from './cryptCrypto';
 import { createSystemPort } from './deviceSystem';
 import { PocoDisplay } from './display/pocoDisplay';
 import { errorText } from '../core/errorText';
-import { PreferenceSettings } from './settings';
+import { NvsSettings } from './settings';
 import { TcpNetwork } from './tcpNetwork';
 import { UnfittedMagstripe, UnfittedReader, UnfittedScanner } from './unfitted';
 import { startWifi } from './wifiRadio';
@@ -38,7 +38,7 @@ export async function createDevicePorts(trace: TracePort): Promise<Ports> {
   for (const note of board.notes) trace(`board: ${note}`);
 
   const clock = new DeviceClock();
-  const settings = new PreferenceSettings();
+  const settings = new NvsSettings(board.settingsStore);
   // Joins in the background: the terminal boots and shows its screens with or without a network.
   const link = startWifi(clock, settings, trace);
   const hostButton = globalThis.Host?.Button?.Default;

@@ -1,27 +1,43 @@
 /**
- * The settings port on Moddable's `preference`: ESP32 NVS (one NVS namespace per domain),
- * a JSON file (/tmp/modpreferences.json) on the simulator.
+ * The settings port over the board's key-value store: ESP32 NVS through Moddable's
+ * `preference` (one NVS namespace per domain), or on the simulator a file per value
+ * (sim/fileValueStore.ts), chosen by the board (board.ts).
  *
  * NVS rules are enforced here on both targets, so the simulator refuses what the board would:
  * domain and key at most 15 characters, strings and blobs at most 4000 bytes, numbers only as
  * 32-bit integers ("float unsupported" in modPreference.c). Byte values travel as ArrayBuffer,
  * the only binary type `preference` stores; they come back as fresh Uint8Arrays.
  */
-import Preference from 'preference';
 import { PortError, type SettingValue, type SettingsPort } from '../core/ports';
 import { utf8Length } from './utf8Length';
+
+/** What a store keeps per value: the types `preference` stores. */
+export type StoredValue = string | number | boolean | ArrayBuffer;
+
+/** A store of typed values by domain and key; `preference` (static methods) is one. */
+export interface ValueStore {
+  get(domain: string, key: string): StoredValue | undefined;
+  set(domain: string, key: string, value: StoredValue): void;
+  delete(domain: string, key: string): void;
+}
 
 /** NVS_KEY_NAME_MAX_SIZE is 16 including the terminating NUL. */
 const MAX_NAME = 15;
 /** The blob and string limit modPreference.c enforces on ESP32. */
 const MAX_VALUE_BYTES = 4000;
 
-export class PreferenceSettings implements SettingsPort {
+export class NvsSettings implements SettingsPort {
+  readonly #store: ValueStore;
+
+  constructor(store: ValueStore) {
+    this.#store = store;
+  }
+
   get(domain: string, key: string): SettingValue | undefined {
     if (!validName(domain) || !validName(key)) return undefined;
-    let value: ReturnType<typeof Preference.get>;
+    let value: StoredValue | undefined;
     try {
-      value = Preference.get(domain, key);
+      value = this.#store.get(domain, key);
     } catch {
       // NVS reports a damaged or foreign entry as an error; to the core it is simply absent.
       return undefined;
@@ -33,7 +49,7 @@ export class PreferenceSettings implements SettingsPort {
   set(domain: string, key: string, value: SettingValue): void {
     checkName('domain', domain);
     checkName('key', key);
-    let stored: string | number | boolean | ArrayBuffer;
+    let stored: StoredValue;
     if (value instanceof Uint8Array) {
       if (value.length > MAX_VALUE_BYTES) throw new PortError('settings', `${domain}.${key}: ${value.length} bytes, NVS holds at most ${MAX_VALUE_BYTES}`);
       stored = value.slice().buffer;
@@ -47,7 +63,7 @@ export class PreferenceSettings implements SettingsPort {
       stored = value;
     } else stored = value;
     try {
-      Preference.set(domain, key, stored);
+      this.#store.set(domain, key, stored);
     } catch (error) {
       throw new PortError('settings', `${domain}.${key}: ${error instanceof Error ? error.message : 'write failed'}`);
     }
@@ -56,7 +72,7 @@ export class PreferenceSettings implements SettingsPort {
   delete(domain: string, key: string): void {
     if (!validName(domain) || !validName(key)) return;
     try {
-      Preference.delete(domain, key);
+      this.#store.delete(domain, key);
     } catch {
       // Deleting what cannot be there is not an error the core can act on.
     }

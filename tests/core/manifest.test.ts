@@ -21,11 +21,8 @@ describe('manifest.json', () => {
   const preload: string[] = [...manifest.preload, ...manifest.platforms.esp32.preload, ...manifest.platforms.lin.preload];
   const firmware = [...modules(join(ROOT, 'firmware/core'), 'core/'), ...modules(join(ROOT, 'firmware/device'), 'device/')];
 
-  /** Left out on purpose (firmware/device/README.md says why): the SDK cannot preload `preference`. */
-  const RUNTIME_ONLY = ['device/devicePorts', 'device/settings'];
-
-  it('preloads every core and device module but the documented exceptions', () => {
-    expect(firmware.filter((m) => !preload.includes(m))).toEqual(RUNTIME_ONLY);
+  it('preloads every core and device module', () => {
+    expect(firmware.filter((m) => !preload.includes(m))).toEqual([]);
   });
 
   it('preloads nothing that is not there', () => {

@@ -1,4 +1,5 @@
-/** The Moddable Two-class ESP32 board: ILI9341 panel, record log in a data partition, image in the running app partition. */
+/** The Moddable Two-class ESP32 board: ILI9341 panel, record log in a data partition, image in the running app partition, settings in NVS. */
+import Preference from 'preference';
 import type { FlashRegionPort } from '../../core/ports';
 import type { Board, BoardConfig } from '../board';
 import { errorText } from '../../core/errorText';
@@ -24,5 +25,5 @@ export function openEsp32Board(config: BoardConfig): Board {
   }
   const { image, problem } = openRunningImage();
   if (problem) notes.push(`firmware image: ${problem}`);
-  return { name: 'esp32 (Moddable Two class)', panelController: 'ILI9341', flash, image, resetReason: readResetReason(), notes };
+  return { name: 'esp32 (Moddable Two class)', panelController: 'ILI9341', flash, settingsStore: Preference, image, resetReason: readResetReason(), notes };
 }

@@ -1,15 +1,18 @@
 /**
  * The Moddable simulator (mcsim, lin): the skin's 240×320 screen, a RAM record-log region,
- * and no firmware image to hash — the app is a host shared library, not an ESP-IDF image,
+ * settings in files under /tmp/xspos-nvs/, and no firmware image to hash — the app is a host shared library, not an ESP-IDF image,
  * so the image port offers no bytes and no digest and the image probe says so.
  */
 import { PortError, type FirmwareImagePort } from '../../core/ports';
 import type { Board, BoardConfig } from '../board';
 import { RamNorFlash } from '../flash/ramNorFlash';
+import { FileValueStore } from './fileValueStore';
 
 /** 4 sectors of 4 KB: the record log's minimum of 2 with room to rotate, and only 16 KB of the XS chunk heap. */
 const DEFAULT_LOG_SECTORS = 4;
 const SECTOR_BYTES = 4096;
+/** Where the settings live (sim/fileValueStore.ts); under /tmp, the SDK's file root on lin. */
+const SETTINGS_FOLDER = '/tmp/xspos-nvs/';
 
 const NO_IMAGE: FirmwareImagePort = Object.freeze({
   byteLength: 0,
@@ -25,6 +28,7 @@ export function openSimBoard(config: BoardConfig): Board {
     name: 'Moddable simulator',
     panelController: 'mcsim screen',
     flash: new RamNorFlash(sectors, SECTOR_BYTES),
+    settingsStore: new FileValueStore(SETTINGS_FOLDER),
     image: NO_IMAGE,
     // The simulator starts from nothing each run.
     resetReason: 'power-on',
