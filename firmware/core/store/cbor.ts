@@ -19,21 +19,42 @@ export interface CborCodec {
   decode(bytes: Uint8Array): unknown;
 }
 
+/**
+ * The one cbor-x Encoder (it decodes too), made when this module is evaluated. On the device the
+ * manifest preloads this module, so that happens at build time and the Encoder's closures, with
+ * their code, live in flash. Made at run time instead, XS copies the code of each of its dozens
+ * of closures into the heap: 12,336 chunk bytes and about 300 slots per codec in mcsim, where a
+ * Moddable Two has 78,848 and 4,928 in all.
+ *
+ * Sharing it shares nothing new: cbor-x keeps its output buffer and positions at module level
+ * whatever the number of Encoders, and every call starts from scratch (the options are fixed,
+ * no shared structures or records), so each terminal still gets its own codec object below.
+ */
+const encoder = new Encoder({
+  useRecords: false,
+  mapsAsObjects: true,
+  tagUint8Array: false,
+  useTag259ForMaps: false,
+  variableMapSize: true,
+  bundleStrings: false,
+  pack: false,
+} as ConstructorParameters<typeof Encoder>[0]) as Encoder & {
+  /** encode.js: write the next encodings into `buffer` (cbor-x's .d.ts omits it). */
+  useBuffer(buffer: Uint8Array): void;
+};
+
 export function createCborCodec(): CborCodec {
-  const encoder = new Encoder({
-    useRecords: false,
-    mapsAsObjects: true,
-    tagUint8Array: false,
-    useTag259ForMaps: false,
-    variableMapSize: true,
-    bundleStrings: false,
-    pack: false,
-  } as ConstructorParameters<typeof Encoder>[0]);
   return {
     encode(value) {
-      // cbor-x may hand back a view into its reusable buffer: copy it out.
-      const view = encoder.encode(value);
-      return new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+      // cbor-x hands back a view into its buffer: copy it out, then let the buffer go. Kept, it
+      // would hold 8 KB of heap for good (cbor-x's first buffer); dropped, each encode takes a
+      // 4 KB one for as long as it runs (records are at most a sector).
+      try {
+        const view = encoder.encode(value);
+        return new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+      } finally {
+        encoder.useBuffer(new Uint8Array(0));
+      }
     },
     decode(bytes) {
       try {
