@@ -1,6 +1,10 @@
 /**
  * Terminal-authentication probes (keys, MACs, certificates: the code-83 causes a terminal can
  * check before the host refuses it) and the system-family crypto and CA-key checks.
+ *
+ * Each probe's work is a module-level function, not a method written inside its factory: on
+ * the device these modules are preloaded, and XS copies into the heap the code of every function
+ * made at run time (about 8 KB for the thirteen probes in mcsim).
  */
 import { readTerminalId } from '../../config/terminalConfig';
 import { judgeKeys } from '../../security/caPublicKeys';
@@ -22,14 +26,16 @@ export function cryptoProbe(): Probe {
     id: 'auth.crypto',
     family: 'system',
     timeoutMs: 5_000,
-    async run({ ports }) {
-      const results = runKnownAnswers(ports.crypto);
-      const failed = results.filter((r) => !r.ok).map((r) => r.name);
-      return failed.length
-        ? fail('crypto.kat-failed', `failed: ${failed.join(', ')}`)
-        : pass('crypto.ok', `${results.length} known answers: ${results.map((r) => r.name).join(', ')}`);
-    },
+    run: runCrypto,
   };
+}
+
+async function runCrypto({ ports }: ProbeContext): Promise<ProbeOutcome> {
+  const results = runKnownAnswers(ports.crypto);
+  const failed = results.filter((r) => !r.ok).map((r) => r.name);
+  return failed.length
+    ? fail('crypto.kat-failed', `failed: ${failed.join(', ')}`)
+    : pass('crypto.ok', `${results.length} known answers: ${results.map((r) => r.name).join(', ')}`);
 }
 
 export function masterKeyProbe(): Probe {
@@ -37,12 +43,14 @@ export function masterKeyProbe(): Probe {
     id: 'auth.master-key',
     family: 'authentication',
     timeoutMs: 1_000,
-    async run({ ports }) {
-      return ports.crypto.provisionedKey(MASTER_KEY_SLOT)
-        ? pass('master-key.ok', 'terminal master key present (held by the crypto module)')
-        : fail('master-key.missing', `no key in slot "${MASTER_KEY_SLOT}"`);
-    },
+    run: runMasterKey,
   };
+}
+
+async function runMasterKey({ ports }: ProbeContext): Promise<ProbeOutcome> {
+  return ports.crypto.provisionedKey(MASTER_KEY_SLOT)
+    ? pass('master-key.ok', 'terminal master key present (held by the crypto module)')
+    : fail('master-key.missing', `no key in slot "${MASTER_KEY_SLOT}"`);
 }
 
 export function workingKeysProbe(keys: KeyStore): Probe {
@@ -51,25 +59,27 @@ export function workingKeysProbe(keys: KeyStore): Probe {
     family: 'authentication',
     timeoutMs: 2_000,
     after: ['auth.master-key'],
-    async run() {
-      const status = keys.status();
-      const held = status.keys.map((k) => `${k.name} KCV ${k.kcv}`).join(', ');
-      if (status.lastRejection) return fail(status.lastRejection.code === 'keys.kcv-mismatch' ? 'keys.kcv-mismatch' : 'keys.restore-failed', `last key block refused: ${status.lastRejection.detail}${held ? `; still using generation ${status.generation}` : ''}`);
-      if (status.restoreProblem)
-        return fail(status.restoreProblem.code === 'keys.kcv-mismatch' ? 'keys.kcv-mismatch' : 'keys.restore-failed', status.restoreProblem.detail);
-      if (status.keys.length === 0) {
-        // Only a terminal that never signed on may run without keys; one that had keys is out of service.
-        if (status.wiped) return fail('keys.wiped', `generation ${status.generation} was wiped: sign on again`);
-        if (status.signedOnBefore) return fail('keys.lost', `generation ${status.generation} was installed; no working keys are stored now`);
-        return warn('keys.missing', 'never signed on');
-      }
-      const bad = keys.recheck().filter((k) => !k.ok).map((k) => k.name);
-      if (bad.length) return fail('keys.kcv-mismatch', `${bad.join(', ')} key no longer gives its check value`);
-      // Single-length DES comes in only under a profile with legacySingleDes (security/keyUsage.ts): working, but weak.
-      if (status.keys.some((k) => k.algorithm === 'des')) return warn('keys.single-des', `generation ${status.generation}, single DES: ${held}`);
-      return pass('keys.ok', `generation ${status.generation}: ${held}`);
-    },
+    run: () => runWorkingKeys(keys),
   };
+}
+
+async function runWorkingKeys(keys: KeyStore): Promise<ProbeOutcome> {
+  const status = keys.status();
+  const held = status.keys.map((k) => `${k.name} KCV ${k.kcv}`).join(', ');
+  if (status.lastRejection) return fail(status.lastRejection.code === 'keys.kcv-mismatch' ? 'keys.kcv-mismatch' : 'keys.restore-failed', `last key block refused: ${status.lastRejection.detail}${held ? `; still using generation ${status.generation}` : ''}`);
+  if (status.restoreProblem)
+    return fail(status.restoreProblem.code === 'keys.kcv-mismatch' ? 'keys.kcv-mismatch' : 'keys.restore-failed', status.restoreProblem.detail);
+  if (status.keys.length === 0) {
+    // Only a terminal that never signed on may run without keys; one that had keys is out of service.
+    if (status.wiped) return fail('keys.wiped', `generation ${status.generation} was wiped: sign on again`);
+    if (status.signedOnBefore) return fail('keys.lost', `generation ${status.generation} was installed; no working keys are stored now`);
+    return warn('keys.missing', 'never signed on');
+  }
+  const bad = keys.recheck().filter((k) => !k.ok).map((k) => k.name);
+  if (bad.length) return fail('keys.kcv-mismatch', `${bad.join(', ')} key no longer gives its check value`);
+  // Single-length DES comes in only under a profile with legacySingleDes (security/keyUsage.ts): working, but weak.
+  if (status.keys.some((k) => k.algorithm === 'des')) return warn('keys.single-des', `generation ${status.generation}, single DES: ${held}`);
+  return pass('keys.ok', `generation ${status.generation}: ${held}`);
 }
 
 export function macProbe(keys: KeyStore): Probe {
@@ -78,12 +88,14 @@ export function macProbe(keys: KeyStore): Probe {
     family: 'authentication',
     timeoutMs: 2_000,
     after: ['auth.working-keys'],
-    async run() {
-      const check = keys.macSelfCheck();
-      if (check === 'no-key') return skip('mac.no-key', 'no MAC key in use');
-      return check === 'ok' ? pass('mac.ok', 'MAC of the check message matches the one recorded at sign-on') : fail('mac.mismatch', 'MAC of the check message differs from the one recorded at sign-on');
-    },
+    run: () => runMac(keys),
   };
+}
+
+async function runMac(keys: KeyStore): Promise<ProbeOutcome> {
+  const check = keys.macSelfCheck();
+  if (check === 'no-key') return skip('mac.no-key', 'no MAC key in use');
+  return check === 'ok' ? pass('mac.ok', 'MAC of the check message matches the one recorded at sign-on') : fail('mac.mismatch', 'MAC of the check message differs from the one recorded at sign-on');
 }
 
 /** Warn this many days before expiry (see certificateChain). */
@@ -93,32 +105,34 @@ export function certificateProbe(cbor: CborCodec): Probe {
     family: 'authentication',
     timeoutMs: 5_000,
     after: ['system.rtc'],
-    async run(context) {
-      const { ports } = context;
-      const stored = readCertificates(ports.settings, cbor);
-      if (!stored.terminal) return fail('cert.missing', 'no terminal certificate installed');
-      if (!stored.root) return fail('cert.missing', "no acquirer root certificate installed");
-      let parsed;
-      try {
-        parsed = { terminal: parseCertificate(stored.terminal), intermediates: stored.chain.map(parseCertificate), root: parseCertificate(stored.root) };
-      } catch (error) {
-        return fail('cert.malformed', error instanceof CertificateError ? `${error.code}: ${error.message}` : 'unreadable');
-      }
-      const result = checkChain((scheme, spki, data, signature) => ports.crypto.verifySignature(scheme, spki, data, signature), {
-        ...parsed,
-        terminalId: readTerminalId(ports.settings) ?? '',
-        nowMs: ports.clock.wallMs(),
-        clockTrusted: clockTrusted(context),
-      });
-      // The worst finding leads; the other problems follow by code so none is hidden by it.
-      const worst = worstFinding(result.findings);
-      const others = result.findings.filter((f) => f !== worst && f.status !== 'pass');
-      const also = others.length ? ` | also ${others.map((f) => f.code).join(', ')}` : '';
-      const room = DETAIL_LIMIT - also.length;
-      const detail = worst.detail.length > room ? `${worst.detail.slice(0, room - 1)}…` : worst.detail;
-      return { status: worst.status, code: worst.code, detail: detail + also } satisfies ProbeOutcome;
-    },
+    run: (context) => runCertificate(context, cbor),
   };
+}
+
+async function runCertificate(context: ProbeContext, cbor: CborCodec): Promise<ProbeOutcome> {
+  const { ports } = context;
+  const stored = readCertificates(ports.settings, cbor);
+  if (!stored.terminal) return fail('cert.missing', 'no terminal certificate installed');
+  if (!stored.root) return fail('cert.missing', "no acquirer root certificate installed");
+  let parsed;
+  try {
+    parsed = { terminal: parseCertificate(stored.terminal), intermediates: stored.chain.map(parseCertificate), root: parseCertificate(stored.root) };
+  } catch (error) {
+    return fail('cert.malformed', error instanceof CertificateError ? `${error.code}: ${error.message}` : 'unreadable');
+  }
+  const result = checkChain((scheme, spki, data, signature) => ports.crypto.verifySignature(scheme, spki, data, signature), {
+    ...parsed,
+    terminalId: readTerminalId(ports.settings) ?? '',
+    nowMs: ports.clock.wallMs(),
+    clockTrusted: clockTrusted(context),
+  });
+  // The worst finding leads; the other problems follow by code so none is hidden by it.
+  const worst = worstFinding(result.findings);
+  const others = result.findings.filter((f) => f !== worst && f.status !== 'pass');
+  const also = others.length ? ` | also ${others.map((f) => f.code).join(', ')}` : '';
+  const room = DETAIL_LIMIT - also.length;
+  const detail = worst.detail.length > room ? `${worst.detail.slice(0, room - 1)}…` : worst.detail;
+  return { status: worst.status, code: worst.code, detail: detail + also } satisfies ProbeOutcome;
 }
 
 export function capkProbe(cbor: CborCodec): Probe {
@@ -127,15 +141,17 @@ export function capkProbe(cbor: CborCodec): Probe {
     family: 'system',
     timeoutMs: 10_000,
     after: ['system.rtc'],
-    async run(context) {
-      const { ports } = context;
-      const { keys, unreadable } = readCapkTable(ports.settings, cbor);
-      if (keys.length === 0 && unreadable.length === 0) return warn('capk.empty', 'no CA public keys loaded');
-      const findings = judgeKeys(ports.crypto, keys, ports.clock.wallMs(), clockTrusted(context));
-      const refused = [...unreadable.map((slot) => `${slot} unreadable`), ...findings.flatMap((f) => (f.status === 'refused' ? [`${f.key} ${f.code}`] : []))];
-      if (refused.length) return fail('capk.refused', `${refused.length} of ${keys.length + unreadable.length} refused: ${refused.slice(0, 3).join('; ')}${refused.length > 3 ? '; …' : ''}`);
-      if (findings.some((f) => f.status === 'undecided')) return skip('capk.undecided', `${keys.length} keys pass their checksum; expiry not judged`);
-      return pass('capk.ok', `${keys.length} keys pass their checksum and dates`);
-    },
+    run: (context) => runCapk(context, cbor),
   };
+}
+
+async function runCapk(context: ProbeContext, cbor: CborCodec): Promise<ProbeOutcome> {
+  const { ports } = context;
+  const { keys, unreadable } = readCapkTable(ports.settings, cbor);
+  if (keys.length === 0 && unreadable.length === 0) return warn('capk.empty', 'no CA public keys loaded');
+  const findings = judgeKeys(ports.crypto, keys, ports.clock.wallMs(), clockTrusted(context));
+  const refused = [...unreadable.map((slot) => `${slot} unreadable`), ...findings.flatMap((f) => (f.status === 'refused' ? [`${f.key} ${f.code}`] : []))];
+  if (refused.length) return fail('capk.refused', `${refused.length} of ${keys.length + unreadable.length} refused: ${refused.slice(0, 3).join('; ')}${refused.length > 3 ? '; …' : ''}`);
+  if (findings.some((f) => f.status === 'undecided')) return skip('capk.undecided', `${keys.length} keys pass their checksum; expiry not judged`);
+  return pass('capk.ok', `${keys.length} keys pass their checksum and dates`);
 }

@@ -1,6 +1,12 @@
-/** Device-family probes: the parts a merchant touches. */
+/**
+ * Device-family probes: the parts a merchant touches.
+ *
+ * Each probe's work is a module-level function, not a method written inside its factory: on
+ * the device these modules are preloaded, and XS copies into the heap the code of every function
+ * made at run time (about 8 KB for the thirteen probes in mcsim).
+ */
 import { PANEL_HEIGHT, PANEL_WIDTH } from '../../ui/displayList';
-import type { Probe } from '../types';
+import type { Probe, ProbeContext, ProbeOutcome } from '../types';
 import { fail, pass, skip } from './outcome';
 
 export function displayProbe(): Probe {
@@ -8,16 +14,18 @@ export function displayProbe(): Probe {
     id: 'device.display',
     family: 'device',
     timeoutMs: 1_000,
-    async run({ ports }) {
-      const { display } = ports;
-      const status = display.status();
-      const facts = `${status.controller}, ${display.width}×${display.height}`;
-      if (!status.ready) return fail('display.no-answer', facts);
-      if (display.width !== PANEL_WIDTH || display.height !== PANEL_HEIGHT)
-        return fail('display.wrong-size', `${facts}, expected ${PANEL_WIDTH}×${PANEL_HEIGHT}`);
-      return pass('display.ok', facts);
-    },
+    run: runDisplay,
   };
+}
+
+async function runDisplay({ ports }: ProbeContext): Promise<ProbeOutcome> {
+  const { display } = ports;
+  const status = display.status();
+  const facts = `${status.controller}, ${display.width}×${display.height}`;
+  if (!status.ready) return fail('display.no-answer', facts);
+  if (display.width !== PANEL_WIDTH || display.height !== PANEL_HEIGHT)
+    return fail('display.wrong-size', `${facts}, expected ${PANEL_WIDTH}×${PANEL_HEIGHT}`);
+  return pass('display.ok', facts);
 }
 
 /** A key held while nobody is pressing it is a stuck key; on demand the key that asked may still be down. */
@@ -26,11 +34,13 @@ export function keypadProbe(): Probe {
     id: 'device.keypad',
     family: 'device',
     timeoutMs: 1_000,
-    async run({ ports, trigger }) {
-      const held = ports.keypad.held();
-      if (trigger === 'demand') return skip('keypad.not-judged', 'not judged when started from the keypad');
-      if (held.length > 0) return fail('keypad.stuck', `held: ${held.join(' ')}`);
-      return pass('keypad.ok', 'no key held');
-    },
+    run: runKeypad,
   };
+}
+
+async function runKeypad({ ports, trigger }: ProbeContext): Promise<ProbeOutcome> {
+  const held = ports.keypad.held();
+  if (trigger === 'demand') return skip('keypad.not-judged', 'not judged when started from the keypad');
+  if (held.length > 0) return fail('keypad.stuck', `held: ${held.join(' ')}`);
+  return pass('keypad.ok', 'no key held');
 }
