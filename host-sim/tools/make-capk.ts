@@ -1,6 +1,6 @@
 /**
  * Makes the CA public key tables the scenarios provision (host-sim/scenarios/capk/demo.json and
- * one-corrupted.json): `npx ts-node --transpile-only host-sim/tools/make-capk.ts`. The keys are
+ * one-corrupted.json): `npm run capk`. The keys are
  * our own, made here with node:crypto RSA; the private halves are thrown away. They are no
  * payment scheme's keys: their RIDs start with F, the category ISO/IEC 7816-5 leaves unregistered,
  * so no card names them. The files are committed; run this only to change them (every run makes
