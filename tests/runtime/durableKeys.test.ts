@@ -61,6 +61,18 @@ describe('no keys, no service', () => {
     expect(byId(again.lastReport!)['auth.working-keys']).toMatchObject({ status: 'fail', code: 'keys.wiped' });
   });
 
+  it('a second wipe command while the first is under way joins it (one wipe, one generation)', async () => {
+    const world = worldWith({ lang: 'en' });
+    const terminal = createTerminal(world.ports);
+    await terminal.boot();
+    const first = terminal.wipeKeys();
+    const second = terminal.wipeKeys();
+    expect(second).toBe(first);
+    await first;
+    expect(terminal.keys.status()).toMatchObject({ generation: 2, wiped: true });
+    expect(transitions(terminal).filter((t) => t === 'ready>fault:keys-wiped')).toHaveLength(1);
+  });
+
   it('a terminal whose record log was lost (flash replaced) but that had signed on is out of service: keys.lost', async () => {
     const world = worldWith({ lang: 'en' });
     world.flash.bytes.fill(0xff);

@@ -281,10 +281,19 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     scheduleIdleRefresh();
   }
 
-  async function wipeKeys(): Promise<SelfTestReport> {
+  let wiping: Promise<SelfTestReport> | undefined;
+
+  /** One wipe at a time: a second command while one is under way joins it. */
+  function wipeKeys(): Promise<SelfTestReport> {
+    wiping ??= wipe().finally(() => (wiping = undefined));
+    return wiping;
+  }
+
+  async function wipe(): Promise<SelfTestReport> {
     if (!booted || stopped) throw new RuntimeError('runtime-state', 'no key wipe before boot');
     // A self-test under way finishes first; its report is then replaced by the one that follows the wipe.
     if (running) await running.catch(() => undefined);
+    if (stopped) throw new RuntimeError('runtime-state', 'terminal stopped');
     try {
       keys.wipe();
     } catch (error) {

@@ -489,18 +489,35 @@ export class RecordLog {
         this.#noteCorruption(w.index, d.offset);
       }
     }
-    if (pending >= 0) {
-      this.#recovery.interruptedErases++;
-      this.#durable.forEach((e, key) => e.sector === pending && this.#durable.delete(key));
-      this.#sectors[pending] = { headerSeq: 0, headerDamaged: false, firstSeq: 0, lastSeq: 0, end: size };
-      this.#erase(pending);
-    }
     const active = walked.find((w) => w.index === this.#active);
     if (active && active.tornTail >= 0) {
       this.#recovery.tornRecords++;
       // Clear the torn record's ~length: an abandoned slot, so that it never reads as damage later.
       this.#flashWrite(this.#active * size + active.tornTail + 2, new Uint8Array(2));
     }
+    if (pending >= 0) this.#finishRotation(pending);
+  }
+
+  /**
+   * Finishes the rotation a power cut interrupted after its erase intent: erases the sector (unless
+   * that already happened), formats it and goes on in it. Retried by the next append instead, it
+   * would take another intent from the active sector's reserve at every interrupted boot.
+   */
+  #finishRotation(sector: number) {
+    const size = this.#flash.sectorSize;
+    const target = this.#sectors[sector];
+    const erased = !target.headerSeq && !target.headerDamaged && sectorBodyErased(this.#reader, sector);
+    // Every live durable record it held was carried forward before the intent was written.
+    this.#durable.forEach((e, key) => e.sector === sector && this.#durable.delete(key));
+    this.#sectors[sector] = { headerSeq: 0, headerDamaged: false, firstSeq: 0, lastSeq: 0, end: size };
+    if (!erased) {
+      this.#recovery.interruptedErases++;
+      this.#erase(sector);
+    }
+    const seq = this.#sectors.reduce((max, s) => Math.max(max, s.headerSeq), 0) + 1;
+    this.#flashWrite(sector * size, encodeSectorHeader(this.#reader.table, seq));
+    this.#sectors[sector] = { headerSeq: seq, headerDamaged: false, firstSeq: 0, lastSeq: 0, end: SECTOR_HEADER_BYTES };
+    this.#active = sector;
   }
 
   /** Seq of the first intact record of a sector (0: none). */
@@ -542,13 +559,12 @@ export class RecordLog {
     return found;
   }
 
-  /** The sector a cut rotation was erasing, if the newest record says one was and that sector is not yet formatted anew. */
+  /** The sector a cut rotation was erasing or formatting, if the newest record says one was and it is not yet formatted anew. */
   #pendingErase(walked: { index: number; intent?: { sector: number; seq: number } }[]): number {
     const intent = walked.find((w) => w.index === this.#active)?.intent;
     if (!intent || intent.sector === this.#active || intent.sector >= this.#sectors.length) return -1;
     const target = this.#sectors[intent.sector];
     if (target.headerSeq && target.headerSeq !== intent.seq) return -1; // formatted anew: the rotation finished
-    if (!target.headerSeq && !target.headerDamaged && sectorBodyErased(this.#reader, intent.sector)) return -1; // erased, only the header was missing
     return intent.sector;
   }
 
