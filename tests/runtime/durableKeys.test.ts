@@ -3,6 +3,7 @@
  * out of service at once, and stored key sets that are not what this firmware writes.
  */
 import { createTerminal } from '../../firmware/core/runtime/terminal';
+import { PortError } from '../../firmware/core/ports';
 import type { SelfTestReport } from '../../firmware/core/selftest/types';
 import { createCborCodec } from '../../firmware/core/store/cbor';
 import { DurableKey, RecordLog, RecordType } from '../../firmware/core/store/recordLog';
@@ -71,6 +72,28 @@ describe('no keys, no service', () => {
     await first;
     expect(terminal.keys.status()).toMatchObject({ generation: 2, wiped: true });
     expect(transitions(terminal).filter((t) => t === 'ready>fault:keys-wiped')).toHaveLength(1);
+  });
+
+  it('a wipe whose record never reached the log still reads as gone after a reboot: the older stored set is stale', async () => {
+    const world = worldWith({ lang: 'en' });
+    const terminal = createTerminal(world.ports);
+    await terminal.boot();
+    const write = world.ports.flash.write.bind(world.ports.flash);
+    world.ports.flash.write = () => {
+      throw new PortError('flash-io', 'write refused');
+    };
+    await terminal.wipeKeys();
+    terminal.stop();
+    world.ports.flash.write = write;
+    world.powerOn();
+    const again = createTerminal(world.ports);
+    await again.boot();
+    expect(byId(again.lastReport!)['auth.working-keys']).toMatchObject({
+      status: 'fail',
+      code: 'keys.restore-failed',
+      detail: 'stored set is generation 1; generation 2 was installed or wiped since',
+    });
+    expect(again.state).toBe('fault');
   });
 
   it('a terminal whose record log was lost (flash replaced) but that had signed on is out of service: keys.lost', async () => {

@@ -41,7 +41,7 @@ export interface KeyBlockFormat {
   legacySingleDes?: boolean;
 }
 
-export type KeyProblemCode = 'keys.no-master-key' | 'keys.block-length' | 'keys.kcv-mismatch' | 'keys.unwrap-failed' | 'keys.unreadable' | 'keys.unsupported' | 'keys.store-failed';
+export type KeyProblemCode = 'keys.stale' | 'keys.no-master-key' | 'keys.block-length' | 'keys.kcv-mismatch' | 'keys.unwrap-failed' | 'keys.unreadable' | 'keys.unsupported' | 'keys.store-failed';
 
 export type KeyInstallResult = { ok: true; generation: number } | { ok: false; code: KeyProblemCode; detail: string };
 
@@ -165,8 +165,14 @@ export class KeyStore {
       this.#restoreProblem = { code: 'keys.unreadable', detail: `key set record ${record.seq}: ${errorText(error)}` };
       return;
     }
-    this.#generation = Math.max(this.#generation, stored.generation);
+    const mirrored = this.#generation;
+    this.#generation = Math.max(mirrored, stored.generation);
     this.#wiped = stored.keys.length === 0;
+    if (mirrored > stored.generation && !this.#wiped) {
+      // A later install or wipe was counted but its record never reached the log: these keys are stale.
+      this.#restoreProblem = { code: 'keys.stale', detail: `stored set is generation ${stored.generation}; generation ${mirrored} was installed or wiped since` };
+      return;
+    }
     if (this.#wiped) return;
     const loaded = this.#unwrapAll(stored.algorithm, stored.keys);
     if (!loaded.ok) {
