@@ -319,20 +319,24 @@ export class RecordLog {
     if (!Number.isInteger(key) || key < 1 || key > MAX_KEY) throw new StoreError('store-record-size', `durable key ${key} is not 1..${MAX_KEY}`);
   }
 
-  /** Live durable records held by `sector`, oldest first, and what carrying them forward needs. */
-  #carryOf(sector: number): { keys: number[]; bytes: number; reserve: number } {
-    const keys: number[] = [];
+  /** What carrying `sector`'s live durable records forward needs (checked on every append: no allocation). */
+  #carryOf(sector: number): { bytes: number; reserve: number } {
     let bytes = 0;
     let largest = INTENT_FOOTPRINT;
-    this.#durable.forEach((e, key) => {
+    this.#durable.forEach((e) => {
       if (e.sector !== sector) return;
-      keys.push(key);
       const f = recordFootprint(e.length);
       bytes += f;
       if (f > largest) largest = f;
     });
-    keys.sort((a, b) => this.#durable.get(a)!.seq - this.#durable.get(b)!.seq);
-    return { keys, bytes, reserve: bytes + INTENT_FOOTPRINT + 2 * largest };
+    return { bytes, reserve: bytes + INTENT_FOOTPRINT + 2 * largest };
+  }
+
+  /** Keys of the live durable records `sector` holds, oldest first (at rotation only). */
+  #liveIn(sector: number): number[] {
+    const keys: number[] = [];
+    this.#durable.forEach((e, key) => e.sector === sector && keys.push(key));
+    return keys.sort((a, b) => this.#durable.get(a)!.seq - this.#durable.get(b)!.seq);
   }
 
   #append(kind: RecordKind, key: number, type: number, payload: Uint8Array): number {
@@ -405,7 +409,7 @@ export class RecordLog {
       const carry = this.#carryOf(next);
       if (!this.#fits(carry.bytes + INTENT_FOOTPRINT, 0))
         throw new StoreError('store-full', `rotation needs ${carry.bytes + INTENT_FOOTPRINT} bytes in sector ${this.#active} to carry sector ${next}'s durable records forward`);
-      for (const key of carry.keys) this.#carry(key);
+      for (const key of this.#liveIn(next)) this.#carry(key);
       const intent = new Uint8Array(INTENT_PAYLOAD_BYTES);
       putU32(intent, 0, target.headerSeq);
       this.#write(RecordKind.eraseIntent, next, 0, intent);
