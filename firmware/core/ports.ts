@@ -94,6 +94,11 @@ export interface TcpOptions {
   onError(error: PortError): void;
   /** The peer closed the connection. Nothing fires after this. */
   onClose(): void;
+  /**
+   * TLS 1.2 or later over this connection (the device's SecureSocket defaults to 1.1, so the
+   * adapter sets 1.2 explicitly). `ca` is the trust anchor, DER; `serverName` is checked.
+   */
+  tls?: { serverName: string; ca: Uint8Array };
 }
 export interface TcpConnection {
   /** @throws PortError 'socket' when the connection is not open */
@@ -103,6 +108,8 @@ export interface TcpConnection {
 export interface NetworkPort {
   /** Link-layer state: Wi-Fi associated / Ethernet cable up, with an address. */
   link(): { up: boolean; address?: string };
+  /** Resolves a host name (an IPv4 literal resolves to itself); `address` undefined when it cannot. */
+  resolve(name: string, callback: (address: string | undefined) => void): void;
   connect(options: TcpOptions): TcpConnection;
 }
 

@@ -35,6 +35,11 @@ export class TcpNetwork implements NetworkPort {
     return this.#link();
   }
 
+  resolve(name: string, callback: (address: string | undefined) => void): void {
+    if (IPV4.test(name)) callback(name);
+    else Net.resolve(name, (_name, address) => callback(address || undefined));
+  }
+
   connect(options: TcpOptions): TcpConnection {
     const connection = new Connection(options);
     if (!this.link().up) connection.fail('link is down');

@@ -13,6 +13,9 @@ export class NodeNetwork implements NetworkPort {
   link() {
     return this.#up ? { up: true, address: '127.0.0.1' } : { up: false };
   }
+  resolve(name: string, callback: (address: string | undefined) => void): void {
+    queueMicrotask(() => callback(/^\d{1,3}(\.\d{1,3}){3}$/.test(name) ? name : name === 'localhost' ? '127.0.0.1' : undefined));
+  }
   connect(options: TcpOptions): TcpConnection {
     const socket = new Socket();
     let open = false;

@@ -30,6 +30,7 @@ const bytes = (v: unknown) => (v instanceof Uint8Array ? new Uint8Array(v) : new
 /** XS has no socket bridge (xsnap's calls are synchronous): the link is down in this lane. */
 const noNetwork: NetworkPort = {
   link: () => ({ up: false }),
+  resolve: (_name, callback) => void Promise.resolve().then(() => callback(undefined)),
   connect(options) {
     void Promise.resolve().then(() => options.onError(new PortError('socket', 'no network in the XS lane')));
     return { write: () => { throw new PortError('socket', 'not connected'); }, close: () => undefined };

@@ -60,12 +60,23 @@ export const RecordType = deepFreeze({
   scratch: 3,
   /** The working keys as the host sent them (wrapped under the master key), with check values. Durable. */
   keySet: 4,
+  /** The acquirer link's counters: STAN, batch number, last sign-on. Durable. */
+  hostState: 5,
+  /** The transaction in flight or its pending reversal, with the batch's running totals. Durable. */
+  journal: 6,
+  /** Offline advices waiting to be sent (store-and-forward). Durable. */
+  advices: 7,
+  /** One completed transaction (ring), for the batch upload that follows a totals mismatch. */
+  transaction: 8,
 } as const);
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
 /** Keys of durable records. Stored in flash: never renumber. */
 export const DurableKey = deepFreeze({
   keySet: 1,
+  hostState: 2,
+  journal: 3,
+  advices: 4,
 } as const);
 
 export type StoreErrorCode = 'store-geometry' | 'store-record-size' | 'store-write' | 'store-read' | 'store-durable-full' | 'store-full';
