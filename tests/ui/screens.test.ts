@@ -257,7 +257,7 @@ describe('any report, any text', () => {
   });
   const reportArb = fc.record({
     seq: fc.nat({ max: 1_000_000_000 }),
-    trigger: fc.constantFrom('boot', 'periodic', 'demand', 'code83') as fc.Arbitrary<SelfTestReport['trigger']>,
+    trigger: fc.constantFrom('boot', 'periodic', 'demand', 'host-83') as fc.Arbitrary<SelfTestReport['trigger']>,
     startedUptimeMs: fc.nat(),
     startedWallMs: fc.nat(),
     durationMs: fc.nat(),

@@ -2,7 +2,7 @@
 import type { ResetReason } from '../ports';
 import type { CborCodec } from '../store/cbor';
 
-export type TransitionCause = `selftest-${'boot' | 'periodic' | 'demand' | 'code83' | 'keys-wiped' | 'pass' | 'warn' | 'fail'}` | 'keys-wiped';
+export type TransitionCause = `selftest-${'boot' | 'periodic' | 'demand' | 'host-83' | 'keys-wiped' | 'pass' | 'warn' | 'fail'}` | 'keys-wiped';
 
 export type TerminalEvent =
   | { kind: 'transition'; from: string; to: string; cause: TransitionCause; uptimeMs: number; wallMs: number }

@@ -15,7 +15,7 @@ export class ReportRecordError extends Error {
 }
 
 const STATUSES = deepFreeze(['pass', 'warn', 'fail', 'skip']);
-const TRIGGERS = deepFreeze(['boot', 'periodic', 'demand', 'code83', 'keys-wiped'] satisfies SelfTestTrigger[]);
+const TRIGGERS = deepFreeze(['boot', 'periodic', 'demand', 'host-83', 'keys-wiped'] satisfies SelfTestTrigger[]);
 const VERDICTS = deepFreeze(['pass', 'warn', 'fail']);
 /** A report never lists more probes than this (the plan is far smaller). */
 const MAX_RESULTS = 64;

@@ -11,7 +11,7 @@ export const CAUSE_FAMILIES: readonly CauseFamily[] = deepFreeze(['network', 'de
 export type ProbeStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
 /** What triggered a self-test run. */
-export type SelfTestTrigger = 'boot' | 'periodic' | 'demand' | 'code83' | 'keys-wiped';
+export type SelfTestTrigger = 'boot' | 'periodic' | 'demand' | 'host-83' | 'keys-wiped';
 
 /** What a probe found. `code` is stable ("rtc.before-build"); `detail` is language-neutral facts. */
 export interface ProbeOutcome {

@@ -22,7 +22,7 @@ const EN = deepFreeze({
   'trigger.boot': 'power-on',
   'trigger.periodic': 'daily',
   'trigger.demand': 'on demand',
-  'trigger.code83': 'after code 83',
+  'trigger.host-83': 'after "invalid terminal"',
   'trigger.keys-wiped': 'keys wiped',
 
   'status.pass': 'PASS',
@@ -98,7 +98,7 @@ const ZH: StringTable = deepFreeze({
   'trigger.boot': '开机',
   'trigger.periodic': '每日定时',
   'trigger.demand': '手动',
-  'trigger.code83': '应答码 83 后',
+  'trigger.host-83': '主机应答无效终端后',
   'trigger.keys-wiped': '密钥清除后',
 
   'status.pass': '通过',
