@@ -26,6 +26,8 @@ export interface FieldSpec {
   prefix: 0 | 2 | 3;
   /** Fixed length, or the maximum: digits for n/z, characters for an/ans, bytes for b. */
   length: number;
+  /** n/z only: the pad nibble's side for this field when it differs from the dialect's `numericPad` (CUP field 23 is right-aligned). */
+  pad?: 'left' | 'right';
 }
 
 export interface Dialect {
@@ -56,6 +58,7 @@ export type Iso8583ErrorCode =
   | 'iso-bad-digit' // a nibble that is not a digit in n/z (or D outside z), a bad MTI
   | 'iso-bad-length' // a length prefix past the field's maximum, or not BCD
   | 'iso-bad-value' // a value to pack that does not fit its spec (wrong length, bad character)
+  | 'iso-bad-char' // a received an/ans byte the format does not allow (a control character; a non-ASCII byte in an)
   | 'iso-frame-short' // a frame shorter than TPDU + header + MTI + bitmap
   | 'iso-frame-overlong'; // a frame longer than the link accepts
 
