@@ -71,3 +71,27 @@ interface HostButtonOptions {
   onPush(this: HostButton, pressed: number): void;
 }
 declare var Host: { readonly Button?: { readonly Default?: new (options: HostButtonOptions) => HostButton } } | undefined;
+
+/**
+ * modules/crypt/ssl/session_419.js (8.2.3), mapped to `ssl/session` by modules/crypt/tls_419.json:
+ * the TLS session under device/tlsSocket.ts. Only what a client calls; `pipe` is the socket as
+ * the session reads it (readable/writable counts, read into a view, write a record).
+ */
+declare module 'ssl/session' {
+  interface SessionPipe {
+    readable: number;
+    writable: number;
+    read(into: Uint8Array): unknown;
+    write(packet: ArrayBuffer | ArrayBufferView): number;
+  }
+  export default class SSLSession {
+    /** serverName: SNI and the subjectAltName check; certificate: a trust anchor, DER; protocolVersion: offered and lowest accepted. */
+    constructor(options: { serverName: string; certificate: ArrayBuffer; protocolVersion: number });
+    initiateHandshake(): void;
+    handshake(pipe: SessionPipe): boolean;
+    read(pipe: SessionPipe): Uint8Array | null | undefined;
+    write(pipe: SessionPipe, data: Uint8Array): number;
+    close(pipe: SessionPipe): void;
+    readonly alert?: { readonly level: number; readonly description: number };
+  }
+}
