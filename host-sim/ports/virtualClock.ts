@@ -4,6 +4,18 @@
  * same code inside XS.
  */
 import type { ClockPort, TimerToken } from '../../firmware/core/ports';
+import { hostTurn } from './socketEvents';
+
+/**
+ * What else lives on the virtual time line: the network, whose events wait for `settle`, and
+ * the acquirer's held replies, due at a virtual wall time.
+ */
+export interface ClockPeer {
+  /** Delivers what the peer has for the terminal at virtual wall time `nowWallMs`; true when a callback ran. */
+  settle(nowWallMs: number): Promise<boolean>;
+  /** Virtual wall time of the peer's next scheduled action, if any. */
+  nextDueWallMs(): number | undefined;
+}
 
 interface Pending {
   due: number;
@@ -14,15 +26,19 @@ interface Pending {
 
 /** At most this many timers fire in one `advance` (a timer that re-arms itself at 0 ms would loop). */
 const MAX_FIRES_PER_ADVANCE = 1_000_000;
+/** Rounds of network delivery in one settle (each answers what the last one started). */
+const MAX_SETTLE_ROUNDS = 10_000;
 
 export class VirtualClock implements ClockPort {
   #uptime = 0;
   #wallAtBoot: number;
   #order = 0;
   #pending: Pending[] = [];
+  #peer: ClockPeer | undefined;
 
-  constructor(wallAtBootMs: number) {
+  constructor(wallAtBootMs: number, peer?: ClockPeer) {
     this.#wallAtBoot = wallAtBootMs;
+    this.#peer = peer;
   }
 
   uptimeMs(): number {
@@ -62,22 +78,44 @@ export class VirtualClock implements ClockPort {
    * timers fire from the event loop after promise jobs.
    */
   async settle(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await hostTurn();
+    // Then the network, until it has nothing more to hand over: each delivery may start work
+    // (a frame written) whose answer the next round delivers, all at this same instant.
+    for (let round = 0; this.#peer && round < MAX_SETTLE_ROUNDS; round++) if (!(await this.#peer.settle(this.wallMs()))) return;
   }
 
-  /** Moves time forward by `ms`, firing every timer that falls due on the way. */
+  /** Moves time forward by `ms`, firing every timer (and the peer's actions) that fall due on the way. */
   async advance(ms: number): Promise<void> {
     const end = this.#uptime + ms;
-    for (let fired = 0; fired < MAX_FIRES_PER_ADVANCE; fired++) {
-      const next = this.#next();
-      if (!next || next.due > end) break;
-      this.#pending.splice(this.#pending.indexOf(next), 1);
-      this.#uptime = next.due;
-      next.callback();
-      await this.settle();
-    }
+    for (let fired = 0; fired < MAX_FIRES_PER_ADVANCE; fired++) if (!(await this.#fireNext(end))) break;
     this.#uptime = end;
     await this.settle();
+  }
+
+  /**
+   * Moves time to the next timer or peer action and runs it, then settles. False when nothing
+   * is waiting on the clock (time would stand still forever).
+   */
+  async advanceToNextTimer(): Promise<boolean> {
+    return this.#fireNext(Infinity);
+  }
+
+  /** Fires the earliest timer or peer action due by uptime `end`; false when there is none. */
+  async #fireNext(end: number): Promise<boolean> {
+    const next = this.#next();
+    const peerWall = this.#peer?.nextDueWallMs();
+    const peerDue = peerWall === undefined ? undefined : Math.max(this.#uptime, peerWall - this.#wallAtBoot);
+    if (peerDue !== undefined && peerDue <= end && (!next || peerDue < next.due)) {
+      this.#uptime = peerDue;
+      await this.settle();
+      return true;
+    }
+    if (!next || next.due > end) return false;
+    this.#pending.splice(this.#pending.indexOf(next), 1);
+    this.#uptime = next.due;
+    next.callback();
+    await this.settle();
+    return true;
   }
 
   #next(): Pending | undefined {
