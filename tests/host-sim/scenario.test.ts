@@ -78,8 +78,8 @@ describe('scenario files', () => {
     expect(() => loadScenario(join(dir, 'scenario.json'))).toThrow(expect.objectContaining({ name: 'ScenarioError', field: 'capk[0].modulus' }));
   });
 
-  it('loads a profile whose response-code meaning is not text (the configuration probe judges it) and builds its world', () => {
-    const profile = { ...PROFILE, responseCodes: { '00': 'approved', '83': JSON.parse('{"toString": 1}') } };
+  it('loads a profile whose response-code category is not text (the configuration probe judges it) and builds its world', () => {
+    const profile = { ...PROFILE, responseCodes: { '00': ['approved', '成功', 'Approved'], '83': [JSON.parse('{"toString": 1}'), '无效终端', 'Invalid terminal'] } };
     const scenario = parseScenario({ name: 'x', terminal: { tid: '10240001', mid: '898440154110001', profile }, steps: [{ do: 'boot' }] });
     expect(scenario.terminal.profile).toBe(profile);
     expect(() => buildWorld(scenario)).not.toThrow();

@@ -84,7 +84,7 @@ describe('system probes', () => {
     ['16-character merchant ID', { mid: '8984401541100012' }, 'config.mid-invalid', 'mid'],
     ['no profile', { profile: undefined }, 'config.profile-missing', 'profile'],
     ['profile with a bad TPDU', { profile: { ...PROFILE, tpdu: '60000300' } }, 'config.profile-invalid', 'profile.tpdu'],
-    ['profile with an unknown meaning', { profile: { ...PROFILE, responseCodes: { '00': 'approved', '83': 'nonsense' } } }, 'config.profile-invalid', 'profile.responseCodes.83'],
+    ['profile with an unknown category', { profile: { ...PROFILE, responseCodes: { '00': ['approved', '成功', 'Approved'], '83': ['nonsense', '无效终端', 'Invalid terminal'] } } }, 'config.profile-invalid', 'profile.responseCodes.83.category'],
     ['profile with three hosts', { profile: { ...PROFILE, hosts: [PROFILE.hosts[0], PROFILE.hosts[0], PROFILE.hosts[0]] } }, 'config.profile-invalid', 'profile.hosts'],
   ])('config: %s', async (_, t, code, field) => {
     const r = await resultOf('system.config', terminal(t));
