@@ -1,0 +1,148 @@
+/**
+ * The host's books per terminal: who is registered (and in what state), the working keys the
+ * last sign-on issued, and the batch totals by batch number. Totals count approved sales not
+ * reversed; a reversal undoes its sale once, however often the terminal resends it.
+ */
+import type { MerchantStatus, RegisteredTerminal } from './config';
+
+export interface WorkingKeys {
+  pin: Uint8Array;
+  mac: Uint8Array;
+  data?: Uint8Array;
+}
+
+interface SaleEntry {
+  amountMinor: number;
+  reversed: boolean;
+}
+
+export type SettlementResult = 'balanced' | 'unbalanced';
+
+export interface BatchTotals {
+  batchNo: string;
+  /** Approved sales not reversed. */
+  count: number;
+  amountMinor: number;
+  /** Reversals that undid a sale (a resent reversal is not counted again). */
+  reversals: number;
+  settlement?: SettlementResult;
+  /** Batch-upload records (0320) received, and whether the end-of-upload message came. */
+  uploaded: number;
+  uploadEnded: boolean;
+}
+
+interface Batch extends BatchTotals {
+  sales: Map<string, SaleEntry>;
+}
+
+export type Standing = { ok: true; terminal: RegisteredTerminal } | { ok: false; why: 'unknown-terminal' | 'not-activated' | 'disabled' | 'merchant-mismatch' };
+
+/** Batches kept per terminal (the oldest go first): the simulator runs days, not years. */
+const BATCHES_KEPT = 16;
+
+export class TerminalBook {
+  readonly #terminals = new Map<string, RegisteredTerminal>();
+  readonly #keys = new Map<string, WorkingKeys>();
+  /** tid → batch number → batch, in insertion order. */
+  readonly #batches = new Map<string, Map<string, Batch>>();
+
+  constructor(terminals: RegisteredTerminal[]) {
+    for (const t of terminals) this.#terminals.set(t.tid, { ...t });
+  }
+
+  /** Whether the terminal may talk to the host at all, and with this merchant id. */
+  standing(tid: string | undefined, mid: string | undefined): Standing {
+    const terminal = tid === undefined ? undefined : this.#terminals.get(tid);
+    if (!terminal) return { ok: false, why: 'unknown-terminal' };
+    if (terminal.status === 'registered') return { ok: false, why: 'not-activated' };
+    if (terminal.status === 'disabled') return { ok: false, why: 'disabled' };
+    if (mid !== undefined && mid !== terminal.mid) return { ok: false, why: 'merchant-mismatch' };
+    return { ok: true, terminal };
+  }
+
+  merchantStatus(tid: string): MerchantStatus {
+    return this.#terminals.get(tid)?.merchantStatus ?? 'ok';
+  }
+
+  /** Changes a terminal's registration between scenario steps (activation, disabling, freezing). */
+  update(tid: string, change: Partial<Pick<RegisteredTerminal, 'status' | 'merchantStatus' | 'mid'>>): void {
+    const terminal = this.#terminals.get(tid);
+    if (!terminal) throw new RangeError(`no terminal ${tid} in the registry`);
+    Object.assign(terminal, change);
+  }
+
+  masterKey(tid: string): string | undefined {
+    return this.#terminals.get(tid)?.masterKey;
+  }
+
+  setKeys(tid: string, keys: WorkingKeys): void {
+    this.#keys.set(tid, keys);
+  }
+
+  keys(tid: string): WorkingKeys | undefined {
+    return this.#keys.get(tid);
+  }
+
+  /** Sign-off: the working keys are no longer valid. */
+  dropKeys(tid: string): void {
+    this.#keys.delete(tid);
+  }
+
+  #batch(tid: string, batchNo: string): Batch {
+    let batches = this.#batches.get(tid);
+    if (!batches) this.#batches.set(tid, (batches = new Map()));
+    let batch = batches.get(batchNo);
+    if (!batch) {
+      batch = { batchNo, count: 0, amountMinor: 0, reversals: 0, uploaded: 0, uploadEnded: false, sales: new Map() };
+      batches.set(batchNo, batch);
+      if (batches.size > BATCHES_KEPT) batches.delete(batches.keys().next().value as string);
+    }
+    return batch;
+  }
+
+  /** Whether the batch has already seen this STAN (a sale sent twice, or a STAN reused). */
+  seen(tid: string, batchNo: string, stan: string): boolean {
+    return this.#batch(tid, batchNo).sales.has(stan);
+  }
+
+  /** Books an approved sale. */
+  approve(tid: string, batchNo: string, stan: string, amountMinor: number): void {
+    const batch = this.#batch(tid, batchNo);
+    batch.sales.set(stan, { amountMinor, reversed: false });
+    batch.count++;
+    batch.amountMinor += amountMinor;
+  }
+
+  /** Undoes the approved sale with this STAN, once. @returns what happened, for the log */
+  reverse(tid: string, batchNo: string, stan: string): 'undone' | 'already-reversed' | 'no-original' {
+    const batch = this.#batch(tid, batchNo);
+    const sale = batch.sales.get(stan);
+    if (!sale) return 'no-original';
+    if (sale.reversed) return 'already-reversed';
+    sale.reversed = true;
+    batch.count--;
+    batch.amountMinor -= sale.amountMinor;
+    batch.reversals++;
+    return 'undone';
+  }
+
+  settle(tid: string, batchNo: string, result: SettlementResult): void {
+    this.#batch(tid, batchNo).settlement = result;
+  }
+
+  upload(tid: string, batchNo: string, end: boolean): void {
+    const batch = this.#batch(tid, batchNo);
+    if (end) batch.uploadEnded = true;
+    else batch.uploaded++;
+  }
+
+  /** Totals of one batch, or of the terminal's latest; undefined before its first message. */
+  totals(tid: string, batchNo?: string): BatchTotals | undefined {
+    const batches = this.#batches.get(tid);
+    if (!batches) return undefined;
+    const batch = batchNo === undefined ? [...batches.values()].pop() : batches.get(batchNo);
+    if (!batch) return undefined;
+    const { sales: _sales, ...totals } = batch;
+    return totals;
+  }
+}
