@@ -106,7 +106,9 @@ describe('acquirer profile: link fields', () => {
 
   it.each([
     ['no dialect', { dialect: undefined }, 'profile.dialect'],
-    ['a dialect with capitals', { dialect: 'CUP' }, 'profile.dialect'],
+    ['a dialect with capitals', { dialect: 'CUP-POS' }, 'profile.dialect'],
+    ['a dialect the firmware does not have', { dialect: 'iso-1993' }, 'profile.dialect'],
+    ['a dialect named like an Object.prototype member', { dialect: 'toString' }, 'profile.dialect'],
     ['a header of 11 digits', { header: '60310000000' }, 'profile.header'],
     ['a header that is not hex', { header: '60310000000G' }, 'profile.header'],
     ['a connect timeout of 0', { connectTimeoutMs: 0 }, 'profile.connectTimeoutMs'],

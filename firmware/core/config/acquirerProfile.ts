@@ -4,6 +4,7 @@
  * terminal"; the CUP tables use 97 for "terminal not registered"); so are the dialect of
  * ISO 8583 the host speaks, its header, its timeouts and its retry policy.
  */
+import { DIALECTS, dialectById } from '../host/dialects';
 import { parseResponseCodes, type ResponseCodeTable } from './responseCodes';
 
 export interface HostAddress {
@@ -119,7 +120,7 @@ export function parseAcquirerProfile(input: unknown, path = 'profile'): Parsed<A
   } = input;
   if (typeof id !== 'string' || !/^[a-z0-9-]{1,32}$/.test(id)) return fail(`${path}.id`, 'must be 1–32 of a-z 0-9 -');
   if (typeof name !== 'string' || name.length < 1 || name.length > 64) return fail(`${path}.name`, 'must be 1–64 characters');
-  if (typeof dialect !== 'string' || !/^[a-z0-9-]{1,32}$/.test(dialect)) return fail(`${path}.dialect`, 'must name a dialect (1–32 of a-z 0-9 -, e.g. "cup-pos")');
+  if (typeof dialect !== 'string' || !dialectById(dialect)) return fail(`${path}.dialect`, `must name a dialect the firmware has (${Object.keys(DIALECTS).join(', ')})`);
   const parsedHosts = parseHosts(hosts, `${path}.hosts`);
   if (!parsedHosts.ok) return parsedHosts;
   if (typeof tpdu !== 'string' || !/^[0-9A-Fa-f]{10}$/.test(tpdu)) return fail(`${path}.tpdu`, 'must be 10 hex digits');
