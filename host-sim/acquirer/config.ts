@@ -5,22 +5,8 @@
  * The answer codes it uses come from the profile's table by category, so the same registry
  * answers 83 on a Lakala-style profile and 97 on a CUP-style one.
  */
-import type { ResponseCategory, ResponseCodeEntry } from '../../firmware/core/host/types';
-
-/** The part of the acquirer profile (firmware/core/config/acquirerProfile.ts) the host needs. */
-export interface HostProfile {
-  id: string;
-  hosts: { host: string; port: number; tls?: boolean }[];
-  /** 10 hex digits: 60 ‖ destination ‖ source, as the terminal sends it. */
-  tpdu: string;
-  dialect?: string;
-  /** 12 hex digits: the CUP header the terminal sends (default 603100000000). */
-  header?: string;
-  kcvLength: number;
-  mac: 'cup-ecb' | 'x9.19';
-  macPadding?: 1 | 2;
-  responseCodes: Record<string, ResponseCodeEntry>;
-}
+import type { AcquirerProfile } from '../../firmware/core/config/acquirerProfile';
+import type { ResponseCategory } from '../../firmware/core/host/types';
 
 export type TerminalStatus = 'activated' | 'registered' | 'disabled';
 export type MerchantStatus = 'ok' | 'restricted' | 'frozen';
@@ -35,7 +21,8 @@ export interface RegisteredTerminal {
 }
 
 export interface AcquirerConfig {
-  profile: HostProfile;
+  /** As parseAcquirerProfile gives it (the terminal's own profile type). */
+  profile: AcquirerProfile;
   terminals: RegisteredTerminal[];
   seed: number;
   /** PEM text. Every host listens with TLS (1.2 at least) when given. */
@@ -70,28 +57,25 @@ export class AcquirerConfigError extends Error {
   }
 }
 
-function firstOf(table: Record<string, ResponseCodeEntry>, category: ResponseCategory, preferred: string[]): string | undefined {
-  const hit = preferred.find((code) => table[code]?.category === category);
-  return hit ?? Object.keys(table).find((code) => table[code].category === category);
-}
-
 /**
- * Picks each answer code from the profile's table.
+ * Picks each answer code from the profile's table: the first code of its category in the
+ * profile's order, except the MAC error, which is A0 wherever the table lists A0 as re-sign-on
+ * (CUP tables list other re-sign-on codes, 22 and 77, first).
  * @throws AcquirerConfigError naming the category the table lacks
  */
-export function answerCodes(profile: HostProfile, overrides: Partial<AnswerCodes> = {}): AnswerCodes {
+export function answerCodes(profile: AcquirerProfile, overrides: Partial<AnswerCodes> = {}): AnswerCodes {
   const table = profile.responseCodes;
-  const need = (name: keyof AnswerCodes, category: ResponseCategory, preferred: string[]): string => {
-    const code = overrides[name] ?? firstOf(table, category, preferred);
-    if (code === undefined) throw new AcquirerConfigError('acquirer-config', `profile.responseCodes`, `no code in category ${category} (for ${name})`);
+  const need = (name: keyof AnswerCodes, category: ResponseCategory, preferred?: string): string => {
+    const code = overrides[name] ?? (preferred && table.get(preferred)?.category === category ? preferred : table.codeOf(category));
+    if (code === undefined) throw new AcquirerConfigError('acquirer-config', 'profile.responseCodes', `no code in category ${category} (for ${name})`);
     return code;
   };
   return {
-    approved: need('approved', 'approved', ['00']),
-    terminalInvalid: need('terminalInvalid', 'terminal-invalid', ['97', '83']),
-    merchantRestricted: need('merchantRestricted', 'merchant-restricted', ['03']),
-    macError: need('macError', 're-sign-on', ['A0']),
-    // ISO 8583:1987 codes, used as they are when the profile's table does not list them.
+    approved: need('approved', 'approved', '00'),
+    terminalInvalid: need('terminalInvalid', 'terminal-invalid'),
+    merchantRestricted: need('merchantRestricted', 'merchant-restricted', '03'),
+    macError: need('macError', 're-sign-on', 'A0'),
+    // ISO 8583:1987 codes, used as they are whether or not the profile's table lists them.
     duplicate: overrides.duplicate ?? '94',
     formatError: overrides.formatError ?? '30',
   };

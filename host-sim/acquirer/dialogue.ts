@@ -11,7 +11,8 @@
  */
 import { packMessage } from '../../firmware/core/host/iso8583';
 import type { Dialect, FieldValue, Iso8583Message } from '../../firmware/core/host/types';
-import type { AnswerCodes, HostProfile } from './config';
+import type { AcquirerProfile } from '../../firmware/core/config/acquirerProfile';
+import type { AnswerCodes } from './config';
 import { encryptEcb, freshKey, hostMac, kcv, macMatches, type HostMacScheme } from './hostCrypto';
 import type { SeededBytes } from './seededBytes';
 import { formatSettlementTotals, parseSettlementTotals, SETTLEMENT_CODE } from './settlementTotals';
@@ -44,7 +45,7 @@ export interface Answer {
 
 export interface DialogueOptions {
   book: TerminalBook;
-  profile: HostProfile;
+  profile: AcquirerProfile;
   dialect: Dialect;
   codes: AnswerCodes;
   random: SeededBytes;
@@ -84,7 +85,7 @@ export class HostDialogue {
 
   constructor(options: DialogueOptions) {
     this.#o = options;
-    this.#scheme = { algorithm: options.profile.mac, padding: options.profile.macPadding ?? 1 };
+    this.#scheme = { algorithm: options.profile.mac, padding: options.profile.macPadding };
   }
 
   get macScheme(): HostMacScheme {

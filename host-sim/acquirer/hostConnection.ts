@@ -7,6 +7,7 @@
  */
 import type { Socket } from 'node:net';
 import { FrameReader } from '../../firmware/core/host/frameReader';
+import type { LoopbackLedger } from '../ports/loopbackLedger';
 
 export interface ConnectionStats {
   id: number;
@@ -16,6 +17,17 @@ export interface ConnectionStats {
   bytesRead: number;
   bytesWritten: number;
   open: boolean;
+}
+
+export interface ConnectionOptions {
+  id: number;
+  host: number;
+  maxBody: number;
+  onBody: (c: HostConnection, body: Uint8Array) => void;
+  onBroken: (c: HostConnection, why: string) => void;
+  changed: () => void;
+  /** The simulator's ledger: told of every read, write and close; it runs held answers in virtual time. */
+  ledger?: LoopbackLedger;
 }
 
 /** How an answer frame goes out (the delivery faults). */
@@ -28,6 +40,7 @@ export class HostConnection {
   readonly #socket: Socket;
   readonly #reader: FrameReader;
   readonly #changed: () => void;
+  readonly #ledger: LoopbackLedger | undefined;
   #bytesRead = 0;
   #bytesWritten = 0;
   /** Writes handed to the socket whose callback has not come yet, plus 1-byte sequences under way. */
@@ -35,16 +48,21 @@ export class HostConnection {
   readonly #timers = new Set<NodeJS.Timeout>();
   #open = true;
 
-  constructor(id: number, host: number, socket: Socket, maxBody: number, onBody: (c: HostConnection, body: Uint8Array) => void, onBroken: (c: HostConnection, why: string) => void, changed: () => void) {
-    this.id = id;
-    this.host = host;
+  /** `socket` is established (after the TLS handshake when TLS). */
+  constructor(socket: Socket, options: ConnectionOptions) {
+    const { onBody, onBroken } = options;
+    this.id = options.id;
+    this.host = options.host;
     this.remotePort = socket.remotePort ?? 0;
     this.#socket = socket;
-    this.#reader = new FrameReader(maxBody);
-    this.#changed = changed;
+    this.#reader = new FrameReader(options.maxBody);
+    this.#changed = options.changed;
+    this.#ledger = options.ledger;
+    this.#ledger?.accepted(this.remotePort);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       this.#bytesRead += chunk.length;
+      this.#ledger?.read(this.remotePort, chunk.length);
       let bodies: Uint8Array[];
       try {
         bodies = this.#reader.push(new Uint8Array(chunk));
@@ -64,6 +82,7 @@ export class HostConnection {
       this.#inFlight = 0;
       this.#timers.forEach(clearTimeout);
       this.#timers.clear();
+      this.#ledger?.closed(this.remotePort);
       this.#changed();
     });
   }
@@ -85,6 +104,7 @@ export class HostConnection {
     if (!this.#open) return;
     this.#inFlight++;
     this.#bytesWritten += bytes.length;
+    this.#ledger?.wrote(this.remotePort, bytes.length);
     this.#socket.write(bytes, () => {
       if (this.#inFlight > 0) this.#inFlight--;
       then?.();
@@ -121,8 +141,20 @@ export class HostConnection {
     }
   }
 
-  /** Writes `frame` after `ms` real milliseconds (the connection is not quiet meanwhile). */
+  /**
+   * Writes `frame` after `ms` milliseconds: of the terminal's virtual time when a ledger runs
+   * the simulation (nothing is in flight meanwhile, so the network can settle and the clock
+   * move), else of real time (the connection is not quiet meanwhile).
+   */
   deliverLater(frame: Uint8Array, ms: number, how: Delivery, then: () => void): void {
+    if (this.#ledger) {
+      this.#ledger.later(ms, () => {
+        this.deliver(frame, how);
+        then();
+        this.#changed();
+      });
+      return;
+    }
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       this.deliver(frame, how);

@@ -18,6 +18,7 @@ import { FaultPlan, type Fault } from './faultPlan';
 import { HostConnection, type ConnectionStats, type Delivery } from './hostConnection';
 import { SeededBytes } from './seededBytes';
 import { TerminalBook, type BatchTotals } from './terminalBook';
+import type { LoopbackLedger } from '../ports/loopbackLedger';
 
 export type { Fault, FaultKind } from './faultPlan';
 export type { ConnectionStats } from './hostConnection';
@@ -40,6 +41,8 @@ export interface AcquirerHooks {
   now?: () => number;
   /** Each log entry as it is made (npm run acquirer prints them). */
   onLog?: (entry: AcquirerLogEntry) => void;
+  /** The simulator's loopback ledger (host-sim/ports/loopbackLedger.ts); 'delay' faults then run in its virtual time. */
+  ledger?: LoopbackLedger;
 }
 
 export interface Acquirer {
@@ -83,7 +86,7 @@ const DELIVERY: Partial<Record<Fault['kind'], Delivery>> = { 'split-bytes': 'spl
  * @throws AcquirerConfigError for a profile the host cannot serve (unknown dialect, missing code category)
  */
 export async function startAcquirer(config: AcquirerConfig, hooks: AcquirerHooks = {}): Promise<Acquirer> {
-  const dialect = dialectById(config.profile.dialect ?? 'cup-pos');
+  const dialect = dialectById(config.profile.dialect);
   if (!dialect) throw new AcquirerConfigError('acquirer-config', 'profile.dialect', `no dialect ${config.profile.dialect}`);
   const book = new TerminalBook(config.terminals);
   const random = new SeededBytes(config.seed);
@@ -173,7 +176,8 @@ export async function startAcquirer(config: AcquirerConfig, hooks: AcquirerHooks
   };
 
   const accept = (host: number) => (socket: Socket) => {
-    const connection = new HostConnection(nextConnection++, host, socket, MAX_BODY, onBody, (c, why) => record({ host, connection: c.id, direction: 'note', note: why }), changed);
+    const onBroken = (c: HostConnection, why: string) => record({ host, connection: c.id, direction: 'note', note: why });
+    const connection = new HostConnection(socket, { id: nextConnection++, host, maxBody: MAX_BODY, onBody, onBroken, changed, ledger: hooks.ledger });
     connections.add(connection);
     ledgers.push(connection);
     if (ledgers.length > LEDGERS_KEPT) ledgers.shift();
