@@ -201,6 +201,7 @@ export function parseArgs(command: string, argv: readonly string[], options: rea
     if (!spec) throw new UsageError(`${command} has no option ${shown(eq < 0 ? arg : arg.slice(0, eq))}`);
     if (spec.value === undefined) {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+      values.set(name, []); // a flag: Args.has() tells it was given
       continue;
     }
     const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];

@@ -30,7 +30,7 @@ function importKey(crypto: NodeCrypto, args: Args, algorithm: KeyAlgorithm) {
 }
 
 /** PCI DSS 3.4 display: first six and last four digits at most. */
-function maskPan(pan: string): string {
+export function maskPan(pan: string): string {
   return `${pan.slice(0, 6)}${'*'.repeat(pan.length - 10)}${pan.slice(-4)}`;
 }
 
