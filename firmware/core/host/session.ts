@@ -65,7 +65,7 @@ export class HostSession {
     this.#match = (body) => this.#matchBody(body);
   }
 
-  /** The journal (settlement and tests read it). */
+  /** Settlement and tests read it. */
   get journal(): HostJournal {
     return this.#journal;
   }
@@ -98,9 +98,7 @@ export class HostSession {
     };
   }
 
-  // ------------------------------------------------------------------------------------
-  // Exchanges
-
+  // Exchanges ---------------------------------------------------------------------------
   #matchBody(body: Uint8Array): 'match' | 'stray' {
     try {
       const { header, message: bytes } = decodeFrame(body, this.#ctx.dialect.headerLength);
@@ -197,9 +195,7 @@ export class HostSession {
     return this.send(frame, message.mti, message.fields.get(11) as string, true);
   }
 
-  // ------------------------------------------------------------------------------------
-  // Operations
-
+  // Operations --------------------------------------------------------------------------
   async signOn(): Promise<HostOutcome> {
     const { keys, profile } = this.#ctx;
     if (!keys.status().masterKey) return refused('keys.no-master-key', 'no terminal master key is provisioned');
@@ -279,7 +275,7 @@ export class HostSession {
       return error instanceof HostRefusal ? refused(error.code, error.message) : refused('journal', errorText(error));
     }
     const ex = await this.send(frame, '0200', sale.stan, false);
-    const stan = sale.stan;
+    const { stan } = sale;
     if (!ex.ok) {
       if (ex.sent) this.#reverse(ex.stage === 'timeout' ? ReversalReason.noAnswer : ReversalReason.other);
       else this.#write(() => journal.abandonSale());
