@@ -168,7 +168,10 @@ export async function startAcquirer(config: AcquirerConfig, hooks: AcquirerHooks
     const how = (fault && DELIVERY[fault.kind]) ?? 'normal';
     if (fault?.kind === 'delay') {
       if (fault.delayMs !== undefined) connection.deliverLater(frame, fault.delayMs, how, () => record({ ...entry, note: `${answer.note}; after ${fault.delayMs} ms` }));
-      else held.push({ connection, frame, entry: { seq: 0, ...entry } });
+      else {
+        held.push({ connection, frame, entry: { seq: 0, ...entry } });
+        record({ ...entry, direction: 'note', note: `${answer.message.mti} held until the next request` });
+      }
       return;
     }
     connection.deliver(frame, how);
