@@ -1,14 +1,19 @@
 /**
  * The codec rows of `npm run bench`: pack + unpack of a CUP 0200 with field 55 and of a 0810, by
  * our codec and by the iso_8583 npm package, on Node (ops/s) and on XS (computrons), as ratios.
- * The peer does not run on XS (see the XS rows): its dependency xmldom assigns `constructor` on
- * a prototype that inherits the frozen Object.prototype (load-time TypeError under the device's
- * frozen primordials), and with the primordials left unfrozen its pack and unpack need Node's
- * `Buffer`, which XS does not have.
+ * Before anything is timed, each codec must decode every field to the value it was given, on
+ * each engine (bench/iso8583Agreement.ts), so the ratios compare equal work.
+ *
+ * On XS our codec runs in the lane's device-strict worker (frozen built-ins) and the peer in a
+ * worker of its own, built-ins not frozen (see host-sim/xs/peerBenchEntry.ts for why), bundled
+ * with esbuild with Node's `Buffer` injected from the `buffer` package (6.0.3): the peer's XS
+ * figure includes that polyfill, which is what the peer costs on any engine but Node.
  */
+import { buildSync } from 'esbuild';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PRELUDE, XsWorker, xsBundle } from '../host-sim/xs/xsLane';
+import { checkOurs, checkPeer } from './iso8583Agreement';
 import { ourRoundTrips, peerFormats, peerJson, peerRoundTrips, SALE_0200, SIGN_ON_0810 } from './iso8583Messages';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Peer = require('iso_8583');
@@ -30,29 +35,70 @@ function opsPerSecond(n: number, work: (n: number) => unknown): number {
   return (n / fastest) * 1000;
 }
 
-export async function codecBench(row: Row, onQuery: ConstructorParameters<typeof XsWorker>[0]): Promise<void> {
-  const formats = peerFormats();
-  for (const [label, message] of MESSAGES) {
-    const json = peerJson(message);
-    const ours = opsPerSecond(20000, (n) => ourRoundTrips(message, n));
-    const peer = opsPerSecond(2000, (n) => peerRoundTrips(Peer, json, formats, n));
-    row(`Node ISO 8583 pack+unpack, ${label}`, `${Math.round(ours)} ops/s`, `iso_8583 2.6.7: ${Math.round(peer)} ops/s; ours ${(ours / peer).toFixed(1)}× faster`);
-  }
+/** The peer and its entry as one script for xsnap, `Buffer` resolved to the polyfill. */
+function peerBundle(): string {
+  return buildSync({
+    entryPoints: [join(__dirname, '../host-sim/xs/peerBenchEntry.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    target: 'es2022',
+    inject: [join(__dirname, '../host-sim/xs/peerBuffer.ts')],
+    logLevel: 'silent',
+  }).outputFiles[0].text;
+}
+
+/** A worker running `bundle` after `prelude`, metered per round trip; the checks must pass first. */
+async function xsCodec(onQuery: ConstructorParameters<typeof XsWorker>[0], prelude: string | undefined, bundle: string, what: string, n: number) {
   const worker = new XsWorker(onQuery);
   try {
-    await worker.evaluate(PRELUDE);
-    await worker.evaluate(xsBundle(join(__dirname, '../host-sim/xs/codecBenchEntry.ts')));
-    const metered = async (what: string, mti: string, n: number) => {
-      const run = await worker.command(Buffer.from(JSON.stringify({ what, mti, n })));
-      return { computrons: run.computrons / n, reply: Buffer.from(run.value).toString() };
+    if (prelude) await worker.evaluate(prelude);
+    await worker.evaluate(bundle);
+    const send = async (command: object) => {
+      const run = await worker.command(Buffer.from(JSON.stringify(command)));
+      const reply = Buffer.from(run.value).toString();
+      if (reply.startsWith('error')) throw new Error(`XS ${what}: ${reply}`);
+      return run.computrons;
     };
-    for (const [label, message] of MESSAGES) {
-      const ours = await metered('ours', message.mti, 100);
-      const peer = await metered('peer', message.mti, 10);
-      const note = peer.reply.startsWith('error') ? `iso_8583 on XS: ${peer.reply}` : `iso_8583 ${Math.round(peer.computrons)}: ours ${(peer.computrons / ours.computrons).toFixed(1)}× fewer`;
-      row(`XS ISO 8583 pack+unpack, ${label}`, `${Math.round(ours.computrons)} computrons`, note);
+    const perRoundTrip: Record<string, number> = {};
+    for (const [, message] of MESSAGES) {
+      await send({ what: 'check', mti: message.mti });
+      perRoundTrip[message.mti] = (await send({ what, mti: message.mti, n })) / n;
     }
+    return perRoundTrip;
   } finally {
     worker.close();
   }
+}
+
+export async function codecBench(row: Row, onQuery: ConstructorParameters<typeof XsWorker>[0]): Promise<void> {
+  const formats = peerFormats();
+  for (const [label, message] of MESSAGES) {
+    checkOurs(message);
+    checkPeer(Peer, message);
+    const json = peerJson(message);
+    const ours = opsPerSecond(20000, (n) => ourRoundTrips(message, n));
+    const peer = opsPerSecond(2000, (n) => peerRoundTrips(Peer, json, formats, n));
+    row(`Node ISO 8583 pack+unpack, ${label}`, `${Math.round(ours)} ops/s`, `iso_8583 2.6.7: ${Math.round(peer)} ops/s; ours ${(ours / peer).toFixed(1)}× more ops/s (goal ≥ 3×); fields checked equal`);
+  }
+  const ours = await xsCodec(onQuery, PRELUDE, xsBundle(join(__dirname, '../host-sim/xs/codecBenchEntry.ts')), 'ours', 100);
+  // The peer never queries Node; any query is a fault.
+  const peer = await xsCodec(() => { throw new Error('iso_8583 worker queried Node'); }, undefined, peerBundle(), 'peer', 10);
+  for (const [label, message] of MESSAGES) {
+    const [o, p] = [ours[message.mti], peer[message.mti]];
+    row(`XS ISO 8583 pack+unpack, ${label}`, `${Math.round(o)} computrons`, `iso_8583 2.6.7 (Buffer polyfilled): ${Math.round(p)}; ours ${(p / o).toFixed(1)}× fewer (goal ≥ 3×); fields checked equal`);
+  }
+}
+
+/** `npx ts-node --transpile-only bench/iso8583.ts`: the codec rows alone. */
+if (require.main === module) {
+  const noQueries = () => {
+    throw new Error('the codec bench queried Node');
+  };
+  codecBench((what, value, note = '') => console.log(`${what} | ${value} | ${note}`), noQueries).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
 }

@@ -20,7 +20,7 @@ export const SALE_0200: Iso8583Message = {
   fields: new Map<number, FieldValue>([
     [2, '6224242900000113'], [3, '000000'], [4, '000000000001'], [11, '000403'], [14, '2806'], [22, '071'], [23, '000'], [25, '00'], [26, '12'],
     [35, '6224242900000113=28062013949031013'], [41, '10000019'], [42, '850100082410002'], [49, '156'], [52, h('d1eef419d0ae2609')], [53, '2600000000000000'],
-    [55, h('9f260895bbe372271dda7c9f2701809f101307010103a00000010a010000000000ed538fe49f37047f9f349e9f360201579505000000000009a031908309c01009f02060000000000015f2a02015682027c009f1a0201569f03060000000000009f3303e0e1c89f3501229f1e0831303030303031398408a0000003330101029f0902008c9f410400000403')],
+    [55, h('9f260895bbe372271dda7c9f2701809f101307010103a00000010a010000000000ed538fe49f37047f9f349e9f36020157950500000000009a031908309c01009f02060000000000015f2a02015682027c009f1a0201569f03060000000000009f3303e0e1c89f3501229f1e0831303030303031398408a0000003330101029f0902008c9f410400000403')],
     [60, '22000024000600'], [64, h('3846363531423236')],
   ]),
 };
@@ -72,7 +72,7 @@ export function peerJson(message: Iso8583Message): Record<string, string> {
   return out;
 }
 
-type PeerClass = new (json?: Record<string, string>, formats?: object) => { getBufferMessage(): Uint8Array | { error: string }; getIsoJSON(b: Uint8Array, c?: object): Record<string, string> | { error: string } };
+export type PeerClass = new (json?: Record<string, string>, formats?: object) => { getBufferMessage(): Uint8Array | { error: string }; getIsoJSON(b: Uint8Array, c?: object): Record<string, string> | { error: string } };
 
 /** The peer's pack (getBufferMessage) + unpack (getIsoJSON), `n` times. @throws when the peer reports an error */
 export function peerRoundTrips(Peer: PeerClass, json: Record<string, string>, formats: object, n: number): number {

@@ -1,21 +1,21 @@
 /**
- * XS side of the codec bench (bench/iso8583.ts): {"what":"ours"|"peer","mti":"0200"|"0810","n":N}
- * runs N pack + unpack round trips by our codec or by the iso_8583 npm package (bundled with it).
- * Replies with the packed size, or "error: …" when the peer cannot run on XS (it needs Node's Buffer).
+ * XS side of the codec bench (bench/iso8583.ts), our codec only, in the lane's device-strict
+ * worker (frozen built-ins): {"what":"check"|"ours","mti":"0200"|"0810","n":N}. "check" packs and
+ * unpacks once and compares every field (replies "ok" or "error: …"); "ours" runs N pack + unpack
+ * round trips and replies with the packed size. The iso_8583 peer runs in its own worker
+ * (peerBenchEntry.ts).
  */
-import { ourRoundTrips, peerFormats, peerJson, peerRoundTrips, SALE_0200, SIGN_ON_0810 } from '../../bench/iso8583Messages';
+import { checkOurs } from '../../bench/iso8583Agreement';
+import { ourRoundTrips, SALE_0200, SIGN_ON_0810 } from '../../bench/iso8583Messages';
 
 declare const globalThis: Record<string, unknown>;
 const text = globalThis.__xsLaneText as { encode(s: string): Uint8Array; decode(b: Uint8Array): string };
 
 function run(command: { what: string; mti: string; n: number }): string {
   const message = command.mti === '0200' ? SALE_0200 : SIGN_ON_0810;
-  if (command.what === 'ours') return String(ourRoundTrips(message, command.n));
   try {
-    // Loaded on first use, so that a peer that cannot load leaves our codec's rows standing.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Peer = require('iso_8583');
-    return String(peerRoundTrips(Peer, peerJson(message), peerFormats(), command.n));
+    if (command.what === 'check') return (checkOurs(message), 'ok');
+    return String(ourRoundTrips(message, command.n));
   } catch (e) {
     return `error: ${(e as Error).name}: ${(e as Error).message}`;
   }
