@@ -12,9 +12,8 @@ import { basename, join } from 'node:path';
 import { parseFont } from '../firmware/core/ui/font';
 import { encodePng } from './render/png';
 import { rasterize } from './render/raster';
-import { runScenario } from './scenario/driver';
 import { loadScenario, SCENARIO_DIR } from './scenario/load';
-import { buildWorld, loadFont } from './world';
+import { loadFont, runInWorld } from './world';
 
 export const DEFAULT_SCENARIO = join(SCENARIO_DIR, 'healthy.json');
 
@@ -55,8 +54,7 @@ export async function runFile(file: string, out: string, lang?: 'zh' | 'en') {
   const scenario = loadScenario(file, { lang });
   const fontBytes = loadFont();
   const font = parseFont(fontBytes);
-  const world = buildWorld(scenario, fontBytes);
-  const outcome = await runScenario(scenario, world);
+  const { outcome, world } = await runInWorld(scenario, fontBytes);
   const dir = join(out, scenario.name);
   mkdirSync(dir, { recursive: true });
   for (const screen of outcome.screens) {

@@ -17,11 +17,18 @@ import { parseCapkTable } from '../firmware/core/security/caPublicKeys';
 import { KeyStore, MASTER_KEY_SLOT } from '../firmware/core/security/keyStore';
 import { storeCapkTable, storeCertificates } from '../firmware/core/security/provisionedData';
 import { NodeCrypto } from './ports/nodeCrypto';
-import { NodeNetwork } from './ports/nodeNetwork';
+import { isIPv4 } from 'node:net';
+import { startAcquirer, type Acquirer } from './acquirer/server';
+import { issueAcquirerTls, type AcquirerTls } from './acquirer/tlsCertificates';
+import { Loopback } from './ports/loopbackLedger';
+import { QueuedNetwork } from './ports/queuedNetwork';
+import { SimNetwork } from './ports/simNetwork';
+import { runScenario, type SimWorld, type AcquirerLine, type OutsideCommand, type ScenarioOutcome } from './scenario/driver';
+import { ScenarioError } from './scenario/fields';
+import { DEMO_MASTER_KEY } from './scenario/schema';
 import { NorFlash } from './ports/norFlash';
 import { SimDisplay, SimKeypad, SimSettings, unfittedCardInputs } from './ports/simDevices';
 import { VirtualClock } from './ports/virtualClock';
-import type { SimWorld } from './scenario/driver';
 import type { Scenario } from './scenario/schema';
 
 export const FONT_PATH = join(__dirname, '..', 'firmware', 'assets', 'ui-font.bin');
@@ -34,6 +41,14 @@ export function loadFont(): Uint8Array {
 const TRACE_LINES = 500;
 
 export interface NodeWorld extends SimWorld {
+  /** The network behind the terminal's port (real sockets). */
+  network: SimNetwork;
+  /** The simulated acquirer, when the scenario has one (startWorld). */
+  acquirer: Acquirer | undefined;
+  /** The acquirer's TLS root (DER) when it listens with TLS. */
+  acquirerRoot: Uint8Array | undefined;
+  /** Stops the acquirer: every world startWorld made must be closed. */
+  close(): Promise<void>;
   flash: NorFlash;
   display: SimDisplay;
   settings: SimSettings;
@@ -119,8 +134,85 @@ function provisionSecurity(settings: SimSettings, scenario: Scenario) {
   if (scenario.capk) storeCapkTable(settings, cbor, parseCapkTable(scenario.capk));
 }
 
-export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont()): NodeWorld {
-  const clock = new VirtualClock(scenario.rtcMs);
+/** An acquirer started for a world, with the ledger its connections report to. */
+interface Attached {
+  acquirer: Acquirer;
+  loopback: Loopback;
+  tls: AcquirerTls | undefined;
+}
+
+/** One test PKI per process: both lanes of a parity run trust the same root. */
+let acquirerTls: AcquirerTls | undefined;
+
+/**
+ * Builds the world and, when the scenario has one, starts its acquirer first (ephemeral ports
+ * on 127.0.0.1; the terminal's profile keeps its own ports, which the network routes there).
+ * @throws ScenarioError for an acquirer the scenario cannot have (a bad profile)
+ */
+export async function startWorld(scenario: Scenario, font?: Uint8Array): Promise<NodeWorld> {
+  const spec = scenario.acquirer;
+  if (!spec) return buildWorld(scenario, font);
+  const parsed = parseAcquirerProfile(spec.profile ?? scenario.terminal.profile);
+  if (!parsed.ok) throw new ScenarioError(spec.profile === undefined ? 'terminal.profile' : 'acquirer.profile', `the acquirer cannot serve it: ${parsed.error.message}`);
+  const tls = spec.tls ? (acquirerTls ??= issueAcquirerTls()) : undefined;
+  const loopback = new Loopback();
+  const { tid = '', mid = '' } = scenario.terminal;
+  const acquirer = await startAcquirer(
+    {
+      profile: parsed.value,
+      terminals: spec.terminals ?? [{ tid, mid, masterKey: scenario.keys.masterKey ?? DEMO_MASTER_KEY, status: 'activated', merchantStatus: 'ok' }],
+      seed: scenario.seed,
+      ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+    },
+    { ledger: loopback, now: () => loopback.nowWallMs },
+  );
+  acquirer.addFaults(spec.faults);
+  return buildWorld(scenario, font, { acquirer, loopback, tls });
+}
+
+/** Runs `scenario` in a world of its own (its acquirer started and closed around the run). */
+export async function runInWorld(scenario: Scenario, font?: Uint8Array): Promise<{ outcome: ScenarioOutcome; world: NodeWorld }> {
+  const world = await startWorld(scenario, font);
+  try {
+    return { outcome: await runScenario(scenario, world), world };
+  } finally {
+    await world.close();
+  }
+}
+
+/** "address:port" of each host the profile names → the acquirer's port for it. */
+function routes(scenario: Scenario, attached: Attached | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  const raw = scenario.acquirer?.profile ?? scenario.terminal.profile;
+  const hosts = (raw as { hosts?: unknown } | undefined)?.hosts;
+  if (!attached || !Array.isArray(hosts)) return out;
+  hosts.forEach((h: { host?: unknown; port?: unknown }, i) => {
+    if (typeof h?.host !== 'string' || typeof h.port !== 'number' || attached.acquirer.ports[i] === undefined) return;
+    const address = isIPv4(h.host) ? h.host : scenario.network.dns[h.host.toLowerCase()];
+    if (address) out[`${address}:${h.port}`] = attached.acquirer.ports[i];
+  });
+  return out;
+}
+
+/** The 0200 at the start of a write: MTI (2 BCD bytes) after length, TPDU and the dialect's header. */
+function startsRequest(bytes: Uint8Array, headerLength: number, mti: string): boolean {
+  const at = 2 + 5 + headerLength;
+  return bytes.length >= at + 2 && ((bytes[at] << 8) | bytes[at + 1]).toString(16).padStart(4, '0') === mti;
+}
+
+/** Builds the world; pass what startWorld started, or nothing for a world with no acquirer. */
+export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), attached?: Attached): NodeWorld {
+  if (scenario.acquirer && !attached) throw new Error(`scenario ${scenario.name} has an acquirer: build its world with startWorld (and close it), or run it with runInWorld`);
+  const network = new SimNetwork({
+    linkUp: scenario.network.linkUp,
+    dns: scenario.network.dns,
+    unreachable: scenario.network.unreachable,
+    routes: routes(scenario, attached),
+    ledger: attached?.loopback,
+    peerQuiet: attached && (() => attached.acquirer.quiet()),
+  });
+  const queued = new QueuedNetwork(network);
+  const clock = new VirtualClock(scenario.rtcMs, queued);
   const flash = new NorFlash({ sectors: scenario.flash.sectors, sectorSize: scenario.flash.sectorSize, seed: scenario.seed });
   prefill(flash, scenario);
   for (const d of scenario.flash.damage) flash.bytes[d.sector * scenario.flash.sectorSize + d.offset] ^= d.xor;
@@ -159,7 +251,7 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont()): N
     clock,
     flash,
     settings,
-    network: new NodeNetwork(),
+    network: queued,
     ...unfittedCardInputs(),
     crypto,
     display,
@@ -167,10 +259,47 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont()): N
     system,
     trace: (line) => recordTrace(clock.uptimeMs(), line),
   };
+  const header = parseAcquirerProfile(scenario.terminal.profile);
+  const headerLength = header.ok ? header.value.header.length / 2 : 6;
+  let power: 'on' | 'armed' | 'cut' = 'on';
+  network.onWrite = (bytes) => {
+    if (power !== 'armed' || !startsRequest(bytes, headerLength, '0200')) return;
+    power = 'cut';
+    flash.cutPowerAfter(0);
+    network.powerOff();
+  };
+  const outside = (command: OutsideCommand): unknown => {
+    switch (command.do) {
+      case 'faults':
+        if (!attached) throw new ScenarioError('acquirer', 'the scenario has no acquirer to add faults to');
+        attached.acquirer.addFaults(command.faults);
+        return null;
+      case 'link':
+        network.setLink(command.up);
+        return null;
+      case 'arm-power-cut':
+        power = 'armed';
+        return null;
+      case 'power':
+        return power === 'cut' ? 'cut' : 'on';
+      case 'acquirer-log':
+        return (attached?.acquirer.log ?? []).flatMap((e): AcquirerLine[] =>
+          e.direction === 'note' ? [] : [{ host: e.host, direction: e.direction, mti: e.mti, stan: e.stan, tid: e.tid, code: e.code, fault: e.fault }]);
+    }
+  };
   return {
     ports,
     clock,
     keypad,
+    network,
+    acquirer: attached?.acquirer,
+    acquirerRoot: attached?.tls?.rootDer,
+    outside,
+    close: async () => {
+      network.powerOff();
+      await network.collect(clock.wallMs()).catch(() => undefined);
+      await attached?.acquirer.close();
+    },
     flash,
     display,
     settings,
@@ -179,6 +308,10 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont()): N
     recordTrace,
     screen: () => display.current,
     powerOn: () => {
+      network.powerOff();
+      queued.reset();
+      network.powerOn();
+      power = 'on';
       flash.powerOn();
       resetReason = 'power-on';
     },

@@ -85,6 +85,11 @@ export class Loopback implements LoopbackLedger {
     this.#agenda.push({ dueWallMs: this.#nowWallMs + Math.max(0, delayMs), order: this.#order++, action });
   }
 
+  /** The terminal's virtual wall time as of the last settle (the acquirer's clock for date and time fields). */
+  get nowWallMs(): number {
+    return this.#nowWallMs;
+  }
+
   // ---- the terminal's side (SimNetwork)
   /** A terminal connection is established from local port `port` (a reused port starts afresh). */
   opened(port: number) {

@@ -1,18 +1,38 @@
 /**
- * Hands socket events to the terminal's connection callbacks, the same way in both lanes: the
- * Node lane's SimNetwork and the XS lane's bridged network port queue what the loopback did and
- * deliver it here, one event per turn of the host's loop (as the device's event loop runs one
- * callback, then the promise jobs it started). Keeps the ECMA-419 rules: nothing before
- * `onConnect` but an error, nothing after an error, a close or the terminal's own `close()`.
- * Engine-neutral: the XS lane runs this code inside XS.
+ * The terminal's network port in the simulator, the same code in both lanes: it asks a backend
+ * (SimNetwork on Node; the bridge to it from XS) to open, write and close connections, and
+ * hands the socket events the backend queued to the connection callbacks only in `settle()`,
+ * one event per turn of the host's loop (as the device's event loop runs one callback, then
+ * the promise jobs it started). Keeps the ECMA-419 rules: nothing before `onConnect` but an
+ * error, nothing after an error, a close or the terminal's own `close()`. Engine-neutral: the
+ * XS lane runs this code inside XS.
  */
-import { PortError, type TcpOptions } from '../../firmware/core/ports';
+import { PortError, type NetworkPort, type TcpConnection, type TcpOptions } from '../../firmware/core/ports';
+import type { ClockPeer } from './virtualClock';
 
 export type SocketEvent =
   | { id: number; kind: 'connect' }
   | { id: number; kind: 'data'; bytes: Uint8Array }
   | { id: number; kind: 'error'; message: string }
   | { id: number; kind: 'close' };
+
+/** What the loopback did since the last collect, and when the acquirer next acts in virtual time. */
+export interface Collected {
+  events: SocketEvent[];
+  nextDueWallMs: number | undefined;
+}
+
+/** The world behind the port: SimNetwork, directly or across the XS bridge. */
+export interface NetworkBackend {
+  link(): { up: boolean; address?: string };
+  lookup(name: string): string | undefined;
+  /** Starts a connection; returns its id (ids count up from 1 in the order connects are made). */
+  open(host: string, port: number, tls: TcpOptions['tls'] | undefined): number;
+  write(id: number, bytes: Uint8Array): void;
+  close(id: number): void;
+  /** Waits until the loopback is quiet at virtual wall time `nowWallMs`, then takes what it queued. */
+  collect(nowWallMs: number): Promise<Collected>;
+}
 
 /** One turn of the host's loop: every pending promise job runs first (Node and xsnap alike). */
 export function hostTurn(): Promise<void> {
@@ -24,36 +44,48 @@ interface Live {
   open: boolean;
 }
 
-export class SocketDispatcher {
-  #live = new Map<number, Live>();
+export class QueuedNetwork implements NetworkPort, ClockPeer {
+  readonly #backend: NetworkBackend;
+  readonly #live = new Map<number, Live>();
+  #nextDue: number | undefined;
 
-  /** A connection the terminal asked for; its events come later, through `deliver`. */
-  add(id: number, options: TcpOptions) {
+  constructor(backend: NetworkBackend) {
+    this.#backend = backend;
+  }
+
+  link() {
+    return this.#backend.link();
+  }
+
+  resolve(name: string, callback: (address: string | undefined) => void): void {
+    const address = this.#backend.lookup(name);
+    void Promise.resolve().then(() => callback(address));
+  }
+
+  connect(options: TcpOptions): TcpConnection {
+    const id = this.#backend.open(options.host, options.port, options.tls);
     this.#live.set(id, { options, open: false });
+    return {
+      write: (bytes) => {
+        if (this.#live.get(id)?.open !== true) throw new PortError('socket', 'not connected');
+        this.#backend.write(id, bytes);
+      },
+      close: () => {
+        if (!this.#live.delete(id)) return;
+        this.#backend.close(id);
+      },
+    };
   }
 
-  /** Whether the terminal may write on `id`: it was told of the connect and of nothing that ended it. */
-  isOpen(id: number): boolean {
-    return this.#live.get(id)?.open === true;
-  }
-
-  /** The terminal closed `id`: nothing more fires for it. */
-  finish(id: number) {
-    this.#live.delete(id);
-  }
-
-  /** Connections that may still get an event. */
-  get live(): number {
-    return this.#live.size;
-  }
-
-  /** Throws the PortError a write on a connection that is not open gets. */
-  checkOpen(id: number) {
-    if (!this.isOpen(id)) throw new PortError('socket', 'not connected');
-  }
-
-  /** Delivers `events` in order, one per host turn; returns how many reached a callback. */
-  async deliver(events: readonly SocketEvent[]): Promise<number> {
+  /**
+   * Hands over what the loopback did once it is quiet; true when some callback ran. Nothing to
+   * wait for (no connection the terminal still holds, nothing the acquirer holds for later):
+   * returns at once, without asking the backend.
+   */
+  async settle(nowWallMs: number): Promise<boolean> {
+    if (this.#live.size === 0 && this.#nextDue === undefined) return false;
+    const { events, nextDueWallMs } = await this.#backend.collect(nowWallMs);
+    this.#nextDue = nextDueWallMs;
     let delivered = 0;
     for (const event of events) {
       const live = this.#live.get(event.id);
@@ -78,6 +110,15 @@ export class SocketDispatcher {
       }
       await hostTurn();
     }
-    return delivered;
+    return delivered > 0;
+  }
+
+  nextDueWallMs(): number | undefined {
+    return this.#nextDue;
+  }
+
+  /** Power came back: the connections of the terminal that died are gone (the backend dropped them). */
+  reset() {
+    this.#live.clear();
   }
 }

@@ -15,9 +15,9 @@
 import { X509Certificate } from 'node:crypto';
 import { isIPv4, Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, type TLSSocket } from 'node:tls';
-import type { NetworkPort, TcpConnection, TcpOptions } from '../../firmware/core/ports';
+import type { TcpOptions } from '../../firmware/core/ports';
 import { Loopback } from './loopbackLedger';
-import { SocketDispatcher, type SocketEvent } from './socketEvents';
+import type { Collected, NetworkBackend, SocketEvent } from './queuedNetwork';
 
 export interface SimNetworkOptions {
   /** Link state at power-on (default up). */
@@ -67,12 +67,13 @@ function pem(der: Uint8Array): string {
 
 const LOOPBACK = /^127\./;
 
-export class SimNetwork implements NetworkPort {
+export class SimNetwork implements NetworkBackend {
   readonly ledger: Loopback;
-  readonly #dispatcher = new SocketDispatcher();
   readonly #conns = new Map<number, Conn>();
   readonly #options: SimNetworkOptions;
   #up: boolean;
+  /** The terminal has no power: its connections are gone and new ones go nowhere. */
+  #off = false;
   #nextId = 1;
   /** Called with every write the terminal makes (the power-cut step watches for a request leaving). */
   onWrite: ((bytes: Uint8Array) => void) | undefined;
@@ -94,11 +95,6 @@ export class SimNetwork implements NetworkPort {
     return this.#options.dns?.[name.toLowerCase()];
   }
 
-  resolve(name: string, callback: (address: string | undefined) => void): void {
-    const address = this.lookup(name);
-    void Promise.resolve().then(() => callback(address));
-  }
-
   /** Link up or down. A link that drops breaks every connection (each gets an error). */
   setLink(up: boolean) {
     this.#up = up;
@@ -110,7 +106,28 @@ export class SimNetwork implements NetworkPort {
     }
   }
 
-  // ---- the terminal's side, by connection id (the XS lane's bridge calls these too)
+  /**
+   * The terminal loses power: each of its connections is gone for it (nothing more is handed
+   * over), while what it already wrote still reaches the acquirer (its FIN follows the bytes),
+   * as a request that left before the power died does. Until `powerOn` nothing connects.
+   */
+  powerOff() {
+    this.#off = true;
+    for (const conn of this.#conns.values()) {
+      if (conn.closedByTerminal) continue;
+      conn.closedByTerminal = true;
+      conn.queue = [];
+      if (conn.port !== undefined) this.ledger.termDone(conn.port);
+      if (conn.socket && conn.state !== 'ended') conn.socket.end();
+      conn.state = 'ended';
+    }
+  }
+
+  powerOn() {
+    this.#off = false;
+  }
+
+  // ---- the terminal's side, by connection id (QueuedNetwork calls these, directly or across the XS bridge)
 
   /** Starts a connection; its events come through `collect`. */
   open(host: string, port: number, tls: TcpOptions['tls'] | undefined): number {
@@ -118,19 +135,24 @@ export class SimNetwork implements NetworkPort {
     const conn: Conn = { id, target: `${host}:${port}`, state: 'connecting', queue: [], closedByTerminal: false };
     this.#conns.set(id, conn);
     const fail = (message: string) => this.#end(conn, { id, kind: 'error', message });
-    if (!this.#up) {
+    if (this.#off) conn.state = 'waiting';
+    else if (!this.#up) {
       fail('link is down');
-      return id;
+    } else {
+      this.#route(conn, host, port, tls);
     }
+    return id;
+  }
+
+  #route(conn: Conn, host: string, port: number, tls: TcpOptions['tls'] | undefined) {
     const address = this.lookup(host);
-    if (address === undefined) fail(`cannot resolve ${host}`);
+    if (address === undefined) this.#end(conn, { id: conn.id, kind: 'error', message: `cannot resolve ${host}` });
     else if (this.#options.unreachable?.includes(host) || this.#options.unreachable?.includes(address) || !LOOPBACK.test(address)) conn.state = 'waiting';
     else {
       const real = this.#options.routes?.[`${address}:${port}`];
-      if (real === undefined) fail('connection refused');
+      if (real === undefined) this.#end(conn, { id: conn.id, kind: 'error', message: 'connection refused' });
       else this.#dial(conn, real, tls);
     }
-    return id;
   }
 
   write(id: number, bytes: Uint8Array) {
@@ -215,7 +237,7 @@ export class SimNetwork implements NetworkPort {
    * into the pieces the acquirer wrote.
    * @throws SimNetworkError naming what is unbalanced when it stays busy past the cap
    */
-  async collect(nowWallMs: number): Promise<SocketEvent[]> {
+  async collect(nowWallMs: number): Promise<Collected> {
     this.ledger.runDue(nowWallMs);
     const deadline = Date.now() + (this.#options.capMs ?? 5000);
     for (let spins = 0; ; spins++) {
@@ -232,7 +254,7 @@ export class SimNetwork implements NetworkPort {
         this.#conns.delete(conn.id);
       }
     }
-    return events;
+    return { events, nextDueWallMs: this.ledger.nextDueWallMs() };
   }
 
   /** A connection's queued events with runs of received bytes cut into the acquirer's pieces. */
@@ -262,33 +284,6 @@ export class SimNetwork implements NetworkPort {
     // Bytes of a piece still arriving stay for the next collect.
     conn.queue = run.length ? [{ id: conn.id, kind: 'raw', bytes: Buffer.concat(run) }] : [];
     return out;
-  }
-
-  // ---- the NetworkPort the Node lane's terminal uses
-
-  connect(options: TcpOptions): TcpConnection {
-    const id = this.open(options.host, options.port, options.tls);
-    this.#dispatcher.add(id, options);
-    return {
-      write: (bytes) => {
-        this.#dispatcher.checkOpen(id);
-        this.write(id, bytes);
-      },
-      close: () => {
-        this.#dispatcher.finish(id);
-        this.close(id);
-      },
-    };
-  }
-
-  /** Delivers what the loopback did once it is quiet; true when some callback ran. */
-  async settle(nowWallMs: number): Promise<boolean> {
-    if (!this.#dispatcher.live && this.ledger.nextDueWallMs() === undefined) return false;
-    return (await this.#dispatcher.deliver(await this.collect(nowWallMs))) > 0;
-  }
-
-  nextDueWallMs(): number | undefined {
-    return this.ledger.nextDueWallMs();
   }
 }
 

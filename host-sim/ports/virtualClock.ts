@@ -4,7 +4,7 @@
  * same code inside XS.
  */
 import type { ClockPort, TimerToken } from '../../firmware/core/ports';
-import { hostTurn } from './socketEvents';
+import { hostTurn } from './queuedNetwork';
 
 /**
  * What else lives on the virtual time line: the network, whose events wait for `settle`, and

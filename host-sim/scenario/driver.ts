@@ -11,8 +11,33 @@ import type { Ports } from '../../firmware/core/ports';
 import type { SelfTestReport } from '../../firmware/core/selftest/types';
 import type { DisplayList } from '../../firmware/core/ui/displayList';
 import type { Scenario } from './schema';
+import type { ScenarioFault } from './hostSchema';
+import { drive, DriveError, runHostStep, type TransactionRecord } from './hostSteps';
 import type { VirtualClock } from '../ports/virtualClock';
 import type { SimKeypad } from '../ports/simDevices';
+
+/** What the driver asks of the world outside the terminal (on XS, across the bridge). */
+export type OutsideCommand =
+  /** Adds faults to the acquirer's plan. */
+  | { do: 'faults'; faults: ScenarioFault[] }
+  | { do: 'link'; up: boolean }
+  /** Cuts the power the moment the next 0200 has been written to a socket. */
+  | { do: 'arm-power-cut' }
+  /** 'on', or 'cut' once an armed cut has happened (until the next power-on). */
+  | { do: 'power' }
+  /** What the acquirer received and answered (AcquirerLine[]); [] without an acquirer. */
+  | { do: 'acquirer-log' };
+
+/** One line of the acquirer's log as the report keeps it (no ports, no keys, no PANs). */
+export interface AcquirerLine {
+  host: number;
+  direction: 'in' | 'out';
+  mti?: string;
+  stan?: string;
+  tid?: string;
+  code?: string;
+  fault?: string;
+}
 
 /** What the driver needs of a world besides its ports. */
 export interface SimWorld {
@@ -21,8 +46,9 @@ export interface SimWorld {
   keypad: SimKeypad;
   /** The screen as last drawn. */
   screen(): DisplayList | undefined;
-  /** Power comes back after a power-off (flash powered, peripherals reset). */
+  /** Power comes back after a power-off (flash powered, peripherals reset, connections gone). */
   powerOn(): void;
+  outside(command: OutsideCommand): unknown;
 }
 
 export interface ScenarioReport {
@@ -35,6 +61,10 @@ export interface ScenarioReport {
   eventCount: number;
   recentEvents: TerminalEvent[];
   screens: string[];
+  /** Each host step's outcome (PANs masked). */
+  transactions: TransactionRecord[];
+  /** What the acquirer received and answered, when the scenario has one. */
+  acquirer?: AcquirerLine[];
 }
 
 export interface ScenarioOutcome {
@@ -57,6 +87,18 @@ export class ScenarioRunError extends Error {
 
 export async function runScenario(scenario: Scenario, world: SimWorld): Promise<ScenarioOutcome> {
   let terminal: Terminal | undefined;
+  /** A terminal whose power was cut: stopped, kept for the reboot. */
+  let dead: Terminal | undefined;
+  const transactions: TransactionRecord[] = [];
+  /** Boots on the simulated network; a boot that never ends is the step's failure. */
+  const boot = async (index: number, t: Terminal) => {
+    try {
+      await drive(world, t.boot());
+    } catch (error) {
+      if (error instanceof DriveError) throw new ScenarioRunError(index, `boot ${error.message}`);
+      throw error;
+    }
+  };
   const screens: { name: string; list: DisplayList }[] = [];
   const capture = (index: number, name: string) => {
     const list = world.screen();
@@ -70,15 +112,17 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
     switch (step.do) {
       case 'boot':
         if (terminal) throw new ScenarioRunError(index, 'already booted (use reboot)');
+        if (dead) throw new ScenarioRunError(index, 'the power is off (use reboot)');
         terminal = createTerminal(world.ports);
-        await terminal.boot();
+        await boot(index, terminal);
         break;
       case 'reboot':
-        terminal?.stop();
+        (terminal ?? dead)?.stop();
+        dead = undefined;
         world.clock.reboot();
         world.powerOn();
         terminal = createTerminal(world.ports);
-        await terminal.boot();
+        await boot(index, terminal);
         break;
       case 'advance':
         await world.clock.advance(step.ms);
@@ -111,8 +155,22 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
         }
         break;
       }
+      default:
+        try {
+          const record = await runHostStep(step, index, world, terminal);
+          if (record) transactions.push(record);
+          if (record?.outcome === 'power-cut') {
+            terminal?.stop();
+            dead = terminal;
+            terminal = undefined;
+          }
+        } catch (error) {
+          if (error instanceof DriveError) throw new ScenarioRunError(index, `${step.do}: ${error.message}`);
+          throw error;
+        }
     }
   }
+  if (dead) throw new ScenarioRunError(scenario.steps.length - 1, 'the scenario ends with the power off (reboot after a power cut)');
   if (!terminal) throw new ScenarioRunError(0, 'the scenario never boots the terminal');
   terminal.stop();
   const events = terminal.events();
@@ -125,6 +183,8 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
       eventCount: events.length,
       recentEvents: events.slice(-RECENT_EVENTS),
       screens: screens.map((s) => s.name),
+      transactions,
+      ...(scenario.acquirer ? { acquirer: world.outside({ do: 'acquirer-log' }) as AcquirerLine[] } : {}),
     },
     screens,
   };

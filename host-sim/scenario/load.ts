@@ -50,6 +50,8 @@ export function resolveReferences(raw: unknown, base: string): unknown {
   const scenario = raw as Record<string, unknown>;
   const terminal = scenario.terminal as Record<string, unknown> | undefined;
   if (terminal && typeof terminal.profile === 'string') terminal.profile = readJson(base, terminal.profile, 'terminal.profile');
+  const acquirer = scenario.acquirer as Record<string, unknown> | undefined;
+  if (acquirer && typeof acquirer === 'object' && typeof acquirer.profile === 'string') acquirer.profile = readJson(base, acquirer.profile, 'acquirer.profile');
 
   const demo = scenario.certificates === undefined;
   const certs = (demo ? { ...DEMO_CERTIFICATES } : scenario.certificates) as Record<string, unknown>;

@@ -5,6 +5,10 @@
  */
 import { CAPK_TABLE_LIMIT, CapkError, parseCapkTable } from '../../firmware/core/security/caPublicKeys';
 import type { KeyCode, KeypadLayout, ResetReason } from '../../firmware/core/ports';
+import { bool, int, isObj, list, obj, only, ScenarioError, str } from './fields';
+import { acquirerSpec, hostStep, HOST_STEP_NAMES, networkSpec, type AcquirerSpec, type HostStep, type NetworkSpec } from './hostSchema';
+
+export { ScenarioError } from './fields';
 
 export const KEY_CODES: readonly KeyCode[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'enter', 'cancel', 'clear', 'up', 'down', 'menu'];
 const RESET_REASONS: readonly ResetReason[] = ['power-on', 'software', 'watchdog', 'panic', 'brownout', 'deep-sleep', 'unknown'];
@@ -21,7 +25,8 @@ export type Step =
   /** Power off and on: the terminal restarts on the same flash and settings; uptime restarts at 0. */
   | { do: 'reboot' }
   /** The key-wipe command: working keys dropped, the master key erased (a technician's service action). */
-  | { do: 'wipe-keys' };
+  | { do: 'wipe-keys' }
+  | HostStep;
 
 export interface Scenario {
   name: string;
@@ -70,6 +75,10 @@ export interface Scenario {
   certificates: { terminal: string | null; chain: string[]; root: string | null };
   /** The CA public key table as provisioned (entries as in a CA key table file), or null for none. */
   capk: unknown[] | null;
+  /** The simulated acquirer the terminal talks to over loopback TCP, or null for none. */
+  acquirer: AcquirerSpec | null;
+  /** The network around the terminal. */
+  network: NetworkSpec;
   flash: {
     sectors: number;
     sectorSize: number;
@@ -81,53 +90,11 @@ export interface Scenario {
   steps: Step[];
 }
 
-export class ScenarioError extends Error {
-  override readonly name = 'ScenarioError';
-  readonly code = 'scenario-invalid';
-  constructor(readonly field: string, message: string) {
-    super(`${field}: ${message}`);
-  }
-}
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function only(value: Obj, field: string, allowed: readonly string[]) {
-  for (const key of Object.keys(value)) {
-    const name = key === '' ? '""' : key;
-    if (!allowed.includes(key)) throw new ScenarioError(field ? `${field}.${name}` : name, `unknown field (allowed: ${allowed.join(', ')})`);
-  }
-}
-function obj(value: unknown, field: string): Obj {
-  if (value === undefined) return {};
-  if (!isObj(value)) throw new ScenarioError(field, 'must be an object');
-  return value;
-}
-function int(value: unknown, field: string, min: number, max: number, fallback?: number): number {
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new ScenarioError(field, `must be a whole number ${min}–${max}`);
-  return value;
-}
-function str(value: unknown, field: string, pattern: RegExp, fallback?: string): string {
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== 'string' || !pattern.test(value)) throw new ScenarioError(field, `must be a string matching ${pattern}`);
-  return value;
-}
-function bool(value: unknown, field: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new ScenarioError(field, 'must be true or false');
-  return value;
-}
 function time(value: unknown, field: string, fallback: string): number {
   const text = str(value, field, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/, fallback);
   const ms = Date.parse(text);
   if (!Number.isFinite(ms)) throw new ScenarioError(field, 'is not a real date');
   return ms;
-}
-function list(value: unknown, field: string, max: number): unknown[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || value.length > max) throw new ScenarioError(field, `must be a list of at most ${max}`);
-  return value;
 }
 function key(value: unknown, field: string): KeyCode {
   if (!KEY_CODES.includes(value as KeyCode)) throw new ScenarioError(field, `must be one of ${KEY_CODES.join(' ')}`);
@@ -160,6 +127,8 @@ function steps_(value: unknown, field: string): Step[] {
 
 function step(value: unknown, field: string): Step {
   if (!isObj(value)) throw new ScenarioError(field, 'must be an object with "do"');
+  const host = hostStep(value, field);
+  if (host) return host;
   switch (value.do) {
     case 'boot':
     case 'reboot':
@@ -185,7 +154,7 @@ function step(value: unknown, field: string): Step {
       only(value, field, ['do', 'name']);
       return { do: value.do, name: str(value.name, `${field}.name`, NAME) };
     default:
-      throw new ScenarioError(`${field}.do`, 'must be boot, advance, press, release, snapshot, report-pages, reboot, wipe-keys or repeat');
+      throw new ScenarioError(`${field}.do`, `must be boot, advance, press, release, snapshot, report-pages, reboot, wipe-keys, ${HOST_STEP_NAMES.join(', ')} or repeat`);
   }
 }
 
@@ -212,7 +181,7 @@ function capkTable(value: unknown): unknown[] | null {
  */
 export function parseScenario(input: unknown): Scenario {
   if (!isObj(input)) throw new ScenarioError('(scenario)', 'must be a JSON object');
-  only(input, '', ['name', 'description', 'seed', 'lang', 'rtc', 'firmware', 'terminal', 'device', 'keys', 'certificates', 'capk', 'flash', 'steps']);
+  only(input, '', ['name', 'description', 'seed', 'lang', 'rtc', 'firmware', 'terminal', 'device', 'keys', 'certificates', 'capk', 'acquirer', 'network', 'flash', 'steps']);
   const firmware = obj(input.firmware, 'firmware');
   only(firmware, 'firmware', ['version', 'built', 'imageBytes', 'digest', 'corruptAt']);
   const imageBytes = int(firmware.imageBytes, 'firmware.imageBytes', 1024, 8 * 1024 * 1024, 256 * 1024);
@@ -284,6 +253,8 @@ export function parseScenario(input: unknown): Scenario {
       root: certificates.root === undefined || certificates.root === null ? null : str(certificates.root, 'certificates.root', DER_HEX),
     },
     capk: capkTable(input.capk),
+    acquirer: acquirerSpec(input.acquirer),
+    network: networkSpec(input.network),
     flash: {
       sectors,
       sectorSize,

@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { parseFont } from '../../firmware/core/ui/font';
 import { encodePng } from '../render/png';
 import { rasterize } from '../render/raster';
-import { runScenario } from '../scenario/driver';
 import { loadScenario } from '../scenario/load';
-import { buildWorld, loadFont } from '../world';
+import { loadFont, runInWorld } from '../world';
 
 export const DOC_SCREENS_DIR = join(__dirname, '..', '..', 'docs', 'screens');
 
@@ -34,7 +33,7 @@ export async function renderDocScreens(): Promise<Map<string, Uint8Array>> {
   for (const lang of ['zh', 'en'] as const)
     for (const [name, picks] of Object.entries(DOC_SCREENS)) {
       const scenario = loadScenario(join(__dirname, '..', 'scenarios', `${name}.json`), { lang });
-      const outcome = await runScenario(scenario, buildWorld(scenario, fontBytes));
+      const { outcome } = await runInWorld(scenario, fontBytes);
       for (const [screen, file] of Object.entries(picks)) {
         const found = outcome.screens.find((s) => s.name === screen);
         if (!found) throw new Error(`${name} has no screen ${screen}`);

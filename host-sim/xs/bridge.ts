@@ -10,6 +10,7 @@
  */
 import { PortError, type CryptoPort, type KeyAlgorithm, type KeyHandle, type KeyUsage, type PortErrorCode } from '../../firmware/core/ports';
 import type { CborCodec } from '../../firmware/core/store/cbor';
+import type { Collected, NetworkBackend } from '../ports/queuedNetwork';
 
 export type BridgeCall =
   | 'flash.geometry' | 'flash.read' | 'flash.write' | 'flash.erase'
@@ -17,7 +18,11 @@ export type BridgeCall =
   | CryptoCall
   | 'display.info' | 'display.status'
   | 'system.info' | 'system.memory' | 'system.resetReason' | 'system.imageRead'
-  | 'world.powerOn' | 'trace';
+  | NetCall
+  | 'world.powerOn' | 'world.outside' | 'trace';
+
+/** The network backend (SimNetwork on Node); `net.collect` is answered asynchronously. */
+export type NetCall = 'net.link' | 'net.lookup' | 'net.open' | 'net.write' | 'net.close' | 'net.collect';
 
 export type CryptoCall =
   | 'crypto.digestOpen' | 'crypto.digestUpdate' | 'crypto.digestClose' | 'crypto.random'
@@ -96,6 +101,43 @@ export function serveCrypto(crypto: CryptoPort): Record<CryptoCall, (...a: any[]
     'crypto.forget': (id) => {
       crypto.forgetKey(key(id));
       keys.delete(id);
+    },
+  };
+}
+
+/**
+ * The Node side of the network calls: the XS lane's port drives the same SimNetwork the Node
+ * lane's does. `net.collect` returns a promise: Node's loop runs the sockets and the acquirer
+ * while XS waits for the reply.
+ */
+export function serveNetwork(network: NetworkBackend): Record<NetCall, (...a: any[]) => unknown> {
+  const u8 = (v: unknown) => new Uint8Array(v as Uint8Array);
+  return {
+    'net.link': () => network.link(),
+    'net.lookup': (name) => network.lookup(name) ?? null,
+    'net.open': (host, port, tls) => network.open(host, port, tls === null ? undefined : { serverName: tls.serverName, ca: u8(tls.ca) }),
+    'net.write': (id, bytes) => network.write(id, u8(bytes)),
+    'net.close': (id) => network.close(id),
+    'net.collect': async (nowWallMs) => {
+      const { events, nextDueWallMs } = await network.collect(nowWallMs);
+      return { events, nextDueWallMs: nextDueWallMs ?? null };
+    },
+  };
+}
+
+/** The XS side: the network backend across the bridge (the collect blocks XS until Node answers). */
+export function bridgedNetworkBackend(call: ReturnType<typeof makeCaller>): NetworkBackend {
+  const bytes = (v: unknown) => (v instanceof Uint8Array ? new Uint8Array(v) : new Uint8Array(0));
+  return {
+    link: () => call('net.link'),
+    lookup: (name) => call<string | null>('net.lookup', name) ?? undefined,
+    open: (host, port, tls) => call<number>('net.open', host, port, tls ?? null),
+    write: (id, data) => void call('net.write', id, data),
+    close: (id) => void call('net.close', id),
+    collect(nowWallMs) {
+      const reply = call<{ events: Collected['events']; nextDueWallMs: number | null }>('net.collect', nowWallMs);
+      const events = reply.events.map((e) => (e.kind === 'data' ? { ...e, bytes: bytes(e.bytes) } : e));
+      return Promise.resolve({ events, nextDueWallMs: reply.nextDueWallMs ?? undefined });
     },
   };
 }

@@ -15,8 +15,8 @@ import { PortError } from '../../firmware/core/ports';
 import { createCborCodec } from '../../firmware/core/store/cbor';
 import type { ScenarioOutcome } from '../scenario/driver';
 import type { Scenario } from '../scenario/schema';
-import { buildWorld, type NodeWorld } from '../world';
-import { serveCrypto, type BridgeReply, type BridgeRequest } from './bridge';
+import { startWorld, type NodeWorld } from '../world';
+import { serveCrypto, serveNetwork, type BridgeReply, type BridgeRequest } from './bridge';
 
 const WORKER = join(require.resolve('@agoric/xsnap/package.json'), '..', 'xsnap-native', 'xsnap', 'build', 'bin', 'lin', 'release', 'xsnap-worker');
 
@@ -43,8 +43,8 @@ export const PRELUDE = `(() => {
 
 let bundled: string | undefined;
 
-/** The core + driver as one script for XS (built once per process). */
-export function xsBundle(entry = join(__dirname, 'xsEntry.ts')): string {
+/** The core + driver as one script for XS (built once per process); `inject`: esbuild's, for a bench peer's polyfills. */
+export function xsBundle(entry = join(__dirname, 'xsEntry.ts'), inject: string[] = []): string {
   if (bundled && entry === join(__dirname, 'xsEntry.ts')) return bundled;
   const result = buildSync({
     entryPoints: [entry],
@@ -54,6 +54,7 @@ export function xsBundle(entry = join(__dirname, 'xsEntry.ts')): string {
     platform: 'neutral',
     mainFields: ['module', 'main'],
     target: 'es2022',
+    inject,
     logLevel: 'silent',
   });
   const code = result.outputFiles[0].text;
@@ -67,16 +68,22 @@ export interface XsRun<T> {
   computrons: number;
 }
 
+/**
+ * Answers one query from the XS side. A promise is awaited: XS stays blocked in its
+ * `issueCommand` while Node's event loop runs (the sockets and the acquirer work meanwhile).
+ */
+export type QueryHandler = (query: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+
 /** One xsnap worker with a handler for the queries the XS side issues. */
 export class XsWorker {
   readonly #child;
   #buffer = Buffer.alloc(0);
   #waiting: ((message: Buffer) => void) | undefined;
   #queue: Buffer[] = [];
-  #onQuery: (query: Uint8Array) => Uint8Array;
+  #onQuery: QueryHandler;
   #stderr = '';
 
-  constructor(onQuery: (query: Uint8Array) => Uint8Array) {
+  constructor(onQuery: QueryHandler) {
     this.#onQuery = onQuery;
     this.#child = spawn(WORKER, ['xspos-xs-lane'], { stdio: ['ignore', 'inherit', 'pipe', 'pipe', 'pipe'] });
     this.#child.stderr!.on('data', (d: Buffer) => (this.#stderr += d.toString()));
@@ -114,7 +121,8 @@ export class XsWorker {
       const reply = await this.#next();
       const kind = String.fromCharCode(reply[0]);
       if (kind === '?') {
-        this.#send(Buffer.concat([Buffer.from('/'), Buffer.from(this.#onQuery(new Uint8Array(reply.subarray(1))))]));
+        const answer = this.#onQuery(new Uint8Array(reply.subarray(1)));
+        this.#send(Buffer.concat([Buffer.from('/'), Buffer.from(answer instanceof Uint8Array ? answer : await answer)]));
         continue;
       }
       if (kind === '!') throw new Error(`XS: ${reply.subarray(1).toString('utf8')}`);
@@ -181,27 +189,31 @@ export function serveWorld(world: NodeWorld) {
     'system.resetReason': () => ports.system.resetReason(),
     'system.imageRead': (o, l) => ports.system.image.read(o, l),
     'world.powerOn': () => world.powerOn(),
+    'world.outside': (command) => world.outside(command),
+    ...serveNetwork(world.network),
     trace: (uptimeMs, line) => world.recordTrace(uptimeMs, line),
   };
-  return (query: Uint8Array): Uint8Array => {
-    let reply: BridgeReply;
+  const fail = (error: unknown): BridgeReply =>
+    // Every failure becomes a reply: the worker is blocked until it gets one.
+    error instanceof PortError ? { e: { code: error.code, message: error.message } } : { x: error instanceof Error ? error.message : String(error) };
+  return (query: Uint8Array): Uint8Array | Promise<Uint8Array> => {
     try {
       const request = cbor.decode(query) as BridgeRequest;
       const handler = handlers[request.p];
       if (!handler) throw new PortError('crypto', `unknown bridge call ${String(request.p)}`);
       const v = handler(...request.a);
-      reply = { v: v === undefined ? null : v };
+      // Only the network's collect answers later (XS waits in issueCommand meanwhile).
+      if (v instanceof Promise) return v.then((w: unknown) => cbor.encode({ v: w ?? null }), (error: unknown) => cbor.encode(fail(error)));
+      return cbor.encode({ v: v === undefined ? null : v });
     } catch (error) {
-      // Every failure becomes a reply: the worker is blocked until it gets one.
-      reply = error instanceof PortError ? { e: { code: error.code, message: error.message } } : { x: error instanceof Error ? error.message : String(error) };
+      return cbor.encode(fail(error));
     }
-    return cbor.encode(reply);
   };
 }
 
 /** Runs `scenario` on XS against a fresh Node world; resolves with the outcome and its cost. */
 export async function runOnXs(scenario: Scenario, font?: Uint8Array): Promise<XsRun<ScenarioOutcome> & { world: NodeWorld }> {
-  const world = buildWorld(scenario, font);
+  const world = await startWorld(scenario, font);
   const worker = new XsWorker(serveWorld(world));
   try {
     await worker.evaluate(PRELUDE);
@@ -212,5 +224,6 @@ export async function runOnXs(scenario: Scenario, font?: Uint8Array): Promise<Xs
     return { value, computrons: run.computrons, world };
   } finally {
     worker.close();
+    await world.close();
   }
 }

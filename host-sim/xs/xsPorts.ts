@@ -10,35 +10,26 @@ import type {
   DisplayPort,
   FlashRegionPort,
   KeyHandle,
-  NetworkPort,
   Ports,
   SettingValue,
   SettingsPort,
   SystemPort,
 } from '../../firmware/core/ports';
 import { PortError } from '../../firmware/core/ports';
+import { QueuedNetwork } from '../ports/queuedNetwork';
 import { SimKeypad, unfittedCardInputs } from '../ports/simDevices';
 import { VirtualClock } from '../ports/virtualClock';
 import type { SimWorld } from '../scenario/driver';
 import type { Scenario } from '../scenario/schema';
-import type { BridgedKey, makeCaller } from './bridge';
+import { bridgedNetworkBackend, type BridgedKey, type makeCaller } from './bridge';
 
 type Call = ReturnType<typeof makeCaller>;
 /** cbor-x hands byte strings back as Uint8Array on XS (and Buffer on Node): normalise. */
 const bytes = (v: unknown) => (v instanceof Uint8Array ? new Uint8Array(v) : new Uint8Array(0));
 
-/** XS has no socket bridge (xsnap's calls are synchronous): the link is down in this lane. */
-const noNetwork: NetworkPort = {
-  link: () => ({ up: false }),
-  resolve: (_name, callback) => void Promise.resolve().then(() => callback(undefined)),
-  connect(options) {
-    void Promise.resolve().then(() => options.onError(new PortError('socket', 'no network in the XS lane')));
-    return { write: () => { throw new PortError('socket', 'not connected'); }, close: () => undefined };
-  },
-};
-
 export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
-  const clock = new VirtualClock(scenario.rtcMs);
+  const network = new QueuedNetwork(bridgedNetworkBackend(call));
+  const clock = new VirtualClock(scenario.rtcMs, network);
   const keypad = new SimKeypad(scenario.device.keysHeld, scenario.device.keypad);
   const geometry = call<{ byteLength: number; sectorSize: number }>('flash.geometry');
   const flash: FlashRegionPort = {
@@ -123,7 +114,7 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
     clock,
     flash,
     settings,
-    network: noNetwork,
+    network,
     ...unfittedCardInputs(),
     crypto,
     display,
@@ -131,5 +122,15 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
     system,
     trace: (line) => void call('trace', clock.uptimeMs(), line),
   };
-  return { ports, clock, keypad, screen: () => panel.current, powerOn: () => void call('world.powerOn') };
+  return {
+    ports,
+    clock,
+    keypad,
+    screen: () => panel.current,
+    powerOn: () => {
+      network.reset();
+      call('world.powerOn');
+    },
+    outside: (command) => call('world.outside', command),
+  };
 }

@@ -12,7 +12,14 @@ import { createServer as createTlsServer } from 'node:tls';
 import { pemToDer } from '../../firmware/core/security/x509';
 import type { TcpOptions } from '../../firmware/core/ports';
 import { Loopback } from '../../host-sim/ports/loopbackLedger';
-import { SimNetwork, SimNetworkError } from '../../host-sim/ports/simNetwork';
+import { QueuedNetwork } from '../../host-sim/ports/queuedNetwork';
+import { SimNetwork, SimNetworkError, type SimNetworkOptions } from '../../host-sim/ports/simNetwork';
+
+/** The terminal's port over a SimNetwork, as the world builds it. */
+function simulated(options: SimNetworkOptions) {
+  const sim = new SimNetwork(options);
+  return { sim, network: new QueuedNetwork(sim) };
+}
 
 /** A peer that reports to the ledger as the simulated acquirer does; `reply` answers each chunk read. */
 interface Peer {
@@ -73,7 +80,7 @@ describe('SimNetwork', () => {
       for (const piece of ['a', 'bc', 'def']) send(piece);
       socket.write('', () => written());
     });
-    const network = new SimNetwork({ ledger, routes: { '127.0.0.1:5683': peer.port } });
+    const { sim, network } = simulated({ ledger, routes: { '127.0.0.1:5683': peer.port } });
     const { seen, options } = recorder();
     const connection = network.connect(options('127.0.0.1', 5683));
     expect(() => connection.write(Uint8Array.of(1))).toThrow('not connected');
@@ -87,7 +94,7 @@ describe('SimNetwork', () => {
     expect(seen).toEqual(['connect', 'data:a', 'data:bc', 'data:def']);
     connection.close();
     expect(await network.settle(T0)).toBe(false);
-    await network.collect(T0); // waits until the peer has seen the close
+    await sim.collect(T0); // waits until the peer has seen the close
     expect(seen).toEqual(['connect', 'data:a', 'data:bc', 'data:def']);
     await peer.close();
   });
@@ -104,7 +111,7 @@ describe('SimNetwork', () => {
         peer.busy--;
       }, 20);
     });
-    const network = new SimNetwork({ ledger, routes: { '127.0.0.1:5683': peer.port }, peerQuiet: () => peer.busy === 0 });
+    const { network } = simulated({ ledger, routes: { '127.0.0.1:5683': peer.port }, peerQuiet: () => peer.busy === 0 });
     const { seen, options } = recorder();
     const connection = network.connect(options('127.0.0.1', 5683));
     await network.settle(T0);
@@ -117,7 +124,7 @@ describe('SimNetwork', () => {
   it('never completes a connect to an unreachable host, opens no socket, and lets the terminal give up', async () => {
     const ledger = new Loopback();
     const peer = await tcpPeer(ledger, () => undefined);
-    const network = new SimNetwork({ ledger, dns: { 'pos.acquirer.test': '127.0.0.1' }, unreachable: ['pos.acquirer.test', '10.1.2.3'], routes: { '127.0.0.1:5683': peer.port } });
+    const { network } = simulated({ ledger, dns: { 'pos.acquirer.test': '127.0.0.1' }, unreachable: ['pos.acquirer.test', '10.1.2.3'], routes: { '127.0.0.1:5683': peer.port } });
     const { seen, options } = recorder();
     const a = network.connect(options('pos.acquirer.test', 5683));
     const b = network.connect(options('10.1.2.3', 5683));
@@ -133,7 +140,7 @@ describe('SimNetwork', () => {
   it('resolves from the scenario’s table, refuses a loopback port with no route, and fails everything while the link is down', async () => {
     const ledger = new Loopback();
     const peer = await tcpPeer(ledger, (_s, chunk, send) => send(`echo:${chunk}`));
-    const network = new SimNetwork({ ledger, dns: { 'pos.acquirer.test': '127.0.0.1' }, routes: { '127.0.0.1:5683': peer.port } });
+    const { sim, network } = simulated({ ledger, dns: { 'pos.acquirer.test': '127.0.0.1' }, routes: { '127.0.0.1:5683': peer.port } });
     const resolved: (string | undefined)[] = [];
     for (const name of ['pos.acquirer.test', 'POS.Acquirer.Test', '10.9.8.7', 'other.test']) network.resolve(name, (a) => resolved.push(a));
     await new Promise((r) => setImmediate(r));
@@ -149,7 +156,7 @@ describe('SimNetwork', () => {
     await network.settle(T0);
     expect(seen.slice(3)).toEqual(['data:echo:x']);
 
-    network.setLink(false);
+    sim.setLink(false);
     expect(network.link()).toEqual({ up: false });
     network.connect(options('127.0.0.1', 5683));
     network.resolve('pos.acquirer.test', (a) => resolved.push(a));
@@ -164,13 +171,13 @@ describe('SimNetwork', () => {
     const ledger = new Loopback();
     const held: Socket[] = [];
     const peer = await listen(createServer((socket) => held.push(socket) && ledger.accepted(socket.remotePort!)), { connections: 0, busy: 0 });
-    const network = new SimNetwork({ ledger, routes: { '127.0.0.1:5683': peer.port }, capMs: 300 });
+    const { sim, network } = simulated({ ledger, routes: { '127.0.0.1:5683': peer.port }, capMs: 300 });
     const { options } = recorder();
     const connection = network.connect(options('127.0.0.1', 5683));
     await network.settle(T0);
     connection.write(Buffer.from('lost'));
     await expect(network.settle(T0)).rejects.toThrow(SimNetworkError);
-    await expect(network.collect(T0)).rejects.toThrow(/terminal wrote 4 bytes, the acquirer read 0/);
+    await expect(sim.collect(T0)).rejects.toThrow(/terminal wrote 4 bytes, the acquirer read 0/);
     connection.close();
     for (const socket of held) socket.destroy();
     await peer.close();
@@ -179,7 +186,7 @@ describe('SimNetwork', () => {
   it('holds what the peer schedules for later until the virtual clock gets there', async () => {
     const ledger = new Loopback();
     const peer = await tcpPeer(ledger, (_s, _chunk, send) => ledger.later(5000, () => send('late')));
-    const network = new SimNetwork({ ledger, routes: { '127.0.0.1:5683': peer.port } });
+    const { network } = simulated({ ledger, routes: { '127.0.0.1:5683': peer.port } });
     const { seen, options } = recorder();
     const connection = network.connect(options('127.0.0.1', 5683));
     await network.settle(T0);
@@ -223,7 +230,7 @@ describe('SimNetwork over TLS (certificates made by openssl)', () => {
   ])('$why', async ({ serverName, ca, expected }) => {
     const ledger = new Loopback();
     const peer = await tlsPeer(ledger);
-    const network = new SimNetwork({ ledger, dns: { 'pos.acquirer.test': '127.0.0.1' }, routes: { '127.0.0.1:5683': peer.port } });
+    const { sim, network } = simulated({ ledger, dns: { 'pos.acquirer.test': '127.0.0.1' }, routes: { '127.0.0.1:5683': peer.port } });
     const { seen, options } = recorder();
     const connection = network.connect(options('pos.acquirer.test', 5683, { serverName, ca: der(ca) }));
     await network.settle(T0);
@@ -233,14 +240,14 @@ describe('SimNetwork over TLS (certificates made by openssl)', () => {
     }
     expect(seen).toEqual(expected);
     connection.close();
-    await network.collect(T0);
+    await sim.collect(T0);
     await peer.close();
   });
 
   it('refuses a host that offers nothing newer than TLS 1.1', async () => {
     const ledger = new Loopback();
     const peer = await tlsPeer(ledger, 'TLSv1.1');
-    const network = new SimNetwork({ ledger, routes: { '127.0.0.1:5683': peer.port } });
+    const { network } = simulated({ ledger, routes: { '127.0.0.1:5683': peer.port } });
     const { seen, options } = recorder();
     network.connect(options('127.0.0.1', 5683, { serverName: 'pos.acquirer.test', ca: der('ca.pem') }));
     await network.settle(T0);

@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import type { ProbeResult, SelfTestReport } from '../../firmware/core/selftest/types';
 import { detailText, zhDetail, zhDetailVocabulary, ZH_DETAIL_FALLBACK } from '../../firmware/core/ui/detailTexts';
 import { renderSelfTestPage, selfTestPageCount } from '../../firmware/core/ui/selfTestScreens';
-import { runScenario } from '../../host-sim/scenario/driver';
 import { loadScenario, SCENARIO_DIR } from '../../host-sim/scenario/load';
-import { buildWorld } from '../../host-sim/world';
+import { runInWorld } from '../../host-sim/world';
 import { textOps } from './screenChecks';
 import { committedFont } from './uiFont';
 
@@ -21,7 +20,7 @@ async function scenarioResults(): Promise<ProbeResult[]> {
   const seen = new Map<string, ProbeResult>();
   for (const file of readdirSync(SCENARIO_DIR).filter((f) => f.endsWith('.json')).sort()) {
     const scenario = loadScenario(join(SCENARIO_DIR, file), { lang: 'zh' });
-    const { report } = await runScenario(scenario, buildWorld(scenario));
+    const { report } = (await runInWorld(scenario)).outcome;
     for (const run of report.selfTests) for (const r of run.results) seen.set(`${r.code}\n${r.detail}`, r);
   }
   return [...seen.values()];

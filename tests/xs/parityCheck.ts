@@ -1,7 +1,7 @@
 /** One scenario on the real XS engine and on Node: everything observable must be the same bytes. */
-import { runScenario, type ScenarioOutcome } from '../../host-sim/scenario/driver';
+import type { ScenarioOutcome } from '../../host-sim/scenario/driver';
 import { loadScenario } from '../../host-sim/scenario/load';
-import { buildWorld } from '../../host-sim/world';
+import { runInWorld } from '../../host-sim/world';
 import { runOnXs } from '../../host-sim/xs/xsLane';
 
 /** Shipped scenarios too long to share a test file's time with the others. */
@@ -11,8 +11,7 @@ export const LONG_SCENARIOS: readonly string[] = ['year-of-service'];
 export async function expectParity(file: string, plan: readonly string[]): Promise<ScenarioOutcome> {
   const scenario = loadScenario(file);
   const xs = await runOnXs(scenario);
-  const nodeWorld = buildWorld(scenario);
-  const node = await runScenario(scenario, nodeWorld);
+  const { outcome: node, world: nodeWorld } = await runInWorld(scenario);
 
   expect(JSON.stringify(xs.value.report)).toBe(JSON.stringify(node.report));
   expect(xs.value.screens.map((s) => s.name)).toEqual(node.screens.map((s) => s.name));
