@@ -6,16 +6,18 @@
  *
  *   npx ts-node host-sim/tools/make-font.ts [unifont.hex] [out.bin]
  *
- * Run it after changing strings.ts, probeStrings.ts, authTexts.ts or detailTexts.ts and commit
+ * Run it after changing strings.ts, probeStrings.ts, authTexts.ts, hostTexts.ts, detailTexts.ts
+ * or a shipped acquirer profile's response-code texts (host-sim/scenarios/profiles) and commit
  * the result: tests/ui check the committed font covers every string, and (with the Debian
  * package unifont, which .ci/run installs) that it is exactly what this tool builds.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { FONT_GLYPH_SIZE, FONT_HEADER_SIZE, FONT_MAGIC, FONT_VERSION } from '../../firmware/core/ui/font';
 import { CODE_TEXTS, PROBE_TITLES } from '../../firmware/core/ui/probeStrings';
 import { DETAIL_SYMBOLS, LANGS, LIST_SEPARATORS, STRINGS, UI_SYMBOLS } from '../../firmware/core/ui/strings';
 import { zhDetailVocabulary } from '../../firmware/core/ui/detailTexts';
+import { UNLISTED_RESPONSE } from '../../firmware/core/config/responseCodes';
 import { FONT_PATH } from '../world';
 
 export const UNIFONT_PATH = '/usr/share/unifont/unifont.hex';
@@ -42,9 +44,28 @@ export interface FontSource {
   glyphs: readonly GlyphBitmap[];
 }
 
+export const PROFILES_DIR = path.join(__dirname, '..', 'scenarios', 'profiles');
+
+/**
+ * The response-code texts of the shipped acquirer profiles (data, not code, but the screens
+ * show them: a host's answer in its own words). A provisioned profile with a character the font
+ * lacks is shown with the category's own text instead (ui/transactionScreens.ts).
+ */
+export function profileTexts(dir = PROFILES_DIR): string[] {
+  const texts = [UNLISTED_RESPONSE.zh, UNLISTED_RESPONSE.en];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const codes = JSON.parse(readFileSync(path.join(dir, file), 'utf8')).responseCodes as Record<string, unknown>;
+    for (const entry of Object.values(codes ?? {})) {
+      const [, zh, en] = Array.isArray(entry) ? entry : [undefined, (entry as { zh?: unknown }).zh, (entry as { en?: unknown }).en];
+      for (const text of [zh, en]) if (typeof text === 'string') texts.push(text);
+    }
+  }
+  return texts;
+}
+
 /** Every code point the screens can draw, ascending. */
 export function uiCharacterSet(): number[] {
-  const texts: string[] = [Object.values(UI_SYMBOLS).join(''), DETAIL_SYMBOLS, String.fromCodePoint(FALLBACK_CODE_POINT), ...Object.values(LIST_SEPARATORS), ...zhDetailVocabulary()];
+  const texts: string[] = [Object.values(UI_SYMBOLS).join(''), DETAIL_SYMBOLS, String.fromCodePoint(FALLBACK_CODE_POINT), ...Object.values(LIST_SEPARATORS), ...zhDetailVocabulary(), ...profileTexts()];
   for (let c = 0x20; c <= 0x7e; c++) texts.push(String.fromCharCode(c));
   for (const lang of LANGS) {
     texts.push(...Object.values(STRINGS[lang]), ...Object.values(PROBE_TITLES[lang]));

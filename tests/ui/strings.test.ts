@@ -87,6 +87,6 @@ describe('probe texts', () => {
     expect(codeText('en', 'network.link-down')).toBe(CODE_TEXTS.en['code.unknown']);
     expect(codeText('en', 'toString')).toBe(CODE_TEXTS.en['code.unknown']);
     expect(probeTitle('zh', 'system.rtc')).toBe('时钟');
-    expect(probeTitle('en', 'network.link')).toBe('network.link');
+    expect(probeTitle('en', 'network.signal')).toBe('network.signal');
   });
 });

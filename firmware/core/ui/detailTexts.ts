@@ -43,6 +43,16 @@ const CONFIG_FIELD = form('(?<field>[^\\s:]+): (?<why>.+)', '有误的字段：{
 const DISPLAY_FACTS = form('(?<controller>.+?), (?<width>\\d+)×(?<height>\\d+)(?:, expected (?<expectedWidth>\\d+)×(?<expectedHeight>\\d+))?', '控制器 {controller}，{width}×{height}[，应为 {expectedWidth}×{expectedHeight}]');
 const KEY_PROBLEM = form('(?<problem>.+)', '{problem}');
 const CERT_FIX = '请先看上方说明';
+const HOST_AT = '(?<role>primary|backup) (?<where>\\S+)(?<tls> \\(TLS\\))?';
+const ECHO_FACTS = form(
+  'round trip (?<ms>\\d+) ms to the (?<role>primary|backup), answer (?<code>[0-9A-Z]{2})(?:; response timeout (?<timeout>\\d+) ms)?',
+  '往返 {ms} ms（{role}），应答码 {code}[；响应超时 {timeout} ms]',
+);
+const ANSWER_FACTS = form(
+  `host answered (?<code>[0-9A-Z]{2}) \\((?<en>.+?) \\| (?<zh>.+)\\) to (?<mti>\\d{4}) from the (?<role>primary|backup) at (?<at>${ISO})`,
+  '{role}于 {at} 对 {mti} 应答 {code}（{zh}）',
+);
+const REVERSAL_FACTS = form('STAN (?<stan>\\d{6}), reason (?<reason>[0-9A-Z]{2}), sent (?<sent>\\d+) of (?<sends>\\d+) times', '流水号 {stan}，冲正原因 {reason}，已发送 {sent}/{sends} 次');
 
 /** Forms by result code; a code's forms are tried in order. */
 const FORMS: Readonly<Record<string, readonly DetailForm[]>> = deepFreeze({
@@ -133,6 +143,30 @@ const FORMS: Readonly<Record<string, readonly DetailForm[]>> = deepFreeze({
   'capk.undecided': [form('(?<count>\\d+) keys pass their checksum; expiry not judged', '{count} 个公钥的校验和正确；未判断有效期')],
   'capk.empty': [form('no CA public keys loaded', '未加载 CA 公钥')],
   'capk.refused': [form('(?<refused>\\d+) of (?<count>\\d+) refused: (?<capks>.+)', '{count} 个公钥中有 {refused} 个被拒绝：{capks}')],
+  'link.ok': [form('address (?<address>.+)', '地址 {address}')],
+  'link.down': [form('link down', '网络未连接')],
+  'link.no-address': [form('link up, no address', '网络已连接，没有地址')],
+  'resolve.ok': [form('resolved (?<list>.+)', '已解析：{list}')],
+  'resolve.failed': [form('no address for (?<names>.+?)(?:; resolved (?<list>.+))?', '无法解析：{names}[；已解析：{list}]')],
+  'resolve.not-needed': [form('hosts are IPv4 addresses', '主机均为 IPv4 地址')],
+  'host.no-link': [form('not tried: the network link is down', '未尝试：网络未连接')],
+  'host.not-configured': [form('not configured: no (?<what>acquirer profile|acquirer link|host session)', '未配置：没有{what}')],
+  'connect.ok': [form(`${HOST_AT} connected in (?<ms>\\d+) ms`, '{role} {where}[{tls}] 已连接，耗时 {ms} ms')],
+  'connect.failed': [form(`${HOST_AT}: (?<stage>[a-z-]+): (?<error>.+)`, '{role} {where}[{tls}]：{stage}（{error}）')],
+  'connect.no-backup': [form('the profile names no backup host', '收单参数未配置备用主机')],
+  'echo.ok': [ECHO_FACTS],
+  'echo.slow': [ECHO_FACTS],
+  'echo.no-answer': [form('no answer: (?<stage>[a-z-]+): (?<error>.+)', '无应答：{stage}（{error}）')],
+  'echo.refused': [form('not sent: (?<code>[^:]+): (?<why>.+)', '未发送（代码 {code}）')],
+  'echo.not-tried': [form('not tried: neither host accepted a connection', '未尝试：两个主机都无法连接')],
+  'account.ok': [ANSWER_FACTS],
+  'account.merchant-restricted': [ANSWER_FACTS],
+  'account.terminal-invalid': [ANSWER_FACTS],
+  'account.not-judged': [ANSWER_FACTS],
+  'account.no-answer': [form('the host has not answered since boot', '开机后主机尚未应答')],
+  'reversal.none': [form('no reversal pending', '没有待发送的冲正')],
+  'reversal.pending': [REVERSAL_FACTS],
+  'reversal.stuck': [REVERSAL_FACTS],
   'probe.timeout': [form('(?<probe>.+) gave no answer within (?<ms>\\d+) ms', '{probe} 在 {ms} ms 内没有结果')],
   'probe.crashed': [form('(?<probe>[^:]+): no outcome', '{probe} 没有给出结果'), form('(?<probe>[^:]+): (?<exception>.+)', '{probe} 出错：{exception}')],
 });
@@ -156,6 +190,23 @@ const ZH_OFFSET = '偏移';
 const ZH_ERROR_CODE = '错误代码 {code}';
 const ZH_ERROR_PLAIN = '原因仅有英文记录';
 const ZH_VERIFIED = '证书链验证通过；';
+/** The acquirer link's words: host roles, where a connection stopped, what is not configured. */
+const LINK_WORDS: Readonly<Record<string, string>> = deepFreeze({
+  primary: '主用主机',
+  backup: '备用主机',
+  ' (TLS)': '（TLS）',
+  'link-down': '网络未连接',
+  resolve: '域名解析失败',
+  connect: '无法连接',
+  closed: '连接被关闭',
+  timeout: '应答超时',
+  send: '发送失败',
+  garbage: '收到无法识别的数据',
+  busy: '链路繁忙',
+  'acquirer profile': '收单参数',
+  'acquirer link': '主机链路',
+  'host session': '主机会话',
+});
 
 /** What a Chinese screen says for a detail no form knows. */
 export const ZH_DETAIL_FALLBACK = '此项详细数据暂无中文说明，英文原文保存在自检报告中。';
@@ -195,6 +246,11 @@ function value(name: string, text: string): string | undefined {
       return firstForm(KEY_PROBLEMS, text);
     case 'verified':
       return ZH_VERIFIED;
+    case 'role':
+    case 'tls':
+    case 'stage':
+    case 'what':
+      return hasKey(LINK_WORDS, text) ? LINK_WORDS[text] : undefined;
     default:
       return text;
   }
@@ -252,7 +308,7 @@ export function detailText(lang: Lang, code: string, detail: string): string {
 
 /** Every Chinese word these forms can put on a screen (the font generator draws from it). */
 export function zhDetailVocabulary(): string[] {
-  const texts = [ZH_DETAIL_FALLBACK, ZH_UNREADABLE, ZH_SECTOR, ZH_OFFSET, ZH_ERROR_CODE, ZH_ERROR_PLAIN, ZH_VERIFIED, '、，；', ...Object.values(KEY_NAMES), ...Object.values(KEY_CAPS)];
+  const texts = [ZH_DETAIL_FALLBACK, ZH_UNREADABLE, ZH_SECTOR, ZH_OFFSET, ZH_ERROR_CODE, ZH_ERROR_PLAIN, ZH_VERIFIED, '、，；', ...Object.values(KEY_NAMES), ...Object.values(KEY_CAPS), ...Object.values(LINK_WORDS)];
   for (const forms of Object.values(FORMS)) for (const f of forms) texts.push(f.zh);
   for (const f of KEY_PROBLEMS) texts.push(f.zh);
   return texts;

@@ -8,6 +8,7 @@
  */
 import type { Lang } from './strings';
 import { EN_AUTH_CODES, EN_AUTH_TITLES, ZH_AUTH_CODES, ZH_AUTH_TITLES } from './authTexts';
+import { EN_HOST_CODES, EN_HOST_TITLES, ZH_HOST_CODES, ZH_HOST_TITLES } from './hostTexts';
 import { deepFreeze } from '../freeze';
 
 const EN_TITLES = deepFreeze({
@@ -19,6 +20,7 @@ const EN_TITLES = deepFreeze({
   'device.display': 'Display',
   'device.keypad': 'Keypad',
   ...EN_AUTH_TITLES,
+  ...EN_HOST_TITLES,
 });
 
 export type ProbeId = keyof typeof EN_TITLES;
@@ -32,6 +34,7 @@ const ZH_TITLES: Readonly<Record<ProbeId, string>> = deepFreeze({
   'device.display': '显示屏',
   'device.keypad': '键盘',
   ...ZH_AUTH_TITLES,
+  ...ZH_HOST_TITLES,
 });
 
 export const PROBE_TITLES: Readonly<Record<Lang, Readonly<Record<ProbeId, string>>>> = Object.freeze({
@@ -142,6 +145,7 @@ const EN_CODES = deepFreeze({
     remedy: 'Check network, device, system and account, re-authenticate the terminal, then call support with this code.',
   },
   ...EN_AUTH_CODES,
+  ...EN_HOST_CODES,
 });
 
 /** A result code the screens describe; `code.unknown` stands in for any other. */
@@ -191,6 +195,7 @@ const ZH_CODES: Readonly<Record<ProbeCode, CodeText>> = deepFreeze({
     remedy: '请依次检查网络、设备、系统、账户，再重新认证终端，然后携此代码联系客服。',
   },
   ...ZH_AUTH_CODES,
+  ...ZH_HOST_CODES,
 });
 
 export const CODE_TEXTS: Readonly<Record<Lang, Readonly<Record<ProbeCode, CodeText>>>> = Object.freeze({
