@@ -1,7 +1,8 @@
 /**
  * What the host answers to each request (CUP POS flows, 银联 POS 终端规范): sign-on 0800 (60.3
  * 001 / 003 / 004: working keys in field 62), echo and sign-off 0820 (301 / 002), sale 0200,
- * reversal 0400, settlement 0500 (field 48 totals), batch upload 0320 (202 = end of upload).
+ * reversal 0400, offline-sale advice 0220 (store-and-forward), settlement 0500 (field 48
+ * totals), batch upload 0320 (202 / 207 = end of upload).
  * The answer MTI is the request's plus 10; fields the terminal sent that the answer repeats are
  * copied; the host adds its time (12, 13), settlement date (15), institution (32), RRN (37),
  * authorization code (38) and response code (39).
@@ -24,12 +25,13 @@ const ECHOED: Readonly<Record<string, readonly number[]>> = {
   '0820': [11, 41, 42, 60],
   '0200': [2, 3, 4, 11, 14, 22, 23, 25, 41, 42, 49, 60],
   '0400': [2, 3, 4, 11, 14, 22, 23, 25, 41, 42, 49, 60],
+  '0220': [2, 3, 4, 11, 14, 22, 23, 25, 41, 42, 49, 60],
   '0500': [11, 41, 42, 49, 60, 63],
   '0320': [11, 41, 42, 60],
 };
 
 /** Requests that must carry a MAC (a financial message without one is refused like a wrong one). */
-const MAC_REQUIRED = new Set(['0200', '0400']);
+const MAC_REQUIRED = new Set(['0200', '0400', '0220']);
 
 const MAC_FIELD = 64;
 const MAC_BYTES = 8;
@@ -126,6 +128,8 @@ export class HostDialogue {
         return this.#sale(request, t, macKey);
       case '0400':
         return this.#reversal(request, t, macKey);
+      case '0220':
+        return this.#advice(request, t, macKey);
       case '0500':
         return this.#settlement(request, t, macKey);
       case '0320':
@@ -160,7 +164,7 @@ export class HostDialogue {
     const mmdd = cst.slice(5, 7) + cst.slice(8, 10);
     fields.set(12, cst.slice(11, 13) + cst.slice(14, 16) + cst.slice(17, 19));
     fields.set(13, mmdd);
-    if (request.mti === '0200' || request.mti === '0400' || request.mti === '0500') fields.set(15, mmdd);
+    if (request.mti !== '0800' && request.mti !== '0820' && request.mti !== '0320') fields.set(15, mmdd);
     fields.set(32, this.#o.institution);
     if (request.mti !== '0820' && request.mti !== '0320') fields.set(37, String(++this.#rrn).padStart(12, '0'));
     fields.set(39, code);
@@ -238,11 +242,33 @@ export class HostDialogue {
     return this.#reply(request, this.#o.codes.approved, macKey, note, [[48, answer48]]);
   }
 
-  /** Batch upload (after an unbalanced settlement): each 0320 is one record; 60.3 = 202 ends the upload. */
+  /**
+   * An offline sale's advice (0220, 60.1 = 30): booked like an approved sale; a resent advice
+   * (the terminal's store-and-forward queue did not see the answer) is acknowledged, not booked again.
+   */
+  #advice(request: Iso8583Message, tid: string, macKey: Uint8Array | undefined): Answer {
+    const stan = text(request, 11);
+    const amount = text(request, 4);
+    if (!stan || !amount) return this.#reply(request, this.#o.codes.formatError, macKey, 'advice without STAN or amount');
+    const { batchNo } = field60(request);
+    if (this.#o.book.seen(tid, batchNo, stan)) return this.#reply(request, this.#o.codes.approved, macKey, `advice ${stan} resent: already booked`);
+    this.#o.book.approve(tid, batchNo, stan, Number(amount));
+    return this.#reply(request, this.#o.codes.approved, macKey, `advice booked in batch ${batchNo}`);
+  }
+
+  /**
+   * Batch upload (0320): network code 201 carries up to eight sale records (field 48: count n2,
+   * then 40 digits each); 202 (after a mismatch) and 207 (after agreement) end the upload.
+   */
   #batchUpload(request: Iso8583Message, tid: string, macKey: Uint8Array | undefined): Answer {
     const { batchNo, networkCode } = field60(request);
-    const end = networkCode === '202';
-    this.#o.book.upload(tid, batchNo, end);
-    return this.#reply(request, this.#o.codes.approved, macKey, end ? `batch ${batchNo} upload ended` : `batch ${batchNo} upload record`);
+    if (networkCode === '202' || networkCode === '207') {
+      this.#o.book.endUpload(tid, batchNo);
+      return this.#reply(request, this.#o.codes.approved, macKey, `batch ${batchNo} upload ended (${networkCode}), ${Number(text(request, 48) ?? 0)} records announced`);
+    }
+    const records = Number((text(request, 48) ?? '').slice(0, 2));
+    if (!Number.isInteger(records) || records < 1 || records > 8) return this.#reply(request, this.#o.codes.formatError, macKey, 'upload without a record count 1–8 in field 48');
+    this.#o.book.upload(tid, batchNo, records);
+    return this.#reply(request, this.#o.codes.approved, macKey, `batch ${batchNo} upload: ${records} records`);
   }
 }

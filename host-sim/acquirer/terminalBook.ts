@@ -26,7 +26,7 @@ export interface BatchTotals {
   /** Reversals that undid a sale (a resent reversal is not counted again). */
   reversals: number;
   settlement?: SettlementResult;
-  /** Batch-upload records (0320) received, and whether the end-of-upload message came. */
+  /** Batch-upload sale records (0320 field 48) received, and whether the end-of-upload message came. */
   uploaded: number;
   uploadEnded: boolean;
 }
@@ -130,10 +130,13 @@ export class TerminalBook {
     this.#batch(tid, batchNo).settlement = result;
   }
 
-  upload(tid: string, batchNo: string, end: boolean): void {
-    const batch = this.#batch(tid, batchNo);
-    if (end) batch.uploadEnded = true;
-    else batch.uploaded++;
+  /** Batch upload: `records` sale records arrived (one 0320 carries up to eight). */
+  upload(tid: string, batchNo: string, records: number): void {
+    this.#batch(tid, batchNo).uploaded += records;
+  }
+
+  endUpload(tid: string, batchNo: string): void {
+    this.#batch(tid, batchNo).uploadEnded = true;
   }
 
   /** Totals of one batch, or of the terminal's latest; undefined before its first message. */

@@ -128,9 +128,29 @@ describe('acquirer batch totals', () => {
     const unbalanced = await client.answer(settlementFrame('000003', 2, 200, '000002'));
     expect((field(unbalanced, 48) as string)[30]).toBe('2');
     expect(acquirer.batch(TID, '000002')?.settlement).toBe('unbalanced');
-    for (const stan of ['000004', '000005']) expect(field(await client.answer(frame('0320', [[11, stan], [41, TID], [42, MID], [60, '00000002201']])), 39)).toBe('00');
-    const end = await client.answer(frame('0320', [[11, '000006'], [41, TID], [42, MID], [48, '0002'], [60, '00000002202']]));
+    // Field 48 of an upload (CUP 批上送): count n2, then per sale organisation n2 ‖ STAN n6 ‖ PAN n20 ‖ amount n12.
+    const record = (stan: string, amount: number) => `00${stan}${PAN.padStart(20, '0')}${String(amount).padStart(12, '0')}`;
+    const upload = (stan: string, records: string[]) => frame('0320', [[11, stan], [41, TID], [42, MID], [48, String(records.length).padStart(2, '0') + records.join('')], [60, '00000002201']]);
+    expect(field(await client.answer(upload('000004', [record('000002', 100)])), 39)).toBe('00');
+    expect(field(await client.answer(upload('000005', [record('000007', 50), record('000008', 50)])), 39)).toBe('00');
+    expect(acquirer.batch(TID, '000002')).toMatchObject({ uploaded: 3, uploadEnded: false });
+    const end = await client.answer(frame('0320', [[11, '000006'], [41, TID], [42, MID], [48, '0003'], [60, '00000002202']]));
     expect([end.message.mti, field(end, 39)]).toEqual(['0330', '00']);
-    expect(acquirer.batch(TID, '000002')).toMatchObject({ uploaded: 2, uploadEnded: true });
+    expect(acquirer.batch(TID, '000002')).toMatchObject({ uploaded: 3, uploadEnded: true });
+    // After a balanced settlement the terminal ends an empty upload with 207.
+    await client.answer(frame('0320', [[11, '000007'], [41, TID], [42, MID], [48, '0000'], [60, '00000001207']]));
+    expect(acquirer.batch(TID, '000001')).toMatchObject({ uploaded: 0, uploadEnded: true });
+  });
+
+  it('books an offline sale\'s advice (0220) once, however often the terminal forwards it', async () => {
+    await signedOn();
+    const advice = () =>
+      frame('0220', [[2, PAN], [3, '000000'], [4, '000000000300'], [11, '000005'], [41, TID], [42, MID], [22, '071'], [25, '00'], [49, '156'], [60, '3000000100060']], mac);
+    for (let i = 0; i < 2; i++) {
+      const answer = await client.answer(advice());
+      expect([answer.message.mti, field(answer, 39)]).toEqual(['0230', '00']);
+      expect(Buffer.from(field(answer, 64) as Uint8Array)).toEqual(referenceMac(mac, answer.packed));
+    }
+    expect(acquirer.batch(TID)).toMatchObject({ count: 1, amountMinor: 300 });
   });
 });
