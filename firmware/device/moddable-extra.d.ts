@@ -95,3 +95,12 @@ declare module 'ssl/session' {
     readonly alert?: { readonly level: number; readonly description: number };
   }
 }
+
+/** modules/crypt/ssl/ssl_alert.js (8.2.3): an alert record for a session (encrypted once the handshake is done). */
+declare module 'ssl/alert' {
+  const alert: {
+    readonly close_notify: number;
+    packetize(session: object, level: number, description: number): ArrayBuffer | ArrayBufferView;
+  };
+  export default alert;
+}

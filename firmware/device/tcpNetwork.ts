@@ -9,6 +9,7 @@
  */
 import TCP from 'embedded:io/socket/tcp';
 import Net from 'net';
+import SSLAlert from 'ssl/alert';
 import Session from 'ssl/session';
 import { NetworkAdapter, type SocketStack, type StreamSocket, type StreamSocketOptions, type TlsTrust } from './networkAdapter';
 import { TlsSocket, type TlsSession, type TlsSessionOptions } from './tlsSocket';
@@ -17,8 +18,19 @@ function openTcp(options: StreamSocketOptions): StreamSocket {
   return new TCP(options) as unknown as StreamSocket;
 }
 
+/**
+ * The SDK's session, but for close(): session_419.js sends close_notify with alert level 0,
+ * which is no level (RFC 5246 §7.2: 1 warning, 2 fatal) and which OpenSSL answers with
+ * "unknown alert type" (seen in mcsim against a node:tls host). Level 1, as the RFC shows it.
+ */
+class AcquirerSession extends Session {
+  override close(pipe: Parameters<Session['close']>[0]): void {
+    pipe.writable = pipe.write(SSLAlert.packetize(this, 1, SSLAlert.close_notify));
+  }
+}
+
 function newSession(options: TlsSessionOptions): TlsSession {
-  return new Session(options);
+  return new AcquirerSession(options);
 }
 
 function openTls(options: StreamSocketOptions, trust: TlsTrust): StreamSocket {
