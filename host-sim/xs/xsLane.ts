@@ -164,8 +164,7 @@ export class XsWorker {
 }
 
 /** Answers the XS side's port calls from `world`. */
-export function serveWorld(world: NodeWorld) {
-  const cbor = createCborCodec();
+export function serveWorld(world: NodeWorld): QueryHandler {
   const u8 = (v: unknown) => new Uint8Array(v as Uint8Array);
   const { flash, settings, crypto, display, ports } = world;
   const handlers: Record<BridgeRequest['p'], (...a: any[]) => unknown> = {
@@ -193,6 +192,12 @@ export function serveWorld(world: NodeWorld) {
     ...serveNetwork(world.network),
     trace: (uptimeMs, line) => world.recordTrace(uptimeMs, line),
   };
+  return serveCalls(handlers);
+}
+
+/** A query handler from bridge handlers: one CBOR request in, one CBOR reply out (later, for a promise). */
+export function serveCalls(handlers: Partial<Record<BridgeRequest['p'], (...a: any[]) => unknown>>): QueryHandler {
+  const cbor = createCborCodec();
   const fail = (error: unknown): BridgeReply =>
     // Every failure becomes a reply: the worker is blocked until it gets one.
     error instanceof PortError ? { e: { code: error.code, message: error.message } } : { x: error instanceof Error ? error.message : String(error) };
