@@ -4,12 +4,13 @@
  * and MTI and can apply to its answer (a wrong MAC needs an answer that carries one).
  *
  * 'refuse' is not per request: the host's listener is closed (connections are refused by the
- * kernel, ECONNREFUSED) until `clearFaults` or `restore(host)`, because a refused connection
- * never reaches the host to be counted.
+ * kernel, ECONNREFUSED) until `clearFaults` or `restore(host)`, or for `delayMs` (virtual time
+ * under the simulator's ledger, real time without), because a refused connection never
+ * reaches the host to be counted.
  */
 
 export type FaultKind =
-  | 'refuse' // the port stops listening until cleared
+  | 'refuse' // the port stops listening until cleared (or for delayMs)
   | 'hang' // the request is read and never answered
   | 'delay' // the answer is held until release() or the next request; with delayMs, sent after that many real ms
   | 'reset-mid-frame' // half the answer frame, then the host closes the connection
@@ -25,7 +26,7 @@ export interface Fault {
   kind: FaultKind;
   /** For 'code': the response code to answer with. */
   code?: string;
-  /** For 'delay': real milliseconds before the answer is written. */
+  /** For 'delay': milliseconds before the answer is written; for 'refuse': how long the port stays closed. */
   delayMs?: number;
   /** Only requests of this MTI (e.g. "0200"). */
   mti?: string;

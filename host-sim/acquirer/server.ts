@@ -62,7 +62,7 @@ export interface Acquirer {
   updateTerminal(tid: string, change: Partial<Pick<RegisteredTerminal, 'status' | 'merchantStatus' | 'mid'>>): void;
   readonly log: readonly AcquirerLogEntry[];
   connections(): ConnectionStats[];
-  /** No connection with a half frame, a write under way, or a timed answer waiting. */
+  /** No connection with a half frame, a write under way, or a timed answer waiting; no port being reopened. */
   quiet(): boolean;
   /** Called after every change of the ledger (bytes in or out, connection opened or closed). */
   onChange(listener: () => void): () => void;
@@ -210,21 +210,57 @@ export async function startAcquirer(config: AcquirerConfig, hooks: AcquirerHooks
     record({ host, connection: 0, direction: 'note', note: `port ${ports[host]} refuses connections`, fault: 'refuse' });
   };
 
-  const restore = async (host: number) => {
-    if (servers[host] || ports[host] === undefined) return;
-    await listen(host, ports[host]);
-    record({ host, connection: 0, direction: 'note', note: `port ${ports[host]} listening again` });
+  /** Ports being opened again: the acquirer is not quiet until they listen (a connect would be refused). */
+  const reopening = new Map<number, Promise<void>>();
+  const restore = (host: number): Promise<void> => {
+    if (servers[host] || ports[host] === undefined) return Promise.resolve();
+    let done = reopening.get(host);
+    if (!done) {
+      done = listen(host, ports[host]).then(
+        () => {
+          reopening.delete(host);
+          record({ host, connection: 0, direction: 'note', note: `port ${ports[host]} listening again` });
+          changed();
+        },
+        (error: Error) => {
+          reopening.delete(host);
+          changed();
+          throw error;
+        },
+      );
+      reopening.set(host, done);
+    }
+    return done;
+  };
+
+  /** Real-time reopen timers (without a ledger), cleared at close. */
+  const reopenTimers = new Set<NodeJS.Timeout>();
+  const reopenLater = (host: number, ms: number) => {
+    const reopen = () => void restore(host).catch((error: Error) => record({ host, connection: 0, direction: 'note', note: `port ${ports[host]} could not listen again: ${error.message}` }));
+    if (hooks.ledger) return hooks.ledger.later(ms, reopen);
+    const timer = setTimeout(() => {
+      reopenTimers.delete(timer);
+      reopen();
+    }, ms);
+    reopenTimers.add(timer);
   };
 
   for (let host = 0; host < wantedPorts.length; host++) ports.push(await listen(host, wantedPorts[host]));
 
-  const quiet = () => [...connections].every((c) => c.quiet);
+  const quiet = () => reopening.size === 0 && [...connections].every((c) => c.quiet);
   return {
     ports,
     log,
     addFaults(faults) {
       plan.add(faults);
-      for (const f of faults) if (f.kind === 'refuse') for (let host = 0; host < ports.length; host++) if (f.host === undefined || f.host === host) refuse(host);
+      for (const f of faults) {
+        if (f.kind !== 'refuse') continue;
+        for (let host = 0; host < ports.length; host++) {
+          if (f.host !== undefined && f.host !== host) continue;
+          refuse(host);
+          if (f.delayMs !== undefined) reopenLater(host, f.delayMs);
+        }
+      }
     },
     async clearFaults() {
       plan.clear();
@@ -257,6 +293,7 @@ export async function startAcquirer(config: AcquirerConfig, hooks: AcquirerHooks
     },
     async close() {
       held.length = 0;
+      reopenTimers.forEach(clearTimeout);
       for (const c of connections) c.destroy();
       await Promise.all(servers.map((s) => s && new Promise<void>((resolve) => s.close(() => resolve()))));
       servers.length = 0;

@@ -65,6 +65,18 @@ describe('acquirer fault plan, seen from the terminal', () => {
     again.close();
   });
 
+  it('refuse for delayMs: under the simulator\'s ledger the port opens again when its virtual time comes', async () => {
+    const ledger = new RecordingLedger();
+    await start([{ kind: 'refuse', host: 0, delayMs: 600_000 }], ledger);
+    await expect(HostClient.connect(acquirer.ports[0])).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    expect(ledger.scheduled.map((s) => s.delayMs)).toEqual([600_000]);
+    ledger.scheduled[0].action();
+    await acquirer.whenQuiet();
+    const again = await HostClient.connect(acquirer.ports[0]);
+    expect(field(await again.answer(echoFrame('000002')), 39)).toBe('00');
+    again.close();
+  });
+
   it('hang: the request is read and never answered; the next one is', async () => {
     await start([{ kind: 'hang', mti: '0200' }]);
     client.send(saleFrame('000002', 100, mac));
