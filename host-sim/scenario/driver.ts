@@ -12,7 +12,7 @@ import type { SelfTestReport } from '../../firmware/core/selftest/types';
 import type { DisplayList } from '../../firmware/core/ui/displayList';
 import type { Scenario } from './schema';
 import type { ScenarioFault } from './hostSchema';
-import { drive, DriveError, runHostStep, type TransactionRecord } from './hostSteps';
+import { drive, driveIdle, DriveError, runHostStep, type TransactionRecord } from './hostSteps';
 import type { VirtualClock } from '../ports/virtualClock';
 import type { SimKeypad } from '../ports/simDevices';
 
@@ -94,6 +94,8 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
   const boot = async (index: number, t: Terminal) => {
     try {
       await drive(world, t.boot());
+      // With an acquirer, the boot step ends once what boot started (the sign-on) is done.
+      if (scenario.acquirer) await driveIdle(world, t);
     } catch (error) {
       if (error instanceof DriveError) throw new ScenarioRunError(index, `boot ${error.message}`);
       throw error;

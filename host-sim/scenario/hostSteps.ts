@@ -29,7 +29,7 @@ export interface TransactionRecord {
   uptimeMs: number;
 }
 
-/** The terminal's host session, as the contract has it (terminal.host). */
+/** The terminal's host operations (terminal.signOn … or its session, terminal.host). */
 interface HostApi {
   signOn(): Promise<HostOutcome>;
   echo(): Promise<HostOutcome>;
@@ -75,10 +75,21 @@ function saleRequest(amountMinor: number, card: CardSpec): SaleRequest {
   return { amountMinor, ...rest, ...(icc ? { icc: fromHex(icc) } : {}), ...(pinBlock ? { pinBlock: fromHex(pinBlock) } : {}) };
 }
 
+/**
+ * The terminal's own operations when it has them (they add its duties: sign-on first when
+ * needed, the self-test after a terminal-invalid answer), else its host session's.
+ */
 function hostOf(terminal: Terminal): HostApi {
-  const host = (terminal as Terminal & { host?: HostApi }).host;
-  if (!host) throw new DriveError('the terminal has no host session');
-  return host;
+  const t = terminal as unknown as Partial<HostApi> & { host?: HostApi };
+  if (typeof t.signOn === 'function' && typeof t.sale === 'function') return t as HostApi;
+  if (!t.host) throw new DriveError('the terminal has no host session (no acquirer profile?)');
+  return t.host;
+}
+
+/** Waits, on the simulated network and clock, until the terminal's host work is done (when it says). */
+export async function driveIdle(world: SimWorld, terminal: Terminal): Promise<void> {
+  const t = terminal as unknown as { whenIdle?: () => Promise<void> };
+  if (typeof t.whenIdle === 'function') await drive(world, t.whenIdle());
 }
 
 /** Why `record` is not what the step expected, or undefined. */
