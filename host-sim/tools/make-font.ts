@@ -18,6 +18,7 @@ import { CODE_TEXTS, PROBE_TITLES } from '../../firmware/core/ui/probeStrings';
 import { DETAIL_SYMBOLS, LANGS, LIST_SEPARATORS, STRINGS, UI_SYMBOLS } from '../../firmware/core/ui/strings';
 import { zhDetailVocabulary } from '../../firmware/core/ui/detailTexts';
 import { UNLISTED_RESPONSE } from '../../firmware/core/config/responseCodes';
+import { AMOUNT_SYMBOLS } from '../../firmware/core/ui/transactionScreens';
 import { FONT_PATH } from '../world';
 
 export const UNIFONT_PATH = '/usr/share/unifont/unifont.hex';
@@ -52,7 +53,7 @@ export const PROFILES_DIR = path.join(__dirname, '..', 'scenarios', 'profiles');
  * lacks is shown with the category's own text instead (ui/transactionScreens.ts).
  */
 export function profileTexts(dir = PROFILES_DIR): string[] {
-  const texts = [UNLISTED_RESPONSE.zh, UNLISTED_RESPONSE.en];
+  const texts = [UNLISTED_RESPONSE.zh, UNLISTED_RESPONSE.en, AMOUNT_SYMBOLS];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
     const codes = JSON.parse(readFileSync(path.join(dir, file), 'utf8')).responseCodes as Record<string, unknown>;
     for (const entry of Object.values(codes ?? {})) {

@@ -6,7 +6,7 @@ import { capkProbe, certificateProbe, cryptoProbe, macProbe, masterKeyProbe, wor
 import { displayProbe, keypadProbe } from './probes/deviceProbes';
 import { configProbe, flashProbe, imageProbe, memoryProbe, rtcProbe } from './probes/systemProbes';
 import { accountProbe } from './probes/accountProbes';
-import type { HostSubjectsSource } from './probes/hostSubjects';
+import type { HostAnswerView, HostSubjects, HostSubjectsSource } from './probes/hostSubjects';
 import { connectProbe, echoProbe, linkProbe, resolveProbe } from './probes/networkProbes';
 import { reversalProbe } from './probes/reversalProbe';
 import type { Probe } from './types';
@@ -17,11 +17,26 @@ export interface ProbeSubjects {
   cbor: CborCodec;
   keys: KeyStore;
   /**
-   * The acquirer link, host session and profile as the terminal holds them when a probe runs
-   * ({} while there are none). Given, the plan adds the network probes, the account probe and
-   * the reversal probe; absent, a terminal without a host link keeps the plan it had.
+   * The acquirer link and host session (undefined when the terminal has none: no valid
+   * profile). A plan given these keys, even undefined, or `host`, has the network probes, the
+   * account probe and the reversal probe; one without them keeps the plan it had.
    */
+  link?: HostSubjects['link'];
+  session?: HostSubjects['session'];
+  /** The profile the link was built from (its hosts and timeouts; the name and connect probes need it). */
+  profile?: HostSubjects['profile'];
+  /** The newest answer that judged the account (see HostSubjects.accountAnswer). */
+  accountAnswer?: () => HostAnswerView | undefined;
+  /** Instead of the four above: a function giving them as they are when a probe runs. */
   host?: HostSubjectsSource;
+}
+
+/** The host subjects as a probe sees them when it runs. */
+function hostSource(subjects: ProbeSubjects): HostSubjectsSource | undefined {
+  if (subjects.host) return subjects.host;
+  if (!('link' in subjects || 'session' in subjects || 'profile' in subjects)) return undefined;
+  const { link, session, profile, accountAnswer } = subjects;
+  return () => ({ link, session, profile, accountAnswer: accountAnswer?.() });
 }
 
 /**
@@ -29,7 +44,9 @@ export interface ProbeSubjects {
  * order starts there), the reversal flag sits with the system checks and the account evidence
  * before the authentication checks; the others keep their places.
  */
-export function standardProbes({ log, cbor, keys, host }: ProbeSubjects): Probe[] {
+export function standardProbes(subjects: ProbeSubjects): Probe[] {
+  const { log, cbor, keys } = subjects;
+  const host = hostSource(subjects);
   const when = (probes: () => Probe[]): Probe[] => (host ? probes() : []);
   return [
     ...when(() => networkProbes(host as HostSubjectsSource)),

@@ -19,7 +19,7 @@ export interface ScreenContext {
 
 export interface Screens {
   boot(context: ScreenContext): DisplayList;
-  ready(context: ScreenContext & { merchantId?: string; wallMs: number; lastVerdict?: SelfTestReport['verdict'] }): DisplayList;
+  ready(context: ScreenContext & { merchantId?: string; wallMs: number; lastVerdict?: SelfTestReport['verdict']; pendingReversalStan?: string }): DisplayList;
   /** Only the ready screen's clock (a list with an `area`), drawn over a ready screen each minute. */
   readyClock(context: ScreenContext & { wallMs: number }): DisplayList;
   fault(report: SelfTestReport, context: ScreenContext): DisplayList;

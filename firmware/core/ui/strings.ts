@@ -8,6 +8,7 @@
  */
 import type { CauseFamily, ProbeStatus, SelfTestTrigger } from '../selftest/types';
 import { deepFreeze } from '../freeze';
+import { EN_TRANSACTION, ZH_TRANSACTION } from './transactionTexts';
 
 /** Screen language, a terminal setting: simplified Chinese (zh-CN) or English. */
 export type Lang = 'zh' | 'en';
@@ -84,6 +85,7 @@ const EN = deepFreeze({
   'keys.one.details': 'Press: details',
   'keys.one.report': 'Press: last report',
   'keys.one.selftest': 'Hold 1.5 s: run self-test',
+  ...EN_TRANSACTION,
 });
 
 export type StringKey = keyof typeof EN;
@@ -160,6 +162,7 @@ const ZH: StringTable = deepFreeze({
   'keys.one.details': '按键：查看详情',
   'keys.one.report': '按键：查看上次报告',
   'keys.one.selftest': '长按 1.5 秒：运行自检',
+  ...ZH_TRANSACTION,
 });
 
 export const STRINGS: Readonly<Record<Lang, StringTable>> = Object.freeze({ zh: Object.freeze(ZH), en: Object.freeze(EN) });

@@ -40,6 +40,8 @@ export interface ReadyView extends ScreenView {
   wallMs: number;
   /** Verdict of the newest self-test, if any ran. */
   lastVerdict?: SelfTestReport['verdict'];
+  /** STAN of a reversal the host has not acknowledged: flagged in place of "waiting for a sale". */
+  pendingReversalStan?: string;
 }
 
 const FIELD_TOP = 66;
@@ -79,7 +81,15 @@ export function renderReadyScreen(view: ReadyView): DisplayList {
   const screen = new ScreenBuilder(view.font);
   header(screen, strings['ready.title']);
   const bottom = identityFooter(screen, view, false);
-  screen.text(strings['ready.waiting'], { x: MARGIN, width: CONTENT_WIDTH, y: HEADER_HEIGHT + 12, color: PALETTE.text, align: 'center', bold: true });
+  if (view.pendingReversalStan === undefined)
+    screen.text(strings['ready.waiting'], { x: MARGIN, width: CONTENT_WIDTH, y: HEADER_HEIGHT + 12, color: PALETTE.text, align: 'center', bold: true });
+  else {
+    // Mark, word and colour, between the header and the first field (one line fits there).
+    const look = STATUS_LOOKS.warn;
+    screen.rect(0, HEADER_HEIGHT + 6, PANEL_WIDTH, FIELD_TOP - HEADER_HEIGHT - 10, look.fill);
+    const flag = `${UI_SYMBOLS.warn} ${localize(lang, 'ready.reversalPending', { stan: view.pendingReversalStan })}`;
+    screen.text(flag, { x: MARGIN, width: CONTENT_WIDTH, y: HEADER_HEIGHT + 12, color: look.onFill, align: 'center', bold: true });
+  }
 
   const unset = strings['label.unset'];
   const fields: [string, string][] = [
