@@ -196,6 +196,7 @@ export async function startAcquirer(config: AcquirerConfig, hooks: AcquirerHooks
       server.once('error', reject);
       server.listen(port, HOST_ADDRESS, () => {
         server.off('error', reject);
+        server.on('error', (error: Error) => record({ host, connection: 0, direction: 'note', note: `listener: ${error.message}` }));
         servers[host] = server;
         resolve((server.address() as { port: number }).port);
       });
