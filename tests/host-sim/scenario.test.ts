@@ -31,6 +31,19 @@ describe('scenario files', () => {
     [{ name: 'x', firmware: { corruptAt: [999999999] }, steps: [{ do: 'boot' }] }, 'firmware.corruptAt[0]'],
     [{ name: 'x', colour: 'red', steps: [{ do: 'boot' }] }, 'colour'],
     [[1, 2], '(scenario)'],
+    [{ name: 'x', acquirer: { terminals: [{ tid: '1024', mid: '898440154110001', masterKey: '00'.repeat(16) }] }, steps: [{ do: 'boot' }] }, 'acquirer.terminals[0].tid'],
+    [{ name: 'x', acquirer: { faults: [{ kind: 'flood' }] }, steps: [{ do: 'boot' }] }, 'acquirer.faults[0].kind'],
+    [{ name: 'x', acquirer: { faults: [{ kind: 'code' }] }, steps: [{ do: 'boot' }] }, 'acquirer.faults[0].code'],
+    [{ name: 'x', acquirer: { colour: 1 }, steps: [{ do: 'boot' }] }, 'acquirer.colour'],
+    [{ name: 'x', network: { dns: { 'pos.acquirer.test': '10.0.0.256' } }, steps: [{ do: 'boot' }] }, 'network.dns.pos.acquirer.test'],
+    [{ name: 'x', network: { unreachable: ['a b'] }, steps: [{ do: 'boot' }] }, 'network.unreachable[0]'],
+    [{ name: 'x', steps: [{ do: 'boot' }, { do: 'sale' }] }, 'steps[1].amountMinor'],
+    [{ name: 'x', steps: [{ do: 'boot' }, { do: 'sale', amountMinor: 5, card: 'visa-gold' }] }, 'steps[1].card'],
+    [{ name: 'x', steps: [{ do: 'boot' }, { do: 'sale', amountMinor: 5, card: { entry: 'manual', pan: '12ab' } }] }, 'steps[1].card.pan'],
+    [{ name: 'x', steps: [{ do: 'boot' }, { do: 'sign-on', expect: { kind: 'maybe' } }] }, 'steps[1].expect.kind'],
+    [{ name: 'x', steps: [{ do: 'boot' }, { do: 'link' }] }, 'steps[1].up'],
+    [{ name: 'x', steps: [{ do: 'boot' }, { do: 'power-cut', when: 'later' }] }, 'steps[1].when'],
+    [{ name: 'x', steps: [{ do: 'boot' }, { do: 'acquirer', faults: [{ kind: 'delay', delayMs: -1 }] }] }, 'steps[1].faults[0].delayMs'],
   ])('refuses %j naming the field %s', (input, field) => {
     let error: unknown;
     try {

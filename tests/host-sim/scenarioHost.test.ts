@@ -5,38 +5,13 @@
  */
 import { join } from 'node:path';
 import { loadScenario } from '../../host-sim/scenario/load';
-import { parseScenario, ScenarioError } from '../../host-sim/scenario/schema';
+import { parseScenario } from '../../host-sim/scenario/schema';
 import { buildWorld, runInWorld } from '../../host-sim/world';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const base = { name: 'x', terminal: { tid: '10240001', mid: '898440154110001' } };
 
 describe('scenario files: the acquirer, the network and host steps', () => {
-  it.each([
-    [{ ...base, acquirer: { terminals: [{ tid: '1024', mid: '898440154110001', masterKey: '00'.repeat(16) }] }, steps: [{ do: 'boot' }] }, 'acquirer.terminals[0].tid'],
-    [{ ...base, acquirer: { faults: [{ kind: 'flood' }] }, steps: [{ do: 'boot' }] }, 'acquirer.faults[0].kind'],
-    [{ ...base, acquirer: { faults: [{ kind: 'code' }] }, steps: [{ do: 'boot' }] }, 'acquirer.faults[0].code'],
-    [{ ...base, acquirer: { colour: 1 }, steps: [{ do: 'boot' }] }, 'acquirer.colour'],
-    [{ ...base, network: { dns: { 'pos.acquirer.test': '10.0.0.256' } }, steps: [{ do: 'boot' }] }, 'network.dns.pos.acquirer.test'],
-    [{ ...base, network: { unreachable: ['a b'] }, steps: [{ do: 'boot' }] }, 'network.unreachable[0]'],
-    [{ ...base, steps: [{ do: 'boot' }, { do: 'sale' }] }, 'steps[1].amountMinor'],
-    [{ ...base, steps: [{ do: 'boot' }, { do: 'sale', amountMinor: 5, card: 'visa-gold' }] }, 'steps[1].card'],
-    [{ ...base, steps: [{ do: 'boot' }, { do: 'sale', amountMinor: 5, card: { entry: 'manual', pan: '12ab' } }] }, 'steps[1].card.pan'],
-    [{ ...base, steps: [{ do: 'boot' }, { do: 'sign-on', expect: { kind: 'maybe' } }] }, 'steps[1].expect.kind'],
-    [{ ...base, steps: [{ do: 'boot' }, { do: 'link' }] }, 'steps[1].up'],
-    [{ ...base, steps: [{ do: 'boot' }, { do: 'power-cut', when: 'later' }] }, 'steps[1].when'],
-    [{ ...base, steps: [{ do: 'boot' }, { do: 'acquirer', faults: [{ kind: 'delay', delayMs: -1 }] }] }, 'steps[1].faults[0].delayMs'],
-  ])('refuses %j naming %s', (input, field) => {
-    let error: unknown;
-    try {
-      parseScenario(input);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ScenarioError);
-    expect((error as ScenarioError).field).toBe(field);
-  });
-
   it('fills in a healthy network and no acquirer, and a demo chip card for a sale that names none', () => {
     const scenario = parseScenario({ ...base, steps: [{ do: 'boot' }, { do: 'sale', amountMinor: 100 }] });
     expect(scenario.acquirer).toBeNull();
