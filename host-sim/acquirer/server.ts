@@ -124,7 +124,7 @@ export async function startAcquirer(config: AcquirerConfig, hooks: AcquirerHooks
     }
   };
 
-  const onBody = (connection: HostConnection, body: Uint8Array) => {
+  const answerBody = (connection: HostConnection, body: Uint8Array) => {
     releaseHeld();
     const at = { host: connection.host, connection: connection.id };
     let parts: ReturnType<typeof decodeFrame>;
@@ -176,6 +176,15 @@ export async function startAcquirer(config: AcquirerConfig, hooks: AcquirerHooks
     }
     connection.deliver(frame, how);
     record(entry);
+  };
+
+  /** A request the host cannot answer (an answer that does not pack) is logged, never thrown out of a socket handler. */
+  const onBody = (connection: HostConnection, body: Uint8Array) => {
+    try {
+      answerBody(connection, body);
+    } catch (error) {
+      record({ host: connection.host, connection: connection.id, direction: 'note', note: `not answered: ${(error as Error).message}` });
+    }
   };
 
   const accept = (host: number) => (socket: Socket) => {
