@@ -11,6 +11,9 @@
  * - never reported approved unless the host approved that STAN;
  * - no STAN used by two different sales the host saw.
  *
+ * The sale's "done" is the durable lastTransaction put (journal.ts), so a cut inside it is a cut
+ * inside a durable record: recovery keeps the previous version, and the boot reverses the sale.
+ *
  * Run twice: on a fresh log, and on a log filled so that the sale's writes cross a sector
  * rotation (carry-forward, erase intent, erase, format). The counts of cut points are in
  * the final assertions (and in the report to the lead).
@@ -132,6 +135,7 @@ async function rotatingFill(): Promise<number> {
 describe('power cut at every byte of a sale', () => {
   it('on a fresh log', async () => {
     const r = await sweep(0);
+    process.stdout.write(`power cut, fresh log: ${JSON.stringify(r)}\n`);
     expect(r.cuts).toBe(r.saleBytes);
     expect(r.cuts).toBeGreaterThan(150);
     expect(r.approvedReported).toBe(0);
@@ -141,6 +145,7 @@ describe('power cut at every byte of a sale', () => {
   it('on a log whose sale writes cross a rotation', async () => {
     const fill = await rotatingFill();
     const r = await sweep(fill);
+    process.stdout.write(`power cut, across a rotation (fill ${fill} events): ${JSON.stringify(r)}\n`);
     expect(r.cuts).toBe(r.saleBytes);
     expect(r.approvedReported).toBe(0);
     expect(r.cuts).toBeGreaterThan(4096);

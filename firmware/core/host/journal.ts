@@ -7,13 +7,24 @@
  *   reversal (reason, attempts). Never a PIN block.
  * - advices (durable): the store-and-forward queue: offline advices, and reversals that used
  *   their resends (sent again at settlement), capped by the size of one durable record.
- * - transaction (ring): one per answered sale (approved or not), for the batch upload.
+ * - lastTransaction (durable, type transaction): the last answered sale (approved or not). Its
+ *   older versions, still in flash until the ring comes round, are the batch upload's records.
  *
  * A sale costs at most two appends: the journal put before the 0200 leaves, then either the
- * ring transaction record (the host answered) or a journal put (nothing left: the pending sale
- * dropped; no answer or a bad one: it becomes a reversal). The ring record is the sale's "done":
- * at boot, a pending sale with a later transaction record of its STAN was answered; one without
- * was not (or its answer was lost with the power), and becomes a reversal (reason 98).
+ * lastTransaction put (the host answered) or a journal put (nothing left: the pending sale
+ * dropped; no answer or a bad one: it becomes a reversal). lastTransaction is the sale's "done":
+ * at boot, a pending sale that lastTransaction names (STAN and batch) was answered; one it does
+ * not name was not (or its answer was lost with the power), and becomes a reversal (reason 98).
+ * The "done" is durable, not a ring record, because the journal keeps naming the answered sale
+ * as pending until its next put: events in between may rotate the ring past a ring record, and
+ * the boot would then reverse a sale the terminal reported approved. Rotation carries the live
+ * version forward, so the newest "done" is never lost.
+ *
+ * The durable set (cap: a quarter of a sector, 1,020 B on 4 KiB sectors) holds keySet (≤ 240 B
+ * of footprint: three tdes2 keys), hostState (~48 B), journal and advices (each ≤ one durable
+ * payload, 256 B of footprint; the advices queue refuses an item past it, `#fits`) and
+ * lastTransaction (≤ 80 B): at most ~880 B. tests/host/journalDurableSizes.test.ts fills each
+ * to its largest and checks the sum against the cap.
  *
  * STAN (field 11, 1..999999, wrapping): a sale's STAN is made durable by its pending put; other
  * messages take STANs from a block reserved ahead in hostState (16 at a time), so a STAN is never
@@ -157,7 +168,7 @@ export class HostJournal {
       const reversed = r ? decodeSale(r) : undefined;
       if (reversed) this.#reversal = { sale: reversed, reason: text(r?.r) ?? '06', attempts: num(r?.k) };
       const pending = decodeSale(j.p);
-      if (pending) this.#resolve(pending, journal.seq);
+      if (pending) this.#resolve(pending);
     }
     const advices = log.get(DurableKey.advices);
     if (advices) {
@@ -174,15 +185,13 @@ export class HostJournal {
     if (this.#reversal && this.#queue.some((q) => q.kind === 'reversal' && q.sale.stan === this.#reversal!.sale.stan)) this.#reversal = undefined;
   }
 
-  /** A sale pending at boot: answered if a transaction record of its STAN followed its put. */
-  #resolve(pending: SaleRecord, since: number) {
-    const log = this.#log!;
-    for (const record of log.records()) {
-      if (record.seq <= since || record.type !== RecordType.transaction) continue;
-      const t = this.#decode(record.payload);
-      // The sale's own batch is in its field 60 (60.2); the batch may have been settled since.
-      const batch = Number(pending.field60.slice(2, 8));
-      if (t.s !== pending.stan || num(t.b) !== batch) continue;
+  /** A sale pending at boot: answered if lastTransaction names it (a STAN is never reused within a batch). */
+  #resolve(pending: SaleRecord) {
+    const done = this.#log!.get(DurableKey.lastTransaction);
+    const t = done ? this.#decode(done.payload) : undefined;
+    // The sale's own batch is in its field 60 (60.2); the batch may have been settled since.
+    const batch = Number(pending.field60.slice(2, 8));
+    if (t && t.s === pending.stan && num(t.b) === batch) {
       if (t.ok === 1 && batch === this.#batch) this.#count(pending.amountMinor);
       return;
     }
@@ -244,11 +253,11 @@ export class HostJournal {
     this.#pending = sale;
   }
 
-  /** Append 2 when the host answered: the ring transaction record (approved or not). @throws StoreError */
+  /** Append 2 when the host answered: the lastTransaction put (approved or not). @throws StoreError */
   completeSale(approved: boolean, code: string): void {
     const sale = this.#pending;
     if (!sale) return;
-    this.#log?.append(RecordType.transaction, this.#cbor.encode({ b: this.#batch, s: sale.stan, a: sale.amountMinor, p: panOf(sale), ok: approved ? 1 : 0, c: code }));
+    this.#log?.put(DurableKey.lastTransaction, RecordType.transaction, this.#cbor.encode({ b: this.#batch, s: sale.stan, a: sale.amountMinor, p: panOf(sale), ok: approved ? 1 : 0, c: code }));
     this.#pending = undefined;
     if (approved) this.#count(sale.amountMinor);
   }
@@ -344,17 +353,24 @@ export class HostJournal {
     this.#batch = this.#batch >= STAN_MAX ? 1 : this.#batch + 1;
     this.#putState();
     this.#totals = { count: 0, amountMinor: 0 };
-    // The journal no longer names the last sale (its ring record may age out before the next sale).
+    // The journal no longer names the last sale: its batch is over.
     this.#putJournal(undefined, this.#reversal);
   }
 
-  /** The approved sales of the current batch still in the ring, oldest first. */
+  /**
+   * The approved sales of the current batch whose lastTransaction versions are still in flash,
+   * oldest first. A version carried forward by a rotation is a copy of the newest one at the time,
+   * so it follows its original (or stands alone, the original erased): skipped when it repeats
+   * the previous STAN.
+   */
   *uploadRecords(): Generator<UploadRecord> {
     if (!this.#log) return;
-    for (const record of this.#log.records()) {
-      if (record.type !== RecordType.transaction) continue;
+    let previous: unknown;
+    for (const record of this.#log.versions(DurableKey.lastTransaction)) {
       const t = this.#decode(record.payload);
-      if (num(t.b) !== this.#batch || t.ok !== 1 || typeof t.s !== 'string' || typeof t.p !== 'string') continue;
+      const repeat = t.s === previous;
+      previous = t.s;
+      if (repeat || num(t.b) !== this.#batch || t.ok !== 1 || typeof t.s !== 'string' || typeof t.p !== 'string') continue;
       yield { stan: t.s, pan: t.p, amountMinor: num(t.a) };
     }
   }

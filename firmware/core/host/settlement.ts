@@ -2,8 +2,8 @@
  * Settlement (CUP POS 结算): the 0500 with the batch's totals in field 48; the host's reconciliation
  * code in the 0510's field 48 says whether its totals agree. When they do not (2) or the host
  * reports an error (3), the terminal uploads the batch's sales (0320, network code 201, eight
- * records a message, from the ring's transaction records) and ends with 0320 / 202 and the
- * number sent; when they agree, the end message is 0320 / 207 with none sent (the CUP
+ * records a message, from the lastTransaction versions still in flash: journal.ts) and ends
+ * with 0320 / 202 and the number sent; when they agree, the end message is 0320 / 207 with none sent (the CUP
  * second-generation platform expects the end message either way). Then the batch is closed:
  * the next batch number, zero totals.
  *

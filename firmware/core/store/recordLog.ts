@@ -37,7 +37,7 @@ import { deepFreeze } from '../freeze';
 import { errorText } from '../errorText';
 import {
   encodeRecordBody, encodeSectorHeader, isErased, recordFootprint, sectorHeaderSeq, putU32, u32,
-  INTENT_PAYLOAD_BYTES, RECORD_HEADER_BYTES, RecordKind, SECTOR_HEADER_BYTES,
+  INTENT_PAYLOAD_BYTES, RECORD_HEADER_BYTES, RecordKind, SECTOR_HEADER_BYTES, type RecordHeader,
 } from './layout';
 import { intactRecordAt, sectorBodyErased, walkSector, type FlashReader } from './sectorWalk';
 
@@ -66,7 +66,10 @@ export const RecordType = deepFreeze({
   journal: 6,
   /** Offline advices waiting to be sent (store-and-forward). Durable. */
   advices: 7,
-  /** One completed transaction (ring), for the batch upload that follows a totals mismatch. */
+  /**
+   * One completed transaction: the durable lastTransaction record, put once per answered sale; its
+   * older versions still in flash are what the batch upload after a totals mismatch reads.
+   */
   transaction: 8,
 } as const);
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
@@ -77,6 +80,8 @@ export const DurableKey = deepFreeze({
   hostState: 2,
   journal: 3,
   advices: 4,
+  /** The last answered sale (its "done"): outlives the ring, so a sale pending in the journal is never taken for unanswered. */
+  lastTransaction: 5,
 } as const);
 
 export type StoreErrorCode = 'store-geometry' | 'store-record-size' | 'store-write' | 'store-read' | 'store-durable-full' | 'store-full';
@@ -304,12 +309,24 @@ export class RecordLog {
    * @throws StoreError 'store-read'
    */
   *records(): Generator<LogRecord> {
+    for (const { header, payload } of this.#intact((h) => h.kind === RecordKind.ring)) yield { seq: header.seq, type: header.type, payload };
+  }
+
+  /**
+   * Every intact version of durable record `key` still in flash (puts, carried copies included),
+   * oldest first; older versions age out with the ring. @throws StoreError 'store-read'
+   */
+  *versions(key: number): Generator<DurableRecord> {
+    for (const { header, payload } of this.#intact((h) => h.kind === RecordKind.put && h.key === key)) yield { key, seq: header.seq, type: header.type, payload };
+  }
+
+  /** Intact records that `keep` accepts, oldest first, read one at a time. */
+  *#intact(keep: (header: RecordHeader) => boolean): Generator<{ header: RecordHeader; payload: Uint8Array }> {
     const size = this.#flash.sectorSize;
     for (const index of this.#sectorsOldestFirst())
       for (const item of walkSector(this.#reader, index)) {
-        if (item.kind !== 'record' || item.header.kind !== RecordKind.ring) continue;
-        const payload = this.#read(index * size + item.offset + RECORD_HEADER_BYTES, item.header.length);
-        yield { seq: item.header.seq, type: item.header.type, payload };
+        if (item.kind !== 'record' || !keep(item.header)) continue;
+        yield { header: item.header, payload: this.#read(index * size + item.offset + RECORD_HEADER_BYTES, item.header.length) };
       }
   }
 

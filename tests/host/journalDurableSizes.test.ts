@@ -1,0 +1,76 @@
+/**
+ * The durable set at its largest fits the record log's durable cap (1,020 B of footprint on
+ * 4 KiB sectors: a quarter of a sector). Every durable record the terminal keeps is made as large
+ * as the firmware lets it be, all live at once:
+ *
+ * - keySet: three double-length keys (PIN, MAC, data: sign-on code 004; the session installs des or
+ *   tdes2 keys only) with 4-byte check values and the MAC check;
+ * - hostState: the counters, six-digit batch, a wall clock in 2038;
+ * - journal: a pending reversal of a chip sale with PAN, 37-character track 2, card sequence,
+ *   the reversal's ICC tags at their longest (9F10 of 32 bytes) and a 12-digit amount;
+ * - advices: the store-and-forward queue filled until it refuses (bounded by one durable payload);
+ * - lastTransaction: an approved sale with a 19-digit PAN and a 12-digit amount.
+ *
+ * A put past the cap would throw 'store-durable-full'; the test also sums the footprints itself.
+ */
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { CupHost, InProcessLink, TMK, bootTerminal, newFlash } from './sessionHarness';
+import { DurableKey, recordFootprint } from '../../firmware/core/store/recordLog';
+
+const PAN = '6222021234567890123';
+const TRACK2 = `${PAN}=25121011234567890`;
+const tlv = (tag: number[], value: number) => [...tag, value, ...new Array<number>(value).fill(0x5a)];
+/** Field 55 with the four tags a CUP reversal keeps, each at its longest, and one it drops. */
+const ICC = Uint8Array.from([...tlv([0x95], 5), ...tlv([0x9f, 0x1e], 8), ...tlv([0x9f, 0x10], 32), ...tlv([0x9f, 0x36], 2), ...tlv([0x9f, 0x26], 8)]);
+const chip = { amountMinor: 999999999999, entry: 'contact' as const, pan: PAN, track2: TRACK2, cardSeq: '001', icc: ICC };
+
+const ecb3 = (key: Buffer, data: Buffer) => {
+  const c = createCipheriv(key.length === 16 ? 'des-ede-ecb' : 'des-ede3-ecb', key, null);
+  c.setAutoPadding(false);
+  return Buffer.concat([c.update(data), c.final()]);
+};
+
+describe('the durable set at its largest', () => {
+  it('keySet + hostState + journal + advices + lastTransaction fit the 1,020 B cap', async () => {
+    const host = new CupHost();
+    const flash = newFlash();
+    const t = bootTerminal(flash, new InProcessLink(host));
+    await t.session.signOn();
+    // The largest key set sign-on installs: three tdes2 keys (network code 004), KCV 4 bytes.
+    const keys = [randomBytes(16), randomBytes(16), randomBytes(16)];
+    const block = Buffer.concat(keys.flatMap((k) => [ecb3(TMK, k), ecb3(k, Buffer.alloc(8)).subarray(0, 4)]));
+    expect(t.keys.install(new Uint8Array(block), { algorithm: 'tdes2', kcvLength: 4, mac: { algorithm: 'cup-ecb', padding: 1 } })).toEqual({ ok: true, generation: 2 });
+    host.mak = keys[1];
+    t.session.journal.recordSignOn(true, 2_147_483_647_000, t.keys.status().generation, 999999);
+
+    // Advices stay queued: the host never answers them (the sales still go, after one try each).
+    host.faults.set('0220', new Array(64).fill('hang'));
+    let queued = 0;
+    while (t.session.adviseOffline({ ...chip, entry: 'manual', track2: undefined, cardSeq: undefined }).kind === 'queued') queued++;
+    // Then smaller ones, to take the queue as close to its bound as it goes.
+    while (t.session.adviseOffline({ amountMinor: 1, entry: 'manual', pan: PAN }).kind === 'queued') queued++;
+    expect(queued).toBeGreaterThan(0);
+    expect(await t.session.sale(chip)).toMatchObject({ kind: 'answered', answer: { code: '00' } });
+    host.faults.set('0200', ['hang']);
+    await t.session.sale(chip);
+
+    const sizes = Object.fromEntries(
+      Object.entries(DurableKey).map(([name, key]) => [name, t.log.get(key) ? recordFootprint(t.log.get(key)!.payload.length) : 0]),
+    );
+    const { durableCapBytes, maxDurablePayload } = t.log.capacity();
+    expect(durableCapBytes).toBe(1020);
+    expect(Object.values(sizes).every((s) => s > 0)).toBe(true);
+    expect(t.session.status().pendingReversal).toMatchObject({ reason: '98' });
+    expect(t.session.status().advices).toBe(queued);
+    expect(sizes.advices).toBeLessThanOrEqual(recordFootprint(maxDurablePayload));
+    const total = Object.values(sizes).reduce((a, b) => a + b, 0);
+    expect(total).toBe(t.log.durableBytes);
+    expect(total).toBeLessThanOrEqual(durableCapBytes);
+    // The bound whatever the cards: keySet, hostState and lastTransaction have fields of bounded
+    // size (measured here at their largest); journal and advices are each held to one durable payload.
+    const bound = sizes.keySet + sizes.hostState + sizes.lastTransaction + 2 * recordFootprint(maxDurablePayload);
+    expect(bound).toBeLessThanOrEqual(durableCapBytes);
+    // For the report: footprints in bytes.
+    process.stdout.write(`durable footprints (B): ${JSON.stringify(sizes)} total ${total}, bound ${bound}, of ${durableCapBytes}; ${queued} advices queued\n`);
+  });
+});
