@@ -24,6 +24,7 @@ import { checkChain } from '../firmware/core/security/certificateChain';
 import { computeMac } from '../firmware/core/security/mac';
 import { parseCertificate, pemToDer } from '../firmware/core/security/x509';
 import { codecBench } from './iso8583';
+import { saleBench } from './sale';
 
 const APPENDS = 1000;
 
@@ -156,6 +157,7 @@ async function main() {
   row('Node certificate chain check', `${Math.round(20 / chainMs * 1000)} chains/s`, `${(chainMs / 20).toFixed(2)} ms each`);
 
   await codecBench(row, serveWorld(buildWorld(loadScenario(DEFAULT_SCENARIO))));
+  await saleBench(row, serveWorld(buildWorld(loadScenario(DEFAULT_SCENARIO))), xs.append);
 
   row('Ratio: XS computrons per append ÷ Node µs per append', (xs.append / ((appendMs * 1000) / APPENDS)).toFixed(0), 'machine-dependent; compare across commits on one machine');
   row('Ratio: XS chain check ÷ XS CUP MAC', (xs.chain / xs['cup-ecb']).toFixed(1), 'certificate checks are rare (self-test), MACs per message');
