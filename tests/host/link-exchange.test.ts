@@ -4,28 +4,10 @@
  * answer for another STAN ignored, a reset or close mid-frame, garbage from the host.
  */
 import fc from 'fast-check';
-import { PAN, Peer, TIMING, answerTo, answers, frameOf, local, request, rig, stanOf, until, watch, type Rig } from './linkPeers';
+import type { Socket } from 'node:net';
+import { linkTestKit, TIMING, answerTo, answers, frameOf, local, request, stanOf, until, watch } from './linkPeers';
 
-const peers: Peer[] = [];
-const rigs: Rig[] = [];
-async function peer(onFrame?: ConstructorParameters<typeof Peer>[0]): Promise<Peer> {
-  const p = await Peer.start(onFrame);
-  peers.push(p);
-  return p;
-}
-function make(...args: Parameters<typeof rig>): Rig {
-  const r = rig(...args);
-  rigs.push(r);
-  return r;
-}
-
-afterEach(async () => {
-  for (const r of rigs.splice(0)) {
-    for (const line of r.traces) expect(line).not.toContain(PAN);
-    r.link.close();
-  }
-  for (const p of peers.splice(0)) await p.stop();
-});
+const { peer, make } = linkTestKit();
 
 /** What a host writes for one request: strays (alternately junk and an answer for another STAN), the answer, maybe a duplicate. */
 function stream(body: Buffer, strays: number, duplicate: boolean): Buffer[] {
@@ -37,7 +19,7 @@ function stream(body: Buffer, strays: number, duplicate: boolean): Buffer[] {
 }
 
 /** A host that answers only from its `from`-th request on. */
-const answersFrom = (from: number) => (body: Buffer, socket: import('node:net').Socket, index: number) => {
+const answersFrom = (from: number) => (body: Buffer, socket: Socket, index: number) => {
   if (index >= from) socket.write(answerTo(body));
 };
 
@@ -146,7 +128,7 @@ describe('frames from the byte stream', () => {
   });
 
   it('ignores an answer for another STAN and waits for the right one', async () => {
-    const sockets: import('node:net').Socket[] = [];
+    const sockets: Socket[] = [];
     const host = await peer((body, socket) => {
       sockets.push(socket);
       socket.write(answerTo(body, '000999'));
@@ -172,7 +154,7 @@ describe('frames from the byte stream', () => {
 describe('a host that breaks the stream', () => {
   /** Writes the first half of the answer; `end` closes or resets once the link has read it. */
   async function halfAnswer(end: 'reset' | 'close', resend: boolean) {
-    const sockets: import('node:net').Socket[] = [];
+    const sockets: Socket[] = [];
     const host = await peer((body, socket, index) => {
       sockets.push(socket);
       const answer = answerTo(body);

@@ -7,28 +7,9 @@
 import { backoffDelay } from '../../firmware/core/host/retry';
 import { LinkError, MAX_WAITING_EXCHANGES } from '../../firmware/core/host/link';
 import { NodeCrypto } from '../../host-sim/ports/nodeCrypto';
-import { PAN, Peer, SEED, TIMING, answerTo, answers, deadPort, local, request, rig, until, watch, type Rig } from './linkPeers';
+import { linkTestKit, SEED, TIMING, answerTo, answers, deadPort, local, request, until, watch } from './linkPeers';
 
-const peers: Peer[] = [];
-const rigs: Rig[] = [];
-async function peer(onFrame?: ConstructorParameters<typeof Peer>[0]): Promise<Peer> {
-  const p = await Peer.start(onFrame);
-  peers.push(p);
-  return p;
-}
-function make(...args: Parameters<typeof rig>): Rig {
-  const r = rig(...args);
-  rigs.push(r);
-  return r;
-}
-
-afterEach(async () => {
-  for (const r of rigs.splice(0)) {
-    for (const line of r.traces) expect(line).not.toContain(PAN);
-    r.link.close();
-  }
-  for (const p of peers.splice(0)) await p.stop();
-});
+const { peer, make } = linkTestKit();
 
 describe('getting a connection', () => {
   it('retries a refused connect after full-jitter waits, then fails over to the backup, even for a sale (nothing left yet)', async () => {

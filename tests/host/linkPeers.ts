@@ -289,3 +289,31 @@ export function watch<T>(promise: Promise<T>): { settled: () => boolean; promise
   );
   return { settled: () => done, promise };
 }
+
+/**
+ * Per test file: peers and rigs made through these are stopped and closed after each test,
+ * which also checks that no trace line of the test carried the PAN.
+ */
+export function linkTestKit(): { peer: (onFrame?: ConstructorParameters<typeof Peer>[0]) => Promise<Peer>; make: (...args: Parameters<typeof rig>) => Rig } {
+  const peers: Peer[] = [];
+  const rigs: Rig[] = [];
+  afterEach(async () => {
+    for (const r of rigs.splice(0)) {
+      for (const line of r.traces) expect(line).not.toContain(PAN);
+      r.link.close();
+    }
+    for (const p of peers.splice(0)) await p.stop();
+  });
+  return {
+    async peer(onFrame) {
+      const p = await Peer.start(onFrame);
+      peers.push(p);
+      return p;
+    },
+    make(...args) {
+      const r = rig(...args);
+      rigs.push(r);
+      return r;
+    },
+  };
+}
