@@ -127,7 +127,11 @@ export class HostLink {
     }
   }
 
-  /** TCP connect to host `host` alone, no retry (the self-test's probes: each host its own finding). */
+  /**
+   * TCP connect to host `host` alone, no retry, no failover (the self-test's probes: each host
+   * its own finding); `ms` runs from the connect call, the name already resolved.
+   * @throws LinkError('link-no-host') for an index the profile has no host for
+   */
   async probeConnect(host: number): Promise<ProbeResult> {
     if (!(host >= 0 && host < this.#o.hosts.length)) throw new LinkError('link-no-host', `no host ${host} in the profile (${this.#o.hosts.length})`);
     if (this.#closed) return { ok: false, stage: 'closed', detail: 'link closed' };

@@ -82,7 +82,7 @@ export class ConnectionAttempt implements TcpOptions {
     try {
       (this.#connection as TcpConnection).write(this.#frame);
     } catch (error) {
-      // The port either takes the bytes or throws having taken none (ports.ts TcpConnection.write).
+      // Both adapters queue a whole write or throw before taking a byte (not open, queue full): nothing left.
       return this.#fail('send', errorText(error));
     }
     this.#sent = true;
