@@ -124,7 +124,12 @@ export class HostConnection {
       case 'reset-mid-frame':
         // Half the frame, then FIN: every byte written reaches the peer before the close, so the
         // ledger balances (an RST could drop bytes the peer has not read yet).
-        return this.#write(frame.subarray(0, frame.length >> 1), () => this.#socket.end());
+        // The ledger hears of the close when it is asked for, not when the socket reports it: until
+        // the terminal has seen it, the loopback is not quiet.
+        return this.#write(frame.subarray(0, frame.length >> 1), () => {
+          this.#ledger?.closed(this.remotePort);
+          this.#socket.end();
+        });
       case 'split-bytes': {
         this.#inFlight++; // the sequence itself, until its last byte is handed over
         const next = (at: number) => {
@@ -165,6 +170,7 @@ export class HostConnection {
   }
 
   destroy(): void {
+    if (this.#open) this.#ledger?.closed(this.remotePort);
     this.#socket.destroy();
   }
 }

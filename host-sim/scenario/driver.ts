@@ -4,6 +4,7 @@
  * Engine-neutral: the Node CLI and the XS lane run this same code.
  */
 import { createTerminal, type Terminal } from '../../firmware/core/runtime/terminal';
+import { fencePorts, type FencedPorts } from '../ports/powerFence';
 import { readLang } from '../../firmware/core/config/terminalConfig';
 import { createScreens } from '../../firmware/core/ui/screens';
 import type { TerminalEvent } from '../../firmware/core/runtime/events';
@@ -109,21 +110,26 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
     screens.push({ name, list });
   };
 
+  /** The ports of the running boot: cut when its power goes, so nothing of an old boot reaches the world. */
+  let fence: FencedPorts | undefined;
   for (let index = 0; index < scenario.steps.length; index++) {
     const step = scenario.steps[index];
     switch (step.do) {
       case 'boot':
         if (terminal) throw new ScenarioRunError(index, 'already booted (use reboot)');
         if (dead) throw new ScenarioRunError(index, 'the power is off (use reboot)');
-        terminal = createTerminal(world.ports);
+        fence = fencePorts(world.ports);
+        terminal = createTerminal(fence.ports);
         await boot(index, terminal);
         break;
       case 'reboot':
         (terminal ?? dead)?.stop();
+        fence?.cut();
         dead = undefined;
         world.clock.reboot();
         world.powerOn();
-        terminal = createTerminal(world.ports);
+        fence = fencePorts(world.ports);
+        terminal = createTerminal(fence.ports);
         await boot(index, terminal);
         break;
       case 'advance':
@@ -163,6 +169,7 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
           if (record) transactions.push(record);
           if (record?.outcome === 'power-cut') {
             terminal?.stop();
+            fence?.cut();
             dead = terminal;
             terminal = undefined;
           }

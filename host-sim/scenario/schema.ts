@@ -3,6 +3,7 @@
  * names the field ("flash.damage[0].sector: must be 0–15"). Engine-neutral (the XS lane gets
  * scenarios already validated, but the shape is shared).
  */
+import { parseAcquirerProfile } from '../../firmware/core/config/acquirerProfile';
 import { CAPK_TABLE_LIMIT, CapkError, parseCapkTable } from '../../firmware/core/security/caPublicKeys';
 import type { KeyCode, KeypadLayout, ResetReason } from '../../firmware/core/ports';
 import { bool, int, isObj, list, obj, only, ScenarioError, str } from './fields';
@@ -75,7 +76,10 @@ export interface Scenario {
   certificates: { terminal: string | null; chain: string[]; root: string | null };
   /** The CA public key table as provisioned (entries as in a CA key table file), or null for none. */
   capk: unknown[] | null;
-  /** The simulated acquirer the terminal talks to over loopback TCP, or null for none. */
+  /**
+   * The simulated acquirer the terminal talks to over loopback TCP, or null for none. Absent:
+   * one that knows the terminal, when its profile is usable (null otherwise).
+   */
   acquirer: AcquirerSpec | null;
   /** The network around the terminal. */
   network: NetworkSpec;
@@ -253,7 +257,9 @@ export function parseScenario(input: unknown): Scenario {
       root: certificates.root === undefined || certificates.root === null ? null : str(certificates.root, 'certificates.root', DER_HEX),
     },
     capk: capkTable(input.capk),
-    acquirer: acquirerSpec(input.acquirer),
+    // A terminal with a usable profile talks to an acquirer unless the scenario says `acquirer: null`
+    // (no host at all): the default is one that knows this terminal and follows no fault plan.
+    acquirer: input.acquirer === undefined ? (parseAcquirerProfile(isObj(input.terminal) ? input.terminal.profile : undefined).ok ? acquirerSpec({}) : null) : acquirerSpec(input.acquirer),
     network: networkSpec(input.network),
     flash: {
       sectors,

@@ -212,7 +212,7 @@ describe('the XS bridge, Node side', () => {
     const world = buildWorld(parseScenario({ name: 'key-usage', keys: { masterKey: TMK.toString('hex'), workingKeys: null }, steps: [{ do: 'boot' }] }));
     const serve = serveWorld(world);
     const cbor = createCborCodec();
-    const ask = (p: string, ...a: unknown[]) => cbor.decode(serve(cbor.encode({ p, a }))) as { v?: { id: number; usage: string }; e?: { code: string; message: string } };
+    const ask = (p: string, ...a: unknown[]) => cbor.decode(serve(cbor.encode({ p, a })) as Uint8Array) as { v?: { id: number; usage: string }; e?: { code: string; message: string } };
     const master = ask('crypto.provisioned', 'tmk').v!;
     expect(master.usage).toBe('master');
     expect(ask('crypto.encrypt', master.id, 'ecb', Buffer.from(CHOSEN, 'hex'), null).e).toEqual({ code: 'crypto', message: expect.stringMatching(/master key cannot encrypt/) });

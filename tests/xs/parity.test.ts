@@ -12,7 +12,7 @@ import { createCborCodec } from '../../firmware/core/store/cbor';
 import type { KeyStore } from '../../firmware/core/security/keyStore';
 
 /** The probe ids a self-test reports, in order (probes only read their subjects when they run). */
-const PLAN = standardProbes({ log: 'not opened', cbor: createCborCodec(), keys: {} as KeyStore }).map((p) => p.id);
+const PLAN = standardProbes({ log: 'not opened', cbor: createCborCodec(), keys: {} as KeyStore, host: () => ({}) }).map((p) => p.id);
 
 describe('XS lane parity', () => {
   it('bundles the core without Node built-ins', () => {

@@ -9,7 +9,7 @@ import { createCborCodec } from '../../firmware/core/store/cbor';
 import type { KeyStore } from '../../firmware/core/security/keyStore';
 import { expectParity } from './parityCheck';
 
-const PLAN = standardProbes({ log: 'not opened', cbor: createCborCodec(), keys: {} as KeyStore }).map((p) => p.id);
+const PLAN = standardProbes({ log: 'not opened', cbor: createCborCodec(), keys: {} as KeyStore, host: () => ({}) }).map((p) => p.id);
 
 describe('XS lane parity with the acquirer', () => {
   for (const name of ['host-day', 'host-faults'])

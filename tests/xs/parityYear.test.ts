@@ -9,7 +9,7 @@ import { createCborCodec } from '../../firmware/core/store/cbor';
 import type { KeyStore } from '../../firmware/core/security/keyStore';
 import { expectParity } from './parityCheck';
 
-const PLAN = standardProbes({ log: 'not opened', cbor: createCborCodec(), keys: {} as KeyStore }).map((p) => p.id);
+const PLAN = standardProbes({ log: 'not opened', cbor: createCborCodec(), keys: {} as KeyStore, host: () => ({}) }).map((p) => p.id);
 
 it('year-of-service: same on XS as on Node, and the keys keep their generation', async () => {
   const node = await expectParity(join(__dirname, '../../host-sim/scenarios/year-of-service.json'), PLAN);

@@ -136,8 +136,20 @@ export class HostSession {
     return encodeFrame(this.#tpdu, this.#headers[ic ? 1 : 0], bytes);
   }
 
-  /** Sends a framed request and waits for its answer; verifies the answer's MAC if it has one. */
-  async send(frame: Uint8Array, mti: string, stan: string, resend: boolean): Promise<Exchanged> {
+  /**
+   * Sends a framed request and waits for its answer; verifies the answer's MAC if it has one.
+   * Exchanges take turns: the matcher expects one answer at a time, and a self-test's echo may
+   * come while a sale waits for its answer.
+   */
+  send(frame: Uint8Array, mti: string, stan: string, resend: boolean): Promise<Exchanged> {
+    const run = this.#turn.then(() => this.#sendNow(frame, mti, stan, resend));
+    this.#turn = run.catch(() => undefined);
+    return run;
+  }
+
+  #turn: Promise<unknown> = Promise.resolve();
+
+  async #sendNow(frame: Uint8Array, mti: string, stan: string, resend: boolean): Promise<Exchanged> {
     this.#expectMti = responseMti(mti);
     this.#expectStan = stan;
     this.#matched = undefined;
@@ -176,6 +188,10 @@ export class HostSession {
     const note = f.get(44) ?? f.get(63);
     const answer: HostAnswer = { code, category, text, mti: ex.message.mti, host: ex.host, wallMs: this.#ctx.ports.clock.wallMs(), processingRequest: ex.processingRequest };
     if (typeof note === 'string') answer.hostText = note;
+    const authCode = f.get(38);
+    const rrn = f.get(37);
+    if (typeof authCode === 'string') answer.authCode = authCode;
+    if (typeof rrn === 'string') answer.rrn = rrn;
     this.#lastAnswer = answer;
     if (asksSignOn(category, ex.processingRequest)) this.#needsSignOn = true;
     this.onAnswer?.(answer);

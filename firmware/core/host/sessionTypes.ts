@@ -30,6 +30,10 @@ export type HostAnswer = {
   host: number;
   /** Field 44 or 63 as the host sent it. */
   hostText?: string;
+  /** Field 38: the authorization code of an approval. */
+  authCode?: string;
+  /** Field 37: the host's retrieval reference number. */
+  rrn?: string;
   wallMs: number;
   processingRequest: number;
 };

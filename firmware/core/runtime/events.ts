@@ -13,7 +13,26 @@ export type TerminalEvent =
       recovery: { records: number; tornRecords: number; interruptedErases: number; corruptRecords: number; corruptSectors: number };
       uptimeMs: number;
       wallMs: number;
+    }
+  /**
+   * What the acquirer's host answered, when it is evidence: anything but an approval, and every
+   * sign-on answer. The code-83 diagnosis and the account probe read these.
+   */
+  | {
+      kind: 'host-answer';
+      operation: HostOperation;
+      code: string;
+      category: string;
+      mti: string;
+      /** 0 primary, 1 backup. */
+      host: number;
+      /** Field 44 or 63 as the host sent it, if any. */
+      hostText?: string;
+      uptimeMs: number;
+      wallMs: number;
     };
+
+export type HostOperation = 'sign-on' | 'echo' | 'sale' | 'settle' | 'sign-off';
 
 export class EventError extends Error {
   override readonly name = 'EventError';
@@ -46,6 +65,10 @@ export function decodeEvent(cbor: CborCodec, payload: Uint8Array): TerminalEvent
     const recovery = e.recovery;
     if (typeof recovery !== 'object' || recovery === null) throw new EventError('boot event: recovery is not a map');
     for (const field of Object.keys(recovery)) number(field, recovery as Record<string, unknown>);
+  } else if (e.kind === 'host-answer') {
+    ['operation', 'code', 'category', 'mti'].forEach(text);
+    number('host');
+    if (e.hostText !== undefined) text('hostText');
   } else throw new EventError(`unknown event kind ${typeof e.kind === 'string' ? e.kind : typeof e.kind}`);
   number('uptimeMs');
   number('wallMs');

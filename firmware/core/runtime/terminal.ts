@@ -18,9 +18,15 @@ import { createCborCodec } from '../store/cbor';
 import { RecordLog, RecordType } from '../store/recordLog';
 import { createScreens, type ScreenContext, type Screens } from '../ui/screens';
 import { decodeEvent, EventError, type TerminalEvent, type TransitionCause } from './events';
-import { decodeReport, ReportRecordError } from '../selftest/reportRecord';
+import { decodeReport, encodeReport, ReportRecordError } from '../selftest/reportRecord';
 import { deepFreeze } from '../freeze';
 import { errorText } from '../errorText';
+import { openAcquirerLink, type AcquirerLink } from './acquirerLink';
+import { createHostDuties, type SaleOutcome, type SettleOutcome } from './hostDuties';
+import type { HostOutcome, HostSession, SaleRequest } from '../host/session';
+import { batchSnapshot, hostView, type HostView } from './hostScreens';
+import { createTransactionScreens, type TransactionScreens } from '../ui/transactionScreens';
+import { parseFont } from '../ui/font';
 
 export type TerminalState = 'boot' | 'selftest' | 'ready' | 'fault';
 
@@ -51,7 +57,7 @@ export interface TerminalOptions {
 }
 
 /** What the screen shows: the idle or fault screen, or a page of the last self-test. */
-type View = { kind: 'home' } | { kind: 'report'; page: number } | { kind: 'running' };
+type View = { kind: 'home' } | { kind: 'report'; page: number } | { kind: 'running' } | { kind: 'host'; render: HostView };
 
 export interface Terminal {
   readonly state: TerminalState;
@@ -72,6 +78,18 @@ export interface Terminal {
    * out of service at once, then self-tests so the screen says why.
    */
   wipeKeys(): Promise<SelfTestReport>;
+  /** The acquirer session, when the terminal is configured for one (opened at boot). */
+  readonly host: HostSession | undefined;
+  /** Signs on with the acquirer (working keys, batch). Also done after each self-test that did not fail, when needed. */
+  signOn(): Promise<HostOutcome>;
+  /** An echo test with the acquirer. */
+  echo(): Promise<HostOutcome>;
+  /** One sale (signs on first when needed); only when the terminal is in service. */
+  sale(request: SaleRequest): Promise<SaleOutcome>;
+  /** Settles the batch (pending reversals and advices go first). */
+  settle(): Promise<SettleOutcome>;
+  /** Resolves when no host operation, and no self-test one started, is under way. */
+  whenIdle(): Promise<void>;
   /** Stops timers and the keypad; nothing fires afterwards. */
   stop(): void;
 }
@@ -91,6 +109,26 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
   let booted = false;
   let screens: Screens | undefined;
   let keys = new KeyStore(ports.crypto, undefined, cbor, ports.settings);
+  let acquirer: AcquirerLink | undefined;
+  const duties = createHostDuties({
+    ports,
+    session: () => acquirer?.session,
+    state: () => state,
+    record,
+    selfTest: (trigger) => selfTest(trigger),
+    show(operation, outcome, request) {
+      const session = acquirer?.session;
+      if (!session) return;
+      if (!outcome && operation === 'settle') batchBefore = batchSnapshot(session);
+      const render = hostView(operation, outcome, request, batchBefore, session.ids.currency);
+      if (render) view = { kind: 'host', render };
+      else if (outcome) view = { kind: 'home' };
+      else return;
+      draw();
+    },
+  });
+  let batchBefore: ReturnType<typeof batchSnapshot> | undefined;
+  let transactionScreens: TransactionScreens | undefined;
 
   function transition(to: TerminalState, cause: TransitionCause) {
     if (!TRANSITIONS[state].includes(to)) throw new RuntimeError('runtime-transition', `no transition ${state} → ${to}`);
@@ -101,9 +139,13 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
   }
 
   function record(type: number, value: unknown) {
+    recordBytes(type, () => cbor.encode(value));
+  }
+
+  function recordBytes(type: number, encode: () => Uint8Array) {
     if (!log) return;
     try {
-      log.append(type, cbor.encode(value));
+      log.append(type, encode());
     } catch (error) {
       // The flash probe reports storage trouble; losing one event must not stop the terminal.
       ports.trace(`log append failed: ${errorText(error)}`);
@@ -142,10 +184,12 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     readyShown = false;
     try {
       if (view.kind === 'running') ports.display.draw(screens.boot(context));
+      else if (view.kind === 'host' && transactionScreens) ports.display.draw(view.render(transactionScreens, context));
       else if (view.kind === 'report' && lastReport) ports.display.draw(screens.selfTestPage(lastReport, view.page, context));
       else if (state === 'fault' && lastReport) ports.display.draw(screens.fault(lastReport, context));
       else {
-        ports.display.draw(screens.ready({ ...context, merchantId, wallMs: ports.clock.wallMs(), lastVerdict: lastReport?.verdict }));
+        const pendingReversalStan = acquirer?.session.status().pendingReversal?.stan;
+        ports.display.draw(screens.ready({ ...context, merchantId, wallMs: ports.clock.wallMs(), lastVerdict: lastReport?.verdict, ...(pendingReversalStan ? { pendingReversalStan } : {}) }));
         readyShown = true;
       }
     } catch (error) {
@@ -191,6 +235,12 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       void selfTest('demand');
       return;
     }
+    if (view.kind === 'host') {
+      // Any key takes a transaction's result off the screen.
+      view = { kind: 'home' };
+      draw();
+      return;
+    }
     if (!lastReport || !screens) return;
     const { merchantId, ...context } = identity;
     const pages = screens.selfTestPageCount(lastReport, context);
@@ -214,11 +264,12 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     running = runSelfTest(ports, probes, trigger, seq, options.probeConcurrency).then((report) => {
       running = undefined;
       lastReport = report;
-      record(RecordType.selfTestReport, report);
+      recordBytes(RecordType.selfTestReport, () => encodeReport(cbor, report));
       transition(report.verdict === 'fail' ? 'fault' : 'ready', `selftest-${report.verdict}`);
       // A failure opens on its report; a clean run returns to the idle screen.
       view = report.verdict === 'fail' ? { kind: 'home' } : trigger === 'demand' ? { kind: 'report', page: 0 } : { kind: 'home' };
       draw();
+      if (!stopped) duties.afterSelfTest(report);
       return report;
     }, (error: unknown) => {
       // The runner itself failed (a bad plan): out of service, and a later self-test may try again.
@@ -237,6 +288,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     booted = true;
     try {
       screens = createScreens(ports.display.font, ports.keypad.layout);
+      transactionScreens = createTransactionScreens(parseFont(ports.display.font), ports.keypad.layout);
     } catch (error) {
       ports.trace(`font unusable: ${errorText(error)}`);
     }
@@ -274,7 +326,21 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       // The working-keys probe then says the keys are missing; the flash probe says why.
       ports.trace(`stored keys unreadable: ${errorText(error)}`);
     }
-    probes = (options.probes ?? standardProbes)({ log: log ?? logProblem, cbor, keys });
+    const opened = openAcquirerLink(ports, log, cbor, keys);
+    if (typeof opened === 'string') ports.trace(`no acquirer link: ${opened}`);
+    else acquirer = opened;
+    const profile = acquirer ? readTerminalConfig(ports.settings, cbor) : undefined;
+    probes = (options.probes ?? standardProbes)({
+      log: log ?? logProblem,
+      cbor,
+      keys,
+      host: () => ({
+        link: acquirer?.link,
+        session: acquirer?.session,
+        profile: profile?.ok ? profile.value.profile : undefined,
+        accountAnswer: duties.lastEvidence,
+      }),
+    });
     ports.keypad.start(onKey);
     await selfTest('boot');
     schedulePeriodic();
@@ -319,6 +385,14 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     get keys() {
       return keys;
     },
+    get host() {
+      return acquirer?.session;
+    },
+    signOn: duties.signOn,
+    echo: duties.echo,
+    sale: duties.sale,
+    settle: duties.settle,
+    whenIdle: duties.idle,
     boot,
     selfTest,
     wipeKeys,
@@ -350,6 +424,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       ports.keypad.stop();
       if (periodic) ports.clock.clearTimer(periodic);
       if (idleRefresh) ports.clock.clearTimer(idleRefresh);
+      acquirer?.link.close();
     },
   };
 }

@@ -23,6 +23,26 @@ const MAX_RESULTS = 64;
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
 
+/**
+ * Results are stored as lists [id, family, status, code, detail, durationMs]: the field names
+ * of a map cost about 40 bytes per probe, and a report of some twenty probes must stay one
+ * record. Reports written as maps (earlier firmware) still read.
+ */
+const RESULT_FIELDS = deepFreeze(['id', 'family', 'status', 'code', 'detail', 'durationMs'] as const);
+
+/** The stored form of a report (see RESULT_FIELDS). */
+export function encodeReport(cbor: CborCodec, report: SelfTestReport): Uint8Array {
+  return cbor.encode({ ...report, results: report.results.map((r) => RESULT_FIELDS.map((f) => r[f])) });
+}
+
+function resultFromList(value: unknown): unknown {
+  if (!Array.isArray(value)) return value;
+  if (value.length !== RESULT_FIELDS.length) throw new ReportRecordError(`a result list of ${value.length} items`);
+  const out: Record<string, unknown> = {};
+  RESULT_FIELDS.forEach((f, i) => (out[f] = value[i]));
+  return out;
+}
+
 function checkResult(value: unknown, index: number): ProbeResult {
   const r = value as Record<string, unknown>;
   if (typeof value !== 'object' || value === null) throw new ReportRecordError(`results[${index}] is not a map`);
@@ -48,6 +68,7 @@ export function decodeReport(cbor: CborCodec, payload: Uint8Array): SelfTestRepo
   if (!(TRIGGERS as readonly string[]).includes(r.trigger as string)) throw new ReportRecordError(`trigger ${String(r.trigger)}`);
   if (!VERDICTS.includes(r.verdict as string)) throw new ReportRecordError(`verdict ${String(r.verdict)}`);
   if (!Array.isArray(r.results) || r.results.length > MAX_RESULTS) throw new ReportRecordError('results is not a list of at most 64');
-  r.results.forEach(checkResult);
+  r.results = r.results.map(resultFromList);
+  (r.results as unknown[]).forEach(checkResult);
   return value as SelfTestReport;
 }

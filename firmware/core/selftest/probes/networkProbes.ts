@@ -81,7 +81,8 @@ function askResolver(network: NetworkPort, name: string, answer: (address: strin
 
 /** TCP connect to one host alone (HostLink.probeConnect: no retry, no failover). */
 export function connectProbe(host: HostSubjectsSource, index: 0 | 1): Probe {
-  return { id: index === 0 ? PRIMARY : BACKUP, family: 'network', timeoutMs: 65_000, after: [LINK, RESOLVE], run: (context) => runConnect(context, host, index) };
+  // The backup is judged after the primary: the terminal is out of service only when no host takes a connection.
+  return { id: index === 0 ? PRIMARY : BACKUP, family: 'network', timeoutMs: 65_000, after: index === 0 ? [LINK, RESOLVE] : [LINK, RESOLVE, PRIMARY], run: (context) => runConnect(context, host, index) };
 }
 
 async function runConnect(context: ProbeContext, host: HostSubjectsSource, index: 0 | 1): Promise<ProbeOutcome> {
@@ -93,7 +94,10 @@ async function runConnect(context: ProbeContext, host: HostSubjectsSource, index
   const where = `${hostRole(index)} ${target.host}:${target.port}${target.tls ? ' (TLS)' : ''}`;
   const result = await link.probeConnect(index);
   if (result.ok) return pass('connect.ok', `${where} connected in ${result.ms} ms`);
-  return fail('connect.failed', `${where}: ${result.stage}: ${result.detail}`);
+  const facts = `${where}: ${result.stage}: ${result.detail}`;
+  // One host down while the other serves is a warning (sales go to the other); both down is a failure.
+  const other = index === 0 ? (profile.hosts.length > 1 ? 'untried' : 'none') : context.resultOf(PRIMARY)?.status === 'pass' ? 'up' : 'down';
+  return other === 'untried' || other === 'up' ? warn('connect.failed', facts) : fail('connect.failed', facts);
 }
 
 /** Above this share of the profile's response timeout, a round trip is a warning. */

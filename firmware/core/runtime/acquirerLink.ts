@@ -1,0 +1,59 @@
+/**
+ * Builds the terminal's link to its acquirer from what is provisioned: the terminal and merchant
+ * IDs, the acquirer profile (hosts, timeouts, retry policy, dialect, MAC scheme, response
+ * codes) and, for hosts reached over TLS, the provisioned host root certificate as the trust anchor.
+ * No valid configuration, no link: the configuration probe says why, and the terminal sells nothing.
+ */
+import { readTerminalConfig } from '../config/terminalConfig';
+import { dialectById } from '../host/dialects';
+import { HostLink } from '../host/link';
+import { HostSession } from '../host/session';
+import type { Ports } from '../ports';
+import type { KeyStore } from '../security/keyStore';
+import { CERTS_DOMAIN } from '../security/provisionedData';
+import type { CborCodec } from '../store/cbor';
+import type { RecordLog } from '../store/recordLog';
+import { errorText } from '../errorText';
+
+/** Largest frame the link accepts, its length prefix included: a CUP POS message is well under 1 KB. */
+export const MAX_FRAME_BYTES = 2048;
+
+/** Settings key (domain `certs`) of the root certificate the acquirer's TLS hosts chain to. */
+export const HOST_ROOT_SETTING = 'host-root';
+
+export interface AcquirerLink {
+  link: HostLink;
+  session: HostSession;
+}
+
+/** The link and session, or why there is none (traced; the configuration probe reports the cause). */
+export function openAcquirerLink(ports: Ports, log: RecordLog | undefined, cbor: CborCodec, keys: KeyStore): AcquirerLink | string {
+  const config = readTerminalConfig(ports.settings, cbor);
+  if (!config.ok) return `configuration: ${config.error.message}`;
+  const { terminalId, merchantId, profile } = config.value;
+  const dialect = dialectById(profile.dialect);
+  if (!dialect) return `configuration: no dialect ${profile.dialect}`;
+  // The acquirer's TLS trust anchor: its own provisioned root ('host-root'), else the terminal PKI's root.
+  const root = profile.hosts.some((h) => h.tls) ? ports.settings.get(CERTS_DOMAIN, HOST_ROOT_SETTING) ?? ports.settings.get(CERTS_DOMAIN, 'root') : undefined;
+  try {
+    const link = new HostLink({
+      network: ports.network,
+      clock: ports.clock,
+      random: (n) => ports.crypto.randomBytes(n),
+      trace: ports.trace,
+      hosts: profile.hosts,
+      connectTimeoutMs: profile.connectTimeoutMs,
+      responseTimeoutMs: profile.timeoutMs,
+      retries: profile.retries,
+      backoff: profile.backoff,
+      failbackMs: profile.failbackMs,
+      maxFrameBytes: MAX_FRAME_BYTES,
+      ...(root instanceof Uint8Array ? { tls: { ca: root } } : {}),
+    });
+    const session = new HostSession({ ports, log, cbor, keys, profile, dialect, terminalId, merchantId, link });
+    session.restore();
+    return { link, session };
+  } catch (error) {
+    return `acquirer link: ${errorText(error)}`;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * What the terminal does with its acquirer: sign on after a self-test that did not fail (and
+ * whenever the host asks for it), sell, settle, test the link, one operation at a time. Every
+ * answer that is evidence (anything but an approval, every sign-on answer) is an event in the
+ * log; an answer in the profile's terminal-invalid category (83 at one acquirer, 97 at CUP) runs
+ * the self-test with trigger `host-83`, after the operation that got it has finished.
+ */
+import type { Ports } from '../ports';
+import type { HostAnswer, HostOutcome, HostSession, SaleRequest } from '../host/session';
+import type { SelfTestReport, SelfTestTrigger } from '../selftest/types';
+import { RecordType } from '../store/recordLog';
+import type { HostOperation, TerminalEvent } from './events';
+import type { TerminalState } from './terminal';
+
+export type SaleOutcome = HostOutcome & { stan?: string };
+export type SettleOutcome = HostOutcome & { uploaded?: number };
+
+export interface HostDutiesDeps {
+  ports: Ports;
+  /** The session, when the terminal is configured for an acquirer. */
+  session(): HostSession | undefined;
+  state(): TerminalState;
+  record(type: number, value: unknown): void;
+  selfTest(trigger: SelfTestTrigger): Promise<SelfTestReport>;
+  /** Called when an operation starts and ends (the screen shows it). */
+  show(operation: HostOperation, outcome: HostOutcome | undefined, request?: SaleRequest): void;
+}
+
+export interface HostDuties {
+  signOn(): Promise<HostOutcome>;
+  echo(): Promise<HostOutcome>;
+  sale(request: SaleRequest): Promise<SaleOutcome>;
+  settle(): Promise<SettleOutcome>;
+  /** After a self-test: sign on in the background when it passed or warned and the session needs it. */
+  afterSelfTest(report: SelfTestReport): void;
+  /** Resolves once no operation is under way or queued, and no self-test they started is running. */
+  idle(): Promise<void>;
+  /** The newest evidence answer of this run (the screens show what the host said). */
+  readonly lastEvidence: HostAnswer | undefined;
+}
+
+const refusal = (code: string, detail: string): HostOutcome => ({ kind: 'refused', code, detail });
+
+export function createHostDuties(deps: HostDutiesDeps): HostDuties {
+  const { ports } = deps;
+  /** The tail of the queue of operations: each starts when the one before has ended. */
+  let tail: Promise<unknown> = Promise.resolve();
+  let pending = 0;
+  let followUp: Promise<unknown> | undefined;
+  let lastEvidence: HostAnswer | undefined;
+
+  function evidence(operation: HostOperation, outcome: HostOutcome) {
+    if (outcome.kind !== 'answered') return;
+    const answer = outcome.answer;
+    if (answer.category === 'approved' && operation !== 'sign-on') return;
+    lastEvidence = answer;
+    const event: TerminalEvent = {
+      kind: 'host-answer',
+      operation,
+      code: answer.code,
+      category: answer.category,
+      mti: answer.mti,
+      host: answer.host,
+      ...(answer.hostText !== undefined ? { hostText: answer.hostText } : {}),
+      uptimeMs: ports.clock.uptimeMs(),
+      wallMs: answer.wallMs,
+    };
+    deps.record(RecordType.event, event);
+    ports.trace(`host answered ${operation}: ${answer.code} (${answer.category}) from host ${answer.host}`);
+    if (answer.category === 'terminal-invalid' && !followUp) {
+      followUp = Promise.resolve()
+        .then(() => deps.selfTest('host-83'))
+        .catch(() => undefined)
+        .finally(() => (followUp = undefined));
+    }
+  }
+
+  /** Queues `run`; it runs alone, in the states that allow it, and its answer is weighed. */
+  function queue<T extends HostOutcome>(operation: HostOperation, allowed: readonly TerminalState[], run: (session: HostSession) => Promise<T>, request?: SaleRequest): Promise<T | HostOutcome> {
+    pending++;
+    const result = tail.then(async (): Promise<T | HostOutcome> => {
+      const session = deps.session();
+      if (!session) return refusal('host.not-configured', 'no acquirer link: the configuration probe says why');
+      const state = deps.state();
+      if (!allowed.includes(state)) return refusal('terminal.out-of-service', `terminal is ${state}`);
+      deps.show(operation, undefined, request);
+      let outcome: T | HostOutcome;
+      try {
+        outcome = await run(session);
+      } catch (error) {
+        outcome = refusal('host.failed', error instanceof Error ? error.message : 'error');
+      }
+      evidence(operation, outcome);
+      deps.show(operation, outcome, request);
+      return outcome;
+    });
+    tail = result.finally(() => pending--);
+    return result;
+  }
+
+  async function signOnFirst(session: HostSession): Promise<HostOutcome | undefined> {
+    const status = session.status();
+    if (status.signedOn && !status.needsSignOn) return undefined;
+    const outcome = await session.signOn();
+    evidence('sign-on', outcome);
+    return outcome.kind === 'answered' && outcome.answer.category === 'approved' ? undefined : outcome;
+  }
+
+  return {
+    signOn: () => queue('sign-on', ['ready'], (s) => s.signOn()),
+    echo: () => queue('echo', ['ready', 'fault'], (s) => s.echo()),
+    sale: (request) =>
+      queue('sale', ['ready'], async (s) => (await signOnFirst(s)) ?? s.sale(request), request),
+    settle: () => queue('settle', ['ready', 'fault'], async (s) => (await signOnFirst(s)) ?? s.settle()),
+    afterSelfTest(report) {
+      const session = deps.session();
+      // Not after the run a terminal-invalid answer started: the same sign-on would only get the same answer.
+      if (!session || report.verdict === 'fail' || report.trigger === 'host-83') return;
+      const status = session.status();
+      if (status.signedOn && !status.needsSignOn) return;
+      void queue('sign-on', ['ready'], (s) => s.signOn());
+    },
+    async idle() {
+      for (let round = 0; round < 8 && (pending > 0 || followUp); round++) {
+        await tail.catch(() => undefined);
+        if (followUp) await followUp;
+      }
+    },
+    get lastEvidence() {
+      return lastEvidence;
+    },
+  };
+}
