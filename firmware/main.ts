@@ -30,11 +30,17 @@ async function start(): Promise<void> {
   // One probe at a time: in mcsim with the board's 4,928 slots, two in flight left under 1,000
   // free and four aborted the VM (see PROBE_CONCURRENCY in core/selftest/runner).
   const terminal = createTerminal(heapWatch ? heapWatch.watch(ports) : ports, { probeConcurrency: 1 });
+  heapWatch?.phase('boot');
   await terminal.boot();
   const report = terminal.lastReport;
   log(`xspos: boot done, state ${terminal.state}${report ? `, self-test ${report.verdict}` : ''}`);
   if (report) for (const probe of report.results) log(`xspos:   ${probe.id} ${probe.status} ${probe.code}: ${probe.detail}`);
-  if (heapWatch) log(`xspos: ${heapWatch.summary()}`);
+  // Simulator only: a demo sale when its setting asks for one (device/sim/demoSale; not in the ESP32 build).
+  if ((config as { board?: string }).board === 'sim') await (await import('./device/sim/demoSale')).runDemoSale(terminal, ports.settings, log, heapWatch);
+  if (heapWatch) {
+    log(`xspos: ${heapWatch.summary()}`);
+    for (const line of heapWatch.phaseSummaries()) log(`xspos: ${line}`);
+  }
 }
 
 start().catch((error: unknown) => log(`xspos: boot failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));

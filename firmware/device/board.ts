@@ -9,6 +9,7 @@
  * type-checked by `tsc -p firmware/tsconfig.json` on every change.
  */
 import type { FirmwareImagePort, FlashRegionPort, ResetReason } from '../core/ports';
+import type { ProvisionedKey } from './cryptCrypto';
 import type { ValueStore } from './settings';
 
 export interface Board {
@@ -22,6 +23,12 @@ export interface Board {
   readonly settingsStore: ValueStore;
   readonly image: FirmwareImagePort;
   readonly resetReason: ResetReason;
+  /**
+   * Keys injected outside the core, by slot (the master key), for the crypto adapter, which
+   * wipes these arrays. Only the simulator has any (a test key from a file); the ESP32 board
+   * has no secure key store yet and hands over none.
+   */
+  readonly provisionedKeys?: Readonly<Record<string, ProvisionedKey>>;
   /** What the board found missing or odd while opening its parts; traced at boot. */
   readonly notes: readonly string[];
 }

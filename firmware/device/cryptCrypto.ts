@@ -13,9 +13,10 @@
  * before keys of value live here.
  *
  * Provisioned keys (the terminal master key) are handed to the constructor by whatever holds
- * them at boot. This board has no secure key store (no secure element, and NVS is not
- * encrypted in this build), so devicePorts hands over none, and `provisionedKey` answers
- * undefined rather than this adapter reading a master key from plain flash.
+ * them at boot (the board, board.ts). The ESP32 board has no secure key store (no secure
+ * element, and NVS is not encrypted in this build), so it hands over none, and
+ * `provisionedKey` answers undefined rather than this adapter reading a master key from plain
+ * flash. The simulator hands over a test key from a file (sim/simMasterKey.ts, simulator only).
  */
 import { BlockCipher, Digest, Mode } from 'crypt';
 import {

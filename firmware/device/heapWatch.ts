@@ -12,6 +12,10 @@
  *
  * Each sample is a full collection, which slows the run and moves probe durations: the manifest
  * turns it on for the simulator only (config.heapWatch), never for the board.
+ *
+ * Phases (boot, sign-on, sale) keep their own lowest beside the whole run's, and a phase can
+ * trace every sample with its call (the sale's MAC is `crypto.cbcMac`, its journal writes
+ * `flash.write`), so the heap at those moments is read off the trace, not guessed.
  */
 import type { Ports, SystemPort } from '../core/ports';
 
@@ -22,11 +26,21 @@ interface Lowest {
   at: string;
 }
 
+interface Phase {
+  name: string;
+  samples: number;
+  slots?: Lowest;
+  chunks?: Lowest;
+  /** Receives one line per sample of this phase, when given. */
+  each?: (line: string) => void;
+}
+
 export class HeapWatch {
   readonly #measure: () => Memory;
-  #samples = 0;
-  #slots: Lowest | undefined;
-  #chunks: Lowest | undefined;
+  /** The whole run, as one phase. */
+  readonly #all: Phase = { name: 'run', samples: 0 };
+  readonly #phases: Phase[] = [];
+  #phase: Phase | undefined;
   /** Each watched port's name, by the adapter object. */
   readonly #names = new Map<object, string>();
   /** One handler for every port, so watching costs a Proxy per port and little else. */
@@ -56,23 +70,32 @@ export class HeapWatch {
     return Object.fromEntries(entries) as Ports;
   }
 
+  /**
+   * Samples from now on also count toward phase `name` (until the next phase starts); with
+   * `each`, every one of them is handed over as a line (call, slots and chunk bytes free).
+   */
+  phase(name: string, each?: (line: string) => void): void {
+    this.#phase = { name, samples: 0, each };
+    this.#phases.push(this.#phase);
+  }
+
   /** One line for the trace: the lowest free slots and chunk bytes, and where each was seen. */
   summary(): string {
-    const slots = this.#slots;
-    const chunks = this.#chunks;
-    if (!slots || !chunks) return 'memory: no port calls sampled';
-    return (
-      `memory: lowest free after a collection over ${this.#samples} port calls: ` +
-      `slots ${slots.memory.slotsFree}/${slots.memory.slotsTotal} at ${slots.at}, ` +
-      `chunks ${chunks.memory.chunkFree}/${chunks.memory.chunkTotal} B at ${chunks.at}`
-    );
+    return lowestLine('memory', this.#all);
+  }
+
+  /** One line per phase, in the order they started, like summary() but for that phase's samples. */
+  phaseSummaries(): string[] {
+    return this.#phases.map((p) => lowestLine(`memory: ${p.name}`, p));
   }
 
   #sample(at: string) {
     const memory = this.#measure();
-    this.#samples += 1;
-    if (!this.#slots || memory.slotsFree < this.#slots.memory.slotsFree) this.#slots = { memory, at };
-    if (!this.#chunks || memory.chunkFree < this.#chunks.memory.chunkFree) this.#chunks = { memory, at };
+    note(this.#all, memory, at);
+    const phase = this.#phase;
+    if (!phase) return;
+    note(phase, memory, at);
+    phase.each?.(`heap ${phase.name} #${phase.samples} ${at}: slots ${memory.slotsFree}/${memory.slotsTotal}, chunks ${memory.chunkFree}/${memory.chunkTotal} B`);
   }
 
   /** The watch's own live slots count against the figures it reports (the README gives the difference). */
@@ -80,4 +103,19 @@ export class HeapWatch {
     this.#names.set(target, port);
     return new Proxy(target, this.#handler as ProxyHandler<T>);
   }
+}
+
+function note(phase: Phase, memory: Memory, at: string) {
+  phase.samples += 1;
+  if (!phase.slots || memory.slotsFree < phase.slots.memory.slotsFree) phase.slots = { memory, at };
+  if (!phase.chunks || memory.chunkFree < phase.chunks.memory.chunkFree) phase.chunks = { memory, at };
+}
+
+function lowestLine(label: string, { samples, slots, chunks }: Phase): string {
+  if (!slots || !chunks) return `${label}: no port calls sampled`;
+  return (
+    `${label}: lowest free after a collection over ${samples} port calls: ` +
+    `slots ${slots.memory.slotsFree}/${slots.memory.slotsTotal} at ${slots.at}, ` +
+    `chunks ${chunks.memory.chunkFree}/${chunks.memory.chunkTotal} B at ${chunks.at}`
+  );
 }

@@ -1,0 +1,50 @@
+/**
+ * SIMULATOR ONLY: one demo sale after boot, so the heap of a whole sale (sign-on, 0200 with
+ * its MAC, journal writes, 0210 and its MAC check) can be measured in mcsim against the
+ * acquirer of `npm run acquirer`. main.ts calls it only on the simulator board; the manifest
+ * lists `device/sim/` in the simulator build only, so the ESP32 firmware has no such trigger.
+ *
+ * Asked for by a setting: domain "dev", key "demoSale", an i32 amount in minor units
+ * (`printf %s 1234 > /tmp/xspos-nvs/dev/demoSale.i32`). The card is a made-up contact chip
+ * card (test PAN, track 2 equivalent data, 17 EMV tags in field 55) and an 8-byte PIN block:
+ * the largest 0200 the sale path builds, so the measurement is the heavy case.
+ */
+import type { SettingsPort, TracePort } from '../../core/ports';
+import type { SaleRequest } from '../../core/host/session';
+import type { Terminal } from '../../core/runtime/terminal';
+import type { HeapWatch } from '../heapWatch';
+import { fromHex } from '../../core/bytes';
+
+export const DEMO_SALE_DOMAIN = 'dev';
+export const DEMO_SALE_KEY = 'demoSale';
+
+/** Field 55 as a CUP IC sale carries it: 9F26 9F27 9F10 9F37 9F36 95 9A 9C 9F02 5F2A 82 9F1A 9F03 9F33 9F34 9F35 9F1E (136 bytes). */
+const DEMO_ICC_HEX = [
+  '9F2608A1B2C3D4E5F60718', '9F270180', '9F102007010103A0A802010A01000000000000A1B2C3D4000000000000000000000000',
+  '9F37041A2B3C4D', '9F36020012', '95050000048000', '9A03261126', '9C0100', '9F0206000000001234', '5F2A020156', '82027C00',
+  '9F1A020156', '9F0306000000000000', '9F3303E0F1C8', '9F3403420300', '9F350122', '9F1E083132333435363738',
+].join('');
+
+const DEMO_PAN = '6212340000000012';
+
+export async function runDemoSale(terminal: Terminal, settings: SettingsPort, trace: TracePort, watch?: HeapWatch): Promise<void> {
+  const amount = settings.get(DEMO_SALE_DOMAIN, DEMO_SALE_KEY);
+  if (typeof amount !== 'number') return;
+  // The sign-on that follows the boot self-test runs in the background: let it end first.
+  watch?.phase('sign-on');
+  await terminal.whenIdle();
+  trace(`demo sale (simulator only): ${amount} minor units, terminal ${terminal.state}`);
+  const request: SaleRequest = {
+    amountMinor: amount,
+    entry: 'contact',
+    pan: DEMO_PAN,
+    track2: `${DEMO_PAN}=30122011234500000`,
+    cardSeq: '001',
+    icc: fromHex(DEMO_ICC_HEX),
+    pinBlock: fromHex('1A2B3C4D5E6F7081'),
+  };
+  watch?.phase('sale', trace);
+  const outcome = await terminal.sale(request);
+  watch?.phase('after sale');
+  trace(`demo sale: ${outcome.kind}${outcome.kind === 'answered' ? ` ${outcome.answer.code} (${outcome.answer.category})` : ` ${outcome.kind === 'refused' ? outcome.code : outcome.stage}: ${outcome.detail}`}${outcome.stan ? `, STAN ${outcome.stan}` : ''}`);
+}
