@@ -25,6 +25,7 @@ import { computeMac } from '../firmware/core/security/mac';
 import { parseCertificate, pemToDer } from '../firmware/core/security/x509';
 import { codecBench } from './iso8583';
 import { saleBench } from './sale';
+import { dayBench } from './day';
 
 const APPENDS = 1000;
 
@@ -158,6 +159,7 @@ async function main() {
 
   await codecBench(row, serveWorld(buildWorld(loadScenario(DEFAULT_SCENARIO))));
   await saleBench(row, serveWorld(buildWorld(loadScenario(DEFAULT_SCENARIO))), xs.append);
+  await dayBench(row);
 
   row('Ratio: XS computrons per append ÷ Node µs per append', (xs.append / ((appendMs * 1000) / APPENDS)).toFixed(0), 'machine-dependent; compare across commits on one machine');
   row('Ratio: XS chain check ÷ XS CUP MAC', (xs.chain / xs['cup-ecb']).toFixed(1), 'certificate checks are rare (self-test), MACs per message');
