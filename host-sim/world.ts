@@ -15,7 +15,8 @@ import { fromHex } from '../firmware/core/bytes';
 import { parseAcquirerProfile } from '../firmware/core/config/acquirerProfile';
 import { parseCapkTable } from '../firmware/core/security/caPublicKeys';
 import { KeyStore, MASTER_KEY_SLOT } from '../firmware/core/security/keyStore';
-import { storeCapkTable, storeCertificates } from '../firmware/core/security/provisionedData';
+import { CERTS_DOMAIN, storeCapkTable, storeCertificates } from '../firmware/core/security/provisionedData';
+import { HOST_ROOT_SETTING } from '../firmware/core/runtime/acquirerLink';
 import { NodeCrypto } from './ports/nodeCrypto';
 import { isIPv4 } from 'node:net';
 import { startAcquirer, type Acquirer } from './acquirer/server';
@@ -222,6 +223,8 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
   provisionKeys(flash, crypto, settings, scenario);
 
   provisionSecurity(settings, scenario);
+  // A TLS acquirer: the terminal's trust anchor for it, as provisioning stores it (acquirerLink.ts).
+  if (attached?.tls) settings.set(CERTS_DOMAIN, HOST_ROOT_SETTING, attached.tls.rootDer);
   const { tid, mid, profile } = scenario.terminal;
   if (tid !== undefined) settings.set(SETTINGS_DOMAIN, 'tid', tid);
   if (mid !== undefined) settings.set(SETTINGS_DOMAIN, 'mid', mid);
