@@ -36,7 +36,7 @@ async function start(): Promise<void> {
   log(`xspos: boot done, state ${terminal.state}${report ? `, self-test ${report.verdict}` : ''}`);
   if (report) for (const probe of report.results) log(`xspos:   ${probe.id} ${probe.status} ${probe.code}: ${probe.detail}`);
   // Simulator only: a demo sale when its setting asks for one (device/sim/demoSale; not in the ESP32 build).
-  if ((config as { board?: string }).board === 'sim') await (await import('./device/sim/demoSale')).runDemoSale(terminal, ports.settings, log, heapWatch);
+  if ((config as { board?: string }).board === 'sim') await (await import('./device/sim/demoSale')).runDemoSale(terminal, ports, heapWatch);
   if (heapWatch) {
     log(`xspos: ${heapWatch.summary()}`);
     for (const line of heapWatch.phaseSummaries()) log(`xspos: ${line}`);
