@@ -137,7 +137,13 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
         break;
       case 'wipe-keys':
         if (!terminal) throw new ScenarioRunError(index, 'boot first');
-        await terminal.wipeKeys();
+        // The self-test that follows checks the network: it runs on the simulated network like a boot.
+        try {
+          await drive(world, terminal.wipeKeys());
+        } catch (error) {
+          if (error instanceof DriveError) throw new ScenarioRunError(index, `wipe-keys ${error.message}`);
+          throw error;
+        }
         break;
       case 'press':
         world.keypad.press(step.key);

@@ -38,6 +38,9 @@ type Matched = { message: Iso8583Message; bytes: Uint8Array; header: Uint8Array 
 
 const responseMti = (mti: string): string => pad(Number(mti) + 10, 4);
 
+/** Sales a batch may hold: settlement's field 48 counts them in 3 digits (CUP POS spec). */
+export const MAX_BATCH_SALES = 999;
+
 export class HostSession {
   readonly #ctx: HostContext;
   readonly #journal: HostJournal;
@@ -269,6 +272,8 @@ export class HostSession {
     const problem = saleProblem(req);
     if (problem) return refused('bad-input', problem);
     if (!this.#journal.signedOn.signedOn || this.#needsSignOn) return refused('not-signed-on', 'sign on first');
+    // CUP field 48 counts a batch's sales in 3 digits: the 1,000th sale could never be settled.
+    if (this.#journal.totals.count >= MAX_BATCH_SALES) return refused('batch-full', `${MAX_BATCH_SALES} sales in batch ${this.#journal.batch}: settle first`);
     const pinKey = this.#ctx.keys.key('pin');
     if (req.pinBlock && !pinKey) return refused('no-keys', 'no PIN key: sign on first');
     await this.flushPending();
