@@ -14,11 +14,12 @@ import { standardProbes, type ProbeSubjects } from '../selftest/plan';
 import { KeyStore } from '../security/keyStore';
 import { runSelfTest } from '../selftest/runner';
 import type { Probe, SelfTestReport, SelfTestTrigger } from '../selftest/types';
+import { encodeReport } from '../selftest/reportRecord';
 import { createCborCodec } from '../store/cbor';
 import { RecordLog, RecordType } from '../store/recordLog';
 import { createScreens, type ScreenContext, type Screens } from '../ui/screens';
-import { decodeEvent, EventError, type TerminalEvent, type TransitionCause } from './events';
-import { decodeReport, encodeReport, ReportRecordError } from '../selftest/reportRecord';
+import type { TerminalEvent, TransitionCause } from './events';
+import { readEvents, readReport as readStoredReport, readReports } from './logReaders';
 import { deepFreeze } from '../freeze';
 import { errorText } from '../errorText';
 import { openAcquirerLink, type AcquirerLink } from './acquirerLink';
@@ -90,7 +91,7 @@ export interface Terminal {
   settle(): Promise<SettleOutcome>;
   /** Resolves when no host operation, and no self-test one started, is under way. */
   whenIdle(): Promise<void>;
-  /** Stops timers and the keypad; nothing fires afterwards. */
+  /** Stops timers, the keypad and the link; nothing fires afterwards. */
   stop(): void;
 }
 
@@ -165,15 +166,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     };
   }
 
-  /** A stored report, or undefined (traced) when it is not one this firmware can show. */
-  function readReport(payload: Uint8Array): SelfTestReport | undefined {
-    try {
-      return decodeReport(cbor, payload);
-    } catch (error) {
-      ports.trace(`stored report skipped: ${error instanceof ReportRecordError ? error.message : 'error'}`);
-      return undefined;
-    }
-  }
+  const readReport = (payload: Uint8Array) => readStoredReport(cbor, ports.trace, payload);
 
   /** The panel shows the ready screen as draw() last drew it: the minute refresh need only redraw the clock. */
   let readyShown = false;
@@ -396,29 +389,8 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     boot,
     selfTest,
     wipeKeys,
-    events() {
-      const out: TerminalEvent[] = [];
-      if (!log) return out;
-      for (const r of log.records()) {
-        if (r.type !== RecordType.event) continue;
-        try {
-          out.push(decodeEvent(cbor, r.payload));
-        } catch (error) {
-          // An event this firmware does not know (written by another version): skipped, said once per read.
-          ports.trace(`event ${r.seq} skipped: ${error instanceof EventError ? error.message : 'error'}`);
-        }
-      }
-      return out;
-    },
-    reports() {
-      const out: SelfTestReport[] = [];
-      if (!log) return out;
-      for (const r of log.records()) {
-        const report = r.type === RecordType.selfTestReport ? readReport(r.payload) : undefined;
-        if (report) out.push(report);
-      }
-      return out;
-    },
+    events: () => readEvents(log, cbor, ports.trace),
+    reports: () => readReports(log, cbor, ports.trace),
     stop() {
       stopped = true;
       ports.keypad.stop();
