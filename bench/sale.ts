@@ -71,7 +71,8 @@ export async function saleBench(row: Row, onQuery: OnQuery, append: number): Pro
 
 /** `npx ts-node --transpile-only bench/sale.ts`: the sale rows alone. */
 if (require.main === module) {
-  const onQuery = serveWorld(buildWorld(loadScenario(DEFAULT_SCENARIO)));
+  // No acquirer: the sale bench's link is a responder inside the XS engine.
+  const onQuery = serveWorld(buildWorld({ ...loadScenario(DEFAULT_SCENARIO), acquirer: null }));
   xsAppend(onQuery)
     .then((append) => saleBench((what, value, note = '') => console.log(`${what} | ${value} | ${note}`), onQuery, append))
     .catch((error) => {
