@@ -23,6 +23,11 @@ export const DOC_SCREENS: Record<string, Record<string, string>> = {
   'cert-wrong-root': { 'selftest-02': 'cert-wrong-root-detail' },
   'wrong-kcv': { 'selftest-02': 'wrong-kcv-detail' },
   'capk-corrupted': { 'selftest-02': 'capk-corrupted-detail' },
+  'host-healthy-day': { 'sale-approved': 'host-sale-approved', 'settlement-balanced': 'host-settlement' },
+  'host-hang-reversal': { 'sale-no-answer': 'host-no-answer', 'ready-reversal-pending': 'host-reversal-pending' },
+  'host-merchant-restricted': { 'sale-declined': 'host-declined-03' },
+  'host-settle-upload': { 'settlement-uploaded': 'host-settlement-uploaded' },
+  'host-83-sale': { fault: 'host-83-fault', 'selftest-03': 'host-83-detail' },
 };
 
 /** Renders every README screen: lang → file name → PNG bytes. */
