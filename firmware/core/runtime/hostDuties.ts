@@ -2,10 +2,14 @@
  * What the terminal does with its acquirer: sign on after a self-test that did not fail (and
  * whenever the host asks for it), sell, settle, test the link, one operation at a time. Every
  * answer that is evidence (anything but an approval, every sign-on answer) is an event in the
- * log; an answer in the profile's terminal-invalid category (83 at one acquirer, 97 at CUP) runs
- * the self-test with trigger `host-83`, after the operation that got it has finished.
+ * log; an answer in the profile's terminal-invalid category (83 at one acquirer, 97 at CUP) is
+ * shown as the host said it for HOST_REFUSAL_SCREEN_MS, then the self-test with trigger
+ * `host-83` runs (its report keeps the host's words in the account finding).
  */
-import type { Ports } from '../ports';
+import type { Ports, TimerToken } from '../ports';
+
+/** How long the host's refusal stays on the screen before the self-test it calls for starts. */
+export const HOST_REFUSAL_SCREEN_MS = 5000;
 import type { HostAnswer, HostOutcome, HostSession, SaleRequest } from '../host/session';
 import type { SelfTestReport, SelfTestTrigger } from '../selftest/types';
 import { RecordType } from '../store/recordLog';
@@ -20,6 +24,8 @@ export interface HostDutiesDeps {
   /** The session, when the terminal is configured for an acquirer. */
   session(): HostSession | undefined;
   state(): TerminalState;
+  /** The terminal was stopped: nothing more may start. */
+  stopped(): boolean;
   record(type: number, value: unknown): void;
   selfTest(trigger: SelfTestTrigger): Promise<SelfTestReport>;
   /** Called when an operation starts and ends (the screen shows it). */
@@ -33,7 +39,7 @@ export interface HostDuties {
   settle(): Promise<SettleOutcome>;
   /** After a self-test: sign on in the background when it passed or warned and the session needs it. */
   afterSelfTest(report: SelfTestReport): void;
-  /** Resolves once no operation is under way or queued, and no self-test they started is running. */
+  /** Resolves once no operation is under way or queued, and no self-test they started is running (one still waiting to start is not waited for). */
   idle(): Promise<void>;
   /** The newest evidence answer of this run (the screens show what the host said). */
   readonly lastEvidence: HostAnswer | undefined;
@@ -48,6 +54,7 @@ export function createHostDuties(deps: HostDutiesDeps): HostDuties {
   let pending = 0;
   let followUp: Promise<unknown> | undefined;
   let lastEvidence: HostAnswer | undefined;
+  let refusalShown: TimerToken | undefined;
 
   function evidence(operation: HostOperation, outcome: HostOutcome) {
     if (outcome.kind !== 'answered') return;
@@ -67,11 +74,16 @@ export function createHostDuties(deps: HostDutiesDeps): HostDuties {
     };
     deps.record(RecordType.event, event);
     ports.trace(`host answered ${operation}: ${answer.code} (${answer.category}) from host ${answer.host}`);
-    if (answer.category === 'terminal-invalid' && !followUp) {
-      followUp = Promise.resolve()
-        .then(() => deps.selfTest('host-83'))
-        .catch(() => undefined)
-        .finally(() => (followUp = undefined));
+    if (answer.category === 'terminal-invalid' && !refusalShown) {
+      // What the host said stays on the screen a while before the self-test takes it over.
+      refusalShown = ports.clock.setTimer(HOST_REFUSAL_SCREEN_MS, () => {
+        refusalShown = undefined;
+        if (deps.stopped()) return;
+        followUp = deps
+          .selfTest('host-83')
+          .catch(() => undefined)
+          .finally(() => (followUp = undefined));
+      });
     }
   }
 

@@ -115,6 +115,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     ports,
     session: () => acquirer?.session,
     state: () => state,
+    stopped: () => stopped,
     record,
     selfTest: (trigger) => selfTest(trigger),
     show(operation, outcome, request) {
