@@ -24,27 +24,39 @@ function nibbleOf(code: number, track2: boolean): number {
   return track2 && code === EQUALS ? SEPARATOR : -1;
 }
 
+/** The nibble of character `i` of `text`; throws the field's error for a character n/z does not allow. */
+function nibbleAt(text: string, i: number, track2: boolean, field: number): number {
+  const v = nibbleOf(text.charCodeAt(i), track2);
+  if (v < 0) throw new Iso8583Error('iso-bad-value', field, `${JSON.stringify(text[i])} at ${i} is not allowed in ${track2 ? 'z' : 'n'} data`);
+  return v;
+}
+
 /**
  * Writes `text` (digits; '=' too when `track2`) into `out` at `at` as packed BCD.
+ * Two characters a loop turn, their nibbles taken inline ('=' − '0' is 13, the nibble D, so z
+ * needs no table); any other character goes to `nibbleAt`, which names it.
  * @returns the offset after the last byte written
  * @throws Iso8583Error('iso-bad-value', field) on a character n/z does not allow
  */
 export function writeBcd(out: Uint8Array, at: number, text: string, padLeft: boolean, track2: boolean, field: number): number {
   const digits = text.length;
-  // With the pad on the left, an odd-length value starts in the low nibble of its first byte.
-  let nibble = padLeft && digits & 1 ? 1 : 0;
   let pos = at;
-  if (nibble) out[pos] = 0;
-  for (let i = 0; i < digits; i++) {
-    const v = nibbleOf(text.charCodeAt(i), track2);
-    if (v < 0) throw new Iso8583Error('iso-bad-value', field, `${JSON.stringify(text[i])} at ${i} is not allowed in ${track2 ? 'z' : 'n'} data`);
-    if (nibble) {
-      out[pos] |= v;
-      pos++;
-    } else out[pos] = v << 4;
-    nibble ^= 1;
+  let i = 0;
+  // With the pad on the left, an odd-length value starts in the low nibble of its first byte.
+  if (padLeft && digits & 1) {
+    out[pos++] = nibbleAt(text, 0, track2, field);
+    i = 1;
   }
-  return nibble ? pos + 1 : pos;
+  const pairsEnd = digits - ((digits - i) & 1);
+  for (; i < pairsEnd; i += 2) {
+    let hi = text.charCodeAt(i) - ZERO;
+    let lo = text.charCodeAt(i + 1) - ZERO;
+    if (hi < 0 || hi > 9) hi = nibbleAt(text, i, track2, field);
+    if (lo < 0 || lo > 9) lo = nibbleAt(text, i + 1, track2, field);
+    out[pos++] = (hi << 4) | lo;
+  }
+  if (i < digits) out[pos++] = nibbleAt(text, i, track2, field) << 4;
+  return pos;
 }
 
 /**
