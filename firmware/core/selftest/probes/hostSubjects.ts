@@ -7,22 +7,12 @@
  */
 import type { AcquirerProfile } from '../../config/acquirerProfile';
 import type { HostLink } from '../../host/link';
-import type { ResponseCategory } from '../../host/types';
+import type { HostAnswer } from '../../host/sessionTypes';
 import { skip } from './outcome';
 import type { ProbeOutcome } from '../types';
 
-/** A host's answer as the session reports it (host/session.ts HostAnswer). */
-export interface HostAnswerView {
-  code: string;
-  category: ResponseCategory;
-  text: { zh: string; en: string };
-  mti: string;
-  /** 0 primary, 1 backup. */
-  host: number;
-  /** Field 44 or 63: what the host added in words. */
-  hostText?: string;
-  wallMs: number;
-}
+/** A host's answer as the session reports it: the parts the probes read. */
+export type HostAnswerView = Pick<HostAnswer, 'code' | 'category' | 'text' | 'mti' | 'host' | 'hostText' | 'wallMs'>;
 
 export type EchoOutcomeView = (
   | { kind: 'answered'; answer: HostAnswerView }
