@@ -57,4 +57,30 @@ describe('heap watch', () => {
     watched.display.bump(1);
     expect(watch.summary()).toBe('memory: lowest free after a collection over 4 port calls: slots 1200/4928 at display.bump, chunks 25000/95232 B at flash.bump');
   });
+
+  it('keeps each phase its own lowest beside the whole run, and traces every sample of a phase that asks', () => {
+    const { watch, watched } = setUp([memory(3000, 50000), memory(1400, 44000), memory(2500, 30000), memory(2600, 31000), memory(2700, 32000)]);
+    const lines: string[] = [];
+    watch.phase('boot');
+    watched.display.bump(1);
+    watched.flash.bump(1);
+    watch.phase('sale', (line) => lines.push(line));
+    watched.flash.bump(1);
+    watched.display.bump(1);
+    watch.phase('idle');
+    watched.display.bump(1);
+    expect(lines).toEqual(['heap sale #1 flash.bump: slots 2500/4928, chunks 30000/95232 B', 'heap sale #2 display.bump: slots 2600/4928, chunks 31000/95232 B']);
+    expect(watch.summary()).toBe('memory: lowest free after a collection over 5 port calls: slots 1400/4928 at flash.bump, chunks 30000/95232 B at flash.bump');
+    expect(watch.phaseSummaries()).toEqual([
+      'memory: boot: lowest free after a collection over 2 port calls: slots 1400/4928 at flash.bump, chunks 44000/95232 B at flash.bump',
+      'memory: sale: lowest free after a collection over 2 port calls: slots 2500/4928 at flash.bump, chunks 30000/95232 B at flash.bump',
+      'memory: idle: lowest free after a collection over 1 port calls: slots 2700/4928 at display.bump, chunks 32000/95232 B at display.bump',
+    ]);
+  });
+
+  it('names a phase without samples', () => {
+    const { watch } = setUp([]);
+    watch.phase('sign-on');
+    expect(watch.phaseSummaries()).toEqual(['memory: sign-on: no port calls sampled']);
+  });
 });
