@@ -34,6 +34,7 @@
  */
 import { DurableKey, RecordType, type RecordLog } from '../store/recordLog';
 import type { CborCodec } from '../store/cbor';
+import { CborWriter } from '../store/cborWriter';
 import { pad, type SaleRecord, type SaleTotals, type UploadRecord } from './messages';
 
 const STAN_MAX = 999999;
@@ -70,6 +71,22 @@ function encodeSale(s: SaleRecord): Stored {
   if (s.cardSeq !== undefined) out.q = s.cardSeq;
   if (s.icc !== undefined) out.i = s.icc;
   return out;
+}
+
+/**
+ * The map `encodeSale` makes, written straight into `w` (the bytes the codec writes for it),
+ * with `extra` more pairs for the caller to add. The sale path's records are written this way:
+ * no object per put, no cbor-x (issue 7, item 11).
+ */
+function writeSale(w: CborWriter, s: SaleRecord, extra: number): CborWriter {
+  const pairs = 5 + extra + (s.pan !== undefined ? 1 : 0) + (s.track2 !== undefined ? 1 : 0) + (s.expiry !== undefined ? 1 : 0) + (s.cardSeq !== undefined ? 1 : 0) + (s.icc !== undefined ? 1 : 0);
+  w.map(pairs).text('s').text(s.stan).text('a').uint(s.amountMinor).text('e').text(s.entryMode).text('f').text(s.field60).text('c').uint(s.ic ? 1 : 0);
+  if (s.pan !== undefined) w.text('p').text(s.pan);
+  if (s.track2 !== undefined) w.text('t').text(s.track2);
+  if (s.expiry !== undefined) w.text('x').text(s.expiry);
+  if (s.cardSeq !== undefined) w.text('q').text(s.cardSeq);
+  if (s.icc !== undefined) w.text('i').bytes(s.icc);
+  return w;
 }
 
 function decodeSale(v: unknown): SaleRecord | undefined {
@@ -203,19 +220,19 @@ export class HostJournal {
   }
 
   #putState() {
-    this.#log?.put(
-      DurableKey.hostState,
-      RecordType.hostState,
-      this.#cbor.encode({ s: this.#reserved, b: this.#batch, w: this.#signedOnWallMs, g: this.#generation, o: this.#signedOn ? 1 : 0 }),
-    );
+    const w = new CborWriter(48).map(5).text('s').uint(this.#reserved).text('b').uint(this.#batch).text('w').uint(this.#signedOnWallMs);
+    w.text('g').uint(this.#generation).text('o').uint(this.#signedOn ? 1 : 0);
+    this.#log?.put(DurableKey.hostState, RecordType.hostState, w.finish());
   }
 
+  /** The journal: { b, n, m, s, p?: sale, r?: sale + r (reason) + k (attempts) }. */
   #putJournal(pending: SaleRecord | undefined, reversal: PendingReversal | undefined) {
     if (!this.#log) return;
-    const j: Stored = { b: this.#batch, n: this.#totals.count, m: this.#totals.amountMinor, s: this.#serial };
-    if (pending) j.p = encodeSale(pending);
-    if (reversal) j.r = { ...encodeSale(reversal.sale), r: reversal.reason, k: reversal.attempts };
-    this.#log.put(DurableKey.journal, RecordType.journal, this.#cbor.encode(j));
+    const w = new CborWriter().map(4 + (pending ? 1 : 0) + (reversal ? 1 : 0));
+    w.text('b').uint(this.#batch).text('n').uint(this.#totals.count).text('m').uint(this.#totals.amountMinor).text('s').uint(this.#serial);
+    if (pending) writeSale(w.text('p'), pending, 0);
+    if (reversal) writeSale(w.text('r'), reversal.sale, 2).text('r').text(reversal.reason).text('k').uint(reversal.attempts);
+    this.#log.put(DurableKey.journal, RecordType.journal, w.finish());
   }
 
   #putQueue(queue: QueuedItem[]) {
@@ -257,7 +274,9 @@ export class HostJournal {
   completeSale(approved: boolean, code: string): void {
     const sale = this.#pending;
     if (!sale) return;
-    this.#log?.put(DurableKey.lastTransaction, RecordType.transaction, this.#cbor.encode({ b: this.#batch, s: sale.stan, a: sale.amountMinor, p: panOf(sale), ok: approved ? 1 : 0, c: code }));
+    const w = new CborWriter(64).map(6).text('b').uint(this.#batch).text('s').text(sale.stan).text('a').uint(sale.amountMinor);
+    w.text('p').text(panOf(sale)).text('ok').uint(approved ? 1 : 0).text('c').text(code);
+    this.#log?.put(DurableKey.lastTransaction, RecordType.transaction, w.finish());
     this.#pending = undefined;
     if (approved) this.#count(sale.amountMinor);
   }
