@@ -20,6 +20,7 @@ import { HOST_ROOT_SETTING } from '../firmware/core/runtime/acquirerLink';
 import { NodeCrypto } from './ports/nodeCrypto';
 import { isIPv4 } from 'node:net';
 import { startAcquirer, type Acquirer } from './acquirer/server';
+import { DirectNetwork } from './ports/directNetwork';
 import { issueAcquirerTls, type AcquirerTls } from './acquirer/tlsCertificates';
 import { Loopback } from './ports/loopbackLedger';
 import { QueuedNetwork } from './ports/queuedNetwork';
@@ -201,9 +202,30 @@ function startsRequest(bytes: Uint8Array, headerLength: number, mti: string): bo
   return bytes.length >= at + 2 && ((bytes[at] << 8) | bytes[at + 1]).toString(16).padStart(4, '0') === mti;
 }
 
-/** Builds the world; pass what startWorld started, or nothing for a world with no acquirer. */
+/** The acquirer of a world built without startWorld, and the network that reaches it. */
+function directAcquirer(scenario: Scenario): DirectNetwork | undefined {
+  const spec = scenario.acquirer;
+  const parsed = parseAcquirerProfile(spec?.profile ?? scenario.terminal.profile);
+  if (!spec || !parsed.ok) return undefined;
+  const { tid = '', mid = '' } = scenario.terminal;
+  const started = startAcquirer(
+    { profile: parsed.value, terminals: spec.terminals ?? [{ tid, mid, masterKey: scenario.keys.masterKey ?? DEMO_MASTER_KEY, status: 'activated', merchantStatus: 'ok' }], seed: scenario.seed },
+    { unref: true, now: () => Date.now() },
+  ).then((acquirer) => {
+    acquirer.addFaults(spec.faults);
+    return acquirer.ports;
+  });
+  return new DirectNetwork(started, parsed.value.hosts);
+}
+
+/**
+ * Builds the world; pass what startWorld started. A scenario with an acquirer built without it
+ * gets one reached directly (unit tests); scenarios run through startWorld/runInWorld.
+ */
 export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), attached?: Attached): NodeWorld {
-  if (scenario.acquirer && !attached) throw new Error(`scenario ${scenario.name} has an acquirer: build its world with startWorld (and close it), or run it with runInWorld`);
+  // Without the driver (a unit test awaiting the terminal itself), the acquirer is started here
+  // and reached over plain loopback TCP, events as they come; it never keeps the process alive.
+  const direct = scenario.acquirer && !attached ? directAcquirer(scenario) : undefined;
   const network = new SimNetwork({
     linkUp: scenario.network.linkUp,
     dns: scenario.network.dns,
@@ -254,7 +276,7 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
     clock,
     flash,
     settings,
-    network: queued,
+    network: direct ?? queued,
     ...unfittedCardInputs(),
     crypto,
     display,

@@ -43,6 +43,8 @@ export interface AcquirerHooks {
   onLog?: (entry: AcquirerLogEntry) => void;
   /** The simulator's loopback ledger (host-sim/ports/loopbackLedger.ts); 'delay' faults then run in its virtual time. */
   ledger?: LoopbackLedger;
+  /** Its listeners and connections do not keep the process alive (worlds built for unit tests, never closed). */
+  unref?: boolean;
 }
 
 export interface Acquirer {
@@ -194,6 +196,7 @@ export async function startAcquirer(config: AcquirerConfig, hooks: AcquirerHooks
     ledgers.push(connection);
     if (ledgers.length > LEDGERS_KEPT) ledgers.shift();
     socket.on('close', () => connections.delete(connection));
+    if (hooks.unref) socket.unref();
     changed();
   };
 
@@ -207,6 +210,7 @@ export async function startAcquirer(config: AcquirerConfig, hooks: AcquirerHooks
         server.off('error', reject);
         server.on('error', (error: Error) => record({ host, connection: 0, direction: 'note', note: `listener: ${error.message}` }));
         servers[host] = server;
+        if (hooks.unref) server.unref();
         resolve((server.address() as { port: number }).port);
       });
     });
