@@ -50,7 +50,7 @@ describe('CBOR writer', () => {
     fc.assert(
       fc.property(record, (r) => {
         const w = new CborWriter(8);
-        write(w, r);
+        write(w, r as Parameters<typeof write>[1]);
         expect(hex(w.finish())).toBe(hex(cbor.encode(r)));
       }),
       { numRuns: 2000 },
