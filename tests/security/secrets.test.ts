@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFile, shippedScenarios } from '../../host-sim/cli';
 import { loadScenario } from '../../host-sim/scenario/load';
-import { buildWorld } from '../../host-sim/world';
-import { runScenario } from '../../host-sim/scenario/driver';
+import { runInWorld } from '../../host-sim/world';
 import { runTool } from '../../host-sim/toolbox';
 
 function keysOf(file: string): string[] {
@@ -39,9 +38,8 @@ describe('secrets', () => {
       const { dir, outcome } = await runFile(file, out, 'en');
       for (const name of readdirSync(dir)) expect({ file: name, leaks: leaks(readFileSync(join(dir, name)), keys) }).toEqual({ file: name, leaks: [] });
       expect(leaks(Buffer.from(JSON.stringify(outcome.screens)), keys)).toEqual([]);
-      const scenario = loadScenario(file);
-      const world = buildWorld(scenario);
-      await runScenario(scenario, world);
+      // Scenarios run through runInWorld, which starts their acquirer and routes the profile's hosts to it.
+      const { world } = await runInWorld(loadScenario(file));
       expect(leaks(Buffer.from(world.flash.bytes), keys)).toEqual([]);
       checked++;
     }
