@@ -9,33 +9,47 @@ import { createCborCodec } from '../../firmware/core/store/cbor';
 import { DurableKey, RecordLog, RecordType } from '../../firmware/core/store/recordLog';
 import { loadScenario } from '../../host-sim/scenario/load';
 import { runScenario } from '../../host-sim/scenario/driver';
-import { buildWorld } from '../../host-sim/world';
+import { startWorld } from '../../host-sim/world';
 import { screenText, worldWith } from './world';
 import { join } from 'node:path';
 
 const byId = (report: SelfTestReport) => Object.fromEntries(report.results.map((r) => [r.id, r]));
+const cbor = createCborCodec();
 const transitions = (terminal: ReturnType<typeof createTerminal>) =>
   terminal.events().flatMap((e) => (e.kind === 'transition' ? [`${e.from}>${e.to}:${e.cause}`] : []));
 
 describe('working keys survive rotation and reboots', () => {
   it('16 days of daily self-tests rotate the log past the key set, and after a reboot the keys are there with their generation', async () => {
     const scenario = loadScenario(join(__dirname, '../../host-sim/scenarios/keys-after-rotation.json'));
-    const world = buildWorld(scenario);
-    // What provisioning left: the key set is the log's first record.
-    const before = RecordLog.open(world.flash).get(DurableKey.keySet)!;
-    const outcome = await runScenario(scenario, world);
+    // The scenario's acquirer answers the boot's sign-on: startWorld starts it and routes the profile's hosts to it.
+    const world = await startWorld(scenario);
+    const provisioned = RecordLog.open(world.flash).get(DurableKey.keySet)!;
+    // What the boot's sign-on left, read when the days start to pass (the driver's first advance).
+    let before: ReturnType<RecordLog['get']>;
+    const advance = world.clock.advance.bind(world.clock);
+    world.clock.advance = (ms) => {
+      before ??= RecordLog.open(world.flash).get(DurableKey.keySet);
+      return advance(ms);
+    };
+    const outcome = await runScenario(scenario, world).finally(() => world.close());
+    // The sign-on installed generation 2 (provisioning's 1 + 1) in a record of its own.
+    expect(before!.seq).toBeGreaterThan(provisioned.seq);
+    const signedOn = cbor.decode(before!.payload) as { generation: number; keys: { name: string; kcv: Uint8Array }[] };
+    expect(signedOn.generation).toBe(2);
+    const kcv = (name: string) => Buffer.from(signedOn.keys.find((k) => k.name === name)!.kcv).toString('hex').toUpperCase();
     const last = outcome.report.selfTests.at(-1)!;
-    expect(byId(last)['auth.working-keys']).toMatchObject({ status: 'pass', code: 'keys.ok', detail: 'generation 1: pin KCV 422A26AA, mac KCV 76CDB553' });
+    expect(last.trigger).toBe('boot');
+    expect(byId(last)['auth.working-keys']).toMatchObject({ status: 'pass', code: 'keys.ok', detail: `generation 2: pin KCV ${kcv('pin')}, mac KCV ${kcv('mac')}` });
     expect(byId(last)['auth.mac']).toMatchObject({ status: 'pass', code: 'mac.ok' });
     expect(outcome.report.finalState).toBe('ready');
-    // The sector that held the original record was erased: the oldest ring record is newer than it,
+    // The sector that held the sign-on's record was erased: the oldest ring record is newer than it,
     // and the key set now lives in a record written later (carried forward).
     const log = RecordLog.open(world.flash);
     const oldest = log.records().next().value!;
-    expect(oldest.seq).toBeGreaterThan(before.seq);
+    expect(oldest.seq).toBeGreaterThan(before!.seq);
     const now = log.get(DurableKey.keySet)!;
-    expect(now.seq).toBeGreaterThan(before.seq);
-    expect(Buffer.from(now.payload).equals(Buffer.from(before.payload))).toBe(true);
+    expect(now.seq).toBeGreaterThan(before!.seq);
+    expect(Buffer.from(now.payload).equals(Buffer.from(before!.payload))).toBe(true);
   });
 });
 
@@ -44,6 +58,9 @@ describe('no keys, no service', () => {
     const world = worldWith({ lang: 'en' });
     const terminal = createTerminal(world.ports);
     await terminal.boot();
+    // The boot's sign-on (generation 2) ends before the wipe: one arriving after it would be refused for want of a master key.
+    await terminal.whenIdle();
+    expect(terminal.keys.status()).toMatchObject({ generation: 2, wiped: false });
     expect(terminal.state).toBe('ready');
     const wiping = terminal.wipeKeys();
     // Before the self-test it starts has done anything, the terminal is already out of service.
@@ -51,7 +68,7 @@ describe('no keys, no service', () => {
     const report = await wiping;
     expect(terminal.state).toBe('fault');
     expect(byId(report)['auth.master-key']).toMatchObject({ status: 'fail', code: 'master-key.missing' });
-    expect(byId(report)['auth.working-keys']).toMatchObject({ status: 'fail', code: 'keys.wiped', detail: 'generation 2 was wiped: sign on again' });
+    expect(byId(report)['auth.working-keys']).toMatchObject({ status: 'fail', code: 'keys.wiped', detail: 'generation 3 was wiped: sign on again' });
     expect(screenText(world)).toMatch(/keys\.wiped/);
     terminal.stop();
 
@@ -66,11 +83,12 @@ describe('no keys, no service', () => {
     const world = worldWith({ lang: 'en' });
     const terminal = createTerminal(world.ports);
     await terminal.boot();
+    await terminal.whenIdle();
     const first = terminal.wipeKeys();
     const second = terminal.wipeKeys();
     expect(second).toBe(first);
     await first;
-    expect(terminal.keys.status()).toMatchObject({ generation: 2, wiped: true });
+    expect(terminal.keys.status()).toMatchObject({ generation: 3, wiped: true });
     expect(transitions(terminal).filter((t) => t === 'ready>fault:keys-wiped')).toHaveLength(1);
   });
 
@@ -78,6 +96,7 @@ describe('no keys, no service', () => {
     const world = worldWith({ lang: 'en' });
     const terminal = createTerminal(world.ports);
     await terminal.boot();
+    await terminal.whenIdle();
     const write = world.ports.flash.write.bind(world.ports.flash);
     world.ports.flash.write = () => {
       throw new PortError('flash-io', 'write refused');
@@ -91,7 +110,7 @@ describe('no keys, no service', () => {
     expect(byId(again.lastReport!)['auth.working-keys']).toMatchObject({
       status: 'fail',
       code: 'keys.restore-failed',
-      detail: 'stored set is generation 1; generation 2 was installed or wiped since',
+      detail: 'stored set is generation 2; generation 3 was installed or wiped since',
     });
     expect(again.state).toBe('fault');
   });
@@ -111,11 +130,13 @@ describe('no keys, no service', () => {
     await terminal.boot();
     expect(byId(terminal.lastReport!)['auth.working-keys']).toMatchObject({ status: 'warn', code: 'keys.missing', detail: 'never signed on' });
     expect(terminal.state).toBe('ready');
+    // A warning is no failure: the terminal then signs on and gets its first key set.
+    await terminal.whenIdle();
+    expect(terminal.keys.status()).toMatchObject({ generation: 1, wiped: false });
   });
 });
 
 describe('stored key sets this firmware did not write', () => {
-  const cbor = createCborCodec();
   const good = (world: ReturnType<typeof worldWith>) => cbor.decode(RecordLog.open(world.flash).get(DurableKey.keySet)!.payload) as Record<string, unknown> & { keys: Record<string, unknown>[] };
   const variants: [string, (set: ReturnType<typeof good>) => void, RegExp][] = [
     ['a null key', (set) => (set.keys[0].wrapped = null), /keys\[0\]\.wrapped is not a byte string/],
