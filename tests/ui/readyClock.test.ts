@@ -38,6 +38,8 @@ describe('ready screen clock refresh', () => {
     const world = worldWith({ lang: 'en' });
     const terminal = createTerminal(world.ports);
     await terminal.boot();
+    // The sign-on that follows the boot's self-test draws its own screens; the idle hour starts after it.
+    await terminal.whenIdle();
     const drawn: { area: boolean }[] = [];
     const draw = world.ports.display.draw.bind(world.ports.display);
     world.ports.display.draw = (list) => {
