@@ -21,6 +21,18 @@ export const MAX_FRAME_BYTES = 2048;
 /** Settings key (domain `certs`) of the root certificate the acquirer's TLS hosts chain to. */
 export const HOST_ROOT_SETTING = 'host-root';
 
+/**
+ * The acquirer's TLS trust anchor as provisioned: its own root ('host-root'), else the terminal
+ * PKI's root; with the setting it came from (the self-test's TLS anchor probe judges the same value).
+ */
+export function hostTrustAnchor(settings: Ports['settings']): { setting: string; value: unknown } | undefined {
+  for (const setting of [HOST_ROOT_SETTING, 'root']) {
+    const value = settings.get(CERTS_DOMAIN, setting);
+    if (value !== undefined) return { setting, value };
+  }
+  return undefined;
+}
+
 export interface AcquirerLink {
   link: HostLink;
   session: HostSession;
@@ -33,8 +45,7 @@ export function openAcquirerLink(ports: Ports, log: RecordLog | undefined, cbor:
   const { terminalId, merchantId, profile } = config.value;
   const dialect = dialectById(profile.dialect);
   if (!dialect) return `configuration: no dialect ${profile.dialect}`;
-  // The acquirer's TLS trust anchor: its own provisioned root ('host-root'), else the terminal PKI's root.
-  const root = profile.hosts.some((h) => h.tls) ? ports.settings.get(CERTS_DOMAIN, HOST_ROOT_SETTING) ?? ports.settings.get(CERTS_DOMAIN, 'root') : undefined;
+  const root = profile.hosts.some((h) => h.tls) ? hostTrustAnchor(ports.settings)?.value : undefined;
   try {
     const link = new HostLink({
       network: ports.network,

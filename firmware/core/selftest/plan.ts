@@ -8,6 +8,7 @@ import { configProbe, flashProbe, imageProbe, memoryProbe, rtcProbe } from './pr
 import { accountProbe } from './probes/accountProbes';
 import type { HostAnswerView, HostSubjects, HostSubjectsSource } from './probes/hostSubjects';
 import { connectProbe, echoProbe, linkProbe, resolveProbe } from './probes/networkProbes';
+import { hostTlsProbe } from './probes/hostTlsProbe';
 import { reversalProbe } from './probes/reversalProbe';
 import type { Probe } from './types';
 
@@ -49,7 +50,7 @@ export function standardProbes(subjects: ProbeSubjects): Probe[] {
   const host = hostSource(subjects);
   const when = (probes: () => Probe[]): Probe[] => (host ? probes() : []);
   return [
-    ...when(() => networkProbes(host as HostSubjectsSource)),
+    ...when(() => [...networkProbes(host as HostSubjectsSource), hostTlsProbe(host as HostSubjectsSource)]),
     imageProbe(),
     rtcProbe(),
     flashProbe(log),

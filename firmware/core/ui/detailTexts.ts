@@ -52,6 +52,8 @@ const ANSWER_FACTS = form(
   `host answered (?<code>[0-9A-Z]{2}) \\((?<en>.+?) \\| (?<zh>.+)\\) to (?<mti>\\d{4}) from the (?<role>primary|backup) at (?<at>${ISO})`,
   '{role}于 {at} 对 {mti} 应答 {code}（{zh}）',
 );
+/** The TLS anchor probe names the setting the anchor came from, then the certificate's name. */
+const ANCHOR = '(?<anchor>host-root|root) (?<cert>.+?)';
 const REVERSAL_FACTS = form('STAN (?<stan>\\d{6}), reason (?<reason>[0-9A-Z]{2}), sent (?<sent>\\d+) of (?<sends>\\d+) times', '流水号 {stan}，冲正原因 {reason}，已发送 {sent}/{sends} 次');
 
 /** Forms by result code; a code's forms are tried in order. */
@@ -167,6 +169,22 @@ const FORMS: Readonly<Record<string, readonly DetailForm[]>> = deepFreeze({
   'reversal.none': [form('no reversal pending', '没有待发送的冲正')],
   'reversal.pending': [REVERSAL_FACTS],
   'reversal.stuck': [REVERSAL_FACTS],
+  'tls.ok': [form(`(?<anchor>host-root|root) expires (?<day>${DAY}): (?<days>\\d+) days left; subject (?<subject>.+)`, '{anchor}于 {day} 到期，还有 {days} 天；使用者 {subject}')],
+  'tls.not-used': [form('no host of the profile uses TLS', '收单参数中没有使用 TLS 的主机')],
+  'tls.no-anchor': [form('neither host-root nor root is provisioned', '主机根证书（host-root）和终端根证书（root）均未安装')],
+  'tls.anchor-malformed': [form('(?<anchor>host-root|root): (?<code>[a-z][a-z0-9-]*): .+', '{anchor}无法解析（错误代码 {code}）'), form('(?<anchor>host-root|root): unreadable', '{anchor}无法读取')],
+  'tls.anchor-not-ca': [
+    form(`${ANCHOR}: basicConstraints does not say CA`, '{anchor} {cert}：basicConstraints 未标明为 CA'),
+    form(`${ANCHOR}: keyUsage lacks keyCertSign`, '{anchor} {cert}：keyUsage 不含 keyCertSign'),
+  ],
+  'tls.anchor-signature': [
+    form(`${ANCHOR}: self-signature does not verify`, '{anchor} {cert} 的自签名验证失败'),
+    form(`${ANCHOR}: key unusable \\((?<why>.+)\\)`, `{anchor} {cert} 的公钥不可用（${CERT_FIX}）`),
+  ],
+  'tls.anchor-expired': [form(`${ANCHOR} expired (?<day>${DAY}), (?<ago>\\d+) day\\(s\\) ago`, '{anchor} {cert} 已于 {day} 过期（{ago} 天前）')],
+  'tls.anchor-not-yet-valid': [form(`${ANCHOR} valid from (?<from>${DAY}), in (?<days>\\d+) day\\(s\\); clock says (?<now>${DAY})`, '{anchor} {cert} 自 {from} 起生效（{days} 天后）；时钟为 {now}')],
+  'tls.anchor-undecided': [form(`${ANCHOR} valid (?<from>${DAY}) – (?<to>${DAY}); not judged: the clock is not trusted`, '{anchor} {cert} 有效期 {from} 至 {to}；时钟不可信，未判断')],
+  'tls.anchor-expiring': [form(`${ANCHOR} expires (?<day>${DAY}): (?<days>\\d+) day\\(s\\) left`, '{anchor} {cert} 于 {day} 到期，还剩 {days} 天')],
   'probe.timeout': [form('(?<probe>.+) gave no answer within (?<ms>\\d+) ms', '{probe} 在 {ms} ms 内没有结果')],
   'probe.crashed': [form('(?<probe>[^:]+): no outcome', '{probe} 没有给出结果'), form('(?<probe>[^:]+): (?<exception>.+)', '{probe} 出错：{exception}')],
 });
@@ -208,6 +226,9 @@ const LINK_WORDS: Readonly<Record<string, string>> = deepFreeze({
   'host session': '主机会话',
 });
 
+/** The settings the TLS anchor comes from (runtime/acquirerLink.ts hostTrustAnchor), named for a Chinese screen. */
+const ANCHOR_WORDS: Readonly<Record<string, string>> = deepFreeze({ 'host-root': '主机根证书（host-root）', root: '终端根证书（root）' });
+
 /** What a Chinese screen says for a detail no form knows. */
 export const ZH_DETAIL_FALLBACK = '此项详细数据暂无中文说明，英文原文保存在自检报告中。';
 
@@ -246,6 +267,8 @@ function value(name: string, text: string): string | undefined {
       return firstForm(KEY_PROBLEMS, text);
     case 'verified':
       return ZH_VERIFIED;
+    case 'anchor':
+      return hasKey(ANCHOR_WORDS, text) ? ANCHOR_WORDS[text] : undefined;
     case 'role':
     case 'tls':
     case 'stage':
@@ -308,7 +331,7 @@ export function detailText(lang: Lang, code: string, detail: string): string {
 
 /** Every Chinese word these forms can put on a screen (the font generator draws from it). */
 export function zhDetailVocabulary(): string[] {
-  const texts = [ZH_DETAIL_FALLBACK, ZH_UNREADABLE, ZH_SECTOR, ZH_OFFSET, ZH_ERROR_CODE, ZH_ERROR_PLAIN, ZH_VERIFIED, '、，；', ...Object.values(KEY_NAMES), ...Object.values(KEY_CAPS), ...Object.values(LINK_WORDS)];
+  const texts = [ZH_DETAIL_FALLBACK, ZH_UNREADABLE, ZH_SECTOR, ZH_OFFSET, ZH_ERROR_CODE, ZH_ERROR_PLAIN, ZH_VERIFIED, '、，；', ...Object.values(KEY_NAMES), ...Object.values(KEY_CAPS), ...Object.values(LINK_WORDS), ...Object.values(ANCHOR_WORDS)];
   for (const forms of Object.values(FORMS)) for (const f of forms) texts.push(f.zh);
   for (const f of KEY_PROBLEMS) texts.push(f.zh);
   return texts;

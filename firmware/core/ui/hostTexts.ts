@@ -1,6 +1,6 @@
 /**
  * Findings and remedies for the probes of the acquirer link: the network family (link, names,
- * each host's connection, the echo round trip), the account evidence the host's answers give,
+ * each host's connection, the echo round trip, the TLS trust anchor), the account evidence the host's answers give,
  * and a reversal left unacknowledged. Remedies follow the support order and say what to do
  * first on site. English defines the keys; the Chinese table must match (see probeStrings.ts).
  */
@@ -12,6 +12,7 @@ export const EN_HOST_TITLES = deepFreeze({
   'network.primary': 'Primary host',
   'network.backup': 'Backup host',
   'network.echo': 'Echo test',
+  'network.tls': 'TLS trust anchor',
   'account.host': 'Merchant and terminal (host)',
   'system.reversal': 'Pending reversal',
 });
@@ -22,6 +23,7 @@ export const ZH_HOST_TITLES: Readonly<Record<keyof typeof EN_HOST_TITLES, string
   'network.primary': '主用主机',
   'network.backup': '备用主机',
   'network.echo': '回响测试',
+  'network.tls': 'TLS 信任根证书',
   'account.host': '商户与终端（主机判定）',
   'system.reversal': '待发冲正',
 });
@@ -30,6 +32,8 @@ const EN_NONE = 'No action needed.';
 const ZH_NONE = '无需处理。';
 const EN_AGAIN = 'Run the self-test again afterwards.';
 const ZH_AGAIN = '然后重新自检。';
+const EN_TLS_ROOT = "Ask the acquirer for its current TLS root certificate and have it installed as the host root (or re-provision the terminal).";
+const ZH_TLS_ROOT = '请向收单机构获取其最新的 TLS 根证书，安装为主机根证书（或重新下载终端参数）。';
 
 export const EN_HOST_CODES = deepFreeze({
   'link.ok': { message: 'The terminal is on the network with an address.', remedy: EN_NONE },
@@ -69,6 +73,19 @@ export const EN_HOST_CODES = deepFreeze({
   },
   'echo.refused': { message: 'Not sent: the terminal cannot send an echo test yet.', remedy: `Sign on first. ${EN_AGAIN}` },
   'echo.not-tried': { message: 'Not tried: no host accepted a connection.', remedy: 'Fix the connection first (see the host checks).' },
+  'tls.ok': { message: "The root certificate the acquirer's TLS hosts are checked against is valid.", remedy: EN_NONE },
+  'tls.not-used': { message: 'Not needed: no acquirer host is reached over TLS.', remedy: EN_NONE },
+  'tls.no-anchor': {
+    message: "The acquirer's hosts use TLS, but no root certificate to check them against is installed.",
+    remedy: `${EN_TLS_ROOT} ${EN_AGAIN}`,
+  },
+  'tls.anchor-malformed': { message: "The installed TLS root certificate cannot be read.", remedy: `${EN_TLS_ROOT} ${EN_AGAIN}` },
+  'tls.anchor-not-ca': { message: 'The installed TLS root certificate is not a CA certificate.', remedy: `${EN_TLS_ROOT} ${EN_AGAIN}` },
+  'tls.anchor-signature': { message: "The TLS root certificate's own signature does not verify.", remedy: `${EN_TLS_ROOT} ${EN_AGAIN}` },
+  'tls.anchor-expired': { message: 'The TLS root certificate has expired.', remedy: `First check the clock is right. ${EN_TLS_ROOT}` },
+  'tls.anchor-not-yet-valid': { message: 'The TLS root certificate is not valid yet.', remedy: `First check the clock is right. ${EN_TLS_ROOT}` },
+  'tls.anchor-undecided': { message: "The TLS root certificate's dates were not judged: the clock is not trusted.", remedy: `Set the clock (see the Clock check). ${EN_AGAIN}` },
+  'tls.anchor-expiring': { message: 'The TLS root certificate expires within 30 days.', remedy: EN_TLS_ROOT },
   'account.ok': { message: "The host's last answer knew this terminal and its merchant.", remedy: EN_NONE },
   'account.merchant-restricted': {
     message: 'The host says this merchant may not trade here (invalid, restricted or frozen).',
@@ -108,6 +125,16 @@ export const ZH_HOST_CODES: Readonly<Record<keyof typeof EN_HOST_CODES, { messag
   'echo.no-answer': { message: '主机可以连接，但没有应答。', remedy: '请检查收单参数中的 TPDU 和 TLS 设置；无误时，请携此代码联系收单机构。' },
   'echo.refused': { message: '未发送：终端暂时无法发送回响测试。', remedy: `请先签到，${ZH_AGAIN}` },
   'echo.not-tried': { message: '未尝试：没有主机可以连接。', remedy: '请先排除连接故障（见各主机一项）。' },
+  'tls.ok': { message: '用于验证收单主机 TLS 的根证书有效。', remedy: ZH_NONE },
+  'tls.not-used': { message: '无需检查：收单主机均不使用 TLS。', remedy: ZH_NONE },
+  'tls.no-anchor': { message: '收单主机使用 TLS，但未安装用于验证主机的根证书。', remedy: `${ZH_TLS_ROOT}${ZH_AGAIN}` },
+  'tls.anchor-malformed': { message: '已安装的 TLS 根证书无法读取。', remedy: `${ZH_TLS_ROOT}${ZH_AGAIN}` },
+  'tls.anchor-not-ca': { message: '已安装的 TLS 根证书不是 CA 证书。', remedy: `${ZH_TLS_ROOT}${ZH_AGAIN}` },
+  'tls.anchor-signature': { message: 'TLS 根证书的自签名验证失败。', remedy: `${ZH_TLS_ROOT}${ZH_AGAIN}` },
+  'tls.anchor-expired': { message: 'TLS 根证书已过期。', remedy: `请先确认时钟正确。${ZH_TLS_ROOT}` },
+  'tls.anchor-not-yet-valid': { message: 'TLS 根证书尚未生效。', remedy: `请先确认时钟正确。${ZH_TLS_ROOT}` },
+  'tls.anchor-undecided': { message: '时钟不可信，未判断 TLS 根证书的有效期。', remedy: `请设置正确的时钟（见“时钟”一项），${ZH_AGAIN}` },
+  'tls.anchor-expiring': { message: 'TLS 根证书将在 30 天内到期。', remedy: ZH_TLS_ROOT },
   'account.ok': { message: '主机最近的应答认可本终端及其商户。', remedy: ZH_NONE },
   'account.merchant-restricted': { message: '主机表示本商户不能在此交易（无效、受限或冻结）。', remedy: '请携主机应答码联系收单机构处理商户账户问题；终端本身没有故障。' },
   'account.terminal-invalid': { message: '主机不接受本终端（未知、未登记或已停用）。', remedy: '请核对终端号与收单机构的记录是否一致，请收单机构登记或启用本终端，然后重新签到。' },
