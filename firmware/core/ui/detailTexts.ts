@@ -19,7 +19,8 @@ import { hasKey, runnerFailure } from './probeStrings';
 import type { Lang } from './strings';
 
 interface DetailForm {
-  readonly en: RegExp;
+  /** A RegExp, or a hand-written matcher with the same `exec` contract (named groups). */
+  readonly en: { exec(detail: string): { groups?: Record<string, string> } | null };
   readonly zh: string;
 }
 
@@ -48,10 +49,28 @@ const ECHO_FACTS = form(
   'round trip (?<ms>\\d+) ms to the (?<role>primary|backup), answer (?<code>[0-9A-Z]{2})(?:; response timeout (?<timeout>\\d+) ms)?',
   '往返 {ms} ms（{role}），应答码 {code}[；响应超时 {timeout} ms]',
 );
-const ANSWER_FACTS = form(
-  `host answered (?<code>[0-9A-Z]{2}) \\((?<en>.+?) \\| (?<zh>.+)\\) to (?<mti>\\d{4}) from the (?<role>primary|backup) at (?<at>${ISO})`,
-  '{role}于 {at} 对 {mti} 应答 {code}（{zh}）',
-);
+/**
+ * `host answered 03 (Invalid merchant | 无效商户) to 0200 from the primary at <ISO>`, read without
+ * a RegExp: the profile's texts are non-ASCII and of any length, and a backtracking pattern over
+ * them ran the device's XS regular-expression engine out of native stack (mcsim: SIGSEGV in
+ * RegExp.prototype.exec while the zh report page was laid out).
+ */
+const ANSWER_FACTS: DetailForm = {
+  en: {
+    exec(detail: string) {
+      const head = 'host answered ';
+      const open = detail.indexOf(' (');
+      const bar = detail.lastIndexOf(' | ');
+      const close = detail.lastIndexOf(') to ');
+      if (!detail.startsWith(head) || open !== head.length + 2 || bar < open || close < bar) return null;
+      const tail = /^(?<mti>\d{4}) from the (?<role>primary|backup) at (?<at>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$/.exec(detail.slice(close + 5));
+      const code = detail.slice(head.length, open);
+      if (!tail?.groups || !/^[0-9A-Z]{2}$/.test(code)) return null;
+      return { groups: { code, en: detail.slice(open + 2, bar), zh: detail.slice(bar + 3, close), ...tail.groups } };
+    },
+  },
+  zh: '{role}于 {at} 对 {mti} 应答 {code}（{zh}）',
+};
 /** The TLS anchor probe names the setting the anchor came from, then the certificate's name. */
 const ANCHOR = '(?<anchor>host-root|root) (?<cert>.+?)';
 const REVERSAL_FACTS = form('STAN (?<stan>\\d{6}), reason (?<reason>[0-9A-Z]{2}), sent (?<sent>\\d+) of (?<sends>\\d+) times', '流水号 {stan}，冲正原因 {reason}，已发送 {sent}/{sends} 次');
