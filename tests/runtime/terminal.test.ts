@@ -98,6 +98,18 @@ describe('terminal runtime', () => {
     expect(screenText(world)).toBe(home);
   });
 
+  it('a background sign-on ending leaves the report page a technician is reading on the screen', async () => {
+    const world = worldWith({ lang: 'en' });
+    const terminal = createTerminal(world.ports);
+    await terminal.boot(); // the sign-on that follows a passing self-test is still under way
+    world.keypad.press('down');
+    const page = screenText(world);
+    expect(page).toMatch(/1\/\d+\b/);
+    await terminal.whenIdle();
+    expect(terminal.host?.status().signedOn).toBe(true);
+    expect(screenText(world)).toBe(page);
+  });
+
   it('goes out of service on a failure and back to ready once a self-test passes', async () => {
     const { world, terminal } = await bootedOnSimNetwork({ device: { keysHeld: ['5'] }, lang: 'en' });
     expect(terminal.state).toBe('fault');

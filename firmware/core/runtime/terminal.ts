@@ -124,7 +124,8 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       if (!outcome && operation === 'settle') batchBefore = batchSnapshot(session);
       const render = hostView(operation, outcome, request, batchBefore, session.ids.currency);
       if (render) view = { kind: 'host', render };
-      else if (outcome) view = { kind: 'home' };
+      // An operation with no screen of its own (a background sign-on) leaves the technician's page alone.
+      else if (outcome && view.kind === 'host') view = { kind: 'home' };
       else return;
       draw();
     },
