@@ -3,6 +3,8 @@
  * link, a power cut after the 0200 left; and the scenario file's new fields, refused naming
  * the field. The host's own log is the independent witness of what went over the wire.
  */
+import { createTerminal } from '../../firmware/core/runtime/terminal';
+import { PROFILE } from '../runtime/world';
 import { join } from 'node:path';
 import { loadScenario } from '../../host-sim/scenario/load';
 import { parseScenario } from '../../host-sim/scenario/schema';
@@ -19,8 +21,14 @@ describe('scenario files: the acquirer, the network and host steps', () => {
     expect(scenario.steps[1]).toMatchObject({ do: 'sale', amountMinor: 100, card: { entry: 'contact', pan: '6214830000000017' } });
   });
 
-  it('will not build a world for a scenario with an acquirer without starting it', () => {
-    expect(() => buildWorld(parseScenario({ ...base, acquirer: {}, steps: [{ do: 'boot' }] }))).toThrow(/startWorld/);
+  it('a world built without startWorld (a unit test awaiting the terminal itself) still reaches an acquirer that knows its terminal', async () => {
+    const world = buildWorld(parseScenario({ ...base, terminal: { ...base.terminal, profile: PROFILE }, acquirer: {}, steps: [{ do: 'boot' }] }));
+    const terminal = createTerminal(world.ports);
+    await terminal.boot();
+    await terminal.whenIdle();
+    expect(terminal.lastReport?.results.find((r) => r.id === 'network.echo')).toMatchObject({ status: 'pass', code: 'echo.ok' });
+    expect(terminal.lastReport?.results.find((r) => r.id === 'network.primary')).toMatchObject({ status: 'pass', code: 'connect.ok' });
+    terminal.stop();
   });
 });
 
