@@ -34,7 +34,13 @@ const ZH_FLASH_FACTS =
   '{sectors} 个 {size} 字节扇区，开机时 {records} 条记录，{torn} 条未写完，{cut} 次擦除被中断，{damaged} 条记录损坏，' +
   '{bad} 个扇区头损坏[（{where}）]；持久记录 {durable}/{cap} 字节[；已满，开机后重用了 {reused} 个最旧扇区]';
 
-const re = (source: string): RegExp => new RegExp(`^${source}$`);
+/**
+ * A form's English pattern, compiled when a detail is read, never at module level: XS (SDK 8.2.3,
+ * xsRegExp.c fx_RegExp_prototype_exec) reads a preloaded RegExp's named groups through its
+ * never-allocated capture data and crashes (mcsim: SIGSEGV laying out the zh report page); a
+ * RegExp made at run time has its own. A report page reads a few dozen details: the compile is cheap.
+ */
+const re = (source: string): DetailForm['en'] => ({ exec: (detail: string) => new RegExp(`^${source}$`).exec(detail) });
 const form = (en: string, zh: string): DetailForm => ({ en: re(en), zh });
 
 const IMAGE_FACTS = form('sha256 (?<actual>[0-9a-f]+…), expected (?<expected>[0-9a-f]+…), (?<bytes>\\d+) bytes', 'SHA-256 为 {actual}，应为 {expected}，共 {bytes} 字节');
@@ -63,7 +69,7 @@ const ANSWER_FACTS: DetailForm = {
       const bar = detail.lastIndexOf(' | ');
       const close = detail.lastIndexOf(') to ');
       if (!detail.startsWith(head) || open !== head.length + 2 || bar < open || close < bar) return null;
-      const tail = /^(?<mti>\d{4}) from the (?<role>primary|backup) at (?<at>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$/.exec(detail.slice(close + 5));
+      const tail = re(`(?<mti>\\d{4}) from the (?<role>primary|backup) at (?<at>${ISO})`).exec(detail.slice(close + 5));
       const code = detail.slice(head.length, open);
       if (!tail?.groups || !/^[0-9A-Z]{2}$/.test(code)) return null;
       return { groups: { code, en: detail.slice(open + 2, bar), zh: detail.slice(bar + 3, close), ...tail.groups } };
