@@ -36,9 +36,9 @@ export async function runDemoSale(terminal: Terminal, ports: Ports, watch?: Heap
   const amount = settings.get(DEMO_SALE_DOMAIN, DEMO_SALE_KEY);
   if (typeof amount !== 'number') return;
   // Wi-Fi joins in the background and may come up after the boot self-test (whose network probes
-  // then fail): once it is up, a self-test runs, which signs on when it passes. Trigger 'periodic',
-  // not 'demand': a demand run opens its zh report page, and drawing it crashed mcsim (XS SIGSEGV
-  // in RegExp exec, docs/memory.md) before the sign-on left.
+  // then fail): once it is up, a self-test runs, which signs on when it passes. Trigger 'periodic':
+  // it leaves the ready screen up (a demand run opens its report page; that page crashed mcsim
+  // until detail patterns were compiled at read time, docs/memory.md).
   if (!terminal.lastReport || terminal.lastReport.verdict === 'fail') {
     const up = await linkUp(ports);
     trace(`demo sale: link ${up ? 'up' : 'still down'}, self-test again`);
