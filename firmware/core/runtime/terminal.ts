@@ -19,8 +19,8 @@ import { createCborCodec } from '../store/cbor';
 import { RecordLog, RecordType } from '../store/recordLog';
 import { createScreens, type ScreenContext, type Screens } from '../ui/screens';
 import type { TerminalEvent, TransitionCause } from './events';
+import { RuntimeError, TRANSITIONS, type TerminalState } from './states';
 import { readEvents, readReport as readStoredReport, readReports } from './logReaders';
-import { deepFreeze } from '../freeze';
 import { errorText } from '../errorText';
 import { openAcquirerLink, type AcquirerLink } from './acquirerLink';
 import { createHostDuties, type SaleOutcome, type SettleOutcome } from './hostDuties';
@@ -29,26 +29,11 @@ import { batchSnapshot, hostView, type HostView } from './hostScreens';
 import { createTransactionScreens, type TransactionScreens } from '../ui/transactionScreens';
 import { parseFont } from '../ui/font';
 
-export type TerminalState = 'boot' | 'selftest' | 'ready' | 'fault';
-
-const TRANSITIONS: Record<TerminalState, readonly TerminalState[]> = deepFreeze({
-  boot: ['selftest', 'fault'],
-  selftest: ['ready', 'fault'],
-  // A key wipe takes the terminal out of service at once.
-  ready: ['selftest', 'fault'],
-  fault: ['selftest'],
-});
+export { RuntimeError, type TerminalState } from './states';
 
 export const SELF_TEST_INTERVAL_MS = 24 * 3600 * 1000;
 /** The idle screen shows the time; it is redrawn this often while nobody looks at a report. */
 const IDLE_REFRESH_MS = 60 * 1000;
-
-export class RuntimeError extends Error {
-  override readonly name = 'RuntimeError';
-  constructor(readonly code: 'runtime-transition' | 'runtime-state', message: string) {
-    super(message);
-  }
-}
 
 export interface TerminalOptions {
   /** Replaces the standard probe plan (tests). */
