@@ -39,6 +39,11 @@ export function rasterize(list: DisplayList, font: UiFont): RgbImage {
       fill(op.x, op.y, op.w, op.h, op.color);
       continue;
     }
+    if (op.op === 'bits') {
+      for (let n = 0; n < op.w * op.h; n++)
+        if ((op.bits[n >> 3] >> (7 - (n & 7))) & 1) fill(op.x + (n % op.w) * op.scale, op.y + Math.floor(n / op.w) * op.scale, op.scale, op.scale, op.color);
+      continue;
+    }
     let penX = Math.floor(op.x);
     const top = Math.floor(op.y);
     for (const ch of op.text) {

@@ -13,7 +13,8 @@ export function screenProblems(list: DisplayList, font: UiFont): string[] {
   const problems: string[] = [];
   if (list.width !== PANEL_WIDTH || list.height !== PANEL_HEIGHT) problems.push(`list is ${list.width}×${list.height}`);
   for (const op of list.ops) {
-    const [x, y, w, h] = op.op === 'rect' ? [op.x, op.y, op.w, op.h] : [op.x, op.y, font.measure(op.text), font.lineHeight];
+    const [x, y, w, h] =
+      op.op === 'rect' ? [op.x, op.y, op.w, op.h] : op.op === 'bits' ? [op.x, op.y, op.w * op.scale, op.h * op.scale] : [op.x, op.y, font.measure(op.text), font.lineHeight];
     if (![x, y, w, h].every(Number.isInteger)) problems.push(`${JSON.stringify(op)} is not on whole pixels`);
     if (x < 0 || y < 0 || x + w > PANEL_WIDTH || y + h > PANEL_HEIGHT) problems.push(`${JSON.stringify(op)} leaves the panel (${x},${y} ${w}×${h})`);
     if (op.op === 'text' && op.text === '') problems.push(`empty text op at ${x},${y}`);

@@ -10,7 +10,13 @@ export type DisplayOp =
   /** A filled rectangle. */
   | { op: 'rect'; x: number; y: number; w: number; h: number; color: Color }
   /** One line of text, top-left at (x, y), in the UI font; glyphs with set bits get `color`. */
-  | { op: 'text'; x: number; y: number; text: string; color: Color };
+  | { op: 'text'; x: number; y: number; text: string; color: Color }
+  /**
+   * A w×h grid of cells (a QR symbol), top-left at (x, y): `bits` row-major, packed MSB first
+   * across row ends (cell (c, r) is bit 7 − (n & 7) of byte n >> 3, n = r × w + c); each set bit
+   * is a scale×scale square of `color`, clear bits leave what is under them.
+   */
+  | { op: 'bits'; x: number; y: number; w: number; h: number; scale: number; bits: Uint8Array; color: Color };
 
 /** A rectangle of the panel. */
 export interface Area {

@@ -20,6 +20,8 @@ interface Span {
   top: number;
   bottom: number;
   records: number;
+  /** A bits op's cell height, px: its `records` are per cell row, counted for each row a band touches. */
+  rowHeight?: number;
 }
 
 export class BandError extends Error {
@@ -36,6 +38,12 @@ export class BandError extends Error {
 export function planBands(list: DisplayList, lineHeight: number, maxRecords: number): Band[] {
   const spans: Span[] = [];
   for (const op of list.ops) {
+    if (op.op === 'bits') {
+      // One fillRectangle per run of set bits in a cell row (pocoDisplay.ts): the busiest row bounds each row.
+      const top = Math.floor(op.y);
+      if (op.h > 0 && op.scale > 0) spans.push({ top, bottom: top + op.h * op.scale, records: mostRuns(op.bits, op.w, op.h), rowHeight: op.scale });
+      continue;
+    }
     const top = Math.floor(op.y);
     const bottom = op.op === 'rect' ? Math.floor(op.y + op.h) : top + lineHeight;
     // A text op costs one record per glyph at most; UTF-16 length bounds the glyph count.
@@ -49,7 +57,7 @@ export function planBands(list: DisplayList, lineHeight: number, maxRecords: num
 /** Depth is bounded by log2(panel height): each level halves the band. */
 function split(spans: readonly Span[], top: number, bottom: number, maxRecords: number, out: Band[]) {
   let records = 1; // the background fill
-  for (const s of spans) if (s.top < bottom && s.bottom > top) records += s.records;
+  for (const s of spans) if (s.top < bottom && s.bottom > top) records += s.rowHeight ? s.records * cellRows(s, s.rowHeight, top, bottom) : s.records;
   if (records <= maxRecords) {
     out.push({ top, bottom });
     return;
@@ -58,4 +66,27 @@ function split(spans: readonly Span[], top: number, bottom: number, maxRecords: 
   const middle = (top + bottom) >> 1;
   split(spans, top, middle, maxRecords, out);
   split(spans, middle, bottom, maxRecords, out);
+}
+
+/** How many cell rows of a bits span lie (partly) within top..bottom. */
+function cellRows(s: Span, rowHeight: number, top: number, bottom: number): number {
+  const first = Math.floor((Math.max(top, s.top) - s.top) / rowHeight);
+  const last = Math.floor((Math.min(bottom, s.bottom) - 1 - s.top) / rowHeight);
+  return last - first + 1;
+}
+
+/** The most runs of set bits in any row of a w×h bit grid (row-major, MSB first, as displayList.ts packs it). */
+function mostRuns(bits: Uint8Array, w: number, h: number): number {
+  let most = 0;
+  for (let r = 0; r < h; r++) {
+    let runs = 0;
+    for (let c = 0, previous = 0; c < w; c++) {
+      const n = r * w + c;
+      const bit = (bits[n >> 3] >> (7 - (n & 7))) & 1;
+      if (bit && !previous) runs++;
+      previous = bit;
+    }
+    most = Math.max(most, runs);
+  }
+  return most;
 }

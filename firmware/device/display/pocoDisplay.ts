@@ -101,6 +101,7 @@ export class PocoDisplay implements DisplayPort {
         poco.fillRectangle(background, clip.x, top, clip.w, bottom - top);
         for (const op of list.ops) {
           if (op.op === 'rect') this.#rect(poco, op, top, bottom);
+          else if (op.op === 'bits') this.#bits(poco, op, top, bottom);
           else this.#text(poco, font, atlas, op, top, bottom);
         }
         poco.end();
@@ -117,6 +118,31 @@ export class PocoDisplay implements DisplayPort {
     const x0 = Math.max(0, Math.floor(op.x));
     const x1 = Math.min(this.width, Math.floor(op.x + op.w));
     if (x1 > x0 && y1 > y0) poco.fillRectangle(color(poco, op.color), x0, y0, x1 - x0, y1 - y0);
+  }
+
+  /** One fillRectangle per run of set bits in each cell row the band touches (bandPlan.ts budgets the same). */
+  #bits(poco: PocoInstance, op: Extract<DisplayOp, { op: 'bits' }>, top: number, bottom: number) {
+    const x = Math.floor(op.x);
+    const y = Math.floor(op.y);
+    const { w, scale, bits } = op;
+    if (scale <= 0) return;
+    const ink = color(poco, op.color);
+    const first = Math.max(0, Math.floor((top - y) / scale));
+    const last = Math.min(op.h, Math.ceil((bottom - y) / scale));
+    const set = (n: number) => (bits[n >> 3] >> (7 - (n & 7))) & 1;
+    for (let r = first; r < last; r++) {
+      const y0 = Math.max(top, y + r * scale);
+      const y1 = Math.min(bottom, y + (r + 1) * scale);
+      for (let c = 0; c < w; c++) {
+        if (!set(r * w + c)) continue;
+        let end = c + 1;
+        while (end < w && set(r * w + end)) end++;
+        const x0 = Math.max(0, x + c * scale);
+        const x1 = Math.min(this.width, x + end * scale);
+        if (x1 > x0 && y1 > y0) poco.fillRectangle(ink, x0, y0, x1 - x0, y1 - y0);
+        c = end;
+      }
+    }
   }
 
   #text(poco: PocoInstance, font: UiFont, atlas: Bitmap, op: Extract<DisplayOp, { op: 'text' }>, top: number, bottom: number) {
