@@ -14,7 +14,9 @@ import { packMessage } from '../../firmware/core/host/iso8583';
 import type { Dialect, FieldValue, Iso8583Message } from '../../firmware/core/host/types';
 import type { AcquirerProfile } from '../../firmware/core/config/acquirerProfile';
 import type { AnswerCodes } from './config';
-import { encryptEcb, freshKey, hostMac, kcv, macMatches, type HostMacScheme } from './hostCrypto';
+import { encryptUnderMaster, freshKey, hostMac, kcv, macMatches, type HostMacScheme } from './hostCrypto';
+import { activate, ACTIVATION_NETWORK_CODE } from './activation';
+import type { RandomSource } from './activationEnvelope';
 import type { SeededBytes } from './seededBytes';
 import { formatSettlementTotals, parseSettlementTotals, SETTLEMENT_CODE } from './settlementTotals';
 import type { TerminalBook, WorkingKeys } from './terminalBook';
@@ -54,6 +56,16 @@ export interface DialogueOptions {
   /** Wall-clock milliseconds for fields 12, 13, 15. */
   now: () => number;
   institution: string;
+  /** Master keys and ephemeral keys of activations; default the seeded bytes (repeatable runs). */
+  keyRandom?: RandomSource;
+}
+
+/** What a fault plan changes in one answer. */
+export interface AnswerFault {
+  /** Answered as is, nothing booked. */
+  code?: string;
+  /** An activation's D3 that does not match its key (test-only). */
+  breakCheckValue?: boolean;
 }
 
 /** Field 60 (CUP 自定义域): 60.1 message type n2, 60.2 batch number n6, 60.3 network management code n3. */
@@ -101,17 +113,20 @@ export class HostDialogue {
 
   /**
    * The answer to one request.
-   * @param forcedCode a fault plan's code: answered as is, nothing booked
    * @param packedRequest the request as received (its MAC covers all but its last 8 bytes)
+   * @param fault what the fault plan changes in this answer
    */
-  answer(request: Iso8583Message, packedRequest: Uint8Array, forcedCode?: string): Answer {
+  answer(request: Iso8583Message, packedRequest: Uint8Array, fault: AnswerFault = {}): Answer {
     const tid = text(request, 41);
     const macKey = this.#verifiedMacKey(request, packedRequest, tid);
-    if (forcedCode !== undefined) return this.#reply(request, forcedCode, macKey, `fault: code ${forcedCode}`);
+    if (fault.code !== undefined) return this.#reply(request, fault.code, macKey, `fault: code ${fault.code}`);
+    // Activation comes before the standing check: the terminal may not have its TID yet.
+    if (HostDialogue.isActivation(request)) return this.#activation(request, tid, fault.breakCheckValue === true);
     const standing = this.#o.book.standing(tid, text(request, 42));
     if (!standing.ok) {
       const code = standing.why === 'merchant-mismatch' ? this.#o.codes.merchantRestricted : this.#o.codes.terminalInvalid;
-      return this.#reply(request, code, undefined, standing.why);
+      // Field 44 (an..25) says why when the host disabled the TID, so the terminal can tell it apart.
+      return this.#reply(request, code, undefined, standing.why, standing.why === 'disabled' ? [[44, 'TID disabled']] : []);
     }
     const t = standing.terminal.tid;
     const needsMac = MAC_REQUIRED.has(request.mti) || request.fields.has(MAC_FIELD);
@@ -137,6 +152,20 @@ export class HostDialogue {
       default:
         return this.#reply(request, this.#o.codes.formatError, macKey, `no ${request.mti} flow on this host`);
     }
+  }
+
+  /** An activation request (issue-8 contract §6): 0800 with network management code 370. */
+  static isActivation(request: Iso8583Message): boolean {
+    return request.mti === '0800' && field60(request).networkCode === ACTIVATION_NETWORK_CODE;
+  }
+
+  /** Activation: 00 with the bound TID and MID and the sealed master key, or the terminal-invalid code with the reason. */
+  #activation(request: Iso8583Message, tid: string | undefined, breakCheckValue: boolean): Answer {
+    const random = this.#o.keyRandom ?? ((n: number) => this.#o.random.next(n));
+    const result = activate(request.fields.get(62), tid, { book: this.#o.book, now: this.#o.now(), random, breakCheckValue });
+    if (result.ok) return this.#reply(request, this.#o.codes.approved, undefined, result.note, [[41, result.tid], [42, result.mid], [62, result.field62]]);
+    if (result.reason === 'malformed') return this.#reply(request, this.#o.codes.formatError, undefined, result.note, [[44, result.text]]);
+    return this.#reply(request, this.#o.codes.terminalInvalid, undefined, result.note, [[44, result.text], [62, result.field62]]);
   }
 
   /** Whether the request carries a MAC that verifies under its terminal's working MAC key. */
@@ -186,10 +215,12 @@ export class HostDialogue {
     if (length === 0) return this.#reply(request, this.#o.codes.formatError, undefined, `sign-on network code ${networkCode || 'missing'}`);
     const make = () => freshKey(length, (n) => this.#o.random.next(n));
     const keys: WorkingKeys = { pin: make(), mac: make(), data: networkCode === '004' ? make() : undefined };
-    const tmk = Buffer.from(this.#o.book.masterKey(tid) as string, 'hex');
+    // The standing check passed, so the terminal has its master key (provisioned or activated).
+    const tmk = this.#o.book.masterKey(tid)!;
     const kcvLength = this.#o.profile.kcvLength;
     const order = [keys.pin, keys.mac, ...(keys.data ? [keys.data] : [])];
-    const block = Buffer.concat(order.flatMap((k) => [encryptEcb(tmk, k), kcv(k, kcvLength)]));
+    if (tmk.algorithm === 'aes128' && length === 8) return this.#reply(request, this.#o.codes.formatError, undefined, 'single-length keys (001) cannot be wrapped under an AES master key');
+    const block = Buffer.concat(order.flatMap((k) => [encryptUnderMaster(tmk, k), kcv(k, kcvLength)]));
     this.#o.book.setKeys(tid, keys);
     const kcvs = order.map((k) => Buffer.from(kcv(k, kcvLength)).toString('hex').toUpperCase()).join(' ');
     return this.#reply(request, this.#o.codes.approved, undefined, `keys issued (${networkCode}), check values ${kcvs}`, [[62, new Uint8Array(block)]]);

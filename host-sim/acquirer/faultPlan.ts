@@ -6,7 +6,8 @@
  * 'refuse' is not per request: the host's listener is closed (connections are refused by the
  * kernel, ECONNREFUSED) until `clearFaults` or `restore(host)`, or for `delayMs` (virtual time
  * under the simulator's ledger, real time without), because a refused connection never
- * reaches the host to be counted.
+ * reaches the host to be counted. 'disable-tid' is not per request either: the host disables
+ * the TID now, or after `delayMs` (a TID disabled mid-day), and it stays disabled.
  */
 
 export type FaultKind =
@@ -20,13 +21,17 @@ export type FaultKind =
   | 'duplicate' // the answer twice
   | 'wrong-stan' // the answer carries another STAN (and a valid MAC for it)
   | 'code' // the answer carries `code`, and the request changes nothing in the books
-  | 'sign-on-again'; // the answer's CUP header asks for a new sign-on (processing request 3)
+  | 'sign-on-again' // the answer's CUP header asks for a new sign-on (processing request 3)
+  | 'disable-tid' // the host disables `tid` (now, or after delayMs): terminal-invalid with "TID disabled" from then on
+  | 'wrong-kcv'; // test-only: the next activation answer's check value (D3) does not match its key
 
 export interface Fault {
   kind: FaultKind;
   /** For 'code': the response code to answer with. */
   code?: string;
-  /** For 'delay': milliseconds before the answer is written; for 'refuse': how long the port stays closed. */
+  /** For 'disable-tid': the TID the host disables. */
+  tid?: string;
+  /** For 'delay': milliseconds before the answer is written; for 'refuse': how long the port stays closed; for 'disable-tid': when. */
   delayMs?: number;
   /** Only requests of this MTI (e.g. "0200"). */
   mti?: string;
@@ -51,7 +56,8 @@ export class FaultPlan {
       if (fault.delayMs !== undefined && !(Number.isInteger(fault.delayMs) && fault.delayMs >= 0)) throw new RangeError('delayMs must be a whole number of milliseconds');
       if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times >= 1)) throw new RangeError('times must be 1 or more');
       if (fault.mti !== undefined && !/^\d{4}$/.test(fault.mti)) throw new RangeError('mti must be 4 digits');
-      if (fault.kind !== 'refuse') this.#armed.push({ fault: { ...fault }, left: fault.times ?? 1 });
+      if (fault.kind === 'disable-tid' && (typeof fault.tid !== 'string' || !/^[\x20-\x7e]{8}$/.test(fault.tid))) throw new RangeError('a disable-tid fault needs the 8-character TID');
+      if (fault.kind !== 'refuse' && fault.kind !== 'disable-tid') this.#armed.push({ fault: { ...fault }, left: fault.times ?? 1 });
     }
   }
 

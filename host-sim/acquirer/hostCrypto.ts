@@ -8,6 +8,8 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto';
 
+import type { MasterKeyAlgorithm } from './config';
+
 export type HostMacScheme = { algorithm: 'cup-ecb' | 'x9.19'; padding: 1 | 2 };
 
 function tdesKey(key: Uint8Array): Buffer {
@@ -33,8 +35,8 @@ export function kcv(key: Uint8Array, length: number): Uint8Array {
   return encryptEcb(key, new Uint8Array(8)).slice(0, length);
 }
 
-/** A fresh working key (8 or 16 bytes) with odd parity in every byte, as a key HSM makes it. */
-export function freshKey(length: 8 | 16, random: (n: number) => Uint8Array = (n) => new Uint8Array(randomBytes(n))): Uint8Array {
+/** A fresh DES-family key (8, 16 or 24 bytes) with odd parity in every byte, as a key HSM makes it. */
+export function freshKey(length: 8 | 16 | 24, random: (n: number) => Uint8Array = (n) => new Uint8Array(randomBytes(n))): Uint8Array {
   const key = random(length).slice();
   for (let i = 0; i < key.length; i++) {
     let ones = 0;
@@ -84,6 +86,29 @@ export function x919Mac(mak: Uint8Array, data: Uint8Array, padding: 1 | 2): Uint
 
 export function hostMac(mak: Uint8Array, scheme: HostMacScheme, data: Uint8Array): Uint8Array {
   return scheme.algorithm === 'cup-ecb' ? cupEcbMac(mak, data) : x919Mac(mak, data, scheme.padding);
+}
+
+/** node:crypto's ECB cipher for a master key of each algorithm the activation issues. */
+const MASTER_ECB: Readonly<Record<MasterKeyAlgorithm, string>> = { tdes2: 'des-ede-ecb', tdes3: 'des-ede3-ecb', aes128: 'aes-128-ecb' };
+
+/** E(TMK, data), ECB under the master key's own cipher: how the sign-on wraps working keys (16-byte keys are one AES block). */
+export function encryptUnderMaster(master: { key: Uint8Array; algorithm: MasterKeyAlgorithm }, data: Uint8Array): Uint8Array {
+  const c = createCipheriv(MASTER_ECB[master.algorithm], master.key, null).setAutoPadding(false);
+  return new Uint8Array(Buffer.concat([c.update(data), c.final()]));
+}
+
+/**
+ * A master key's full check-value block: E(K, 0⁸) for the DES family; AES-CMAC(K, 0¹⁶) for
+ * AES (ANSI X9.24-1:2017), from the NIST SP 800-38B subkey rule: a one-block message is
+ * complete, so CMAC = E(K, 0¹⁶ ⊕ K1) = E(K, K1), K1 = L·x in GF(2¹²⁸), L = E(K, 0¹⁶).
+ */
+export function masterCheckValue(master: { key: Uint8Array; algorithm: MasterKeyAlgorithm }): Uint8Array {
+  if (master.algorithm !== 'aes128') return encryptUnderMaster(master, new Uint8Array(8));
+  const l = encryptUnderMaster(master, new Uint8Array(16));
+  const k1 = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) k1[i] = ((l[i] << 1) | (i < 15 ? l[i + 1] >> 7 : 0)) & 0xff;
+  if (l[0] & 0x80) k1[15] ^= 0x87;
+  return encryptUnderMaster(master, k1);
 }
 
 export function macMatches(mak: Uint8Array, scheme: HostMacScheme, data: Uint8Array, mac: Uint8Array): boolean {

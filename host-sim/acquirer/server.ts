@@ -16,6 +16,7 @@ import { AcquirerConfigError, answerCodes, type AcquirerConfig, type RegisteredT
 import { HostDialogue, sealAnswer } from './dialogue';
 import { FaultPlan, type Fault } from './faultPlan';
 import { HostConnection, type ConnectionStats, type Delivery } from './hostConnection';
+import { systemRandom } from './activationEnvelope';
 import { SeededBytes } from './seededBytes';
 import { TerminalBook, type BatchTotals } from './terminalBook';
 import type { LoopbackLedger } from '../ports/loopbackLedger';
@@ -92,7 +93,9 @@ export async function startAcquirer(config: AcquirerConfig, hooks: AcquirerHooks
   if (!dialect) throw new AcquirerConfigError('acquirer-config', 'profile.dialect', `no dialect ${config.profile.dialect}`);
   const book = new TerminalBook(config.terminals);
   const random = new SeededBytes(config.seed);
-  const dialogue = new HostDialogue({ book, profile: config.profile, dialect, codes: answerCodes(config.profile, config.codes), random, now: hooks.now ?? Date.now, institution: config.institution ?? '48020000' });
+  const keyRandom = config.keySource === 'system' ? systemRandom : undefined;
+  const now = hooks.now ?? Date.now;
+  const dialogue = new HostDialogue({ book, profile: config.profile, dialect, codes: answerCodes(config.profile, config.codes), random, now, institution: config.institution ?? '48020000', keyRandom });
   const plan = new FaultPlan();
   const log: AcquirerLogEntry[] = [];
   const listeners = new Set<() => void>();
@@ -146,8 +149,9 @@ export async function startAcquirer(config: AcquirerConfig, hooks: AcquirerHooks
       return;
     }
     const macked = dialogue.verifiesMac(request, parts.message);
-    const fault = plan.take(connection.host, request.mti, (kind) => kind !== 'wrong-mac' || macked);
-    const answer = dialogue.answer(request, parts.message, fault?.kind === 'code' ? fault.code : undefined);
+    const activation = HostDialogue.isActivation(request);
+    const fault = plan.take(connection.host, request.mti, (kind) => (kind !== 'wrong-mac' || macked) && (kind !== 'wrong-kcv' || activation));
+    const answer = dialogue.answer(request, parts.message, { code: fault?.kind === 'code' ? fault.code : undefined, breakCheckValue: fault?.kind === 'wrong-kcv' });
     if (fault?.kind === 'wrong-stan') answer.message.fields.set(11, String((Number(stan ?? 0) + 1) % 1_000_000).padStart(6, '0'));
     const entry: Omit<AcquirerLogEntry, 'seq'> = { ...at, direction: 'out', mti: answer.message.mti, stan: answer.message.fields.get(11) as string | undefined, tid, code: answer.code, fault: fault?.kind, note: answer.note };
     if (fault?.kind === 'hang') {
@@ -247,16 +251,24 @@ export async function startAcquirer(config: AcquirerConfig, hooks: AcquirerHooks
     return done;
   };
 
-  /** Real-time reopen timers (without a ledger), cleared at close. */
+  /** Real-time timers of the plan (reopens, TIDs disabled later) without a ledger, cleared at close. */
   const reopenTimers = new Set<NodeJS.Timeout>();
-  const reopenLater = (host: number, ms: number) => {
-    const reopen = () => void restore(host).catch((error: Error) => record({ host, connection: 0, direction: 'note', note: `port ${ports[host]} could not listen again: ${error.message}` }));
-    if (hooks.ledger) return hooks.ledger.later(ms, reopen);
+  const later = (ms: number, run: () => void) => {
+    if (hooks.ledger) return hooks.ledger.later(ms, run);
     const timer = setTimeout(() => {
       reopenTimers.delete(timer);
-      reopen();
+      run();
     }, ms);
     reopenTimers.add(timer);
+  };
+  const reopenLater = (host: number, ms: number) =>
+    later(ms, () => void restore(host).catch((error: Error) => record({ host, connection: 0, direction: 'note', note: `port ${ports[host]} could not listen again: ${error.message}` })));
+
+  /** The host disables a TID: every request from it gets the terminal-invalid code from then on. */
+  const disableTid = (tid: string) => {
+    book.update(tid, { status: 'disabled' });
+    record({ host: 0, connection: 0, direction: 'note', tid, fault: 'disable-tid', note: `TID ${tid} disabled` });
+    changed();
   };
 
   for (let host = 0; host < wantedPorts.length; host++) ports.push(await listen(host, wantedPorts[host]));
@@ -266,8 +278,14 @@ export async function startAcquirer(config: AcquirerConfig, hooks: AcquirerHooks
     ports,
     log,
     addFaults(faults) {
+      for (const f of faults) if (f.kind === 'disable-tid' && !book.known(f.tid ?? '')) throw new RangeError(`no terminal ${f.tid} in the registry`);
       plan.add(faults);
       for (const f of faults) {
+        if (f.kind === 'disable-tid') {
+          const tid = f.tid as string;
+          if (f.delayMs === undefined) disableTid(tid);
+          else later(f.delayMs, () => disableTid(tid));
+        }
         if (f.kind !== 'refuse') continue;
         for (let host = 0; host < ports.length; host++) {
           if (f.host !== undefined && f.host !== host) continue;

@@ -3,7 +3,7 @@
  * last sign-on issued, and the batch totals by batch number. Totals count approved sales not
  * reversed; a reversal undoes its sale once, however often the terminal resends it.
  */
-import type { MerchantStatus, RegisteredTerminal } from './config';
+import type { ActivationSlot, MasterKeyAlgorithm, MerchantStatus, RegisteredTerminal } from './config';
 
 export interface WorkingKeys {
   pin: Uint8Array;
@@ -47,17 +47,21 @@ export class TerminalBook {
   readonly #batches = new Map<string, Map<string, Batch>>();
 
   constructor(terminals: RegisteredTerminal[]) {
-    for (const t of terminals) this.#terminals.set(t.tid, { ...t });
+    for (const t of terminals) this.#terminals.set(t.tid, { ...t, ...(t.activation ? { activation: { ...t.activation } } : {}) });
   }
 
   /** Whether the terminal may talk to the host at all, and with this merchant id. */
   standing(tid: string | undefined, mid: string | undefined): Standing {
     const terminal = tid === undefined ? undefined : this.#terminals.get(tid);
     if (!terminal) return { ok: false, why: 'unknown-terminal' };
-    if (terminal.status === 'registered') return { ok: false, why: 'not-activated' };
+    if (terminal.status === 'registered' || terminal.masterKey === undefined) return { ok: false, why: 'not-activated' };
     if (terminal.status === 'disabled') return { ok: false, why: 'disabled' };
     if (mid !== undefined && mid !== terminal.mid) return { ok: false, why: 'merchant-mismatch' };
     return { ok: true, terminal };
+  }
+
+  known(tid: string): boolean {
+    return this.#terminals.has(tid);
   }
 
   merchantStatus(tid: string): MerchantStatus {
@@ -71,8 +75,32 @@ export class TerminalBook {
     Object.assign(terminal, change);
   }
 
-  masterKey(tid: string): string | undefined {
-    return this.#terminals.get(tid)?.masterKey;
+  /** The terminal's master key and its algorithm (the working keys are wrapped under it). */
+  masterKey(tid: string): { key: Uint8Array; algorithm: MasterKeyAlgorithm } | undefined {
+    const t = this.#terminals.get(tid);
+    return t?.masterKey === undefined ? undefined : { key: new Uint8Array(Buffer.from(t.masterKey, 'hex')), algorithm: t.masterKeyAlgorithm ?? 'tdes2' };
+  }
+
+  /**
+   * The slot an activation code belongs to. A terminal that already has a TID (not the
+   * placeholder "00000000") only finds its own slot: a code of another TID is a wrong code.
+   */
+  slotByCode(code: string, tid: string | undefined): { tid: string; mid: string; status: RegisteredTerminal['status']; activation: ActivationSlot } | undefined {
+    const placeholder = tid === undefined || /^[0 ]{8}$/.test(tid);
+    for (const t of this.#terminals.values()) {
+      if (t.activation?.code !== code || (!placeholder && t.tid !== tid)) continue;
+      return { tid: t.tid, mid: t.mid, status: t.status, activation: { ...t.activation } };
+    }
+    return undefined;
+  }
+
+  /** Binds a slot to a device: a new master key, the old working keys gone, the terminal activated. */
+  bind(tid: string, serial: string, masterKeyHex: string, algorithm: MasterKeyAlgorithm): void {
+    const t = this.#terminals.get(tid);
+    if (!t?.activation) throw new RangeError(`no activation slot for ${tid}`);
+    Object.assign(t, { status: 'activated', masterKey: masterKeyHex, masterKeyAlgorithm: algorithm });
+    t.activation.boundSerial = serial;
+    this.#keys.delete(tid);
   }
 
   setKeys(tid: string, keys: WorkingKeys): void {

@@ -16,15 +16,29 @@ export interface ScenarioFault {
   mti?: string;
   times?: number;
   host?: 0 | 1;
+  /** For 'disable-tid': the TID the host disables (after delayMs when given). */
+  tid?: string;
 }
-export const FAULT_KINDS = ['refuse', 'hang', 'delay', 'reset-mid-frame', 'split-bytes', 'garbage', 'wrong-mac', 'duplicate', 'wrong-stan', 'code', 'sign-on-again'] as const;
+export const FAULT_KINDS = ['refuse', 'hang', 'delay', 'reset-mid-frame', 'split-bytes', 'garbage', 'wrong-mac', 'duplicate', 'wrong-stan', 'code', 'sign-on-again', 'disable-tid', 'wrong-kcv'] as const;
+
+/** A slot's activation data (host-sim/acquirer/config.ts ActivationSlot); its state is the terminal's status. */
+export interface ActivationSpec {
+  code: string;
+  /** From `expires` (ISO 8601, UTC). */
+  expiresMs?: number;
+  algorithm: 'tdes2' | 'tdes3' | 'aes128';
+  /** Activated by this serial number (another device is refused). */
+  boundSerial?: string;
+}
 
 export interface RegisteredTerminalSpec {
   tid: string;
   mid: string;
-  masterKey: string;
+  /** Absent for a slot waiting for its activation. */
+  masterKey?: string;
   status: 'activated' | 'registered' | 'disabled';
   merchantStatus: 'ok' | 'restricted' | 'frozen';
+  activation?: ActivationSpec;
 }
 
 export interface AcquirerSpec {
@@ -60,7 +74,7 @@ export type HostStep =
   | { do: 'sign-on' | 'settle' | 'echo'; expect?: HostExpectation }
   | { do: 'sale'; amountMinor: number; card: CardSpec; expect?: HostExpectation }
   /** Adds faults to the acquirer's plan. */
-  | { do: 'acquirer'; faults: ScenarioFault[] }
+  | { do: 'acquirer'; faults: ScenarioFault[] } // `disableTid: "…"` in the file is a disable-tid fault
   | { do: 'link'; up: boolean }
   /** Cuts flash power (and so the terminal) the moment the next 0200 has been written to the socket. */
   | { do: 'power-cut'; when: 'after-send' };
@@ -91,6 +105,8 @@ const KEY_HEX = /^[0-9A-Fa-f]{32}$/;
 const HEX = /^([0-9A-Fa-f]{2})*$/;
 const HOST_NAME = /^[A-Za-z0-9.-]{1,253}$/;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{3})?)?Z$/;
+const SERIAL = /^[\x21-\x7e]{1,32}$/;
 const CATEGORIES: readonly ResponseCategory[] = ['approved', 'declined', 'retry', 're-sign-on', 'terminal-invalid', 'merchant-restricted', 'card-problem', 'host-problem'];
 
 function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[], fallback?: T): T {
@@ -101,9 +117,10 @@ function oneOf<T extends string>(value: unknown, field: string, allowed: readonl
 
 export function fault(value: unknown, field: string): ScenarioFault {
   const f = obj(value, field);
-  only(f, field, ['kind', 'code', 'delayMs', 'mti', 'times', 'host']);
+  only(f, field, ['kind', 'code', 'delayMs', 'mti', 'times', 'host', 'tid']);
   const kind = oneOf(f.kind, `${field}.kind`, FAULT_KINDS);
   if (kind === 'code' && f.code === undefined) throw new ScenarioError(`${field}.code`, 'a code fault needs the code to answer');
+  if (kind === 'disable-tid' && f.tid === undefined) throw new ScenarioError(`${field}.tid`, 'a disable-tid fault needs the TID');
   return {
     kind,
     ...(f.code === undefined ? {} : { code: str(f.code, `${field}.code`, /^[0-9A-Z]{2}$/) }),
@@ -111,6 +128,19 @@ export function fault(value: unknown, field: string): ScenarioFault {
     ...(f.mti === undefined ? {} : { mti: str(f.mti, `${field}.mti`, /^\d{4}$/) }),
     ...(f.times === undefined ? {} : { times: int(f.times, `${field}.times`, 1, 10_000) }),
     ...(f.host === undefined ? {} : { host: int(f.host, `${field}.host`, 0, 1) as 0 | 1 }),
+    ...(f.tid === undefined ? {} : { tid: str(f.tid, `${field}.tid`, TID) }),
+  };
+}
+
+function activationSpec(value: unknown, at: string): ActivationSpec | undefined {
+  if (value === undefined) return undefined;
+  const a = obj(value, at);
+  only(a, at, ['code', 'expires', 'algorithm', 'boundSerial']);
+  return {
+    code: str(a.code, `${at}.code`, /^\d{4,16}$/),
+    ...(a.expires === undefined ? {} : { expiresMs: Date.parse(str(a.expires, `${at}.expires`, ISO_UTC)) }),
+    algorithm: oneOf(a.algorithm, `${at}.algorithm`, ['tdes2', 'tdes3', 'aes128'] as const, 'tdes2'),
+    ...(a.boundSerial === undefined ? {} : { boundSerial: str(a.boundSerial, `${at}.boundSerial`, SERIAL) }),
   };
 }
 
@@ -126,13 +156,18 @@ export function acquirerSpec(value: unknown): AcquirerSpec | null {
       : list(a.terminals, 'acquirer.terminals', 64).map((t, i) => {
           const at = `acquirer.terminals[${i}]`;
           const o = obj(t, at);
-          only(o, at, ['tid', 'mid', 'masterKey', 'status', 'merchantStatus']);
+          only(o, at, ['tid', 'mid', 'masterKey', 'status', 'merchantStatus', 'activation']);
+          const status = oneOf(o.status, `${at}.status`, ['activated', 'registered', 'disabled'] as const, 'activated');
+          const activation = activationSpec(o.activation, `${at}.activation`);
+          // A slot waiting for its activation has no master key yet; an activated one needs it.
+          if (o.masterKey === undefined && (!activation || status === 'activated')) throw new ScenarioError(`${at}.masterKey`, 'is needed unless the slot has activation data and is not activated');
           return {
             tid: str(o.tid, `${at}.tid`, TID),
             mid: str(o.mid, `${at}.mid`, MID),
-            masterKey: str(o.masterKey, `${at}.masterKey`, KEY_HEX),
-            status: oneOf(o.status, `${at}.status`, ['activated', 'registered', 'disabled'] as const, 'activated'),
+            ...(o.masterKey === undefined ? {} : { masterKey: str(o.masterKey, `${at}.masterKey`, KEY_HEX) }),
+            status,
             merchantStatus: oneOf(o.merchantStatus, `${at}.merchantStatus`, ['ok', 'restricted', 'frozen'] as const, 'ok'),
+            ...(activation ? { activation } : {}),
           };
         });
   return { ...(a.profile === undefined ? {} : { profile: a.profile }), terminals, tls: bool(a.tls, 'acquirer.tls', false), faults: faults(a.faults, 'acquirer.faults') };
@@ -204,9 +239,12 @@ export function hostStep(value: Record<string, unknown>, field: string): HostSte
     case 'sale':
       only(value, field, ['do', 'amountMinor', 'card', 'expect']);
       return { do: 'sale', amountMinor: int(value.amountMinor, `${field}.amountMinor`, 1, 999_999_999_999), card: card(value.card, `${field}.card`), expect: expectation(value.expect, `${field}.expect`) };
-    case 'acquirer':
-      only(value, field, ['do', 'faults']);
-      return { do: 'acquirer', faults: faults(value.faults, `${field}.faults`) };
+    case 'acquirer': {
+      only(value, field, ['do', 'faults', 'disableTid']);
+      // The host disables a TID from this step on: every request from it gets the terminal-invalid code.
+      const disable = value.disableTid === undefined ? [] : [{ kind: 'disable-tid' as const, tid: str(value.disableTid, `${field}.disableTid`, TID) }];
+      return { do: 'acquirer', faults: [...faults(value.faults, `${field}.faults`), ...disable] };
+    }
     case 'link':
       only(value, field, ['do', 'up']);
       if (typeof value.up !== 'boolean') throw new ScenarioError(`${field}.up`, 'must be true or false');
