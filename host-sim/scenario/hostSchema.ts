@@ -10,7 +10,7 @@ import { bool, int, isObj, list, obj, only, ScenarioError, str } from './fields'
 
 /** A fault of the acquirer's plan (host-sim/acquirer/faultPlan.ts), as the scenario writes it. */
 export interface ScenarioFault {
-  kind: (typeof FAULT_KINDS)[number];
+  kind: (typeof FAULT_KINDS)[number] | (typeof REGISTRY_FAULT_KINDS)[number];
   code?: string;
   delayMs?: number;
   mti?: string;
@@ -19,7 +19,9 @@ export interface ScenarioFault {
   /** For 'disable-tid': the TID the host disables (after delayMs when given). */
   tid?: string;
 }
-export const FAULT_KINDS = ['refuse', 'hang', 'delay', 'reset-mid-frame', 'split-bytes', 'garbage', 'wrong-mac', 'duplicate', 'wrong-stan', 'code', 'sign-on-again', 'disable-tid', 'wrong-kcv'] as const;
+export const FAULT_KINDS = ['refuse', 'hang', 'delay', 'reset-mid-frame', 'split-bytes', 'garbage', 'wrong-mac', 'duplicate', 'wrong-stan', 'code', 'sign-on-again'] as const;
+/** Faults of the registry and activation rather than the link: a TID disabled (mid-day), a broken activation check value (test-only). */
+export const REGISTRY_FAULT_KINDS = ['disable-tid', 'wrong-kcv'] as const;
 
 /** A slot's activation data (host-sim/acquirer/config.ts ActivationSlot); its state is the terminal's status. */
 export interface ActivationSpec {
@@ -118,7 +120,7 @@ function oneOf<T extends string>(value: unknown, field: string, allowed: readonl
 export function fault(value: unknown, field: string): ScenarioFault {
   const f = obj(value, field);
   only(f, field, ['kind', 'code', 'delayMs', 'mti', 'times', 'host', 'tid']);
-  const kind = oneOf(f.kind, `${field}.kind`, FAULT_KINDS);
+  const kind = oneOf(f.kind, `${field}.kind`, [...FAULT_KINDS, ...REGISTRY_FAULT_KINDS]);
   if (kind === 'code' && f.code === undefined) throw new ScenarioError(`${field}.code`, 'a code fault needs the code to answer');
   if (kind === 'disable-tid' && f.tid === undefined) throw new ScenarioError(`${field}.tid`, 'a disable-tid fault needs the TID');
   return {
