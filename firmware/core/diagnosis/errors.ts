@@ -1,24 +1,24 @@
 /**
- * The diagnosis module's one error type. Codes are stable strings: the toolbox prints them and
- * tests match them. Each part of the module adds its own codes to the union.
+ * The diagnosis module's one error type. Bytes that come back from flash (the evidence history)
+ * or from a person (a support code, a QR payload) may be anything: they are refused with a
+ * stable code, never a crash, and nothing else is lost.
  */
 export type DiagnosisErrorCode =
-  /** Summary bytes that are not the CBOR map summary.ts writes (a key, type or bound wrong). */
+  /** The evidence history record is not the CBOR shape history.ts writes. */
+  | 'history-malformed'
+  /** The evidence history record was written in a format this firmware does not know. */
+  | 'history-format'
+  /** A QR summary that does not decode (summary.ts). */
   | 'summary-malformed'
-  /** A summary of a format version this firmware does not know. */
-  | 'summary-version'
-  /** Text that is not a support code: wrong length, or a character outside Crockford's alphabet. */
-  | 'support-code-malformed'
-  /** A support code whose check character does not match: a character misread or two swapped. */
-  | 'support-code-check'
-  /** A support code of a format version this firmware does not know. */
-  | 'support-code-version'
-  /** A value the support code or summary cannot carry (a cause number past its bit field). */
-  | 'diagnosis-range';
+  /** A support code that does not decode or fails its check character (supportCode.ts). */
+  | 'support-code-malformed';
 
 export class DiagnosisError extends Error {
   override readonly name = 'DiagnosisError';
-  constructor(readonly code: DiagnosisErrorCode, message: string) {
+  constructor(
+    readonly code: DiagnosisErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
