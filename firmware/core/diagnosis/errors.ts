@@ -8,10 +8,15 @@ export type DiagnosisErrorCode =
   | 'history-malformed'
   /** The evidence history record was written in a format this firmware does not know. */
   | 'history-format'
-  /** A QR summary that does not decode (summary.ts). */
+  /** A QR summary that does not decode, or of a format this firmware does not know (summary.ts). */
   | 'summary-malformed'
-  /** A support code that does not decode or fails its check character (supportCode.ts). */
-  | 'support-code-malformed';
+  | 'summary-version'
+  /** A support code that does not decode, fails its check character, or has an unknown format (supportCode.ts). */
+  | 'support-code-malformed'
+  | 'support-code-check'
+  | 'support-code-version'
+  /** A diagnosis with a value a summary or support code cannot carry (summary.ts, supportCode.ts). */
+  | 'diagnosis-range';
 
 export class DiagnosisError extends Error {
   override readonly name = 'DiagnosisError';
