@@ -9,7 +9,7 @@
  * type-checked by `tsc -p firmware/tsconfig.json` on every change.
  */
 import type { FirmwareImagePort, FlashRegionPort, ResetReason } from '../core/ports';
-import type { ProvisionedKey } from './cryptCrypto';
+import type { KeyVault } from './keyVault';
 import type { ValueStore } from './settings';
 
 export interface Board {
@@ -23,12 +23,10 @@ export interface Board {
   readonly settingsStore: ValueStore;
   readonly image: FirmwareImagePort;
   readonly resetReason: ResetReason;
-  /**
-   * Keys injected outside the core, by slot (the master key), for the crypto adapter, which
-   * wipes these arrays. Only the simulator has any (a test key from a file); the ESP32 board
-   * has no secure key store yet and hands over none.
-   */
-  readonly provisionedKeys?: Readonly<Record<string, ProvisionedKey>>;
+  /** Where the master key is kept for good (keyVault.ts), for the crypto adapter only. */
+  readonly keyVault: KeyVault;
+  /** The board's serial number, ASCII (ESP32: its eFuse base MAC), sent at activation. */
+  readonly serialNumber: string;
   /** What the board found missing or odd while opening its parts; traced at boot. */
   readonly notes: readonly string[];
 }
@@ -40,6 +38,8 @@ export interface BoardConfig {
   logPartition?: string;
   /** Simulator: sectors of the RAM record-log region. */
   logSectors?: number;
+  /** 1 on a dev build only: keys may be stored where flash and NVS are not encrypted (keyVault.ts). */
+  devKeys?: unknown;
 }
 
 export class BoardError extends Error {

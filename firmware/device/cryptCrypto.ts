@@ -1,8 +1,9 @@
 /**
  * The crypto port on Moddable's `crypt` (the kcl library, in C): SHA-1 and SHA-256 digests,
  * DES-EDE (2- and 3-key) and AES block ciphers in ECB and CBC without padding, CBC-MAC, check
- * values, ISO 9564 PIN blocks, the ISO 9797-1 retail MAC, and certificate signature checks
- * (signature/: RSA PKCS#1 v1.5, ECDSA).
+ * values, ISO 9564 PIN blocks, the ISO 9797-1 retail MAC, certificate signature checks
+ * (signature/: RSA PKCS#1 v1.5, ECDSA), and field activation's P-256 key pair and master-key
+ * envelope (deviceKey/).
  *
  * Keys: each handle maps to a `BlockCipher` and the key's usage, checked on every operation
  * against the table the Node adapter shares (core/security/keyUsage.ts). A `BlockCipher`
@@ -10,13 +11,13 @@
  * adapter wipes its own copies and keeps no key bytes in JavaScript, and the core only ever
  * holds the handle. `forgetKey` drops the cipher; the next garbage collection frees its
  * context without wiping it (the SDK's destructor is empty), a limit of the SDK to lift
- * before keys of value live here.
+ * before keys of value live here. One exception: a master key opened from the activation
+ * envelope keeps its bytes here until it is stored (the vault needs them) or forgotten.
  *
- * Provisioned keys (the terminal master key) are handed to the constructor by whatever holds
- * them at boot (the board, board.ts). The ESP32 board has no secure key store (no secure
- * element, and NVS is not encrypted in this build), so it hands over none, and
- * `provisionedKey` answers undefined rather than this adapter reading a master key from plain
- * flash. The simulator hands over a test key from a file (sim/simMasterKey.ts, simulator only).
+ * Stored keys (the terminal master key) live in the board's key vault (keyVault.ts: its own
+ * NVS partition on the ESP32, a file on the simulator). At boot the master key is read from
+ * the vault into a cipher (`provisionedKey('tmk')`); `storeMasterKey` writes one there, and the
+ * vault refuses when the board's flash is not protected and the build is not a dev build.
  */
 import { BlockCipher, Digest, Mode } from 'crypt';
 import {
@@ -34,11 +35,15 @@ import {
   type WorkingKeyUsage,
 } from '../core/ports';
 import { asArrayBuffer } from './arrayBuffer';
+import { DeviceKeyPair } from './deviceKey/deviceKeyPair';
 import { randomBytes } from './entropy';
+import type { KeyProtection, KeyVault } from './keyVault';
 import { errorText } from '../core/errorText';
 import { verifySignature } from './signature/verifySignature';
-import { assertKeyLength, blockSize } from '../core/security/blocks';
+import { assertKeyLength, blockSize, KEY_LENGTH } from '../core/security/blocks';
 import { checkValueBlock } from '../core/security/checkValue';
+import { assertEnvelope, ENVELOPE_KEK_BYTES, envelopeKek } from '../core/security/keyEnvelope';
+import { MASTER_KEY_SLOT } from '../core/security/keyStore';
 import { assertKeyUsage, assertWorkingKeyUsage, type KeyOperation } from '../core/security/keyUsage';
 import { encipherPinFields } from '../core/security/pinBlock';
 
@@ -53,24 +58,27 @@ interface HeldKey {
   cipher: BlockCipher;
   /** Single DES under the left half of a double-length key, for the retail MAC's chain. */
   macLeft?: BlockCipher;
-}
-
-/** A key injected outside the core, by slot name: a master key. */
-export interface ProvisionedKey {
-  algorithm: KeyAlgorithm;
-  key: Uint8Array;
+  /** Only a master key from the activation envelope, until it is stored or forgotten. */
+  material?: Uint8Array;
 }
 
 export class CryptCrypto implements CryptoPort {
   readonly #keys = new Map<KeyHandle, HeldKey>();
   readonly #provisioned = new Map<string, KeyHandle>();
+  readonly #vault: KeyVault;
+  /** The activation key pair: replaced by each createDeviceKey, never given out. */
+  #deviceKey: DeviceKeyPair | undefined;
 
-  /** @param provisioned master keys by slot; their bytes are copied into ciphers and the caller's arrays wiped */
-  constructor(provisioned: Readonly<Record<string, ProvisionedKey>> = {}) {
-    for (const slot of Object.keys(provisioned)) {
-      const { algorithm, key } = provisioned[slot];
-      this.#provisioned.set(slot, this.#hold(algorithm, 'master', key));
-      key.fill(0);
+  /** @param vault the board's key vault; its master key, if any, is read into a cipher now and the bytes read wiped */
+  constructor(vault: KeyVault) {
+    this.#vault = vault;
+    const stored = vault.load(MASTER_KEY_SLOT);
+    if (stored) {
+      try {
+        this.#provisioned.set(MASTER_KEY_SLOT, this.#hold(stored.algorithm, 'master', stored.key));
+      } finally {
+        stored.key.fill(0);
+      }
     }
   }
 
@@ -103,11 +111,68 @@ export class CryptCrypto implements CryptoPort {
     return this.#provisioned.get(slot);
   }
 
-  /** Drops a provisioned key for good (a wipe): the slot answers undefined from now on. */
+  /** Drops a provisioned key for good (a wipe), from the vault too: the slot answers undefined from now on. */
   eraseProvisionedKey(slot: string): void {
     const handle = this.#provisioned.get(slot);
     if (handle) this.forgetKey(handle);
     this.#provisioned.delete(slot);
+    this.#vault.erase(slot);
+  }
+
+  /** A P-256 key pair with d from the hardware RNG (deviceKey/): the public key as SPKI DER. */
+  createDeviceKey(): Uint8Array {
+    this.#deviceKey = new DeviceKeyPair(randomBytes);
+    return this.#deviceKey.spki.slice();
+  }
+
+  /**
+   * ECDH with the device key, the X9.63 KDF on `crypt`'s SHA-256 (core/security/keyEnvelope.ts),
+   * then AES-128-CBC with a zero IV on `crypt`'s AES: a 'master' handle, not stored.
+   */
+  openMasterKeyEnvelope(ephemeralPoint: Uint8Array, wrapped: Uint8Array, algorithm: KeyAlgorithm, sharedInfo: Uint8Array): KeyHandle {
+    if (!this.#deviceKey) throw new PortError('crypto', 'envelope: no device key (createDeviceKey first)');
+    assertEnvelope(ephemeralPoint, wrapped, algorithm);
+    const z = this.#deviceKey.sharedSecret(ephemeralPoint);
+    const kek = envelopeKek(z, sharedInfo, (parts) => {
+      const sha256 = this.digest('SHA-256');
+      for (const part of parts) sha256.update(part);
+      return sha256.close();
+    });
+    z.fill(0);
+    const kekBytes = kek.slice().buffer;
+    kek.fill(0);
+    let clear: Uint8Array;
+    try {
+      clear = new Uint8Array(new Mode('CBC', new BlockCipher('AES', kekBytes), new ArrayBuffer(ENVELOPE_KEK_BYTES), false).decrypt(wrapped));
+    } finally {
+      new Uint8Array(kekBytes).fill(0);
+    }
+    try {
+      const key = clear.subarray(0, KEY_LENGTH[algorithm]);
+      const handle = this.#hold(algorithm, 'master', key);
+      this.#keys.get(handle)!.material = key.slice();
+      return handle;
+    } finally {
+      clear.fill(0);
+    }
+  }
+
+  /** Writes the key to the vault (which may refuse), then holds the slot's own cipher; the envelope's bytes are wiped. */
+  storeMasterKey(slot: string, key: KeyHandle): void {
+    const held = this.#use(key, 'store');
+    const material = held.material;
+    if (!material) throw new PortError('crypto', 'only a master key opened from the activation envelope can be stored');
+    this.#vault.store(slot, { algorithm: held.algorithm, key: material });
+    const stored = this.#hold(held.algorithm, 'master', material);
+    material.fill(0);
+    delete held.material;
+    const earlier = this.#provisioned.get(slot);
+    if (earlier) this.forgetKey(earlier);
+    this.#provisioned.set(slot, stored);
+  }
+
+  keyProtection(): KeyProtection {
+    return this.#vault.protection;
   }
 
   unwrapKey(kek: KeyHandle, algorithm: KeyAlgorithm, wrapped: Uint8Array, usage: WorkingKeyUsage): KeyHandle {
@@ -175,6 +240,7 @@ export class CryptCrypto implements CryptoPort {
   }
 
   forgetKey(key: KeyHandle): void {
+    this.#keys.get(key)?.material?.fill(0);
     this.#keys.delete(key);
   }
 

@@ -50,7 +50,7 @@ export async function createDevicePorts(trace: TracePort): Promise<Ports> {
     reader: new UnfittedReader(),
     magstripe: new UnfittedMagstripe(),
     scanner: new UnfittedScanner(),
-    crypto: new CryptCrypto(board.provisionedKeys),
+    crypto: new CryptCrypto(board.keyVault),
     display: new PocoDisplay({
       screen: typeof screen === 'undefined' ? undefined : screen,
       font: loadFont(trace),

@@ -1,6 +1,6 @@
 /**
- * The system port: what the running firmware is (buildInfo.ts), why the board last reset and
- * where its image is (the board), and how much XS heap is left (heap.ts: the machine's own
+ * The system port: what the running firmware is (buildInfo.ts), the board's serial number, why
+ * the board last reset and where its image is (the board), and how much XS heap is left (heap.ts: the machine's own
  * counters after a collection, in any build; the totals are the manifest's "creation" sizes,
  * fixed on the device because their "incremental" is 0).
  */
@@ -13,6 +13,7 @@ export function createSystemPort(build: BuildInfo, board: Board): SystemPort {
   const resetReason: ResetReason = board.resetReason;
   return {
     firmwareVersion: build.firmwareVersion,
+    serialNumber: board.serialNumber,
     buildTime: build.buildTime,
     resetReason: () => resetReason,
     memory() {

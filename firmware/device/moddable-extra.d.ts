@@ -47,6 +47,8 @@ declare module 'ec' {
   /** y² = x³ + a·x + b over GF(m). */
   export default class EC {
     constructor(a: bigint, b: bigint, m: bigint);
+    /** k·p, normalized (double-and-add over k's bits). */
+    mul(p: ECPoint, k: bigint): ECPoint;
     /** k1·p1 + k2·p2, normalized. */
     mul2(p1: ECPoint, k1: bigint, p2: ECPoint, k2: bigint): ECPoint;
   }

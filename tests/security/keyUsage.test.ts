@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { NodeCrypto } from '../../host-sim/ports/nodeCrypto';
 import { CryptCrypto } from '../../firmware/device/cryptCrypto';
+import type { KeyVault } from '../../firmware/device/keyVault';
 import { createCborCodec } from '../../firmware/core/store/cbor';
 import { parseScenario } from '../../host-sim/scenario/schema';
 import { buildWorld } from '../../host-sim/world';
@@ -67,6 +68,8 @@ jest.mock(
 );
 jest.mock('../../firmware/device/entropy', () => ({ randomBytes: (n: number) => new Uint8Array(require('node:crypto').randomBytes(n)) }));
 jest.mock('../../firmware/device/signature/verifySignature', () => ({ verifySignature: () => false }));
+// The activation key pair runs on the SDK's `ec` (checked in tests/device/activationCrypto.test.ts).
+jest.mock('../../firmware/device/deviceKey/deviceKeyPair', () => ({ DeviceKeyPair: class {} }));
 
 const ecb = (key: Buffer, data: Buffer, decrypt = false) => {
   const c = decrypt ? createDecipheriv('des-ede-ecb', key, null) : createCipheriv('des-ede-ecb', key, null);
@@ -90,6 +93,11 @@ const SETUP: AttemptSetup = {
 };
 
 const CHECK_VALUES: Operation[] = ['check-value-zeros', 'check-value-cmac'];
+/** A board's key vault (firmware/device/keyVault.ts) holding `tmk` as the terminal master key, for the device adapter. */
+function vaultHolding(tmk: Uint8Array): KeyVault {
+  return { protection: 'encrypted', note: '', load: (slot) => (slot === 'tmk' ? { algorithm: 'tdes2', key: tmk.slice() } : undefined), store() {}, erase() {} };
+}
+
 /** The rule, as this test states it (ANSI X9.24-1 key separation), independent of the code's table. */
 const ALLOWED: Record<KeyKind, Operation[]> = {
   master: ['unwrap', ...CHECK_VALUES],
@@ -144,7 +152,7 @@ async function onXs(): Promise<Record<string, string>> {
 const lanes: [string, () => Promise<Record<string, string>>][] = [
   ['the Node adapter', async () => attemptAll(new NodeCrypto(1, { tmk: { algorithm: 'tdes2', key: TMK } }), SETUP)],
   ['the core on XS, through the bridge', onXs],
-  ['the device adapter', async () => attemptAll(new CryptCrypto({ tmk: { algorithm: 'tdes2', key: Uint8Array.from(TMK) } }), SETUP)],
+  ['the device adapter', async () => attemptAll(new CryptCrypto(vaultHolding(Uint8Array.from(TMK))), SETUP)],
 ];
 
 describe.each(lanes)('key usage on %s', (_, attempt) => {

@@ -1,9 +1,12 @@
-/** The Moddable Two-class ESP32 board: ILI9341 panel, record log in a data partition, image in the running app partition, settings in NVS. */
+/** The Moddable Two-class ESP32 board: ILI9341 panel, record log in a data partition, image in the running app partition, settings in NVS, keys in their own NVS partition. */
 import Preference from 'preference';
 import type { FlashRegionPort } from '../../core/ports';
 import type { Board, BoardConfig } from '../board';
 import { errorText } from '../../core/errorText';
+import { devKeysAllowed } from '../keyVault';
 import { MissingFlash } from '../flash/missingFlash';
+import { readBoardSerial } from './boardSerial';
+import { NvsKeyVault } from './nvsKeyVault';
 import { PartitionFlash } from './partitionFlash';
 import { readResetReason } from './resetReason';
 import { openRunningImage } from './runningImage';
@@ -25,5 +28,17 @@ export function openEsp32Board(config: BoardConfig): Board {
   }
   const { image, problem } = openRunningImage();
   if (problem) notes.push(`firmware image: ${problem}`);
-  return { name: 'esp32 (Moddable Two class)', panelController: 'ILI9341', flash, settingsStore: Preference, image, resetReason: readResetReason(), notes };
+  const keyVault = new NvsKeyVault(devKeysAllowed(config.devKeys));
+  notes.push(keyVault.note);
+  return {
+    name: 'esp32 (Moddable Two class)',
+    panelController: 'ILI9341',
+    flash,
+    settingsStore: Preference,
+    image,
+    resetReason: readResetReason(),
+    keyVault,
+    serialNumber: readBoardSerial(),
+    notes,
+  };
 }

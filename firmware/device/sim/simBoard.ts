@@ -1,14 +1,15 @@
 /**
  * The Moddable simulator (mcsim, lin): the skin's 240×320 screen, a RAM record-log region,
- * settings in files under /tmp/xspos-nvs/, a master key from a file there (simulator only, see
- * sim/simMasterKey.ts), and no firmware image to hash — the app is a host shared library, not an ESP-IDF image,
+ * settings in files under /tmp/xspos-nvs/, keys in files there too (sim/simKeyVault.ts, a
+ * devKeys=1 build only), a fixed serial number, and no firmware image to hash — the app is a host shared library, not an ESP-IDF image,
  * so the image port offers no bytes and no digest and the image probe says so.
  */
 import { PortError, type FirmwareImagePort } from '../../core/ports';
 import type { Board, BoardConfig } from '../board';
 import { RamNorFlash } from '../flash/ramNorFlash';
 import { FileValueStore } from './fileValueStore';
-import { readSimMasterKey } from './simMasterKey';
+import { devKeysAllowed } from '../keyVault';
+import { SimKeyVault } from './simKeyVault';
 
 /** 4 sectors of 4 KB: the record log's minimum of 2 with room to rotate, and only 16 KB of the XS chunk heap. */
 const DEFAULT_LOG_SECTORS = 4;
@@ -17,6 +18,8 @@ const SECTOR_BYTES = 4096;
 const SETTINGS_FOLDER = '/tmp/xspos-nvs/';
 /** Simulator only: the master key's file, beside the settings' domain folders (sim/simMasterKey.ts). */
 const SIM_MASTER_KEY_FILE = `${SETTINGS_FOLDER}master-key.bin`;
+/** The simulator has no eFuse MAC: one fixed serial, "SIM" and the 12 hex digits a board would have. */
+const SIM_SERIAL = 'SIM000000000001';
 
 const NO_IMAGE: FirmwareImagePort = Object.freeze({
   byteLength: 0,
@@ -28,7 +31,7 @@ const NO_IMAGE: FirmwareImagePort = Object.freeze({
 
 export function openSimBoard(config: BoardConfig): Board {
   const sectors = config.logSectors ?? DEFAULT_LOG_SECTORS;
-  const master = readSimMasterKey(SIM_MASTER_KEY_FILE);
+  const keyVault = new SimKeyVault(SETTINGS_FOLDER, SIM_MASTER_KEY_FILE, devKeysAllowed(config.devKeys));
   return {
     name: 'Moddable simulator',
     panelController: 'mcsim screen',
@@ -37,7 +40,8 @@ export function openSimBoard(config: BoardConfig): Board {
     image: NO_IMAGE,
     // The simulator starts from nothing each run.
     resetReason: 'power-on',
-    provisionedKeys: master.keys,
-    notes: ['record log: RAM only, empty at each start', 'firmware image: none in the simulator, no digest to check', master.note],
+    keyVault,
+    serialNumber: SIM_SERIAL,
+    notes: ['record log: RAM only, empty at each start', 'firmware image: none in the simulator, no digest to check', keyVault.note],
   };
 }
