@@ -38,7 +38,7 @@ describe('scenario acquirer spec: activation data', () => {
 });
 
 describe('a TID disabled in a simulated day', () => {
-  it('by a step: the next sale is answered 83 (terminal-invalid), the host's log says why', async () => {
+  it('by a step: the next sale is answered 83 (terminal-invalid), the host\'s log says why', async () => {
     const { outcome, world } = await runInWorld(
       scenario({}, [
         { do: 'boot' },
