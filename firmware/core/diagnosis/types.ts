@@ -12,7 +12,9 @@ import type { CauseFamily } from '../selftest/types';
 export type { CauseFamily } from '../selftest/types';
 
 /** Where a piece of evidence came from. */
-export type EvidenceSource = 'selftest' | 'host' | 'link' | 'keys' | 'clock' | 'storage' | 'reset' | 'activation' | 'action' | 'reader' | 'update';
+export type EvidenceSource = 'selftest' | 'host' | 'link' | 'keys' | 'clock' | 'storage' | 'reset' | 'activation' | 'action' | 'reader' | 'update'
+  /** Read back from the durable history with a code number this firmware does not know (a newer firmware wrote it). */
+  | 'history';
 
 /** How a piece of evidence reads: a failure, a warning, a check that held, or a plain fact. */
 export type EvidenceStatus = 'fail' | 'warn' | 'pass' | 'info';
@@ -28,6 +30,11 @@ export interface Evidence {
   readonly uptimeMs: number;
   /** Language-neutral facts ("code=83 host=0 text=…"): never a key, never a PAN. */
   readonly detail?: string;
+  /**
+   * The self-test probe that found it ("network.backup"), for evidence from a report: the
+   * connect probes share their codes (connect.failed), and which host failed decides the cause.
+   */
+  readonly probe?: string;
 }
 
 /** How a cause stands against the evidence. */

@@ -28,6 +28,8 @@ export type TerminalEvent =
       host: number;
       /** Field 44 or 63 as the host sent it, if any. */
       hostText?: string;
+      /** The CUP header's processing request (3: sign on again), when the writer recorded it. */
+      processingRequest?: number;
       uptimeMs: number;
       wallMs: number;
     };
@@ -69,6 +71,7 @@ export function decodeEvent(cbor: CborCodec, payload: Uint8Array): TerminalEvent
     ['operation', 'code', 'category', 'mti'].forEach(text);
     number('host');
     if (e.hostText !== undefined) text('hostText');
+    if (e.processingRequest !== undefined) number('processingRequest');
   } else throw new EventError(`unknown event kind ${typeof e.kind === 'string' ? e.kind : typeof e.kind}`);
   number('uptimeMs');
   number('wallMs');

@@ -1,0 +1,201 @@
+/**
+ * Gathers the evidence: everything the terminal knows that speaks for or against a cause.
+ *
+ * - The self-test report: every result, its own code, family and probe (a skip reads as a plain
+ *   fact: "cert.cannot-decide" is what makes the certificate undecidable). The certificate probe
+ *   names its worst finding and lists the others in its detail (" | also cert.expired, …"):
+ *   each of those is evidence too, so a wrong terminal ID does not hide an expiry.
+ * - The event log (oldest first, as the record log gives it): host answers as host.<category>
+ *   with the code, MTI, host and text; what the host's text says (hosttext.*); a terminal the
+ *   host accepted earlier and now calls invalid (host.refused-after-accept); the CUP header's
+ *   processing request 3 (host.sign-on-requested); resets by panic, watchdog or brownout, and
+ *   corruption found by recovery at boot. An approval supersedes the refusals before it.
+ * - The session (reversal pending and why, failovers, timeouts) and the activation state.
+ * - The durable history (history.ts): what an earlier boot saw. Its self-test findings give way
+ *   to a report of this boot; an item this boot's events already gave (same code, same second)
+ *   is not counted twice.
+ * Every detail is language-neutral facts: never a key, never a PAN.
+ */
+import type { TerminalEvent } from '../runtime/events';
+import type { ProbeStatus, SelfTestReport } from '../selftest/types';
+import { deepFreeze } from '../freeze';
+import { factEvidence, findingEvidence } from './evidence';
+import type { Evidence, EvidenceStatus } from './types';
+
+export interface SessionEvidence {
+  pendingReversal: boolean;
+  /** Field 39 the reversal carries (messages.ts ReversalReason): 'A0' = the answer's MAC did not verify. */
+  reversalReason?: string;
+  /** Counters of the link since boot, when the runtime keeps them (link.ts has none of its own). */
+  failovers?: number;
+  timeouts?: number;
+}
+
+/** The activation outcome as the activation flow reports it (the reasons are evidence codes activation.<reason>). */
+export type ActivationOutcomeView = { kind: 'activated' } | { kind: 'refused'; reason: string; detail?: string };
+
+export interface ActivationEvidence {
+  /** A master key and an activation record are stored. */
+  activated: boolean;
+  /** The newest attempt, if any. */
+  last?: { outcome: ActivationOutcomeView; wallMs: number; uptimeMs: number };
+}
+
+export interface EvidenceSources {
+  report?: SelfTestReport;
+  /** Oldest first. */
+  events: readonly TerminalEvent[];
+  history: readonly Evidence[];
+  session?: SessionEvidence;
+  activation?: ActivationEvidence;
+  now: { wallMs: number; uptimeMs: number };
+}
+
+const STATUS_OF: Readonly<Record<ProbeStatus, EvidenceStatus>> = deepFreeze({ pass: 'pass', warn: 'warn', fail: 'fail', skip: 'info' });
+/** What a host answer of each category says: refusals fail, "try again" warns, a judged answer is a fact. */
+const ANSWER_STATUS: Readonly<Record<string, EvidenceStatus>> = deepFreeze({
+  approved: 'pass',
+  declined: 'info',
+  'card-problem': 'info',
+  retry: 'warn',
+  're-sign-on': 'warn',
+  'host-problem': 'warn',
+  'terminal-invalid': 'fail',
+  'merchant-restricted': 'fail',
+});
+/** Words in the host's field 44/63 text that name the cause (lower case; the CUP texts are Chinese). */
+const TEXT_SIGNS: readonly (readonly [code: string, words: readonly string[]])[] = deepFreeze([
+  ['hosttext.account-restricted', ['冻结', '止付', '受限', '限制', 'frozen', 'restricted', 'suspended', 'blocked']],
+  ['hosttext.terminal-disabled', ['停用', '禁用', '注销', 'disabled', 'deactivated']],
+]);
+/** Codes an approval later in time takes back: the host accepts the terminal now. */
+const TAKEN_BACK = deepFreeze(['host.terminal-invalid', 'host.merchant-restricted', 'host.refused-after-accept', 'host.re-sign-on', 'host.sign-on-requested', 'hosttext.account-restricted', 'hosttext.terminal-disabled']);
+const RESETS: Readonly<Record<string, EvidenceStatus>> = deepFreeze({ panic: 'fail', watchdog: 'fail', brownout: 'warn' });
+/** The activation flow's refusal reasons (contract §6), each an evidence code activation.<reason>. */
+const ACTIVATION_REASONS = deepFreeze(['code-wrong', 'code-expired', 'tid-disabled', 'bound-elsewhere', 'kcv-mismatch', 'unreachable', 'malformed']);
+const ALSO = ' | also ';
+const TEXT_LIMIT = 40;
+/** CUP header processing request: the host asks for a new sign-on (host/responses.ts). */
+const SIGN_ON_REQUEST = 3;
+
+type HostAnswerEvent = Extract<TerminalEvent, { kind: 'host-answer' }>;
+
+/** Adds `e`, or replaces the item of the same code (the newest stands, with how often it was seen). */
+function note(out: Evidence[], e: Evidence, counts: number[]): void {
+  for (let i = 0; i < out.length; i++)
+    if (out[i].code === e.code && out[i].source !== 'selftest') {
+      counts[i]++;
+      out[i] = { ...e, detail: `${e.detail ?? ''}${e.detail ? ' ' : ''}seen=${counts[i]}` };
+      return;
+    }
+  out.push(e);
+  counts[out.length - 1] = 1;
+}
+
+function dropCodes(out: Evidence[], counts: number[], codes: readonly string[]): void {
+  for (let i = out.length - 1; i >= 0; i--)
+    if (codes.indexOf(out[i].code) >= 0) {
+      out.splice(i, 1);
+      counts.splice(i, 1);
+    }
+}
+
+function fromReport(report: SelfTestReport, out: Evidence[], counts: number[]): void {
+  const { startedWallMs: wall, startedUptimeMs: up } = report;
+  for (const r of report.results) {
+    out.push(findingEvidence(r.code, STATUS_OF[r.status], r.family, r.id, wall, up, r.detail));
+    counts.push(1);
+    const at = r.id === 'auth.certificate' ? r.detail.lastIndexOf(ALSO) : -1;
+    if (at < 0) continue;
+    for (const code of r.detail.slice(at + ALSO.length).split(', ')) {
+      const status: EvidenceStatus = code === 'cert.expiring' ? 'warn' : code === 'cert.cannot-decide' ? 'info' : 'fail';
+      out.push(findingEvidence(code, status, r.family, r.id, wall, up, `also found with ${r.code}`));
+      counts.push(1);
+    }
+  }
+}
+
+function textSign(text: string): string | undefined {
+  const lower = text.toLowerCase();
+  for (const [code, words] of TEXT_SIGNS) for (const word of words) if (lower.indexOf(word) >= 0) return code;
+  return undefined;
+}
+
+function fromAnswer(event: HostAnswerEvent, accepted: boolean, out: Evidence[], counts: number[]): void {
+  const status = ANSWER_STATUS[event.category];
+  if (status === undefined) return;
+  const { wallMs, uptimeMs } = event;
+  const nibble = event.processingRequest;
+  const text = event.hostText === undefined ? '' : ` text=${event.hostText.slice(0, TEXT_LIMIT)}`;
+  const detail = `code=${event.code} mti=${event.mti} host=${event.host} op=${event.operation}${nibble === undefined ? '' : ` nibble=${nibble}`}${text}`;
+  if (status === 'pass') dropCodes(out, counts, TAKEN_BACK);
+  note(out, factEvidence(`host.${event.category}`, status, wallMs, uptimeMs, detail), counts);
+  if (event.category === 'terminal-invalid' && accepted) note(out, factEvidence('host.refused-after-accept', 'fail', wallMs, uptimeMs, detail), counts);
+  if (nibble === SIGN_ON_REQUEST) note(out, factEvidence('host.sign-on-requested', 'warn', wallMs, uptimeMs, detail), counts);
+  const sign = event.hostText === undefined ? undefined : textSign(event.hostText);
+  if (sign) note(out, factEvidence(sign, 'fail', wallMs, uptimeMs, detail), counts);
+}
+
+/** @returns the wall time of the newest approval, or -Infinity */
+function fromEvents(events: readonly TerminalEvent[], out: Evidence[], counts: number[]): number {
+  let accepted = -Infinity;
+  for (const event of events) {
+    if (event.kind === 'host-answer') {
+      fromAnswer(event, accepted > -Infinity, out, counts);
+      if (event.category === 'approved') accepted = event.wallMs;
+    } else if (event.kind === 'boot') {
+      const reset = RESETS[event.resetReason];
+      if (reset) note(out, factEvidence(`reset.${event.resetReason}`, reset, event.wallMs, event.uptimeMs, `firmware=${event.firmwareVersion}`), counts);
+      const { corruptRecords, corruptSectors } = event.recovery;
+      if (corruptRecords > 0 || corruptSectors > 0)
+        note(out, factEvidence('storage.corrupt', 'fail', event.wallMs, event.uptimeMs, `records=${corruptRecords} sectors=${corruptSectors}`), counts);
+    }
+  }
+  return accepted;
+}
+
+function fromState(sources: EvidenceSources, out: Evidence[], counts: number[]): void {
+  const { session, activation, now } = sources;
+  const fact = (code: string, status: EvidenceStatus, detail?: string, at = now) => note(out, factEvidence(code, status, at.wallMs, at.uptimeMs, detail), counts);
+  if (session?.pendingReversal) {
+    fact('link.reversal-pending', 'warn', session.reversalReason === undefined ? undefined : `reason=${session.reversalReason}`);
+    // messages.ts ReversalReason.macFailure: the host's answer did not verify under our MAC key.
+    if (session.reversalReason === 'A0') fact('host.answer-mac-bad', 'fail', 'reason=A0');
+  }
+  if (session?.failovers) fact('link.failover', 'warn', `count=${session.failovers}`);
+  if (session?.timeouts) fact('link.timeout', 'warn', `count=${session.timeouts}`);
+  if (!activation) return;
+  const last = activation.last;
+  if (last?.outcome.kind === 'refused') {
+    const code = `activation.${last.outcome.reason}`;
+    // A reason this firmware does not know (a newer flow's) is still a failed activation: said as malformed.
+    fact(ACTIVATION_REASONS.indexOf(last.outcome.reason) >= 0 ? code : 'activation.malformed', 'fail', last.outcome.detail, last);
+  }
+  if (activation.activated) fact('activation.done', 'pass', undefined, last ?? now);
+  else fact('activation.not-activated', 'fail');
+}
+
+
+function fromHistory(sources: EvidenceSources, accepted: number, out: Evidence[], counts: number[]): void {
+  for (const h of sources.history) {
+    if (sources.report && h.source === 'selftest') continue;
+    if (h.wallMs < accepted && TAKEN_BACK.indexOf(h.code) >= 0) continue;
+    const second = Math.floor(h.wallMs / 1000);
+    let seen = false;
+    for (let i = 0; i < out.length && !seen; i++) seen = out[i].code === h.code && Math.floor(out[i].wallMs / 1000) === second;
+    if (seen) continue;
+    out.push(h);
+    counts.push(1);
+  }
+}
+
+/** Everything the sources say, as evidence (in no particular order: diagnose() orders it). */
+export function gatherEvidence(sources: EvidenceSources): Evidence[] {
+  const out: Evidence[] = [];
+  const counts: number[] = [];
+  if (sources.report) fromReport(sources.report, out, counts);
+  const accepted = fromEvents(sources.events, out, counts);
+  fromState(sources, out, counts);
+  fromHistory(sources, accepted, out, counts);
+  return out;
+}
