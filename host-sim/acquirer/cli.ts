@@ -1,20 +1,30 @@
 /**
  * `npm run acquirer -- <registry.json>`: the simulated acquirer for a person to point a terminal
  * at, on the profile's ports (127.0.0.1), printing what it receives and answers. Key material
- * only ever comes from the registry file, never from the command line.
+ * only ever comes from the registry file, never from the command line. Activations here draw
+ * their master keys from node:crypto's random source (keySource 'system').
  *
  * Registry file (paths relative to it):
  *   { "profile": "../scenarios/profiles/lakala-style.json" | {…},
- *     "terminals": [{ "tid", "mid", "masterKey" (32 hex), "status", "merchantStatus"? }],
+ *     "terminals": [{ "tid", "mid", "masterKey"? (hex), "masterKeyAlgorithm"?, "status", "merchantStatus"?,
+ *                     "activation"?: { "code" (digits), "expires"? (ISO 8601), "algorithm"?, "boundSerial"? } }],
  *     "seed"?: 1, "ports"?: [5683, 5684] (default: the profile's), "tls"?: { "cert": "x.pem", "key": "x.key" } }
+ *
+ * Commands on standard input, one a line: `disable <TID>` (the host disables the TID now).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseAcquirerProfile } from '../../firmware/core/config/acquirerProfile';
 import { AcquirerConfigError, checkRegistry, type AcquirerConfig } from './config';
-import { startAcquirer, type AcquirerLogEntry } from './server';
+import { startAcquirer, type Acquirer, type AcquirerLogEntry } from './server';
 
-const USAGE = 'usage: npm run acquirer -- <registry.json>   (the registry file holds the profile, terminals and master keys)';
+const USAGE = [
+  'usage: npm run acquirer -- <registry.json>   (the registry file holds the profile, terminals, master keys and activation codes)',
+  '  terminals[]: tid, mid, status (activated | registered | disabled), merchantStatus?, masterKey? (hex; a registered slot with activation data may leave it out),',
+  '               activation? { code (4-16 digits), expires? (ISO 8601), algorithm? (tdes2 | tdes3 | aes128), boundSerial? }',
+  '  while running, type `disable <TID>` to disable a TID (terminal-invalid with "TID disabled" from then on)',
+].join('\n');
 
 /** One log line: what came and went, never keys or PANs (the log entries hold neither). */
 export function formatLogEntry(e: AcquirerLogEntry): string {
@@ -26,6 +36,19 @@ export function formatLogEntry(e: AcquirerLogEntry): string {
   if (e.fault) parts.push(`[fault ${e.fault}]`);
   if (e.note) parts.push(`— ${e.note}`);
   return parts.join(' ');
+}
+
+/** One line typed while the acquirer runs: `disable <TID>`. @returns what to print */
+export function hostCommand(acquirer: Pick<Acquirer, 'addFaults'>, line: string): string {
+  const words = line.trim().split(/\s+/);
+  if (words[0] === '') return '';
+  if (words[0] !== 'disable' || words.length !== 2) return 'acquirer: commands: disable <TID>';
+  try {
+    acquirer.addFaults([{ kind: 'disable-tid', tid: words[1] }]);
+    return `acquirer: ${words[1]} disabled`;
+  } catch (error) {
+    return `acquirer: ${(error as Error).message}`;
+  }
 }
 
 function readJson(path: string, what: string): unknown {
@@ -55,7 +78,7 @@ export function loadRegistry(path: string): AcquirerConfig {
     if (typeof t?.cert !== 'string' || typeof t.key !== 'string') throw new AcquirerConfigError('acquirer-config', 'tls', 'must name the cert and key PEM files');
     tls = { cert: readFileSync(resolve(here, t.cert), 'utf8'), key: readFileSync(resolve(here, t.key), 'utf8') };
   }
-  return { profile: profile.value, terminals: checkRegistry(file.terminals), seed, ports: ports as number[], tls };
+  return { profile: profile.value, terminals: checkRegistry(file.terminals), seed, ports: ports as number[], tls, keySource: 'system' };
 }
 
 async function main(args: string[]): Promise<number> {
@@ -73,11 +96,14 @@ async function main(args: string[]): Promise<number> {
   const acquirer = await startAcquirer(config, { onLog: (e) => console.log(formatLogEntry(e)) });
   const scheme = config.tls ? 'TLS 1.2+' : 'TCP';
   acquirer.ports.forEach((port, i) => console.log(`acquirer ${config.profile.id}: ${i === 0 ? 'primary' : 'backup'} listening on 127.0.0.1:${port} (${scheme})`));
-  console.log(`acquirer: ${config.terminals.length} terminal(s): ${config.terminals.map((t) => `${t.tid} ${t.status}`).join(', ')}`);
+  console.log(`acquirer: ${config.terminals.length} terminal(s): ${config.terminals.map((t) => `${t.tid} ${t.status}${t.activation ? ' (activation code issued)' : ''}`).join(', ')}`);
+  const commands = createInterface({ input: process.stdin, terminal: false });
+  commands.on('line', (line) => console.log(hostCommand(acquirer, line)));
   await new Promise<void>((done) => {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
   });
+  commands.close();
   await acquirer.close();
   return 0;
 }
