@@ -12,7 +12,7 @@ import { toolCrypto, type Command } from './command';
 const AT_OPTION = { name: 'at', value: 'TIME', help: 'judge dates at this UTC time: 2026-11-26 or 2026-11-26T09:00:00Z (default: now).' };
 
 /** `--at`: a real UTC date or date-time (Date.parse would take "2026-02-30" and local times). */
-function instant(args: Args): number {
+export function instant(args: Args): number {
   const at = args.optional('at');
   if (at === undefined) return Date.now();
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})Z)?$/.exec(at);

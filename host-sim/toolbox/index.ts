@@ -6,13 +6,14 @@
 import { parseArgs, readInput, shown, UsageError, wantsHelp, type ReadInput } from './args';
 import { helpText, PROGRAM, type Command, type ToolResult } from './command';
 import { capkCheck, certCheck } from './checks';
+import { diagDecode } from './diag';
 import { decode8583, encode8583 } from './iso8583';
 import { kcv, mac, pinblock } from './keys';
 
 export { InputError, UsageError } from './args';
 export type { ToolResult } from './command';
 
-const COMMANDS: readonly Command[] = [kcv, mac, pinblock, certCheck, capkCheck, decode8583, encode8583];
+const COMMANDS: readonly Command[] = [kcv, mac, pinblock, certCheck, capkCheck, decode8583, encode8583, diagDecode];
 
 function overview(): string {
   return [
