@@ -9,13 +9,18 @@
  * - journal: a pending reversal of a chip sale with PAN, 37-character track 2, card sequence,
  *   the reversal's ICC tags at their longest (9F10 of 32 bytes) and a 12-digit amount;
  * - advices: the store-and-forward queue filled until it refuses (bounded by one durable payload);
- * - lastTransaction: an approved sale with a 19-digit PAN and a 12-digit amount.
+ * - lastTransaction: an approved sale with a 19-digit PAN and a 12-digit amount;
+ * - evidence: the diagnosis history at its largest (diagnosis/history.ts: 12 items, the largest
+ *   numbers a record may carry, ages past 2¹⁶ seconds, a base time in 2106).
  *
  * A put past the cap would throw 'store-durable-full'; the test also sums the footprints itself.
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { CupHost, InProcessLink, TMK, bootTerminal, newFlash } from './sessionHarness';
-import { DurableKey, recordFootprint } from '../../firmware/core/store/recordLog';
+import { DurableKey, RecordType, recordFootprint } from '../../firmware/core/store/recordLog';
+import { createCborCodec } from '../../firmware/core/store/cbor';
+import { encodeHistory, HISTORY_CAP } from '../../firmware/core/diagnosis/history';
+import type { Evidence } from '../../firmware/core/diagnosis/types';
 
 const PAN = '6222021234567890123';
 const TRACK2 = `${PAN}=25121011234567890`;
@@ -31,7 +36,7 @@ const ecb3 = (key: Buffer, data: Buffer) => {
 };
 
 describe('the durable set at its largest', () => {
-  it('keySet + hostState + journal + advices + lastTransaction fit the 1,020 B cap', async () => {
+  it('keySet + hostState + journal + advices + lastTransaction + evidence fit the 1,020 B cap', async () => {
     const host = new CupHost();
     const flash = newFlash();
     const t = bootTerminal(flash, new InProcessLink(host));
@@ -54,6 +59,14 @@ describe('the durable set at its largest', () => {
     host.faults.set('0200', ['hang']);
     await t.session.sale(chip);
 
+    // The history at its largest: every item's packed number and age take their longest CBOR form.
+    const worst: Evidence[] = Array.from({ length: HISTORY_CAP.items + 3 }, (_, i) => ({
+      code: `#${16383 - i}`, family: 'system', source: 'history', status: 'fail', wallMs: (0xffffffff - i * 70_000) * 1000, uptimeMs: 0,
+    }));
+    const history = encodeHistory(createCborCodec(), worst);
+    expect(history.length).toBe(HISTORY_CAP.bytes);
+    t.log.put(DurableKey.evidence, RecordType.evidence, history);
+
     const sizes = Object.fromEntries(
       Object.entries(DurableKey).map(([name, key]) => [name, t.log.get(key) ? recordFootprint(t.log.get(key)!.payload.length) : 0]),
     );
@@ -66,9 +79,9 @@ describe('the durable set at its largest', () => {
     const total = Object.values(sizes).reduce((a, b) => a + b, 0);
     expect(total).toBe(t.log.durableBytes);
     expect(total).toBeLessThanOrEqual(durableCapBytes);
-    // The bound whatever the cards: keySet, hostState and lastTransaction have fields of bounded
-    // size (measured here at their largest); journal and advices are each held to one durable payload.
-    const bound = sizes.keySet + sizes.hostState + sizes.lastTransaction + 2 * recordFootprint(maxDurablePayload);
+    // The bound whatever the cards: keySet, hostState, lastTransaction and evidence have fields of
+    // bounded size (measured here at their largest); journal and advices are each held to one durable payload.
+    const bound = sizes.keySet + sizes.hostState + sizes.lastTransaction + sizes.evidence + 2 * recordFootprint(maxDurablePayload);
     expect(bound).toBeLessThanOrEqual(durableCapBytes);
     // For the report: footprints in bytes.
     process.stdout.write(`durable footprints (B): ${JSON.stringify(sizes)} total ${total}, bound ${bound}, of ${durableCapBytes}; ${queued} advices queued\n`);

@@ -71,6 +71,8 @@ export const RecordType = deepFreeze({
    * older versions still in flash are what the batch upload after a totals mismatch reads.
    */
   transaction: 8,
+  /** The recent diagnosis evidence (diagnosis/history.ts: at most 100 bytes). Durable. */
+  evidence: 9,
 } as const);
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
@@ -82,6 +84,8 @@ export const DurableKey = deepFreeze({
   advices: 4,
   /** The last answered sale (its "done"): outlives the ring, so a sale pending in the journal is never taken for unanswered. */
   lastTransaction: 5,
+  /** The recent diagnosis evidence: survives a reboot, since a crash may be the cause. */
+  evidence: 6,
 } as const);
 
 export type StoreErrorCode = 'store-geometry' | 'store-record-size' | 'store-write' | 'store-read' | 'store-durable-full' | 'store-full';
