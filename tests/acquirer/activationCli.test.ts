@@ -4,41 +4,25 @@
  * types `disable 10240002`: the next sign-on is answered 83 with "TID disabled". The log never
  * shows the master key.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { activateOver, newDevice, openEnvelope, opensslCheckValue } from './activationClient';
+import { AcquirerCli, ROOT } from './cliProcess';
 import { field, HostClient, signOnFrame } from './hostClient';
 
-const ROOT = resolve(__dirname, '..', '..');
 const DEMO = join(ROOT, 'host-sim', 'acquirer', 'demo-registry.json');
 
-let child: ChildProcessWithoutNullStreams | undefined;
-afterEach(() => {
-  if (child && child.exitCode === null) child.kill('SIGTERM');
-});
+let cli: AcquirerCli | undefined;
+afterEach(() => cli?.stop());
 
 it('activates the demo registry\'s waiting slot, and a typed `disable <TID>` refuses it from then on', async () => {
   // The demo registry on ephemeral ports (the profile's 5683/5684 may be taken on a test machine).
   const registry = { ...JSON.parse(readFileSync(DEMO, 'utf8')), profile: join(ROOT, 'host-sim', 'scenarios', 'profiles', 'demo-acquirer.json'), ports: [0, 0] };
   const path = join(mkdtempSync(join(tmpdir(), 'xspos-acq-')), 'registry.json');
   writeFileSync(path, JSON.stringify(registry));
-  const proc = (child = spawn(join(ROOT, 'node_modules', '.bin', 'ts-node'), ['--transpile-only', 'host-sim/acquirer/cli.ts', path], { cwd: ROOT }));
-  let stdout = '';
-  const seen = (pattern: RegExp) =>
-    new Promise<RegExpMatchArray>((found, fail) => {
-      const check = () => {
-        const m = stdout.match(pattern);
-        if (m) found(m);
-      };
-      proc.stdout.on('data', (d) => {
-        stdout += d;
-        check();
-      });
-      proc.on('close', () => fail(new Error(`acquirer exited: ${stdout}`)));
-      check();
-    });
+  const acquirer = (cli = new AcquirerCli(path));
+  const seen = (pattern: RegExp) => acquirer.seen(pattern);
   const [, port] = await seen(/primary listening on 127\.0\.0\.1:(\d+)/);
   await seen(/10240002 registered \(activation code issued\)/);
   const client = await HostClient.connect(Number(port));
@@ -51,12 +35,12 @@ it('activates the demo registry\'s waiting slot, and a typed `disable <TID>` ref
   const answer2 = await client.answer(signOnFrame('000002', '003', '10240002', '898440154110001'));
   expect(field(answer2, 39)).toBe('00');
 
-  proc.stdin.write('disable 10240002\n');
+  acquirer.proc.stdin.write('disable 10240002\n');
   await seen(/acquirer: 10240002 disabled/);
   const refused = await client.answer(signOnFrame('000003', '003', '10240002', '898440154110001'));
   expect([field(refused, 39), field(refused, 44)]).toEqual(['83', 'TID disabled']);
   // 10240001 is untouched.
   expect(field(await client.answer(signOnFrame('000004', '003', '10240001', '898440154110001')), 39)).toBe('00');
   client.close();
-  expect(stdout.toUpperCase()).not.toContain(keyHex);
+  expect(acquirer.stdout.toUpperCase()).not.toContain(keyHex);
 });

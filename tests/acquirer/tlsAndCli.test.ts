@@ -3,15 +3,14 @@
  * s_client: TLS 1.2 or newer, 1.1 refused), and `npm run acquirer` as a person runs it: the
  * registry from a file, the log on stdout without keys or PANs.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startAcquirer, type Acquirer } from '../../host-sim/acquirer/server';
 import { issueAcquirerTls, type AcquirerTls } from '../../host-sim/acquirer/tlsCertificates';
+import { AcquirerCli, ROOT } from './cliProcess';
 import { config, field, HostClient, PAN, profile, saleFrame, signOn, TMK } from './hostClient';
-
-const ROOT = resolve(__dirname, '..', '..');
 
 /** Runs a command without blocking the event loop (the acquirer is in this process); stdin is closed at once. */
 function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
@@ -55,10 +54,8 @@ describe('acquirer over TLS', () => {
 });
 
 describe('npm run acquirer', () => {
-  let child: ChildProcessWithoutNullStreams | undefined;
-  afterEach(() => {
-    if (child && child.exitCode === null) child.kill('SIGTERM');
-  });
+  let cli: AcquirerCli | undefined;
+  afterEach(() => cli?.stop());
 
   function writeRegistry(terminal: Record<string, unknown>): string {
     const dir = mkdtempSync(join(tmpdir(), 'xspos-acq-'));
@@ -68,32 +65,17 @@ describe('npm run acquirer', () => {
     return path;
   }
 
-  const cli = (path: string) => spawn(join(ROOT, 'node_modules', '.bin', 'ts-node'), ['--transpile-only', 'host-sim/acquirer/cli.ts', path], { cwd: ROOT });
-
   it('listens on the registry\'s ports and prints what it received and answered, never a key or a PAN', async () => {
-    const proc = (child = cli(writeRegistry({})));
-    let stdout = '';
-    const seen = (pattern: RegExp) =>
-      new Promise<RegExpMatchArray>((found, fail) => {
-        const check = () => {
-          const m = stdout.match(pattern);
-          if (m) found(m);
-        };
-        proc.stdout.on('data', (d) => {
-          stdout += d;
-          check();
-        });
-        proc.on('close', () => fail(new Error(`acquirer exited: ${stdout}`)));
-        check();
-      });
+    const acquirerCli = (cli = new AcquirerCli(writeRegistry({})));
+    const seen = (pattern: RegExp) => acquirerCli.seen(pattern);
     const [, port] = await seen(/primary listening on 127\.0\.0\.1:(\d+)/);
     const client = await HostClient.connect(Number(port));
     const keys = await signOn(client);
     expect(field(await client.answer(saleFrame('000002', 100, keys.mac)), 39)).toBe('00');
     client.close();
     await seen(/out +0210 stan 000002 tid 10240001 code 00/);
-    expect(stdout).toMatch(/in +0800 stan 000001 tid 10240001/);
-    for (const secret of [TMK, keys.pin, keys.mac, keys.data!, PAN]) expect(stdout.toUpperCase()).not.toContain(secret);
+    expect(acquirerCli.stdout).toMatch(/in +0800 stan 000001 tid 10240001/);
+    for (const secret of [TMK, keys.pin, keys.mac, keys.data!, PAN]) expect(acquirerCli.stdout.toUpperCase()).not.toContain(secret);
   });
 
   it('refuses a registry whose master key is not 32 hex digits, naming the field and not the value', async () => {
