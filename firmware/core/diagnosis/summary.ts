@@ -12,8 +12,10 @@
  *   6  serial number (text), when known
  *   7  [causes left out, evidence left out] (array of two uint), only when a list was capped
  *
- * Caps (the worst case is 206 bytes, a test builds it): texts 24 printable ASCII characters,
- * 16 causes, 24 evidence numbers, time below 2³²; what a cap leaves out is counted under key 7.
+ * Caps: texts 24 printable ASCII characters, 16 cause numbers below 256, 24 evidence numbers
+ * below 2¹⁶, time below 2³²; what a cap leaves out is counted under key 7. Bound: 207 bytes
+ * (map head 1, key 0 2, three texts 3 × 27, time 6, causes 2 + 16 × 2, evidence 3 + 24 × 3,
+ * key 7 2 + 2 × 3); a test builds 205 (key 7's counts need 3 bytes only past 255).
  * Only numbers and the terminal's own ids go in, never an evidence detail: the summary holds no
  * key and no PAN by construction.
  */
@@ -30,6 +32,8 @@ export const SUMMARY_MAX_EVIDENCE = 24;
 export const SUMMARY_MAX_TEXT = 24;
 const MAX_SECONDS = 0xffffffff;
 const MAX_NUMBER = 0xffff;
+/** Cause numbers stay below 256 (two CBOR bytes each): the catalogue's run to 49. */
+const MAX_CAUSE = 0xff;
 
 /** The terminal's ids as the summary carries them. */
 export interface SummaryIds {
@@ -74,11 +78,11 @@ function evidenceNumbers(d: Diagnosis): { numbers: number[]; unnumbered: number 
 
 /**
  * The summary bytes of a diagnosis.
- * @throws DiagnosisError 'diagnosis-range' for a cause number past 65535 (the catalogue has none)
+ * @throws DiagnosisError 'diagnosis-range' for a cause number past 255 (the catalogue has none)
  */
 export function encodeSummary(d: Diagnosis, ids: SummaryIds): Uint8Array {
   const causes = d.causes.filter((c) => c.status !== 'ruled-out').map((c) => c.number);
-  for (const n of causes) if (!(Number.isInteger(n) && n >= 0 && n <= MAX_NUMBER)) throw new DiagnosisError('diagnosis-range', `cause number ${n} is not 0–${MAX_NUMBER}`);
+  for (const n of causes) if (!(Number.isInteger(n) && n >= 0 && n <= MAX_CAUSE)) throw new DiagnosisError('diagnosis-range', `cause number ${n} is not 0–${MAX_CAUSE}`);
   const { numbers, unnumbered } = evidenceNumbers(d);
   const map = new Map<number, unknown>([[0, SUMMARY_VERSION]]);
   if (ids.terminalId !== undefined) map.set(1, clip(ids.terminalId));
@@ -104,9 +108,9 @@ function uint(value: unknown, key: number, max: number): number {
   return value;
 }
 
-function uints(value: unknown, key: number, cap: number): number[] {
+function uints(value: unknown, key: number, cap: number, max = MAX_NUMBER): number[] {
   if (!Array.isArray(value) || value.length > cap) throw malformed(`key ${key} is not a list of at most ${cap} numbers`);
-  return value.map((v) => uint(v, key, MAX_NUMBER));
+  return value.map((v) => uint(v, key, max));
 }
 
 /**
@@ -121,8 +125,8 @@ export function decodeSummary(bytes: Uint8Array): SummaryJson {
   } catch (error) {
     throw malformed(error instanceof Error ? error.message : 'undecodable CBOR');
   }
-  // Integer keys arrive as the decoder's object keys "0"…"7"; a list or a text is no summary.
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) throw malformed('not a CBOR map');
+  // Integer keys arrive as the decoder's object keys "0"…"7"; a list, a text or a tagged map (a Map) is no summary.
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) throw malformed('not a plain CBOR map');
   const map = value as Record<string, unknown>;
   for (const key of Object.keys(map)) if (!/^[0-7]$/.test(key)) throw malformed(`unknown key ${key.slice(0, 16)}`);
   for (const key of ['0', '2', '3', '4', '5']) if (!(key in map)) throw malformed(`key ${key} missing`);
@@ -134,7 +138,7 @@ export function decodeSummary(bytes: Uint8Array): SummaryJson {
     firmwareVersion: text(map[2], 2),
     wallSeconds,
     time: new Date(wallSeconds * 1000).toISOString(),
-    causes: uints(map[4], 4, SUMMARY_MAX_CAUSES),
+    causes: uints(map[4], 4, SUMMARY_MAX_CAUSES, MAX_CAUSE),
     evidence: uints(map[5], 5, SUMMARY_MAX_EVIDENCE),
   };
   if ('1' in map) summary.terminalId = text(map[1], 1);
