@@ -6,7 +6,8 @@
  *
  *   npx ts-node host-sim/tools/make-font.ts [unifont.hex] [out.bin]
  *
- * Run it after changing strings.ts, probeStrings.ts, authTexts.ts, hostTexts.ts, detailTexts.ts
+ * Run it after changing strings.ts, probeStrings.ts, authTexts.ts, hostTexts.ts, detailTexts.ts,
+ * diagnosisTexts.ts, activationTexts.ts
  * or a shipped acquirer profile's response-code texts (host-sim/scenarios/profiles) and commit
  * the result: tests/ui check the committed font covers every string, and (with the Debian
  * package unifont, which .ci/run installs) that it is exactly what this tool builds.
@@ -19,6 +20,8 @@ import { DETAIL_SYMBOLS, LANGS, LIST_SEPARATORS, STRINGS, UI_SYMBOLS } from '../
 import { zhDetailVocabulary } from '../../firmware/core/ui/detailTexts';
 import { UNLISTED_RESPONSE } from '../../firmware/core/config/responseCodes';
 import { AMOUNT_SYMBOLS } from '../../firmware/core/ui/transactionScreens';
+import { CAUSE_NAMES, DIAGNOSIS_LABELS, REMEDY_TEXTS } from '../../firmware/core/ui/diagnosisTexts';
+import { ACTIVATION_LABELS, NEVER_ACTIVATED, REFUSAL_TEXTS, STAGE_MARKS } from '../../firmware/core/ui/activationTexts';
 import { FONT_PATH } from '../world';
 
 export const UNIFONT_PATH = '/usr/share/unifont/unifont.hex';
@@ -66,11 +69,13 @@ export function profileTexts(dir = PROFILES_DIR): string[] {
 
 /** Every code point the screens can draw, ascending. */
 export function uiCharacterSet(): number[] {
-  const texts: string[] = [Object.values(UI_SYMBOLS).join(''), DETAIL_SYMBOLS, String.fromCodePoint(FALLBACK_CODE_POINT), ...Object.values(LIST_SEPARATORS), ...zhDetailVocabulary(), ...profileTexts()];
+  const texts: string[] = [Object.values(UI_SYMBOLS).join(''), ...Object.values(STAGE_MARKS), DETAIL_SYMBOLS, String.fromCodePoint(FALLBACK_CODE_POINT), ...Object.values(LIST_SEPARATORS), ...zhDetailVocabulary(), ...profileTexts()];
   for (let c = 0x20; c <= 0x7e; c++) texts.push(String.fromCharCode(c));
   for (const lang of LANGS) {
     texts.push(...Object.values(STRINGS[lang]), ...Object.values(PROBE_TITLES[lang]));
     for (const text of Object.values(CODE_TEXTS[lang])) texts.push(text.message, text.remedy);
+    texts.push(...Object.values(CAUSE_NAMES[lang]), ...Object.values(DIAGNOSIS_LABELS[lang]), ...Object.values(ACTIVATION_LABELS[lang]), NEVER_ACTIVATED[lang]);
+    for (const text of [...Object.values(REMEDY_TEXTS[lang]), ...Object.values(REFUSAL_TEXTS[lang])]) texts.push(...Object.values(text));
   }
   const set = new Set<number>();
   for (const text of texts) for (const ch of text) if ((ch.codePointAt(0) as number) >= 0x20) set.add(ch.codePointAt(0) as number);

@@ -146,6 +146,11 @@ export class ScreenBuilder {
     if (right > left && bottom > top) this.#ops.push({ op: 'rect', x: left, y: top, w: right - left, h: bottom - top, color });
   }
 
+  /** Ops made elsewhere (a QR symbol from qr/qrOps), drawn in order after those so far. */
+  add(ops: readonly DisplayOp[]): void {
+    for (const op of ops) this.#ops.push(op);
+  }
+
   /** `text` wrapped to `width`, as the lines a paragraph would draw. */
   lines(text: string, width: number): string[] {
     return wrapText(this.font, text, width);

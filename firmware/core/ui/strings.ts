@@ -185,7 +185,11 @@ export type StringParams = Readonly<Record<string, string | number>>;
 
 /** The `key` string in `lang` with each `{name}` replaced; an unknown name stays visible as-is. */
 export function localize(lang: Lang, key: StringKey, params?: StringParams): string {
-  const template = STRINGS[lang][key];
+  return fillParams(STRINGS[lang][key], params);
+}
+
+/** `template` with each `{name}` replaced from `params`; an unknown name stays visible as-is. */
+export function fillParams(template: string, params?: StringParams): string {
   if (!params) return template;
   return template.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) =>
     Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,

@@ -55,7 +55,7 @@ export function answerText(font: UiFont, lang: Lang, answer: AnswerView): string
 type Field = [label: StringKey, value: string];
 
 /** A coloured banner with a mark and a word (status never by colour alone); returns its bottom. */
-function banner(screen: ScreenBuilder, look: FamilyStatus, mark: string, words: string, top: number): number {
+export function banner(screen: ScreenBuilder, look: FamilyStatus, mark: string, words: string, top: number): number {
   const lines = screen.lines(`${mark} ${words}`, CONTENT_WIDTH - 1);
   const bottom = top + 12 + lines.length * LINE_STEP;
   screen.rect(0, top, PANEL_WIDTH, bottom - top, STATUS_LOOKS[look].fill);

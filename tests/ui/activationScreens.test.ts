@@ -1,0 +1,101 @@
+/**
+ * The activation screens in both languages and on both keypads: on the panel, no overlap, every
+ * glyph in the font; the code shown as typed (large, read back from the rendered pixels against
+ * the font's own glyphs), the three stages in order, each refusal with its own words and remedy.
+ */
+import type { KeypadLayout } from '../../firmware/core/ports';
+import { ACTIVATION_STAGES, REFUSAL_TEXTS, type ActivationRefusal } from '../../firmware/core/ui/activationTexts';
+import { activationScreens, groupedCode, type ActivationOutcomeView } from '../../firmware/core/ui/activationScreens';
+import type { DisplayList } from '../../firmware/core/ui/displayList';
+import { LANGS, type Lang } from '../../firmware/core/ui/strings';
+import { rasterize } from '../../host-sim/render/raster';
+import { shownWords } from './diagnosisFixtures';
+import { screenProblems, textOps } from './screenChecks';
+import { committedFont } from './uiFont';
+
+const font = committedFont();
+const KEYPADS: KeypadLayout[] = ['pin-pad', 'one-button'];
+const REASONS: ActivationRefusal[] = ['code-wrong', 'code-expired', 'tid-disabled', 'bound-elsewhere', 'kcv-mismatch', 'unreachable', 'malformed'];
+const context = (lang: Lang) => ({ lang, terminalId: '10240001', firmwareVersion: '0.7.0' });
+const words = shownWords;
+const expectShown = (list: DisplayList, parts: string[]): void => {
+  for (const part of parts) expect(words(list)).toContain(part.replace(/\s+/g, ''));
+};
+
+function everyScreen(lang: Lang, keys: KeypadLayout): [string, DisplayList][] {
+  const screens = activationScreens(font, keys);
+  const c = context(lang);
+  const outcomes: [string, ActivationOutcomeView][] = [
+    ['activated', { kind: 'activated', tid: '10240001', mid: '898440154110001' }],
+    ...REASONS.map((reason): [string, ActivationOutcomeView] => [reason, { kind: 'refused', reason, detail: 'D5=01' }]),
+  ];
+  return [
+    ['not activated', screens.notActivated({ ...c, serialNumber: 'XSPOS-24A1B2C3D4E5' })],
+    ['not activated, no TID yet', screens.notActivated({ ...c, terminalId: undefined })],
+    ...['', '1', '1234', '12345678', '123456789012'].map((digits): [string, DisplayList] => [`code "${digits}"`, screens.codeEntry(digits, c)]),
+    ...ACTIVATION_STAGES.map((stage): [string, DisplayList] => [`stage ${stage}`, screens.activating({ ...c, stage })]),
+    ...outcomes.map(([name, outcome]): [string, DisplayList] => [`result ${name}`, screens.activationResult(outcome, c)]),
+  ];
+}
+
+describe.each(LANGS)('activation screens (%s)', (lang) => {
+  describe.each(KEYPADS)('%s', (keys) => {
+    test.each(everyScreen(lang, keys))('%s: on the panel, no overlap, every glyph in the font', (_, list) => {
+      expect(screenProblems(list, font)).toEqual([]);
+      expect(textOps(list).flatMap((op) => font.missing(op.text))).toEqual([]);
+    });
+  });
+});
+
+describe('what the activation screens say', () => {
+  const pad = activationScreens(font, 'pin-pad');
+  const one = activationScreens(font, 'one-button');
+
+  test('not activated: what it means, what to do, the IDs the acquirer asks for, the key to press', () => {
+    expectShown(pad.notActivated({ ...context('zh'), serialNumber: 'XSPOS-24A1B2C3D4E5' }), ['终端未激活', '⚠ 未激活', '不能受理交易', '请向收单机构申请激活码', '终端号', '10240001', '序列号', 'XSPOS-24A1B2C3D4E5', '按确认键输入激活码']);
+    expectShown(one.notActivated({ ...context('en'), terminalId: undefined }), ['Terminal not activated', 'Terminal ID', 'not set', 'Hold 1.5 s: enter the code']);
+  });
+
+  test('code entry: grouped by four with a cursor, the count, shown as typed (activation codes are not secret)', () => {
+    expect(['', '1234', '12345', '123456789012'].map(groupedCode)).toEqual(['_', '1234 _', '1234 5_', '1234 5678 9012']);
+    expectShown(pad.codeEntry('12345', context('en')), ['5 digits (8–12)', 'ENTER activate']);
+    expectShown(pad.codeEntry('12345', context('zh')), ['已输入 5 位（8–12 位）']);
+  });
+
+  test.each(['1234', '987654321', '123456789012'])('code entry: the pixels of "%s" are the font\'s glyphs at twice their size', (digits) => {
+    const list = pad.codeEntry(digits, context('en'));
+    const bits = list.ops.find((op) => op.op === 'bits');
+    if (!bits || bits.op !== 'bits') throw new Error('no large code drawn');
+    expect(bits.scale).toBe(2);
+    const big = rasterize(list, font);
+    const text = groupedCode(digits);
+    const small = rasterize({ width: 240, height: 320, background: 0xffffff, ops: [{ op: 'text', x: 0, y: 0, text, color: 0x000000 }] }, font);
+    const dark = (image: { width: number; rgb: Uint8Array }, x: number, y: number) => image.rgb[(y * image.width + x) * 3] < 128;
+    for (let y = 0; y < font.lineHeight; y++)
+      for (let x = 0; x < font.measure(text); x++)
+        for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]])
+          expect([x, y, dark(big, bits.x + 2 * x + dx, bits.y + 2 * y + dy)]).toEqual([x, y, dark(small, x, y)]);
+  });
+
+  test('activating: 申请 → 审核 → 发放 in order, the stages done marked, the current one shown', () => {
+    const zh = words(pad.activating({ ...context('zh'), stage: 'review' }));
+    expect(zh.indexOf('✔申请')).toBeGreaterThanOrEqual(0);
+    expect(zh.indexOf('▶审核')).toBeGreaterThan(zh.indexOf('✔申请'));
+    expect(zh.indexOf('·发放')).toBeGreaterThan(zh.indexOf('▶审核'));
+    expectShown(pad.activating(context('en')), ['Activating', '▶', 'Apply: request sent', 'Please wait. Do not switch off.']);
+  });
+
+  test('activated: the TID and MID the host bound, and that the terminal signs on', () => {
+    expectShown(pad.activationResult({ kind: 'activated', tid: '10240001', mid: '898440154110001' }, context('en')), ['✔ Activated', '10240001', '898440154110001', 'signs on now']);
+  });
+
+  test.each(REASONS)('refused (%s): its own words and remedy, in both languages', (reason) => {
+    for (const lang of LANGS) {
+      const list = pad.activationResult({ kind: 'refused', reason, detail: 'D5=01' }, context(lang));
+      const text = REFUSAL_TEXTS[lang][reason];
+      expectShown(list, [lang === 'zh' ? '✘ 激活未成功' : '✘ Activation refused', text.message, text.remedy]);
+    }
+    const messages = new Set(REASONS.map((r) => REFUSAL_TEXTS.en[r].message));
+    expect(messages.size).toBe(REASONS.length);
+  });
+});
