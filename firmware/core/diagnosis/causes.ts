@@ -66,11 +66,12 @@ export const CAUSES: readonly Cause[] = deepFreeze([
     remedies: ['check-network', 'check-host-address'],
   },
   {
-    // A reversal the host never answered after every send (reversal.stuck) is the link failing for certain.
+    // A reversal the host never answered after every send (reversal.stuck) is the link failing for
+    // certain. A reversal kept because an answer's MAC failed is not: the link carried that answer.
     id: 'net.unstable', number: 5, family: 'network',
     confirmedBy: ['reversal.stuck'],
     likelyBy: ['reversal.pending', 'link.reversal-pending', 'link.failover', 'link.timeout', 'echo.slow', 'host.retry', 'host.host-problem'],
-    ruledOutBy: NONE,
+    ruledOutBy: ['host.answer-mac-bad'],
     remedies: ['check-network', 'check-link'],
   },
   {
@@ -140,6 +141,8 @@ export const CAUSES: readonly Cause[] = deepFreeze([
     id: 'auth.not-activated', number: 40, family: 'authentication',
     confirmedBy: ['keys.not-activated', 'activation.not-activated', ['master-key.missing', 'keys.missing']],
     likelyBy: NONE, ruledOutBy: ['activation.done', 'master-key.ok'],
+    // An activation the host refused for a reason: that reason first, "not activated" follows from it.
+    explainedBy: ['auth.activation-code', 'auth.tid-disabled', 'auth.bound-elsewhere', 'auth.kcv-mismatch'],
     remedies: ['activate', 'new-activation-code'],
   },
   {

@@ -74,6 +74,8 @@ const RESETS: Readonly<Record<string, EvidenceStatus>> = deepFreeze({ panic: 'fa
 /** The activation flow's refusal reasons (contract §6), each an evidence code activation.<reason>. */
 const ACTIVATION_REASONS = deepFreeze(['code-wrong', 'code-expired', 'tid-disabled', 'bound-elsewhere', 'kcv-mismatch', 'unreachable', 'malformed']);
 const ALSO = ' | also ';
+/** messages.ts ReversalReason.macFailure, as the reversal probe states it. */
+const MAC_REVERSAL = 'reason A0,';
 const TEXT_LIMIT = 40;
 /** CUP header processing request: the host asks for a new sign-on (host/responses.ts). */
 const SIGN_ON_REQUEST = 3;
@@ -105,6 +107,8 @@ function fromReport(report: SelfTestReport, out: Evidence[], counts: number[]): 
   for (const r of report.results) {
     out.push(findingEvidence(r.code, STATUS_OF[r.status], r.family, r.id, wall, up, r.detail));
     counts.push(1);
+    // reversalProbe.ts: "STAN …, reason A0, sent …": the reversal waits because an answer's MAC failed.
+    if (r.id === 'system.reversal' && r.detail.indexOf(MAC_REVERSAL) >= 0) note(out, factEvidence('host.answer-mac-bad', 'fail', wall, up, 'reason=A0'), counts);
     const at = r.id === 'auth.certificate' ? r.detail.lastIndexOf(ALSO) : -1;
     if (at < 0) continue;
     for (const code of r.detail.slice(at + ALSO.length).split(', ')) {
@@ -158,9 +162,10 @@ function fromState(sources: EvidenceSources, out: Evidence[], counts: number[]):
   const { session, activation, now } = sources;
   const fact = (code: string, status: EvidenceStatus, detail?: string, at = now) => note(out, factEvidence(code, status, at.wallMs, at.uptimeMs, detail), counts);
   if (session?.pendingReversal) {
-    fact('link.reversal-pending', 'warn', session.reversalReason === undefined ? undefined : `reason=${session.reversalReason}`);
-    // messages.ts ReversalReason.macFailure: the host's answer did not verify under our MAC key.
+    // messages.ts ReversalReason.macFailure: an answer came back and did not verify under our MAC
+    // key. That is the keys, not the link (which carried the answer).
     if (session.reversalReason === 'A0') fact('host.answer-mac-bad', 'fail', 'reason=A0');
+    else fact('link.reversal-pending', 'warn', session.reversalReason === undefined ? undefined : `reason=${session.reversalReason}`);
   }
   if (session?.failovers) fact('link.failover', 'warn', `count=${session.failovers}`);
   if (session?.timeouts) fact('link.timeout', 'warn', `count=${session.timeouts}`);
