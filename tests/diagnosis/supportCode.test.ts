@@ -4,21 +4,10 @@
  * two neighbours (tried exhaustively on a sample of codes), and reading back what people type.
  */
 import fc from 'fast-check';
-import { DiagnosisError } from '../../firmware/core/diagnosis/errors';
 import { decodeSupportCode, encodeSupportCode, hourStamp, supportCode } from '../../firmware/core/diagnosis/supportCode';
-import { cause, CROCKFORD, DAMM, diagnosis, referenceCode, WALL_MS } from './supportFixtures';
+import { cause, CROCKFORD, DAMM, diagnosis, errorOf, referenceCode, WALL_MS } from './supportFixtures';
 
 const SHAPE = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]$/;
-
-function errorOf(run: () => unknown): DiagnosisError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DiagnosisError);
-    return error as DiagnosisError;
-  }
-  throw new Error('no error');
-}
 
 const content = fc.record({
   version: fc.constant(1),

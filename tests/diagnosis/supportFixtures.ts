@@ -3,6 +3,7 @@
  * support code: bits packed as a binary string, the Damm table built by carry-less polynomial
  * multiplication in GF(32) (x⁵ + x² + 1), the check symbol found by search.
  */
+import { DiagnosisError } from '../../firmware/core/diagnosis/errors';
 import type { CauseStatus, Diagnosis, Evidence, EvidenceStatus, RankedCause } from '../../firmware/core/diagnosis/types';
 import type { CauseFamily } from '../../firmware/core/selftest/types';
 
@@ -47,4 +48,15 @@ export const WALL_MS = Date.UTC(2026, 11, 2, 7, 41, 30, 250);
 export function diagnosis(causes: RankedCause[], found: Evidence[] = [], wallMs = WALL_MS): Diagnosis {
   const open = causes.filter((c) => c.status !== 'ruled-out');
   return { wallMs, uptimeMs: 5_000, causes, top: open[0], steps: [], tried: [], evidence: found };
+}
+
+/** The DiagnosisError `run` throws (fails the test when it throws nothing, or something else). */
+export function errorOf(run: () => unknown): DiagnosisError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DiagnosisError);
+    return error as DiagnosisError;
+  }
+  throw new Error('no error');
 }

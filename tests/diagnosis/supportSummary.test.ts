@@ -7,11 +7,10 @@
 import { Decoder, Encoder, encode as taggedEncode } from 'cbor-x';
 import fc from 'fast-check';
 import { CAUSES } from '../../firmware/core/diagnosis/causes';
-import { DiagnosisError } from '../../firmware/core/diagnosis/errors';
 import { EVIDENCE_CODES } from '../../firmware/core/diagnosis/evidence';
 import { decodeSummary, encodeSummary, SUMMARY_MAX_BYTES } from '../../firmware/core/diagnosis/summary';
 import { encodeQr } from '../../firmware/core/qr/encode';
-import { cause, diagnosis, evidence, WALL_MS } from './supportFixtures';
+import { cause, diagnosis, errorOf, evidence, WALL_MS } from './supportFixtures';
 
 /** cbor-x as a reader that keeps integer keys (a Map), not the core's codec. */
 const independent = new Decoder({ mapsAsObjects: false } as ConstructorParameters<typeof Decoder>[0]);
@@ -19,16 +18,6 @@ const independent = new Decoder({ mapsAsObjects: false } as ConstructorParameter
 const plain = new Encoder({ useTag259ForMaps: false } as ConstructorParameters<typeof Encoder>[0]);
 const cborEncode = (value: unknown) => plain.encode(value);
 const ascii = (text: string) => Buffer.from(text, 'latin1').toString('hex');
-
-function errorOf(run: () => unknown): DiagnosisError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DiagnosisError);
-    return error as DiagnosisError;
-  }
-  throw new Error('no error');
-}
 
 /** Every local check passed, the host answers 83 to everything, and the RTC is before the build. */
 const HOST_SIDE = diagnosis(
