@@ -70,6 +70,9 @@ describe('what the pages say', () => {
     expectShown(pad.summary(DNS_FAILURE, context('zh')), ['终端诊断', '✘ 已确认', '网络', '主机域名无法解析', '依据', '收单主机域名无法解析为地址。', '第一步', '1.', '重新测试网络', '按 1 执行']);
     expectShown(pad.summary(DNS_FAILURE, context('en')), ['Terminal diagnosis', '✘ Confirmed', 'Network', 'Host names do not resolve', 'First step', 'Test the network again', 'Press 1 to run']);
     expectShown(pad.summary(HOST_NOT_REGISTERED, context('en')), ['⚠ Likely', 'Terminal auth', 'Host rejects this terminal', 'Host answered 83: Terminal not accepted']);
+    // Sign-on was tried and failed: the summary's step is the next one.
+    expectShown(pad.summary(HOST_NOT_REGISTERED, context('zh')), ['下一步', '2.', '携诊断码联系客服', '需由客服处理']);
+    expect(words(pad.summary(HOST_NOT_REGISTERED, context('en')))).not.toContain('Signonagain');
   });
 
   test('summary without a cause: "no cause found", what the self-test said, and to call support', () => {

@@ -57,9 +57,10 @@ function paragraph(screen: ScreenBuilder, text: string, top: number, bold = fals
   return screen.paragraph(text, { x: MARGIN, width: CONTENT_WIDTH, y: top, color: PALETTE.text, bold, lineStep: LINE_STEP }) + 4;
 }
 
-/** A key hint centred just above `bottom`. */
-function hint(screen: ScreenBuilder, text: string, bottom: number): void {
-  const lines = screen.lines(text, CONTENT_WIDTH);
+/** Key hints centred just above `bottom`: on one line when they fit, else a line each (each wrapped). */
+function hint(screen: ScreenBuilder, hints: readonly string[], bottom: number): void {
+  const joined = hints.join('   ');
+  const lines = screen.font.measure(joined) <= CONTENT_WIDTH ? [joined] : hints.flatMap((h) => screen.lines(h, CONTENT_WIDTH));
   lines.forEach((line, i) =>
     screen.text(line, { x: MARGIN, width: CONTENT_WIDTH, y: bottom - (lines.length - i) * LINE_STEP, color: PALETTE.text, align: 'center' }),
   );
@@ -76,7 +77,7 @@ export function renderNotActivated(view: ScreenView & { serialNumber?: string })
   y = paragraph(screen, activationLabel(lang, 'act.notActivated.how'), y, true) + 4;
   y = field(screen, STRINGS[lang]['label.terminalId'], unset(lang, view.terminalId), y);
   if (view.serialNumber) field(screen, activationLabel(lang, 'act.label.serial'), view.serialNumber, y);
-  hint(screen, activationLabel(lang, view.keys === 'pin-pad' ? 'act.keys.pad' : 'act.keys.one'), bottom);
+  hint(screen, [activationLabel(lang, view.keys === 'pin-pad' ? 'act.keys.pad' : 'act.keys.one')], bottom);
   return screen.build(PALETTE.background);
 }
 
@@ -96,7 +97,8 @@ export function renderCodeEntry(digits: string, view: ScreenView): DisplayList {
   const count = activationLabel(lang, 'act.entry.count', { count: digits.length, min: ACTIVATION_CODE_MIN, max: ACTIVATION_CODE_MAX });
   y = screen.paragraph(count, { x: MARGIN, width: CONTENT_WIDTH, y, color: PALETTE.muted, align: 'center', lineStep: LINE_STEP }) + 12;
   screen.paragraph(activationLabel(lang, 'act.entry.notSecret'), { x: MARGIN, width: CONTENT_WIDTH, y, color: PALETTE.muted, lineStep: LINE_STEP });
-  hint(screen, activationLabel(lang, view.keys === 'pin-pad' ? 'act.entry.keys.pad' : 'act.entry.keys.one'), bottom);
+  const keys: ActivationLabel[] = view.keys === 'pin-pad' ? ['act.entry.enter', 'act.entry.clear', 'act.entry.cancel'] : ['act.entry.keys.one'];
+  hint(screen, keys.map((key) => activationLabel(lang, key)), bottom);
   return screen.build(PALETTE.background);
 }
 

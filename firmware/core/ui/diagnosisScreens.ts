@@ -161,9 +161,12 @@ export function renderDiagnosisSummary(d: Diagnosis, view: ScreenView): DisplayL
     sections.push({ items: [{ text: label(lang, 'diag.noCauseNote'), color: PALETTE.text }, { text: said, color: PALETTE.muted }, { text: label(lang, 'diag.noCauseAdvice'), color: PALETTE.text, bold: true }] });
     y += 4;
   }
+  // The step to take now: the first, or once the terminal has tried some, the first not tried.
+  let now = 0;
+  while (now < d.steps.length - 1 && d.steps[now].action && lastOutcome(d, d.steps[now].action)) now++;
   if (d.steps.length > 0) {
-    const first = stepItem(view, d, 0, undefined, true);
-    sections.push({ title: label(lang, 'diag.firstStep'), items: [{ ...first, facts: remedyText(lang, d.steps[0].id).how }] });
+    const step = stepItem(view, d, now, undefined, true);
+    sections.push({ title: label(lang, now === 0 ? 'diag.firstStep' : 'diag.nextStep'), items: [{ ...step, facts: remedyText(lang, d.steps[now].id).how }] });
   }
   drawRows(screen, lang, sections, y, bottom);
   return screen.build(PALETTE.background);

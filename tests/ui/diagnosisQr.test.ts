@@ -1,0 +1,119 @@
+/**
+ * Issue 8 acceptance: the QR on the support page, read back by an independent decoder (jsQR)
+ * from the PNG host-sim writes, gives the summary bytes, and those bytes decode to the summary
+ * (terminal ID, firmware, causes in rank order). The same page drawn by the device's Poco
+ * display (a recording Poco that enforces the display-list budget band by band) reads back too,
+ * the support code's large digits included in the budget.
+ */
+import { readFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
+import { decodeSummary, encodeSummary, type SummaryIds } from '../../firmware/core/diagnosis/summary';
+import { supportCode } from '../../firmware/core/diagnosis/supportCode';
+import type { Diagnosis } from '../../firmware/core/diagnosis/types';
+import { encodeQr } from '../../firmware/core/qr/encode';
+import { createDiagnosisScreens } from '../../firmware/core/ui/diagnosisScreens';
+import type { DisplayList } from '../../firmware/core/ui/displayList';
+import { encodePng } from '../../host-sim/render/png';
+import { rasterize, type RgbImage } from '../../host-sim/render/raster';
+import { bytesRead, readImage } from '../qr/qrRead';
+import { DNS_FAILURE, HOST_NOT_REGISTERED, NOTHING_FOUND, worstCase } from './diagnosisFixtures';
+import { screenProblems } from './screenChecks';
+import { committedFont, FONT_ASSET } from './uiFont';
+
+const font = committedFont();
+const IDS: SummaryIds = { terminalId: '10240001', firmwareVersion: '0.7.0', serialNumber: 'XSPOS-24A1B2C3D4E5' };
+const CASES: [string, Diagnosis][] = [['DNS failure', DNS_FAILURE], ['host does not know the terminal', HOST_NOT_REGISTERED], ['nothing found', NOTHING_FOUND], ['worst case', worstCase()]];
+
+function supportPage(d: Diagnosis, bytes: Uint8Array, lang: 'zh' | 'en' = 'zh'): DisplayList {
+  const screens = createDiagnosisScreens(font, 'pin-pad');
+  return screens.page(d, screens.pageCount(d) - 1, { lang, terminalId: IDS.terminalId, firmwareVersion: IDS.firmwareVersion, supportCode: supportCode(d), qr: encodeQr(bytes) });
+}
+
+function fromPng(png: Uint8Array): RgbImage {
+  const read = PNG.sync.read(Buffer.from(png));
+  const rgb = new Uint8Array(read.width * read.height * 3);
+  for (let i = 0, j = 0; j < read.data.length; i += 3, j += 4) rgb.set(read.data.subarray(j, j + 3), i);
+  return { width: read.width, height: read.height, rgb };
+}
+
+describe('host-sim: support page → raster → PNG → pngjs → jsQR → summary', () => {
+  test.each(CASES)('%s: the QR gives the summary bytes, and they decode to the summary', (_, d) => {
+    const bytes = encodeSummary(d, IDS);
+    for (const lang of ['zh', 'en'] as const) {
+      const list = supportPage(d, bytes, lang);
+      expect(screenProblems(list, font)).toEqual([]);
+      const read = bytesRead(readImage(fromPng(encodePng(rasterize(list, font)))));
+      expect(read).toEqual([...bytes]);
+      const summary = decodeSummary(Uint8Array.from(read as number[]));
+      expect(summary).toMatchObject({ terminalId: IDS.terminalId, firmwareVersion: IDS.firmwareVersion, serialNumber: IDS.serialNumber });
+      expect(summary.causes.slice(0, 3)).toEqual(d.causes.filter((c) => c.status !== 'ruled-out').slice(0, 3).map((c) => c.number));
+    }
+  });
+
+  test('the largest summary a QR holds (213 bytes, version 10) reads back from the page at 3 px a module', () => {
+    const bytes = Uint8Array.from({ length: 213 }, (_, i) => (i * 89 + 7) & 0xff);
+    const list = supportPage(DNS_FAILURE, bytes);
+    expect(list.ops.some((op) => op.op === 'bits' && op.w === 57 && op.scale === 3)).toBe(true);
+    expect(bytesRead(readImage(fromPng(encodePng(rasterize(list, font)))))).toEqual([...bytes]);
+  });
+});
+
+/** Display-list bytes of the device build (manifest.json config.displayListBytes) and the Poco adapter's bytes per record. */
+const DISPLAY_LIST_BYTES = 4096;
+const RECORD_BYTES = 32;
+
+interface FakeScreen {
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+  bands: number[];
+}
+
+jest.mock('commodetto/Bitmap', () => ({ __esModule: true, default: class { static Monochrome = 1; } }), { virtual: true });
+jest.mock(
+  'commodetto/Poco',
+  () => ({
+    __esModule: true,
+    default: class {
+      clip = { x: 0, y: 0, w: 0, h: 0 };
+      calls = 0;
+      constructor(readonly screen: FakeScreen) {}
+      makeColor(r: number, g: number, b: number) {
+        return (r << 16) | (g << 8) | b;
+      }
+      begin(x: number, y: number, w: number, h: number) {
+        this.clip = { x, y, w, h };
+        this.calls = 0;
+      }
+      end() {
+        this.screen.bands.push(this.calls);
+      }
+      fillRectangle(color: number, x: number, y: number, w: number, h: number) {
+        this.calls++;
+        const { clip, screen } = this;
+        for (let py = Math.max(y, clip.y); py < Math.min(y + h, clip.y + clip.h); py++)
+          for (let px = Math.max(x, clip.x); px < Math.min(x + w, clip.x + clip.w); px++) screen.rgb.set([color >> 16, (color >> 8) & 0xff, color & 0xff], (py * screen.width + px) * 3);
+      }
+      drawMonochrome() {
+        this.calls++;
+      }
+    },
+  }),
+  { virtual: true },
+);
+
+describe('device: the Poco display draws the support page within its display list', () => {
+  // Required, not imported: the device adapter's Moddable types are not part of the host type check.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { PocoDisplay } = require('../../firmware/device/display/pocoDisplay') as {
+    PocoDisplay: new (options: { screen: FakeScreen; font: Uint8Array; controller: string; displayListBytes: number }) => { draw(list: DisplayList): void };
+  };
+
+  test.each(CASES)('%s: every band within the budget, the QR reads back', (_, d) => {
+    const bytes = encodeSummary(d, IDS);
+    const screen: FakeScreen = { width: 240, height: 320, rgb: new Uint8Array(240 * 320 * 3), bands: [] };
+    new PocoDisplay({ screen, font: new Uint8Array(readFileSync(FONT_ASSET)), controller: 'fake', displayListBytes: DISPLAY_LIST_BYTES }).draw(supportPage(d, bytes));
+    expect(Math.max(...screen.bands)).toBeLessThanOrEqual(DISPLAY_LIST_BYTES / RECORD_BYTES);
+    expect(bytesRead(readImage({ width: 240, height: 320, rgb: screen.rgb }))).toEqual([...bytes]);
+  });
+});
