@@ -14,7 +14,6 @@
  */
 
 #include "xsmc.h"
-#include "xsHost.h"
 #include "sdkconfig.h"
 #include "esp_err.h"
 #include "esp_flash_encrypt.h"
