@@ -5,8 +5,9 @@
  * Outputs: the report (self-tests, recent events, transactions, the acquirer's log), the trace,
  * each screen's display list (every text it draws; its PNG is these pixels, written without
  * text chunks, so the PNG bytes are not searched: encoding them cost 7 of the run's seconds),
- * the toolbox's `diag decode` of any support code or QR code a screen shows (the QR read back
- * from the rasterized screen with jsQR); and the flash (every
+ * the toolbox's `diag decode` of any support code a screen writes as text and of any QR code it
+ * shows (read back from the rasterized screen with jsQR), with the support code of that QR's
+ * diagnosis (the support page draws its code as pixels); and the flash (every
  * event and record as stored) for keys only: the host journal stores the PANs a reversal and
  * the batch upload resend.
  *
@@ -31,6 +32,11 @@ import { runTool } from '../../host-sim/toolbox';
 import { loadFont, runInWorld } from '../../host-sim/world';
 import { parseFont } from '../../firmware/core/ui/font';
 import type { DisplayList } from '../../firmware/core/ui/displayList';
+import { decodeSummary, encodeSummary } from '../../firmware/core/diagnosis/summary';
+import { encodeSupportCode, hourStamp, supportCode } from '../../firmware/core/diagnosis/supportCode';
+import { encodeQr } from '../../firmware/core/qr/encode';
+import { qrOps } from '../../firmware/core/qr/qrOps';
+import { cause, diagnosis, evidence } from '../diagnosis/supportFixtures';
 
 interface Output {
   name: string;
@@ -156,7 +162,12 @@ function toolboxOutputs(name: string, list: DisplayList, image: RgbImage): Outpu
   const words = list.ops.flatMap((op) => (op.op === 'text' ? [op.text] : [])).join('\n');
   const runs: string[][] = [...new Set(words.match(SUPPORT_CODE) ?? [])].map((code) => ['diag', 'decode', code]);
   const payload = list.ops.some((op) => op.op === 'bits') ? qrPayload(image) : undefined;
-  if (payload) runs.push(['diag', 'decode', '--qr-hex', Buffer.from(payload).toString('hex')]);
+  if (payload) {
+    runs.push(['diag', 'decode', '--qr-hex', Buffer.from(payload).toString('hex')]);
+    // The support page draws its code as pixels ('bits'), not text: the code of the QR's diagnosis stands in.
+    const summary = decodeSummary(payload);
+    runs.push(['diag', 'decode', encodeSupportCode({ version: 1, causes: summary.causes.slice(0, 3), hourStamp: hourStamp(summary.wallSeconds * 1000) })]);
+  }
   for (const argv of runs)
     for (const json of [false, true]) {
       const result = runTool(json ? [...argv, '--json'] : argv);
@@ -201,6 +212,14 @@ describe('secret scan of every scenario output', () => {
     expect(findSecrets({ name: 'flash', bytes: Buffer.from(`p${'6214830000000017'}`), keysOnly: true }, secrets)).toEqual([]);
   });
 
+  it("reads a support page's QR back from its pixels and scans diag decode's output of it and of its code", () => {
+    const summary = encodeSummary(diagnosis([cause('auth.tid-disabled', 42, 'confirmed')], [evidence('hosttext.terminal-disabled', 'fail', 'authentication')]), { terminalId: '10240001', firmwareVersion: '1.4.0' });
+    const list: DisplayList = { width: 240, height: 320, background: 0xffffff, ops: qrOps(encodeQr(summary), 40, 60, 3) };
+    const outputs = toolboxOutputs('support', list, rasterize(list, parsedFont));
+    expect(outputs.map((o) => o.name)).toEqual([...Array(2).fill('support: diag decode --qr-hex'), ...Array(2).fill(`support: diag decode ${supportCode(diagnosis([cause('auth.tid-disabled', 42, 'confirmed')]))}`)]);
+    expect(JSON.parse(Buffer.from(outputs[1].bytes).toString())).toMatchObject({ terminalId: '10240001', causes: [{ id: 'auth.tid-disabled' }] });
+  });
+
   it('catches the keys a run makes: the working keys of a sign-on, as issued and as unwrapped', async () => {
     const watch = watchKeys();
     try {
@@ -232,6 +251,7 @@ describe('secret scan of every scenario output', () => {
     }
     expect(leaks).toEqual([]);
     expect(outputs).toBeGreaterThan(shippedScenarios().length * 4);
-    console.log(`secret scan: ${shippedScenarios().length} scenarios, ${outputs} outputs (${toolbox} from diag decode)`);
+    // Each QR read back gives four toolbox outputs (summary and code, text and JSON).
+    expect(toolbox % 4).toBe(0);
   });
 });
