@@ -6,7 +6,6 @@
  * the support code's large digits included in the budget.
  */
 import { readFileSync } from 'node:fs';
-import { PNG } from 'pngjs';
 import { decodeSummary, encodeSummary, type SummaryIds } from '../../firmware/core/diagnosis/summary';
 import { supportCode } from '../../firmware/core/diagnosis/supportCode';
 import type { Diagnosis } from '../../firmware/core/diagnosis/types';
@@ -14,8 +13,9 @@ import { encodeQr } from '../../firmware/core/qr/encode';
 import { createDiagnosisScreens } from '../../firmware/core/ui/diagnosisScreens';
 import type { DisplayList } from '../../firmware/core/ui/displayList';
 import { encodePng } from '../../host-sim/render/png';
-import { rasterize, type RgbImage } from '../../host-sim/render/raster';
+import { rasterize } from '../../host-sim/render/raster';
 import { bytesRead, readImage } from '../qr/qrRead';
+import { fromPng, type FakeScreen } from './devicePanel';
 import { DNS_FAILURE, HOST_NOT_REGISTERED, NOTHING_FOUND, worstCase } from './diagnosisFixtures';
 import { screenProblems } from './screenChecks';
 import { committedFont, FONT_ASSET } from './uiFont';
@@ -27,13 +27,6 @@ const CASES: [string, Diagnosis][] = [['DNS failure', DNS_FAILURE], ['host does 
 function supportPage(d: Diagnosis, bytes: Uint8Array, lang: 'zh' | 'en' = 'zh'): DisplayList {
   const screens = createDiagnosisScreens(font, 'pin-pad');
   return screens.page(d, screens.pageCount(d) - 1, { lang, terminalId: IDS.terminalId, firmwareVersion: IDS.firmwareVersion, supportCode: supportCode(d), qr: encodeQr(bytes) });
-}
-
-function fromPng(png: Uint8Array): RgbImage {
-  const read = PNG.sync.read(Buffer.from(png));
-  const rgb = new Uint8Array(read.width * read.height * 3);
-  for (let i = 0, j = 0; j < read.data.length; i += 3, j += 4) rgb.set(read.data.subarray(j, j + 3), i);
-  return { width: read.width, height: read.height, rgb };
 }
 
 describe('host-sim: support page → raster → PNG → pngjs → jsQR → summary', () => {
@@ -62,45 +55,8 @@ describe('host-sim: support page → raster → PNG → pngjs → jsQR → summa
 const DISPLAY_LIST_BYTES = 4096;
 const RECORD_BYTES = 32;
 
-interface FakeScreen {
-  width: number;
-  height: number;
-  rgb: Uint8Array;
-  bands: number[];
-}
-
-jest.mock('commodetto/Bitmap', () => ({ __esModule: true, default: class { static Monochrome = 1; } }), { virtual: true });
-jest.mock(
-  'commodetto/Poco',
-  () => ({
-    __esModule: true,
-    default: class {
-      clip = { x: 0, y: 0, w: 0, h: 0 };
-      calls = 0;
-      constructor(readonly screen: FakeScreen) {}
-      makeColor(r: number, g: number, b: number) {
-        return (r << 16) | (g << 8) | b;
-      }
-      begin(x: number, y: number, w: number, h: number) {
-        this.clip = { x, y, w, h };
-        this.calls = 0;
-      }
-      end() {
-        this.screen.bands.push(this.calls);
-      }
-      fillRectangle(color: number, x: number, y: number, w: number, h: number) {
-        this.calls++;
-        const { clip, screen } = this;
-        for (let py = Math.max(y, clip.y); py < Math.min(y + h, clip.y + clip.h); py++)
-          for (let px = Math.max(x, clip.x); px < Math.min(x + w, clip.x + clip.w); px++) screen.rgb.set([color >> 16, (color >> 8) & 0xff, color & 0xff], (py * screen.width + px) * 3);
-      }
-      drawMonochrome() {
-        this.calls++;
-      }
-    },
-  }),
-  { virtual: true },
-);
+jest.mock('commodetto/Bitmap', () => require('./devicePanel').bitmapModule, { virtual: true });
+jest.mock('commodetto/Poco', () => require('./devicePanel').pocoModule, { virtual: true });
 
 describe('device: the Poco display draws the support page within its display list', () => {
   // Required, not imported: the device adapter's Moddable types are not part of the host type check.
