@@ -80,6 +80,11 @@ export function firmwareImage(scenario: Scenario): FirmwareImagePort {
   };
 }
 
+/** A board's serial number when the scenario names none: 12 hex digits from the seed, like the device's efuse MAC. */
+export function simSerial(seed: number): string {
+  return createHash('sha256').update(`xspos-serial:${seed}`).digest('hex').slice(0, 12).toUpperCase();
+}
+
 /** Writes the events an older run would have left, so the log starts full. */
 function prefill(flash: NorFlash, scenario: Scenario) {
   if (!scenario.flash.prefillEvents) return;
@@ -240,7 +245,11 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
   prefill(flash, scenario);
   for (const d of scenario.flash.damage) flash.bytes[d.sector * scenario.flash.sectorSize + d.offset] ^= d.xor;
 
-  const crypto = new NodeCrypto(scenario.seed, scenario.keys.masterKey ? { [MASTER_KEY_SLOT]: { algorithm: 'tdes2', key: fromHex(scenario.keys.masterKey) } } : {});
+  const crypto = new NodeCrypto(
+    scenario.seed,
+    scenario.keys.masterKey ? { [MASTER_KEY_SLOT]: { algorithm: 'tdes2', key: fromHex(scenario.keys.masterKey) } } : {},
+    scenario.device.keyProtection,
+  );
   const settings = new SimSettings();
   provisionKeys(flash, crypto, settings, scenario);
 
@@ -256,6 +265,7 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
   let resetReason = scenario.device.resetReason;
   const system: SystemPort = {
     firmwareVersion: scenario.firmware.version,
+    serialNumber: scenario.device.serial ?? simSerial(scenario.seed),
     buildTime: scenario.firmware.buildMs,
     resetReason: () => resetReason,
     memory: () => ({ ...scenario.device.memory }),

@@ -237,6 +237,38 @@ export interface CryptoPort {
   verifySignature(scheme: SignatureScheme, spki: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean;
   /** Drops a key; later use of the handle fails. */
   forgetKey(key: KeyHandle): void;
+
+  // Field activation (activation/activate.ts): the host sends the master key under a key only
+  // this terminal can derive, so it is never in the clear outside the two crypto modules.
+
+  /**
+   * A new EC P-256 key pair from the RNG; the private key stays in the adapter (replacing any
+   * earlier one, never given out, never a handle); returns the public key as SPKI DER.
+   * @throws PortError 'crypto'
+   */
+  createDeviceKey(): Uint8Array;
+  /**
+   * The activation envelope: Z = x-coordinate of ECDH(device private key, `ephemeralPoint`, a
+   * 65-byte uncompressed P-256 point); KEK = SHA-256(Z ‖ 00000001 ‖ `sharedInfo`)[0..16] (ANSI
+   * X9.63 KDF, one counter block); the key = AES-128-CBC⁻¹(KEK, IV 0¹⁶, `wrapped`), its first
+   * KEY_LENGTH[algorithm] bytes (the host zero-pads to whole blocks). Returns a 'master' handle
+   * NOT yet stored: the caller checks its check value, then `storeMasterKey` or `forgetKey`.
+   * @throws PortError 'crypto' (no device key, a point not on the curve, bad lengths)
+   */
+  openMasterKeyEnvelope(ephemeralPoint: Uint8Array, wrapped: Uint8Array, algorithm: KeyAlgorithm, sharedInfo: Uint8Array): KeyHandle;
+  /**
+   * Stores a 'master' key in `slot` for good (NVS on the device), replacing the slot's key;
+   * `provisionedKey(slot)` returns it from then on, after a restart too. The slot keeps its own
+   * copy: `key` stays the caller's, to forget when done.
+   * @throws PortError 'crypto' for a key whose usage is not 'master', or when key storage is
+   * unprotected and the build does not allow it (device: no flash/NVS encryption and no devKeys=1)
+   */
+  storeMasterKey(slot: string, key: KeyHandle): void;
+  /**
+   * How stored keys are protected: 'encrypted' (flash and NVS encryption on), 'unprotected'
+   * (a dev build, devKeys=1: the self-test warns), 'volatile' (nothing survives power off).
+   */
+  keyProtection(): 'encrypted' | 'unprotected' | 'volatile';
 }
 
 // ---------------------------------------------------------------------------------------
@@ -287,6 +319,8 @@ export interface FirmwareImagePort {
 
 export interface SystemPort {
   readonly firmwareVersion: string;
+  /** The board's serial number, ASCII (device: from the efuse MAC; host-sim: the scenario's `device.serial`). */
+  readonly serialNumber: string;
   /** When the running image was built, ms since 1970 (the RTC can never be earlier than this). */
   readonly buildTime: number;
   resetReason(): ResetReason;

@@ -7,8 +7,9 @@
  * runs repeat exactly; `NodeCrypto.secure()` gives node:crypto's CSPRNG, for everything that
  * is not a scenario (the toolbox).
  */
-import { createCipheriv, createDecipheriv, createHash, createPublicKey, randomBytes as secureRandomBytes, verify } from 'node:crypto';
-import { assertKeyLength, blockSize } from '../../firmware/core/security/blocks';
+import { createCipheriv, createDecipheriv, createECDH, createHash, createPublicKey, randomBytes as secureRandomBytes, verify, type ECDH } from 'node:crypto';
+import { KEY_LENGTH, assertKeyLength, blockSize } from '../../firmware/core/security/blocks';
+import { assertEnvelope, envelopeKek } from '../../firmware/core/security/keyEnvelope';
 import { checkValueBlock } from '../../firmware/core/security/checkValue';
 import { assertKeyUsage, assertWorkingKeyUsage, type KeyOperation } from '../../firmware/core/security/keyUsage';
 import { encipherPinFields } from '../../firmware/core/security/pinBlock';
@@ -48,6 +49,12 @@ interface HeldKey {
   key: Uint8Array;
 }
 
+/** The order n of the P-256 base point (SEC 2 §2.4.2): a private key is an integer in [1, n-1]. */
+const P256_ORDER = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+
+/** How the simulated board protects stored keys (ports.ts `keyProtection`); a production board's by default. */
+export type KeyProtection = ReturnType<CryptoPort['keyProtection']>;
+
 /** Only `NodeCrypto.secure()` can pass it: an unseeded adapter is asked for by name. */
 const UNSEEDED = Symbol('unseeded');
 
@@ -55,7 +62,10 @@ export class NodeCrypto implements CryptoPort {
   readonly #keys = new Map<KeyHandle, HeldKey>();
   readonly #provisioned = new Map<string, KeyHandle>();
   readonly #seed: Buffer | undefined;
+  readonly #protection: KeyProtection;
   #counter = 0;
+  /** The activation key pair's private half: never leaves this adapter, replaced by each createDeviceKey. */
+  #deviceKey: ECDH | undefined;
 
   /** An adapter whose random bytes come from node:crypto's CSPRNG (the toolbox; anything not a scenario). */
   static secure(provisioned: Record<string, ProvisionedKey> = {}): NodeCrypto {
@@ -63,11 +73,15 @@ export class NodeCrypto implements CryptoPort {
   }
 
   /**
-   * A scenario's adapter: `seed` makes `randomBytes` repeatable (not secret: never for real PINs).
+   * A scenario's adapter: `seed` makes `randomBytes` (and so the device key pair) repeatable
+   * (not secret: never for real PINs). Master keys, provisioned or stored, live as long as the
+   * adapter: the world keeps one across a scenario's reboots, as the board's NVS would.
    * @param provisioned master keys by slot
+   * @param protection what `keyProtection()` reports (default 'encrypted', a production board)
    */
-  constructor(seed: number | typeof UNSEEDED, provisioned: Record<string, ProvisionedKey> = {}) {
+  constructor(seed: number | typeof UNSEEDED, provisioned: Record<string, ProvisionedKey> = {}, protection: KeyProtection = 'encrypted') {
     this.#seed = seed === UNSEEDED ? undefined : createHash('sha256').update(`xspos-sim-seed:${seed}`).digest();
+    this.#protection = protection;
     for (const [slot, entry] of Object.entries(provisioned)) this.#provisioned.set(slot, this.#hold(entry.algorithm, 'master', entry.key));
   }
 
@@ -185,10 +199,65 @@ export class NodeCrypto implements CryptoPort {
     }
   }
 
+  createDeviceKey(): Uint8Array {
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(this.#privateScalar());
+    const point = ecdh.getPublicKey();
+    this.#deviceKey = ecdh;
+    const jwk = { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33).toString('base64url') };
+    return new Uint8Array(createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'der' }));
+  }
+
+  openMasterKeyEnvelope(ephemeralPoint: Uint8Array, wrapped: Uint8Array, algorithm: KeyAlgorithm, sharedInfo: Uint8Array): KeyHandle {
+    if (!this.#deviceKey) throw new PortError('crypto', 'envelope: no device key (createDeviceKey first)');
+    assertEnvelope(ephemeralPoint, wrapped, algorithm);
+    let z: Buffer;
+    try {
+      z = this.#deviceKey.computeSecret(Buffer.from(ephemeralPoint));
+    } catch {
+      throw new PortError('crypto', 'envelope: the ephemeral key is not a point on P-256');
+    }
+    const kek = envelopeKek(z, sharedInfo, (parts) => {
+      const hash = createHash('sha256');
+      for (const part of parts) hash.update(part);
+      return new Uint8Array(hash.digest());
+    });
+    z.fill(0);
+    const decipher = createDecipheriv('aes-128-cbc', kek, Buffer.alloc(16));
+    decipher.setAutoPadding(false);
+    const clear = Buffer.concat([decipher.update(wrapped), decipher.final()]);
+    kek.fill(0);
+    try {
+      return this.#hold(algorithm, 'master', clear.subarray(0, KEY_LENGTH[algorithm]));
+    } finally {
+      clear.fill(0);
+    }
+  }
+
+  storeMasterKey(slot: string, key: KeyHandle): void {
+    const held = this.#use(key, 'store');
+    const copy = this.#hold(held.algorithm, 'master', held.key);
+    this.eraseProvisionedKey(slot);
+    this.#provisioned.set(slot, copy);
+  }
+
+  keyProtection(): KeyProtection {
+    return this.#protection;
+  }
+
   forgetKey(key: KeyHandle): void {
     const entry = this.#keys.get(key);
     if (entry) entry.key.fill(0);
     this.#keys.delete(key);
+  }
+
+  /** A P-256 private key from randomBytes: 32 bytes in [1, n-1], drawn again when outside (FIPS 186-5 A.4.2 rejection). */
+  #privateScalar(): Buffer {
+    for (;;) {
+      const d = Buffer.from(this.randomBytes(32));
+      const value = BigInt(`0x${d.toString('hex')}`);
+      if (value > 0n && value < P256_ORDER) return d;
+    }
   }
 
   #hold(algorithm: KeyAlgorithm, usage: KeyUsage, key: Uint8Array): KeyHandle {

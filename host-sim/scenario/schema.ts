@@ -60,6 +60,10 @@ export interface Scenario {
     keypad: KeypadLayout;
     memory: { chunkFree: number; chunkTotal: number; slotsFree: number; slotsTotal: number };
     resetReason: ResetReason;
+    /** The board's serial number (SystemPort.serialNumber); undefined: the world derives one from the seed. */
+    serial?: string;
+    /** How the board protects stored keys (CryptoPort.keyProtection); default 'encrypted'. */
+    keyProtection: 'encrypted' | 'unprotected' | 'volatile';
   };
   /** Keys as the factory and the last sign-on left them (demo keys unless the scenario says). */
   keys: {
@@ -192,7 +196,7 @@ export function parseScenario(input: unknown): Scenario {
   const terminal = obj(input.terminal, 'terminal');
   only(terminal, 'terminal', ['tid', 'mid', 'profile']);
   const device = obj(input.device, 'device');
-  only(device, 'device', ['displayReady', 'displayWidth', 'displayHeight', 'keysHeld', 'keypad', 'memory', 'resetReason']);
+  only(device, 'device', ['displayReady', 'displayWidth', 'displayHeight', 'keysHeld', 'keypad', 'memory', 'resetReason', 'serial', 'keyProtection']);
   const memory = obj(device.memory, 'device.memory');
   only(memory, 'device.memory', ['chunkFree', 'chunkTotal', 'slotsFree', 'slotsTotal']);
   const flash = obj(input.flash, 'flash');
@@ -240,6 +244,8 @@ export function parseScenario(input: unknown): Scenario {
         slotsTotal: int(memory.slotsTotal, 'device.memory.slotsTotal', 1, 1 << 24, 4928),
       },
       resetReason: resetReason as ResetReason,
+      ...(device.serial === undefined ? {} : { serial: str(device.serial, 'device.serial', /^[\x21-\x7e]{1,32}$/) }),
+      keyProtection: str(device.keyProtection, 'device.keyProtection', /^(encrypted|unprotected|volatile)$/, 'encrypted') as 'encrypted' | 'unprotected' | 'volatile',
     },
     keys: {
       masterKey: keys.masterKey === null ? null : str(keys.masterKey, 'keys.masterKey', KEY_HEX, DEMO_MASTER_KEY),

@@ -27,7 +27,8 @@ export type NetCall = 'net.link' | 'net.lookup' | 'net.open' | 'net.write' | 'ne
 export type CryptoCall =
   | 'crypto.digestOpen' | 'crypto.digestUpdate' | 'crypto.digestClose' | 'crypto.random'
   | 'crypto.provisioned' | 'crypto.eraseProvisioned' | 'crypto.import' | 'crypto.unwrap' | 'crypto.checkValue'
-  | 'crypto.encrypt' | 'crypto.decrypt' | 'crypto.pinBlock' | 'crypto.cbcMac' | 'crypto.retailMac' | 'crypto.verify' | 'crypto.forget';
+  | 'crypto.encrypt' | 'crypto.decrypt' | 'crypto.pinBlock' | 'crypto.cbcMac' | 'crypto.retailMac' | 'crypto.verify' | 'crypto.forget'
+  | 'crypto.createDeviceKey' | 'crypto.openEnvelope' | 'crypto.storeMaster' | 'crypto.keyProtection';
 
 /** A key as the Node side describes it to the XS side. */
 export interface BridgedKey {
@@ -102,6 +103,11 @@ export function serveCrypto(crypto: CryptoPort): Record<CryptoCall, (...a: any[]
       crypto.forgetKey(key(id));
       keys.delete(id);
     },
+    // The device key's private half stays in the Node adapter: only the public key crosses.
+    'crypto.createDeviceKey': () => crypto.createDeviceKey(),
+    'crypto.openEnvelope': (point, wrapped, algorithm, sharedInfo) => keep(crypto.openMasterKeyEnvelope(u8(point), u8(wrapped), algorithm, u8(sharedInfo))),
+    'crypto.storeMaster': (slot, id) => crypto.storeMasterKey(slot, key(id)),
+    'crypto.keyProtection': () => crypto.keyProtection(),
   };
 }
 

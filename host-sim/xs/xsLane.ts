@@ -180,6 +180,7 @@ export function serveWorld(world: NodeWorld): QueryHandler {
     'display.status': () => display.status(),
     'system.info': () => ({
       firmwareVersion: ports.system.firmwareVersion,
+      serialNumber: ports.system.serialNumber,
       buildTime: ports.system.buildTime,
       imageBytes: ports.system.image.byteLength,
       expectedSha256: ports.system.image.expectedSha256 ?? null,

@@ -84,6 +84,10 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
       call('crypto.forget', idOf(key));
       keyIds.delete(key);
     },
+    createDeviceKey: () => bytes(call('crypto.createDeviceKey')),
+    openMasterKeyEnvelope: (point, wrapped, algorithm, sharedInfo) => handle(call<BridgedKey>('crypto.openEnvelope', point, wrapped, algorithm, sharedInfo)),
+    storeMasterKey: (slot, key) => void call('crypto.storeMaster', slot, idOf(key)),
+    keyProtection: () => call('crypto.keyProtection'),
   };
   const info = call<{ width: number; height: number; font: Uint8Array }>('display.info');
   const panel = new PanelImage();
@@ -98,9 +102,10 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
       panel.draw(list);
     },
   };
-  const sys = call<{ firmwareVersion: string; buildTime: number; imageBytes: number; expectedSha256: Uint8Array | null }>('system.info');
+  const sys = call<{ firmwareVersion: string; serialNumber: string; buildTime: number; imageBytes: number; expectedSha256: Uint8Array | null }>('system.info');
   const system: SystemPort = {
     firmwareVersion: sys.firmwareVersion,
+    serialNumber: sys.serialNumber,
     buildTime: sys.buildTime,
     resetReason: () => call('system.resetReason'),
     memory: () => call('system.memory'),

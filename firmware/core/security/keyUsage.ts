@@ -9,10 +9,11 @@ import { PortError, type KeyAlgorithm, type KeyUsage, type WorkingKeyUsage } fro
 import { deepFreeze } from '../freeze';
 
 /** The key operations of the crypto port, as the usage table names them. */
-export type KeyOperation = 'unwrap' | 'check-value' | 'encrypt' | 'decrypt' | 'pin-block' | 'cbc-mac' | 'retail-mac';
+export type KeyOperation = 'unwrap' | 'check-value' | 'encrypt' | 'decrypt' | 'pin-block' | 'cbc-mac' | 'retail-mac' | 'store';
 
 export const KEY_USAGE_ALLOWS: Readonly<Record<KeyUsage, readonly KeyOperation[]>> = deepFreeze({
-  master: ['unwrap', 'check-value'],
+  // 'store': only a master key (from the activation envelope) may be kept in a slot for good.
+  master: ['unwrap', 'check-value', 'store'],
   pin: ['pin-block', 'check-value'],
   mac: ['cbc-mac', 'retail-mac', 'check-value'],
   data: ['encrypt', 'decrypt', 'check-value'],
@@ -32,6 +33,7 @@ const DOING: Readonly<Record<KeyOperation, string>> = deepFreeze({
   'pin-block': 'encipher PIN blocks',
   'cbc-mac': 'compute a CBC-MAC',
   'retail-mac': 'compute a retail MAC',
+  store: 'be stored as the master key',
 });
 
 /** @throws PortError 'crypto' naming the usage and the operation when `usage` does not allow `operation` */
