@@ -9,7 +9,7 @@ import { EVIDENCE_CODES } from '../../firmware/core/diagnosis/evidence';
 import { REMEDIES } from '../../firmware/core/diagnosis/remedies';
 import { ACTIVATION_LABELS, NEVER_ACTIVATED, REFUSAL_TEXTS, STAGE_MARKS } from '../../firmware/core/ui/activationTexts';
 import { CAUSE_NAMES, causeName, DIAGNOSIS_LABELS, REMEDY_TEXTS, remedyText } from '../../firmware/core/ui/diagnosisTexts';
-import { detailField, evidenceFacts, evidenceText } from '../../firmware/core/ui/evidenceText';
+import { detailField, evidenceFacts, evidenceText, maskCardNumbers } from '../../firmware/core/ui/evidenceText';
 import { LANGS } from '../../firmware/core/ui/strings';
 import { CONTRACT_CAUSES, CONTRACT_REMEDIES, ev } from './diagnosisFixtures';
 import { committedFont } from './uiFont';
@@ -93,6 +93,12 @@ describe('evidence in words', () => {
     expect(evidenceText('zh', ev('action.network-test.done', 'pass', 'network', 'action'))).toBe('网络测试：已完成');
     expect(evidenceText('zh', ev('reset.watchdog', 'warn', 'system', 'reset'))).toBe('看门狗超时重启');
     expect(evidenceText('en', ev('activation.code-expired', 'fail', 'authentication', 'activation'))).toBe('The activation code has expired.');
+  });
+
+  test('a card number in the facts (a host text quoting one) is masked, never shown whole', () => {
+    const pan = ev('host.declined', 'fail', 'account', 'host', 'code=05 text=CARD 4111111111111111 BLOCKED');
+    expect(evidenceFacts('en', pan)).toBe('CARD 411111******1111 BLOCKED');
+    expect(maskCardNumbers('STAN 000042 TID 10240001 MID 898440154110001')).toBe('STAN 000042 TID 10240001 MID 898440154110001');
   });
 
   test('detail fields are read by name; text runs to the end', () => {

@@ -11,6 +11,7 @@ import { NEVER_ACTIVATED, REFUSAL_TEXTS } from './activationTexts';
 import { actionName, label, labelKey } from './diagnosisTexts';
 import { CODE_TEXTS, codeText, hasKey, runnerFailure } from './probeStrings';
 import { STRINGS, type Lang, type StringKey } from './strings';
+import { maskPan } from './transactionScreens';
 
 const ACTION_IDS = ['network-test', 'sign-on', 'restart', 'set-clock', 'self-test', 'activate'] as const;
 const RESULT_LABELS = { done: 'step.done', failed: 'step.failed', refused: 'step.refused' } as const;
@@ -51,6 +52,25 @@ function actionWords(lang: Lang, rest: string): string | undefined {
   return undefined;
 }
 
+/** The Luhn check (ISO/IEC 7812-1 annex B) every PAN passes. */
+function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
+    const d = (digits.charCodeAt(i) - 0x30) * (double ? 2 : 1);
+    sum += d > 9 ? d - 9 : d;
+  }
+  return sum % 10 === 0;
+}
+
+/**
+ * Any run of 13 to 19 digits that passes the Luhn check masked as a PAN (first 6, last 4):
+ * evidence never carries one by contract, but a host's own words are shown as they came, and a
+ * screen is no place to find out. (A 15-digit merchant ID that happens to pass is masked too.)
+ */
+export function maskCardNumbers(text: string): string {
+  return text.replace(/\d{13,19}/g, (digits) => (luhn(digits) ? maskPan(digits) : digits));
+}
+
 /** What a piece of evidence says, in one sentence. */
 export function evidenceText(lang: Lang, evidence: Evidence): string {
   const { code, detail } = evidence;
@@ -75,7 +95,8 @@ export function evidenceText(lang: Lang, evidence: Evidence): string {
  * never shows English, and the code is in the support summary anyway).
  */
 export function evidenceFacts(lang: Lang, evidence: Evidence): string {
-  const { code, detail } = evidence;
+  const { code } = evidence;
+  const detail = evidence.detail && maskCardNumbers(evidence.detail);
   if (!detail) return '';
   if (evidence.source === 'selftest') {
     const text = detailText(lang, code, detail);
