@@ -55,6 +55,17 @@ describe('page plan', () => {
     expect([diagnosisPage(DNS_FAILURE, -3), diagnosisPage(DNS_FAILURE, 99), diagnosisPage(DNS_FAILURE, NaN)]).toEqual([{ kind: 'summary' }, { kind: 'support' }, { kind: 'summary' }]);
   });
 
+  test('pages other than support are drawn without a support code or QR (the runtime encodes the QR only for that page)', () => {
+    const screens = createDiagnosisScreens(font, 'one-button');
+    const bare = { lang: 'en' as const, terminalId: '10240001', firmwareVersion: '0.7.0' };
+    const count = screens.pageCount(DNS_FAILURE);
+    for (let n = 0; n < count - 1; n++) expect(words(screens.page(DNS_FAILURE, n, bare))).toBe(words(screens.page(DNS_FAILURE, n, context('en'))));
+    const support = screens.page(DNS_FAILURE, count - 1, bare);
+    expect(screenProblems(support, font)).toEqual([]);
+    expect(support.ops.some((op) => op.op === 'bits')).toBe(false);
+    expectShown(support, ['Call support', '10240001', '2026-12-02 07:40 UTC']);
+  });
+
   test('the footer counts the pages', () => {
     const screens = createDiagnosisScreens(font, 'pin-pad');
     expectShown(screens.page(DNS_FAILURE, 2, context('en')), ['▲▼ Page 3/6']);

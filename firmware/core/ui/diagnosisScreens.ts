@@ -25,11 +25,18 @@ import type { ScreenContext } from './screens';
 import { familyName, localize, UI_SYMBOLS, type Lang } from './strings';
 import { formatUtcDateTime } from './utcText';
 
-/** What the support page shows besides the diagnosis: diagnosis/supportCode.ts and the QR of diagnosis/summary.ts. */
+/**
+ * What the support page shows besides the diagnosis: diagnosis/supportCode.ts and the QR of
+ * diagnosis/summary.ts. Encoding a QR takes memory the device is short of: build them only for
+ * the support page (diagnosisPage(d, n).kind === 'support'); page() draws the other pages without.
+ */
 export interface SupportContext extends ScreenContext {
   supportCode: string;
   qr: QrMatrix;
 }
+
+/** What page() takes: the support page's code and QR only when that page is drawn. */
+export type PageContext = ScreenContext & Partial<Pick<SupportContext, 'supportCode' | 'qr'>>;
 
 /** Where page n of a diagnosis comes from. */
 export type DiagnosisPage =
@@ -250,20 +257,22 @@ export function qrScale(size: number, width: number, height: number): number {
  * summary as large as the room allows (a version-10 symbol at 3 px a module), the time, and
  * the terminal ID and firmware version in the footer as on every other screen.
  */
-export function renderSupport(d: Diagnosis, view: ScreenView & { supportCode: string; qr: QrMatrix }): DisplayList {
+export function renderSupport(d: Diagnosis, view: ScreenView & Partial<Pick<SupportContext, 'supportCode' | 'qr'>>): DisplayList {
   const { lang } = view;
   const screen = new ScreenBuilder(view.font);
   const version = localize(lang, 'firmware.version', { version: view.firmwareVersion });
   const count = diagnosisPageCount(d);
   const top = header(screen, label(lang, 'diag.support'), localize(lang, 'page.number', { page: count, pages: count }));
   const bottom = footer(screen, view.terminalId ?? '', version);
-  const codeBottom = bigText(screen, view.supportCode, top + 4, PALETTE.text);
+  const codeBottom = view.supportCode ? bigText(screen, view.supportCode, top + 4, PALETTE.text) : top + 4;
   const time = `${formatUtcDateTime(d.wallMs)} UTC`;
   const timeTop = bottom - 2 - LINE_STEP;
   const room = timeTop - codeBottom;
-  const scale = qrScale(view.qr.size, PANEL_WIDTH, room);
-  const side = (view.qr.size + 2 * QUIET_ZONE) * scale;
-  screen.add(qrOps(view.qr, Math.floor((PANEL_WIDTH - side) / 2), codeBottom + Math.max(0, Math.floor((room - side) / 2)), scale));
+  if (view.qr) {
+    const scale = qrScale(view.qr.size, PANEL_WIDTH, room);
+    const side = (view.qr.size + 2 * QUIET_ZONE) * scale;
+    screen.add(qrOps(view.qr, Math.floor((PANEL_WIDTH - side) / 2), codeBottom + Math.max(0, Math.floor((room - side) / 2)), scale));
+  }
   screen.text(time, { x: MARGIN, width: CONTENT_WIDTH, y: timeTop, color: PALETTE.muted, align: 'center' });
   return screen.build(PALETTE.background);
 }
@@ -277,7 +286,7 @@ export interface DiagnosisScreens extends ActivationScreens {
   support(d: Diagnosis, context: SupportContext): DisplayList;
   pageCount(d: Diagnosis): number;
   /** Page `n` (0 = summary) as ▼/▲ reach it; `running` marks the action under way on the steps page. */
-  page(d: Diagnosis, n: number, context: SupportContext, running?: ActionId): DisplayList;
+  page(d: Diagnosis, n: number, context: PageContext, running?: ActionId): DisplayList;
 }
 
 /** The diagnosis and activation screens bound to the parsed font and the board's keys. */
