@@ -1,7 +1,7 @@
 /**
  * Stand-ins for the Moddable SDK modules the device crypto adapter calls, made of node:crypto,
  * so the adapter's own code (validation, KDF input, modes, truncation, key vault) runs on Node:
- * - `crypt`: kcl's BlockCipher (AES, TDES), Mode (ECB, CBC without padding, keeping its chain)
+ * - `crypt`: kcl's BlockCipher (AES, TDES, DES), Mode (ECB, CBC without padding, keeping its chain)
  *   and Digest (SHA256);
  * - `ec` / `ecp`: k·P by node's ECDH on prime256v1. ECDH gives only x(k·P) for a point other
  *   than G, so y is rebuilt from the curve equation (either root: the adapter reads only X).
@@ -13,9 +13,11 @@ import { createCipheriv, createDecipheriv, createECDH, createHash } from 'node:c
 class BlockCipher {
   readonly key: Buffer;
   readonly name: string;
+  /** DES as 3DES with K1 = K2 = K3; TDES with 16 bytes is K1 K2 K1 (as kcl takes it). */
   constructor(cipher: string, key: ArrayBuffer) {
-    this.key = Buffer.from(new Uint8Array(key));
-    this.name = cipher === 'AES' ? `aes-${this.key.length * 8}` : this.key.length === 16 ? 'des-ede' : 'des-ede3';
+    const bytes = Buffer.from(new Uint8Array(key));
+    this.key = cipher === 'DES' ? Buffer.concat([bytes, bytes, bytes]) : bytes;
+    this.name = cipher === 'AES' ? `aes-${bytes.length * 8}` : this.key.length === 16 ? 'des-ede' : 'des-ede3';
   }
 }
 

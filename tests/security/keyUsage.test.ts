@@ -26,46 +26,8 @@ import type { ProbeContext } from '../../firmware/core/selftest/types';
 import { attemptAll, CHOSEN, KEY_KINDS, MESSAGE, OPERATIONS, PAN_FIELD, PIN_FIELD, type AttemptSetup, type KeyKind, type Operation } from './keyUsageAttempts';
 import { PROFILE } from '../runtime/world';
 
-// kcl's ciphers (Moddable `crypt`) for the device adapter, on node:crypto: DES as 3DES with
-// K1 = K2 = K3, TDES with 16 bytes as K1 K2 K1; a Mode keeps its CBC chain between calls.
-jest.mock(
-  'crypt',
-  () => {
-    const nodeCrypto = require('node:crypto');
-    class BlockCipher {
-      readonly key: Buffer;
-      readonly name: string;
-      constructor(cipher: string, key: ArrayBuffer) {
-        const bytes = Buffer.from(new Uint8Array(key));
-        this.key = cipher === 'DES' ? Buffer.concat([bytes, bytes, bytes]) : bytes;
-        this.name = cipher === 'AES' ? `aes-${bytes.length * 8}` : this.key.length === 16 ? 'des-ede' : 'des-ede3';
-      }
-    }
-    class Mode {
-      #chain: Buffer | null;
-      constructor(readonly mode: string, readonly cipher: BlockCipher, iv?: ArrayBuffer) {
-        this.#chain = mode === 'CBC' ? Buffer.from(new Uint8Array(iv!)) : null;
-      }
-      #run(encrypt: boolean, data: ArrayBufferView) {
-        const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-        const name = `${this.cipher.name}-${this.mode.toLowerCase()}`;
-        const c = encrypt ? nodeCrypto.createCipheriv(name, this.cipher.key, this.#chain) : nodeCrypto.createDecipheriv(name, this.cipher.key, this.#chain);
-        c.setAutoPadding(false);
-        const out: Buffer = Buffer.concat([c.update(input), c.final()]);
-        if (this.#chain) this.#chain = (encrypt ? out : input).subarray(-this.#chain.length);
-        return new Uint8Array(out).buffer;
-      }
-      encrypt(data: ArrayBufferView) {
-        return this.#run(true, data);
-      }
-      decrypt(data: ArrayBufferView) {
-        return this.#run(false, data);
-      }
-    }
-    return { BlockCipher, Mode, Digest: class {} };
-  },
-  { virtual: true },
-);
+// kcl's ciphers (Moddable `crypt`) for the device adapter, on node:crypto (tests/device/sdkStandIns.ts).
+jest.mock('crypt', () => require('../device/sdkStandIns').crypt, { virtual: true });
 jest.mock('../../firmware/device/entropy', () => ({ randomBytes: (n: number) => new Uint8Array(require('node:crypto').randomBytes(n)) }));
 jest.mock('../../firmware/device/signature/verifySignature', () => ({ verifySignature: () => false }));
 // The activation key pair runs on the SDK's `ec` (checked in tests/device/activationCrypto.test.ts).
