@@ -18,6 +18,14 @@ const steps = (d: Diagnosis) => d.steps.map((s) => s.id);
 const refusedSale = [answer('sale', '83', 'terminal-invalid', T0 - 120_000)];
 const accountRefused = ['fail', 'account.terminal-invalid', 'host answered 83 (Invalid terminal | 无效终端) to 0210 from the primary at 2026-12-02T08:58:00Z'] as const;
 
+/** A terminal as it leaves the factory: no master key, never signed on, never answered by a host. */
+const FACTORY = {
+  'auth.master-key': ['fail', 'keys.not-activated', 'no master key and no activation record'],
+  'auth.working-keys': ['warn', 'keys.missing', 'never signed on'],
+  'auth.mac': ['skip', 'mac.no-key', 'no MAC key in use'],
+  'account.host': ['skip', 'account.no-answer', 'the host has not answered since boot'],
+} as const;
+
 interface Situation {
   name: string;
   sources: Partial<EvidenceSources>;
@@ -53,12 +61,7 @@ const SITUATIONS: Situation[] = [
   {
     name: 'factory state: never activated',
     sources: {
-      report: report({
-        'auth.master-key': ['fail', 'keys.not-activated', 'no master key and no activation record'],
-        'auth.working-keys': ['warn', 'keys.missing', 'never signed on'],
-        'auth.mac': ['skip', 'mac.no-key', 'no MAC key in use'],
-        'account.host': ['skip', 'account.no-answer', 'the host has not answered since boot'],
-      }, 'boot'),
+      report: report(FACTORY, 'boot'),
       activation: { activated: false },
     },
     top: 'auth.not-activated', status: 'confirmed', firstStep: 'activate',
@@ -193,12 +196,7 @@ const SITUATIONS: Situation[] = [
   {
     name: 'activation code wrong',
     sources: {
-      report: report({
-        'auth.master-key': ['fail', 'keys.not-activated', 'no master key and no activation record'],
-        'auth.working-keys': ['warn', 'keys.missing', 'never signed on'],
-        'auth.mac': ['skip', 'mac.no-key', 'no MAC key in use'],
-        'account.host': ['skip', 'account.no-answer', 'the host has not answered since boot'],
-      }, 'boot'),
+      report: report(FACTORY, 'boot'),
       activation: { activated: false, last: { outcome: { kind: 'refused', reason: 'code-wrong', detail: 'D5=01' }, wallMs: T0 - 30_000, uptimeMs: 630_000 } },
     },
     top: 'auth.activation-code', status: 'confirmed', firstStep: 'new-activation-code',
