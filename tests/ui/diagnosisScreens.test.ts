@@ -93,10 +93,20 @@ describe('what the pages say', () => {
 
   test("a cause page: evidence for and against, with the host's own words, and its steps by number", () => {
     expectShown(pad.causePage(HOST_NOT_REGISTERED, 0, context('en')), [
-      'Host rejects this terminal', 'Terminal auth', '#49', 'Evidence for', '✘', 'Host answered 83: Terminal not accepted', 'TERMINAL 10240001 NOT',
+      'Host rejects this terminal', 'Terminal auth', 'Evidence for', '✘', 'Host answered 83: Terminal not accepted', 'TERMINAL 10240001 NOT',
       'Evidence against', 'None', 'What to do', '1.', 'Sign on again', '2.', 'Call support with code',
     ]);
     expectShown(pad.causePage(DNS_FAILURE, 0, context('zh')), ['主机域名无法解析', '支持的依据', '无法解析：pos.acquirer.example', '不支持的依据', '终端已联网并获得地址。', '处理方法', '2.', '检查 DNS 设置']);
+  });
+
+  test('every cause page has a one-line title, its family beside its standing', () => {
+    const worst = worstCase();
+    for (const lang of LANGS)
+      worst.causes.forEach((c, i) => {
+        const list = pad.causePage(worst, i, context(lang));
+        const heights = list.ops.filter((op) => op.op === 'rect' && op.x === 0 && op.w === 240).map((op) => (op.op === 'rect' ? op.h : 0));
+        expect([lang, c.id, heights.slice(1, 3)]).toEqual([lang, c.id, [28, 28]]);
+      });
   });
 
   test('the ruled-out page lists each ruled-out cause with what rules it out', () => {

@@ -185,8 +185,9 @@ export function renderCausePage(d: Diagnosis, index: number, view: ScreenView): 
   const cause = d.causes[Math.min(Math.max(0, Math.floor(index) || 0), d.causes.length - 1)];
   if (!cause) return renderDiagnosisSummary(d, view);
   const screen = new ScreenBuilder(view.font);
-  const { top, bottom } = frame(screen, view, d, causePageNumber(d, d.causes.indexOf(cause)), causeName(lang, cause.id), familyName(lang, cause.family));
-  const y = standingBand(screen, STANDING[cause.status], standingWords(lang, cause), `#${cause.number}`, top);
+  // The family sits in the band, nothing beside the title: a cause name then keeps the header to one line (the support code carries the number).
+  const { top, bottom } = frame(screen, view, d, causePageNumber(d, d.causes.indexOf(cause)), causeName(lang, cause.id));
+  const y = standingBand(screen, STANDING[cause.status], standingWords(lang, cause), familyName(lang, cause.family), top);
   const none = label(lang, 'diag.none');
   const remedies: RowItem[] = [];
   for (const remedy of cause.remedies) {

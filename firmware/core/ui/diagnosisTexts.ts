@@ -37,7 +37,7 @@ const EN_CAUSE_NAMES = deepFreeze({
   'auth.kcv-mismatch': 'Key check value mismatch',
   'auth.working-keys': 'Working keys stale or wrong',
   'auth.certificate': 'Certificate not valid',
-  'auth.tid-mismatch': 'TID differs from certificate',
+  'auth.tid-mismatch': 'TID differs from the cert',
   'auth.host-not-registered': 'Host rejects this terminal',
 });
 
