@@ -65,7 +65,7 @@ export function standardProbes(subjects: ProbeSubjects): Probe[] {
     displayProbe(),
     keypadProbe(),
     ...when(() => [accountProbe(host as HostSubjectsSource)]),
-    masterKeyProbe(),
+    masterKeyProbe(keys),
     workingKeysProbe(keys),
     macProbe(keys),
     certificateProbe(cbor),

@@ -118,6 +118,8 @@ const FORMS: Readonly<Record<string, readonly DetailForm[]>> = deepFreeze({
   'crypto.kat-failed': [form('failed: (?<names>.+)', '未通过：{names}')],
   'master-key.ok': [form('terminal master key present \\(held by the crypto module\\)', '终端主密钥存在（由密码模块保管）')],
   'master-key.missing': [form('no key in slot "(?<slot>.+)"', '密钥槽“{slot}”中没有密钥')],
+  'keys.not-activated': [form('no master key and no activation record', '没有主密钥，也没有激活记录')],
+  'keys.unprotected': [form('terminal master key present, stored without flash and NVS encryption \\(devKeys=1\\)', '终端主密钥存在，未经闪存和 NVS 加密保存（devKeys=1）')],
   'keys.ok': [form('generation (?<generation>\\d+): (?<kcvs>.+)', '第 {generation} 代：{kcvs}')],
   'keys.missing': [form('never signed on', '从未签到')],
   'keys.wiped': [form('generation (?<generation>\\d+) was wiped: sign on again', '第 {generation} 代工作密钥已被清除：请重新签到')],

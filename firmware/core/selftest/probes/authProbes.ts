@@ -6,6 +6,7 @@
  * the device these modules are preloaded, and XS copies into the heap the code of every function
  * made at run time (about 8 KB for the thirteen probes in mcsim).
  */
+import { isFactoryState } from '../../activation/activationState';
 import { readTerminalId } from '../../config/terminalConfig';
 import { judgeKeys } from '../../security/caPublicKeys';
 import { checkChain, worstFinding } from '../../security/certificateChain';
@@ -38,19 +39,26 @@ async function runCrypto({ ports }: ProbeContext): Promise<ProbeOutcome> {
     : pass('crypto.ok', `${results.length} known answers: ${results.map((r) => r.name).join(', ')}`);
 }
 
-export function masterKeyProbe(): Probe {
+export function masterKeyProbe(keys: KeyStore): Probe {
   return {
     id: 'auth.master-key',
     family: 'authentication',
     timeoutMs: 1_000,
-    run: runMasterKey,
+    run: (context) => runMasterKey(context, keys),
   };
 }
 
-async function runMasterKey({ ports }: ProbeContext): Promise<ProbeOutcome> {
-  return ports.crypto.provisionedKey(MASTER_KEY_SLOT)
-    ? pass('master-key.ok', 'terminal master key present (held by the crypto module)')
-    : fail('master-key.missing', `no key in slot "${MASTER_KEY_SLOT}"`);
+async function runMasterKey({ ports }: ProbeContext, keys: KeyStore): Promise<ProbeOutcome> {
+  if (!ports.crypto.provisionedKey(MASTER_KEY_SLOT)) {
+    // Factory state (activation/activationState.ts): never activated, rather than a key lost.
+    return isFactoryState(ports.settings, false, keys.status().signedOnBefore)
+      ? fail('keys.not-activated', 'no master key and no activation record')
+      : fail('master-key.missing', `no key in slot "${MASTER_KEY_SLOT}"`);
+  }
+  // Issue 8 §7: a dev build (devKeys=1) may store keys without flash and NVS encryption; it says so.
+  return ports.crypto.keyProtection() === 'unprotected'
+    ? warn('keys.unprotected', 'terminal master key present, stored without flash and NVS encryption (devKeys=1)')
+    : pass('master-key.ok', 'terminal master key present (held by the crypto module)');
 }
 
 export function workingKeysProbe(keys: KeyStore): Probe {
