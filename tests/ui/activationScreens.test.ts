@@ -8,10 +8,12 @@ import { ACTIVATION_STAGES, REFUSAL_TEXTS, type ActivationRefusal } from '../../
 import { activationScreens, groupedCode, type ActivationOutcomeView } from '../../firmware/core/ui/activationScreens';
 import type { DisplayList } from '../../firmware/core/ui/displayList';
 import { LANGS, type Lang } from '../../firmware/core/ui/strings';
+import { readFileSync } from 'node:fs';
 import { rasterize } from '../../host-sim/render/raster';
+import type { FakeScreen } from './devicePanel';
 import { shownWords } from './diagnosisFixtures';
 import { screenProblems, textOps } from './screenChecks';
-import { committedFont } from './uiFont';
+import { committedFont, FONT_ASSET } from './uiFont';
 
 const font = committedFont();
 const KEYPADS: KeypadLayout[] = ['pin-pad', 'one-button'];
@@ -99,5 +101,27 @@ describe('what the activation screens say', () => {
     }
     const messages = new Set(REASONS.map((r) => REFUSAL_TEXTS.en[r].message));
     expect(messages.size).toBe(REASONS.length);
+  });
+});
+
+jest.mock('commodetto/Bitmap', () => require('./devicePanel').bitmapModule, { virtual: true });
+jest.mock('commodetto/Poco', () => require('./devicePanel').pocoModule, { virtual: true });
+
+describe('device: the Poco display draws the activation screens as host-sim does', () => {
+  // Required, not imported: the device adapter's Moddable types are not part of the host type check.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { PocoDisplay } = require('../../firmware/device/display/pocoDisplay') as {
+    PocoDisplay: new (options: { screen: FakeScreen; font: Uint8Array; controller: string; displayListBytes: number }) => { draw(list: DisplayList): void };
+  };
+
+  test.each(everyScreen('zh', 'pin-pad').filter(([name]) => name.startsWith('code')))('%s: within the display list (4,096 B, 32 B a record), the code pixel for pixel', (_, list) => {
+    const screen: FakeScreen = { width: 240, height: 320, rgb: new Uint8Array(240 * 320 * 3), bands: [] };
+    new PocoDisplay({ screen, font: new Uint8Array(readFileSync(FONT_ASSET)), controller: 'fake', displayListBytes: 4096 }).draw(list);
+    expect(Math.max(...screen.bands)).toBeLessThanOrEqual(4096 / 32);
+    // The recording Poco paints rectangles, not glyphs: compare the large code's rows, drawn as rectangles.
+    const big = list.ops.find((op) => op.op === 'bits');
+    if (!big || big.op !== 'bits') throw new Error('no large code drawn');
+    const rows = (rgb: Uint8Array) => Buffer.from(rgb.subarray(big.y * 720, (big.y + big.h * big.scale) * 720));
+    expect(rows(screen.rgb).equals(rows(rasterize(list, font).rgb))).toBe(true);
   });
 });
