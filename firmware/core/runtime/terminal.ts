@@ -8,7 +8,7 @@
  * uptime, and on demand (the menu key). Any failed probe takes the terminal out of service
  * (fault) until a later self-test passes; warnings leave it ready.
  */
-import { readLang, readTerminalConfig, readTerminalId } from '../config/terminalConfig';
+import { readTerminalConfig } from '../config/terminalConfig';
 import type { KeyCode, Ports, TimerToken } from '../ports';
 import { standardProbes, type ProbeSubjects } from '../selftest/plan';
 import { KeyStore } from '../security/keyStore';
@@ -17,7 +17,6 @@ import type { Probe, SelfTestReport, SelfTestTrigger } from '../selftest/types';
 import { encodeReport } from '../selftest/reportRecord';
 import { createCborCodec } from '../store/cbor';
 import { RecordLog, RecordType } from '../store/recordLog';
-import { createScreens, type ScreenContext, type Screens } from '../ui/screens';
 import type { TerminalEvent, TransitionCause } from './events';
 import { RuntimeError, TRANSITIONS, type TerminalState } from './states';
 import { readEvents, readReport as readStoredReport, readReports } from './logReaders';
@@ -25,15 +24,12 @@ import { errorText } from '../errorText';
 import { openAcquirerLink, type AcquirerLink } from './acquirerLink';
 import { createHostDuties, type SaleOutcome, type SettleOutcome } from './hostDuties';
 import type { HostOutcome, HostSession, SaleRequest } from '../host/session';
-import { batchSnapshot, hostView, type HostView } from './hostScreens';
-import { createTransactionScreens, type TransactionScreens } from '../ui/transactionScreens';
-import { parseFont } from '../ui/font';
+import { batchSnapshot, hostView } from './hostScreens';
+import { createPanel } from './views';
 
 export { RuntimeError, type TerminalState } from './states';
 
 export const SELF_TEST_INTERVAL_MS = 24 * 3600 * 1000;
-/** The idle screen shows the time; it is redrawn this often while nobody looks at a report. */
-const IDLE_REFRESH_MS = 60 * 1000;
 
 export interface TerminalOptions {
   /** Replaces the standard probe plan (tests). */
@@ -41,9 +37,6 @@ export interface TerminalOptions {
   /** Probes in flight at once (default PROBE_CONCURRENCY); the device runs them one at a time to fit its heap. */
   probeConcurrency?: number;
 }
-
-/** What the screen shows: the idle or fault screen, or a page of the last self-test. */
-type View = { kind: 'home' } | { kind: 'report'; page: number } | { kind: 'running' } | { kind: 'host'; render: HostView };
 
 export interface Terminal {
   readonly state: TerminalState;
@@ -87,13 +80,10 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
   let probes: Probe[] = [];
   let lastReport: SelfTestReport | undefined;
   let running: Promise<SelfTestReport> | undefined;
-  let view: View = { kind: 'running' };
   let periodic: TimerToken | undefined;
-  let idleRefresh: TimerToken | undefined;
   let stopped = false;
   /** Set once boot() has begun: only boot() may run the boot self-test. */
   let booted = false;
-  let screens: Screens | undefined;
   let keys = new KeyStore(ports.crypto, undefined, cbor, ports.settings);
   let acquirer: AcquirerLink | undefined;
   const duties = createHostDuties({
@@ -108,15 +98,20 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       if (!session) return;
       if (!outcome && operation === 'settle') batchBefore = batchSnapshot(session);
       const render = hostView(operation, outcome, request, batchBefore, session.ids.currency);
-      if (render) view = { kind: 'host', render };
+      if (render) panel.show({ kind: 'host', render });
       // An operation with no screen of its own (a background sign-on) leaves the technician's page alone.
-      else if (outcome && view.kind === 'host') view = { kind: 'home' };
-      else return;
-      draw();
+      else if (outcome && panel.view.kind === 'host') panel.show({ kind: 'home' });
     },
   });
   let batchBefore: ReturnType<typeof batchSnapshot> | undefined;
-  let transactionScreens: TransactionScreens | undefined;
+  const panel = createPanel({
+    ports,
+    cbor,
+    state: () => state,
+    lastReport: () => lastReport,
+    pendingReversalStan: () => acquirer?.session.status().pendingReversal?.stan,
+    stopped: () => stopped,
+  });
 
   function transition(to: TerminalState, cause: TransitionCause) {
     if (!TRANSITIONS[state].includes(to)) throw new RuntimeError('runtime-transition', `no transition ${state} → ${to}`);
@@ -140,65 +135,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     }
   }
 
-  /** Who the terminal is, as the screens show it: read at boot and after each self-test, not on every redraw. */
-  let identity: ScreenContext & { merchantId?: string } = { lang: 'zh', firmwareVersion: ports.system.firmwareVersion };
-
-  function readIdentity() {
-    const config = readTerminalConfig(ports.settings, cbor);
-    identity = {
-      lang: readLang(ports.settings),
-      terminalId: readTerminalId(ports.settings),
-      merchantId: config.ok ? config.value.merchantId : undefined,
-      firmwareVersion: ports.system.firmwareVersion,
-    };
-  }
-
   const readReport = (payload: Uint8Array) => readStoredReport(cbor, ports.trace, payload);
-
-  /** The panel shows the ready screen as draw() last drew it: the minute refresh need only redraw the clock. */
-  let readyShown = false;
-
-  function draw() {
-    if (stopped || !screens) return;
-    const { merchantId, ...context } = identity;
-    readyShown = false;
-    try {
-      if (view.kind === 'running') ports.display.draw(screens.boot(context));
-      else if (view.kind === 'host' && transactionScreens) ports.display.draw(view.render(transactionScreens, context));
-      else if (view.kind === 'report' && lastReport) ports.display.draw(screens.selfTestPage(lastReport, view.page, context));
-      else if (state === 'fault' && lastReport) ports.display.draw(screens.fault(lastReport, context));
-      else {
-        const pendingReversalStan = acquirer?.session.status().pendingReversal?.stan;
-        ports.display.draw(screens.ready({ ...context, merchantId, wallMs: ports.clock.wallMs(), lastVerdict: lastReport?.verdict, ...(pendingReversalStan ? { pendingReversalStan } : {}) }));
-        readyShown = true;
-      }
-    } catch (error) {
-      // A dead panel must not stop the terminal: the display probe reports it.
-      ports.trace(`draw failed: ${errorText(error)}`);
-    }
-  }
-
-  /** The minute refresh of the idle screen: only its clock when the rest is already there. */
-  function refreshClock() {
-    if (!readyShown || !screens) return draw();
-    const { merchantId: _, ...context } = identity;
-    try {
-      ports.display.draw(screens.readyClock({ ...context, wallMs: ports.clock.wallMs() }));
-    } catch (error) {
-      readyShown = false;
-      ports.trace(`draw failed: ${errorText(error)}`);
-    }
-  }
-
-  function scheduleIdleRefresh() {
-    if (idleRefresh) ports.clock.clearTimer(idleRefresh);
-    idleRefresh = ports.clock.setTimer(IDLE_REFRESH_MS, () => {
-      idleRefresh = undefined;
-      if (stopped) return;
-      if (state === 'ready' && view.kind === 'home') refreshClock();
-      scheduleIdleRefresh();
-    });
-  }
 
   function schedulePeriodic() {
     periodic = ports.clock.setTimer(SELF_TEST_INTERVAL_MS, () => {
@@ -215,21 +152,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       void selfTest('demand');
       return;
     }
-    if (view.kind === 'host') {
-      // Any key takes a transaction's result off the screen.
-      view = { kind: 'home' };
-      draw();
-      return;
-    }
-    if (!lastReport || !screens) return;
-    const { merchantId, ...context } = identity;
-    const pages = screens.selfTestPageCount(lastReport, context);
-    // ▼ past the last page returns home (the last page's footer says so): one button can always get back.
-    if (key === 'down') view = view.kind !== 'report' ? { kind: 'report', page: 0 } : view.page + 1 < pages ? { kind: 'report', page: view.page + 1 } : { kind: 'home' };
-    else if (key === 'up') view = view.kind === 'report' && view.page > 0 ? { kind: 'report', page: view.page - 1 } : { kind: 'home' };
-    else if (key === 'cancel') view = { kind: 'home' };
-    else return;
-    draw();
+    panel.page(key);
   }
 
   function selfTest(trigger: SelfTestTrigger): Promise<SelfTestReport> {
@@ -237,9 +160,8 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     if (state === 'boot' ? trigger !== 'boot' || !booted : state !== 'ready' && state !== 'fault')
       return Promise.reject(new RuntimeError('runtime-state', `no ${trigger} self-test in state ${state}`));
     transition('selftest', `selftest-${trigger}`);
-    readIdentity();
-    view = { kind: 'running' };
-    draw();
+    panel.readIdentity();
+    panel.show({ kind: 'running' });
     const seq = (lastReport?.seq ?? 0) + 1;
     running = runSelfTest(ports, probes, trigger, seq, options.probeConcurrency).then((report) => {
       running = undefined;
@@ -247,8 +169,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       recordBytes(RecordType.selfTestReport, () => encodeReport(cbor, report));
       transition(report.verdict === 'fail' ? 'fault' : 'ready', `selftest-${report.verdict}`);
       // A failure opens on its report; a clean run returns to the idle screen.
-      view = report.verdict === 'fail' ? { kind: 'home' } : trigger === 'demand' ? { kind: 'report', page: 0 } : { kind: 'home' };
-      draw();
+      panel.show(report.verdict !== 'fail' && trigger === 'demand' ? { kind: 'report', page: 0 } : { kind: 'home' });
       if (!stopped) duties.afterSelfTest(report);
       return report;
     }, (error: unknown) => {
@@ -256,8 +177,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       running = undefined;
       ports.trace(`self-test failed to run: ${error instanceof Error ? `${error.name}: ${error.message}` : 'error'}`);
       transition('fault', 'selftest-fail');
-      view = { kind: 'home' };
-      draw();
+      panel.show({ kind: 'home' });
       throw error;
     });
     return running;
@@ -266,12 +186,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
   async function boot() {
     if (state !== 'boot' || booted) throw new RuntimeError('runtime-state', 'boot() runs once');
     booted = true;
-    try {
-      screens = createScreens(ports.display.font, ports.keypad.layout);
-      transactionScreens = createTransactionScreens(parseFont(ports.display.font), ports.keypad.layout);
-    } catch (error) {
-      ports.trace(`font unusable: ${errorText(error)}`);
-    }
+    panel.load();
     let logProblem = '';
     try {
       log = RecordLog.open(ports.flash);
@@ -324,7 +239,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     ports.keypad.start(onKey);
     await selfTest('boot');
     schedulePeriodic();
-    scheduleIdleRefresh();
+    panel.startClock();
   }
 
   let wiping: Promise<SelfTestReport> | undefined;
@@ -349,8 +264,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     ports.trace('keys wiped: master key erased, working keys dropped');
     if (state === 'ready') {
       transition('fault', 'keys-wiped');
-      view = { kind: 'home' };
-      draw();
+      panel.show({ kind: 'home' });
     }
     return selfTest('keys-wiped');
   }
@@ -382,7 +296,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       stopped = true;
       ports.keypad.stop();
       if (periodic) ports.clock.clearTimer(periodic);
-      if (idleRefresh) ports.clock.clearTimer(idleRefresh);
+      panel.stop();
       acquirer?.link.close();
     },
   };
