@@ -59,16 +59,16 @@ export const SITUATIONS: Situation[] = [
     top: 'auth.not-activated', status: 'confirmed', firstStep: 'activate',
   },
   {
-    name: 'factory state as the master-key probe says it before activation exists: no master key, never signed on',
+    name: 'master key lost on a terminal that was activated and signed on before',
     sources: {
       report: report({
         'auth.master-key': ['fail', 'master-key.missing', 'no key in slot "tmk"'],
-        'auth.working-keys': ['warn', 'keys.missing', 'never signed on'],
+        'auth.working-keys': ['fail', 'keys.lost', 'generation 3 was installed; no working keys are stored now'],
         'auth.mac': ['skip', 'mac.no-key', 'no MAC key in use'],
-        'account.host': ['skip', 'account.no-answer', 'the host has not answered since boot'],
       }, 'boot'),
+      activation: { activated: true },
     },
-    top: 'auth.not-activated', status: 'confirmed', firstStep: 'activate',
+    top: 'auth.master-key', status: 'confirmed', firstStep: 'activate',
   },
   {
     name: 'response MACs failing with stale working keys: the reversal waits with reason A0',

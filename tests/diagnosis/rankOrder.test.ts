@@ -100,7 +100,7 @@ describe('the ranking rules', () => {
 
   it('ties go by family order, then number', () => {
     // Local evidence for each cause that has some (the account's is the host's word: rule 2 puts it after).
-    const all = CAUSES.flatMap((c) => (typeof c.confirmedBy[0] === 'string' && !c.requires && !c.explainedBy && c.family !== 'account' ? [c.confirmedBy[0]] : []));
+    const all = CAUSES.flatMap((c) => (c.confirmedBy.length > 0 && !c.requires && !c.explainedBy && c.family !== 'account' ? [c.confirmedBy[0]] : []));
     const evidence = all.map((code) => fact(code.replace(/@.*/, '').replace(/^.*:/, ''), 'fail'));
     const numbers = diagnose(evidence, [], NOW).causes.filter((c) => c.status === 'confirmed').map((c) => c.number);
     expect(numbers.length).toBeGreaterThan(15);

@@ -2,8 +2,7 @@
  * The causes of a terminal-invalid answer (83 at one acquirer, 97 in the CUP tables) and the
  * rules that judge them, written as data: rules.ts reads these lists, the tests read them too.
  *
- * A rule is an evidence pattern, or a list of patterns that must all match (a conjunction).
- * A pattern is `[probe:]code[@status]`: `code` is exact or ends in `*` (a prefix), `probe:`
+ * A rule is an evidence pattern, `[probe:]code[@status]`: `code` is exact or ends in `*` (a prefix), `probe:`
  * limits it to one self-test probe's finding (the connect probes share their codes), `@status`
  * to one status. A cause is
  * - confirmed when a `confirmedBy` rule matches (for `requires: 'local-checks-pass'`, only when
@@ -29,9 +28,9 @@ export interface Cause {
   readonly id: string;
   readonly number: number;
   readonly family: CauseFamily;
-  readonly confirmedBy: readonly EvidenceRule[];
-  readonly likelyBy: readonly EvidenceRule[];
-  readonly ruledOutBy: readonly EvidenceRule[];
+  readonly confirmedBy: readonly EvidencePattern[];
+  readonly likelyBy: readonly EvidencePattern[];
+  readonly ruledOutBy: readonly EvidencePattern[];
   /** 'local-checks-pass': the host's word confirms this only when every local check held (issue 8: "the top cause is on the host's side"). */
   readonly requires?: 'local-checks-pass';
   /** Listed right after these when they stand: a consequence follows what caused it (config lost with the flash). */
@@ -40,7 +39,7 @@ export interface Cause {
   readonly remedies: readonly string[];
 }
 
-const NONE: readonly EvidenceRule[] = [];
+const NONE: readonly EvidencePattern[] = [];
 
 export const CAUSES: readonly Cause[] = deepFreeze([
   {
@@ -136,11 +135,11 @@ export const CAUSES: readonly Cause[] = deepFreeze([
     remedies: ['call-acquirer-account'],
   },
   {
-    // Factory state: the probe's own code, an activation that says so, or (before the activation
-    // probe) no master key on a terminal that never signed on.
+    // Factory state: the master-key probe's own code (no key, no activation record, never signed
+    // on), or the activation state. A key present, protected or not, rules it out.
     id: 'auth.not-activated', number: 40, family: 'authentication',
-    confirmedBy: ['keys.not-activated', 'activation.not-activated', ['master-key.missing', 'keys.missing']],
-    likelyBy: NONE, ruledOutBy: ['activation.done', 'master-key.ok'],
+    confirmedBy: ['keys.not-activated', 'activation.not-activated'],
+    likelyBy: NONE, ruledOutBy: ['activation.done', 'master-key.ok', 'keys.unprotected'],
     // An activation the host refused for a reason: that reason first, "not activated" follows from it.
     explainedBy: ['auth.activation-code', 'auth.tid-disabled', 'auth.bound-elsewhere', 'auth.kcv-mismatch'],
     remedies: ['activate', 'new-activation-code'],
@@ -163,7 +162,7 @@ export const CAUSES: readonly Cause[] = deepFreeze([
   },
   {
     id: 'auth.master-key', number: 44, family: 'authentication',
-    confirmedBy: ['master-key.missing'], likelyBy: NONE, ruledOutBy: ['master-key.ok'],
+    confirmedBy: ['master-key.missing'], likelyBy: NONE, ruledOutBy: ['master-key.ok', 'keys.unprotected'],
     remedies: ['activate', 'reinject-master-key'],
   },
   {

@@ -74,6 +74,7 @@ export const EVIDENCE_CODES: readonly EvidenceEntry[] = deepFreeze([
   ['activation.kcv-mismatch', 443, 'activation'], ['activation.malformed', 444, 'activation'],
   ['action.sign-on.done', 445, 'action'], ['action.sign-on.failed', 446, 'action'], ['action.sign-on.refused', 447, 'action'],
   ['action.activate.done', 448, 'action'], ['action.activate.failed', 449, 'action'], ['action.activate.refused', 450, 'action'],
+  ['keys.unprotected', 451, S],
 ] as const);
 
 /** Largest evidence number a record may carry (history.ts keeps number × 4 + status in 16 bits). */

@@ -3,7 +3,7 @@
  * (index arithmetic, no parsing into new objects): the diagnosis runs on a board with a few
  * thousand slots free, right after a self-test.
  */
-import type { Cause, EvidencePattern, EvidenceRule } from './causes';
+import type { Cause, EvidencePattern } from './causes';
 import type { CauseStatus, Evidence } from './types';
 
 const STAR = 0x2a;
@@ -29,35 +29,15 @@ export function matchesPattern(pattern: EvidencePattern, e: Evidence): boolean {
   return code.length === end - start && pattern.startsWith(code, start);
 }
 
-function matchesAny(rule: EvidenceRule, e: Evidence): boolean {
-  if (typeof rule === 'string') return matchesPattern(rule, e);
-  for (let i = 0; i < rule.length; i++) if (matchesPattern(rule[i], e)) return true;
+function anyMatches(patterns: readonly EvidencePattern[], evidence: readonly Evidence[]): boolean {
+  for (let p = 0; p < patterns.length; p++) for (let i = 0; i < evidence.length; i++) if (matchesPattern(patterns[p], evidence[i])) return true;
   return false;
 }
 
-/** Whether the rule holds: its pattern matches some evidence, or each of its patterns does. */
-export function ruleHolds(rule: EvidenceRule, evidence: readonly Evidence[]): boolean {
-  const patterns = typeof rule === 'string' ? 1 : rule.length;
-  for (let p = 0; p < patterns; p++) {
-    const pattern = typeof rule === 'string' ? rule : rule[p];
-    let found = false;
-    for (let i = 0; i < evidence.length && !found; i++) found = matchesPattern(pattern, evidence[i]);
-    if (!found) return false;
-  }
-  return true;
-}
-
-function anyHolds(rules: readonly EvidenceRule[], evidence: readonly Evidence[]): boolean {
-  for (let i = 0; i < rules.length; i++) if (ruleHolds(rules[i], evidence)) return true;
-  return false;
-}
-
-/** The evidence that takes part in a rule of `rules` that holds, in the evidence's order. */
-function collect(rules: readonly EvidenceRule[], evidence: readonly Evidence[], into: Evidence[]): void {
-  for (let r = 0; r < rules.length; r++) {
-    if (!ruleHolds(rules[r], evidence)) continue;
-    for (let i = 0; i < evidence.length; i++) if (matchesAny(rules[r], evidence[i]) && into.indexOf(evidence[i]) < 0) into.push(evidence[i]);
-  }
+/** Adds the evidence that matches a pattern of `patterns` and is not there yet, in the evidence's order per pattern. */
+function collect(patterns: readonly EvidencePattern[], evidence: readonly Evidence[], into: Evidence[]): void {
+  for (let p = 0; p < patterns.length; p++)
+    for (let i = 0; i < evidence.length; i++) if (matchesPattern(patterns[p], evidence[i]) && into.indexOf(evidence[i]) < 0) into.push(evidence[i]);
 }
 
 /**
@@ -84,9 +64,9 @@ export interface Judgement {
 
 /** How `cause` stands (causes.ts says the order of the tests), or undefined when no rule of it holds. */
 export function judge(cause: Cause, evidence: readonly Evidence[], localPass: boolean): Judgement | undefined {
-  const confirmed = anyHolds(cause.confirmedBy, evidence);
-  const ruledOut = anyHolds(cause.ruledOutBy, evidence);
-  const likely = anyHolds(cause.likelyBy, evidence);
+  const confirmed = anyMatches(cause.confirmedBy, evidence);
+  const ruledOut = anyMatches(cause.ruledOutBy, evidence);
+  const likely = anyMatches(cause.likelyBy, evidence);
   if (!confirmed && !ruledOut && !likely) return undefined;
   const forIt: Evidence[] = [];
   const against: Evidence[] = [];
