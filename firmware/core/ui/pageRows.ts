@@ -115,12 +115,28 @@ function sharesHeight(sections: readonly RowSection[], shares: readonly Share[][
  * room left goes to each item in page order, its text then its facts (the first evidence is the
  * strongest: it is shown whole before the next gets a second line).
  */
-function fitRows(screen: ScreenBuilder, lang: Lang, sections: readonly RowSection[], room: number): Row[] {
-  let shares = minimalShares(lang, sections, ITEM_CAPS[0]);
-  for (const cap of ITEM_CAPS) {
-    shares = minimalShares(lang, sections, cap);
-    if (sharesHeight(sections, shares) <= room) break;
+/** The height minimalShares(…, cap) takes, counted without building it. */
+function minimalHeight(sections: readonly RowSection[], cap: number): number {
+  let total = -ITEM_GAP;
+  for (const section of sections) {
+    if (section.title !== undefined) total += SECTION_GAP + LINE_STEP;
+    const { items } = section;
+    if (items.length === 0 && section.empty) total += LINE_STEP + ITEM_GAP;
+    const shown = items.length > cap ? cap - 1 : items.length;
+    for (let i = 0; i < shown; i++) total += (items[i].sub ? 2 : 1) * LINE_STEP + ITEM_GAP;
+    if (shown < items.length) total += LINE_STEP + ITEM_GAP;
   }
+  return total;
+}
+
+function fitRows(screen: ScreenBuilder, lang: Lang, sections: readonly RowSection[], room: number): Row[] {
+  let cap = ITEM_CAPS[ITEM_CAPS.length - 1];
+  for (const c of ITEM_CAPS)
+    if (minimalHeight(sections, c) <= room) {
+      cap = c;
+      break;
+    }
+  const shares = minimalShares(lang, sections, cap);
   let spare = Math.floor((room - sharesHeight(sections, shares)) / LINE_STEP);
   for (const list of shares)
     for (const share of list) {
