@@ -3,7 +3,9 @@
  * as terminal.ts does, the reversal probe's real output, session and activation state, and the
  * durable history beside all of them.
  */
-import { gatherEvidence, type EvidenceSources } from '../../firmware/core/diagnosis/gather';
+import type { ActivationOutcome } from '../../firmware/core/activation/activate';
+import type { ActivationState } from '../../firmware/core/activation/activationState';
+import { gatherEvidence, type ActivationEvidence, type EvidenceSources } from '../../firmware/core/diagnosis/gather';
 import type { Evidence } from '../../firmware/core/diagnosis/types';
 import { reversalProbe } from '../../firmware/core/selftest/probes/reversalProbe';
 import type { HostSubjectsSource } from '../../firmware/core/selftest/probes/hostSubjects';
@@ -90,13 +92,21 @@ describe('session and activation', () => {
   });
 
   it.each([
-    [{ activated: false }, ['activation.not-activated:fail']],
-    [{ activated: true }, ['activation.done:pass']],
-    [{ activated: false, last: { outcome: { kind: 'refused' as const, reason: 'code-expired' }, wallMs: T0, uptimeMs: 1 } }, ['activation.code-expired:fail', 'activation.not-activated:fail']],
-    [{ activated: false, last: { outcome: { kind: 'refused' as const, reason: 'unreachable' }, wallMs: T0, uptimeMs: 1 } }, ['activation.not-activated:fail', 'activation.unreachable:fail']],
-    [{ activated: false, last: { outcome: { kind: 'refused' as const, reason: 'from-the-future' }, wallMs: T0, uptimeMs: 1 } }, ['activation.malformed:fail', 'activation.not-activated:fail']],
+    [{ factory: true, activated: false }, ['activation.not-activated:fail']],
+    [{ factory: false, activated: false }, []],
+    [{ factory: false, activated: true }, ['activation.done:pass']],
+    [{ factory: true, activated: false, last: { outcome: { kind: 'refused' as const, reason: 'code-expired' }, wallMs: T0, uptimeMs: 1 } }, ['activation.code-expired:fail', 'activation.not-activated:fail']],
+    [{ factory: true, activated: false, last: { outcome: { kind: 'refused' as const, reason: 'unreachable' }, wallMs: T0, uptimeMs: 1 } }, ['activation.not-activated:fail', 'activation.unreachable:fail']],
+    [{ factory: true, activated: false, last: { outcome: { kind: 'refused' as const, reason: 'from-the-future' }, wallMs: T0, uptimeMs: 1 } }, ['activation.malformed:fail', 'activation.not-activated:fail']],
   ])('activation %j gives %j', (activation, expected) => {
     expect(codes(gather({ activation }))).toEqual(expected);
+  });
+
+  it("takes the activation flow's own state and outcome as they are", () => {
+    const state: ActivationState = { masterKey: false, factory: true, activated: false };
+    const outcome: ActivationOutcome = { kind: 'refused', reason: 'tid-disabled', detail: 'D5=03' };
+    const activation: ActivationEvidence = { ...state, last: { outcome, wallMs: T0, uptimeMs: 1 } };
+    expect(gather({ activation }).map((e) => [e.code, e.detail])).toEqual([['activation.tid-disabled', 'D5=03'], ['activation.not-activated', undefined]]);
   });
 
   it('the real reversal probe, with a reversal kept for a failed answer MAC, gives the keys evidence', async () => {

@@ -54,7 +54,7 @@ export const SITUATIONS: Situation[] = [
     name: 'factory state: never activated',
     sources: {
       report: report(FACTORY, 'boot'),
-      activation: { activated: false },
+      activation: { factory: true, activated: false },
     },
     top: 'auth.not-activated', status: 'confirmed', firstStep: 'activate',
   },
@@ -66,7 +66,7 @@ export const SITUATIONS: Situation[] = [
         'auth.working-keys': ['fail', 'keys.lost', 'generation 3 was installed; no working keys are stored now'],
         'auth.mac': ['skip', 'mac.no-key', 'no MAC key in use'],
       }, 'boot'),
-      activation: { activated: true },
+      activation: { factory: false, activated: true },
     },
     top: 'auth.master-key', status: 'confirmed', firstStep: 'activate',
   },
@@ -189,7 +189,7 @@ export const SITUATIONS: Situation[] = [
     name: 'activation code wrong',
     sources: {
       report: report(FACTORY, 'boot'),
-      activation: { activated: false, last: { outcome: { kind: 'refused', reason: 'code-wrong', detail: 'D5=01' }, wallMs: T0 - 30_000, uptimeMs: 630_000 } },
+      activation: { factory: true, activated: false, last: { outcome: { kind: 'refused', reason: 'code-wrong', detail: 'D5=01' }, wallMs: T0 - 30_000, uptimeMs: 630_000 } },
     },
     top: 'auth.activation-code', status: 'confirmed', firstStep: 'new-activation-code',
   },

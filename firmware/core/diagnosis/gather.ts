@@ -34,7 +34,10 @@ export interface SessionEvidence {
 /** The activation outcome as the activation flow reports it (the reasons are evidence codes activation.<reason>). */
 export type ActivationOutcomeView = { kind: 'activated' } | { kind: 'refused'; reason: string; detail?: string };
 
+/** activation/activationState.ts's ActivationState (its `factory` and `activated`), with the newest attempt. */
 export interface ActivationEvidence {
+  /** No master key, no activation record, never signed on: the terminal was never activated. */
+  factory: boolean;
   /** A master key and an activation record are stored. */
   activated: boolean;
   /** The newest attempt, if any. */
@@ -176,8 +179,9 @@ function fromState(sources: EvidenceSources, out: Evidence[], counts: number[]):
     // A reason this firmware does not know (a newer flow's) is still a failed activation: said as malformed.
     fact(ACTIVATION_REASONS.indexOf(last.outcome.reason) >= 0 ? code : 'activation.malformed', 'fail', last.outcome.detail, last);
   }
+  // A master key provisioned before activation existed has no record: neither state, no evidence.
   if (activation.activated) fact('activation.done', 'pass', undefined, last ?? now);
-  else fact('activation.not-activated', 'fail');
+  else if (activation.factory) fact('activation.not-activated', 'fail');
 }
 
 
