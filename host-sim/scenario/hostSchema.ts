@@ -152,6 +152,7 @@ export function acquirerSpec(value: unknown): AcquirerSpec | null {
   if (value === undefined || value === null) return null;
   const a = obj(value, 'acquirer');
   only(a, 'acquirer', ['profile', 'terminals', 'tls', 'faults']);
+  const codes = new Set<string>();
   const terminals =
     a.terminals === undefined
       ? undefined
@@ -161,6 +162,9 @@ export function acquirerSpec(value: unknown): AcquirerSpec | null {
           only(o, at, ['tid', 'mid', 'masterKey', 'status', 'merchantStatus', 'activation']);
           const status = oneOf(o.status, `${at}.status`, ['activated', 'registered', 'disabled'] as const, 'activated');
           const activation = activationSpec(o.activation, `${at}.activation`);
+          // The code finds the slot when the terminal has no TID yet: one code, one slot.
+          if (activation && codes.has(activation.code)) throw new ScenarioError(`${at}.activation.code`, 'is the code of another slot');
+          if (activation) codes.add(activation.code);
           // A slot waiting for its activation has no master key yet; an activated one needs it.
           if (o.masterKey === undefined && (!activation || status === 'activated')) throw new ScenarioError(`${at}.masterKey`, 'is needed unless the slot has activation data and is not activated');
           return {
