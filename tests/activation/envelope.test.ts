@@ -94,8 +94,8 @@ describe('openMasterKeyEnvelope', () => {
   });
 
   it.each<[string, (c: NodeCrypto, point: Buffer, wrapped: Buffer) => unknown, RegExp]>([
-    ['without a device key', (c, p, w) => new NodeCrypto(1).openMasterKeyEnvelope(p, w, 'tdes2', envelopeSharedInfo(SERIAL)), /no device key/],
-    ['a point not on the curve', (c, p, w) => c.openMasterKeyEnvelope(Buffer.concat([Buffer.of(4), Buffer.alloc(64, 1)]), w, 'tdes2', envelopeSharedInfo(SERIAL)), /not a point on P-256/],
+    ['without a device key', (_c, p, w) => new NodeCrypto(1).openMasterKeyEnvelope(p, w, 'tdes2', envelopeSharedInfo(SERIAL)), /no device key/],
+    ['a point not on the curve', (c, _p, w) => c.openMasterKeyEnvelope(Buffer.concat([Buffer.of(4), Buffer.alloc(64, 1)]), w, 'tdes2', envelopeSharedInfo(SERIAL)), /not a point on P-256/],
     ['a compressed point', (c, p, w) => c.openMasterKeyEnvelope(Buffer.concat([Buffer.of(2), p.subarray(1)]), w, 'tdes2', envelopeSharedInfo(SERIAL)), /uncompressed/],
     ['a wrapped key of the wrong length', (c, p, w) => c.openMasterKeyEnvelope(p, w.subarray(0, 8), 'tdes2', envelopeSharedInfo(SERIAL)), /16 bytes/],
     ['single DES', (c, p, w) => c.openMasterKeyEnvelope(p, w, 'des', envelopeSharedInfo(SERIAL)), /no master key algorithm/],

@@ -141,7 +141,7 @@ export function aesCmac(key: Buffer, message: Buffer): Buffer {
   const blocks = Buffer.concat([message, whole ? Buffer.alloc(0) : Buffer.from([0x80, ...new Array(15 - (message.length % 16)).fill(0)])]);
   const last = blocks.subarray(blocks.length - 16);
   const sub = whole ? k1 : k2;
-  let x = Buffer.alloc(16);
+  let x: Buffer = Buffer.alloc(16);
   for (let i = 0; i < blocks.length - 16; i += 16) x = ecb('aes-128-ecb', key, Buffer.from(x.map((v, j) => v ^ blocks[i + j])));
   return ecb('aes-128-ecb', key, Buffer.from(x.map((v, j) => v ^ last[j] ^ sub[j])));
 }
