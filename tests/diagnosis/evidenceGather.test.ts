@@ -5,8 +5,11 @@
  */
 import type { ActivationOutcome } from '../../firmware/core/activation/activate';
 import type { ActivationState } from '../../firmware/core/activation/activationState';
+import fc from 'fast-check';
+import { evidenceNumber } from '../../firmware/core/diagnosis/evidence';
 import { gatherEvidence, type ActivationEvidence, type EvidenceSources } from '../../firmware/core/diagnosis/gather';
 import type { Evidence } from '../../firmware/core/diagnosis/types';
+import type { TerminalEvent } from '../../firmware/core/runtime/events';
 import { reversalProbe } from '../../firmware/core/selftest/probes/reversalProbe';
 import type { HostSubjectsSource } from '../../firmware/core/selftest/probes/hostSubjects';
 import type { ProbeContext } from '../../firmware/core/selftest/types';
@@ -41,8 +44,8 @@ describe('host answers', () => {
     expect(signOn).toMatchObject({ code: 'host.sign-on-requested', status: 'warn', family: 'authentication' });
   });
 
-  it('ignore a category this firmware does not know', () => {
-    expect(gather({ events: [answer('sale', 'Z9', 'new-category', T0)] })).toEqual([]);
+  it('ignore a category this firmware does not know, whatever its name', () => {
+    expect(gather({ events: ['new-category', 'constructor', 'toString', '__proto__'].map((c) => answer('sale', 'Z9', c, T0)) })).toEqual([]);
   });
 
   it.each([
@@ -78,6 +81,11 @@ describe('boots', () => {
     expect(codes(evidence)).toEqual(['reset.brownout:warn', 'reset.panic:fail', 'reset.watchdog:fail', 'storage.corrupt:fail']);
     expect(find(evidence, 'storage.corrupt')?.detail).toBe('records=2 sectors=1');
     expect(find(evidence, 'reset.panic')).toMatchObject({ family: 'system', source: 'reset', detail: 'firmware=1.8.0' });
+  });
+
+  it('a reset reason this firmware does not know is no evidence, whatever its name', () => {
+    const odd = ['deep-sleep', 'constructor', 'hasOwnProperty'].map((reason) => ({ ...boot('power-on', T0), resetReason: reason }) as TerminalEvent);
+    expect(gather({ events: odd })).toEqual([]);
   });
 });
 
@@ -149,5 +157,22 @@ describe('the durable history', () => {
     const history = [old('host.terminal-invalid', T0 - 3 * HOUR, 'host'), old('host.terminal-invalid', T0 - 10_000, 'host')];
     const evidence = gather({ history, events: [answer('sign-on', '00', 'approved', T0 - HOUR)] });
     expect(evidence.map((e) => [e.code, e.wallMs])).toEqual([['host.approved', T0 - HOUR], ['host.terminal-invalid', T0 - 10_000]]);
+  });
+});
+
+describe('any event log', () => {
+  it('gives evidence of known codes only, and never throws', () => {
+    const word = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('approved', 'terminal-invalid', 'merchant-restricted', 'panic', 'brownout', 'constructor', '__proto__'));
+    const event = fc.oneof(
+      fc.record({ op: fc.constantFrom('sign-on' as const, 'sale' as const), category: word, text: fc.option(fc.string({ maxLength: 60 }), { nil: undefined }), nibble: fc.option(fc.integer({ min: 0, max: 9 }), { nil: undefined }), at: fc.integer({ min: 0, max: T0 }) })
+        .map(({ op, category, text, nibble, at }) => answer(op, '83', category, at, { ...(text === undefined ? {} : { hostText: text }), ...(nibble === undefined ? {} : { processingRequest: nibble }) })),
+      fc.record({ reason: word, at: fc.integer({ min: 0, max: T0 }), records: fc.nat(3) }).map(({ reason, at, records }) => ({ ...boot('power-on', at, { records, sectors: 0 }), resetReason: reason }) as TerminalEvent),
+    );
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 12 }), (events) => {
+        for (const e of gather({ events })) expect(evidenceNumber(e.code)).toBeDefined();
+      }),
+      { numRuns: 300 },
+    );
   });
 });

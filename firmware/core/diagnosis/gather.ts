@@ -85,6 +85,11 @@ const SIGN_ON_REQUEST = 3;
 
 type HostAnswerEvent = Extract<TerminalEvent, { kind: 'host-answer' }>;
 
+/** The table's own entry for `key`: an event read from flash may name anything, "constructor" included. */
+function own(table: Readonly<Record<string, EvidenceStatus>>, key: string): EvidenceStatus | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
 /** Adds `e`, or replaces the item of the same code (the newest stands, with how often it was seen). */
 function note(out: Evidence[], e: Evidence, counts: number[]): void {
   for (let i = 0; i < out.length; i++)
@@ -129,7 +134,7 @@ function textSign(text: string): string | undefined {
 }
 
 function fromAnswer(event: HostAnswerEvent, accepted: boolean, out: Evidence[], counts: number[]): void {
-  const status = ANSWER_STATUS[event.category];
+  const status = own(ANSWER_STATUS, event.category);
   if (status === undefined) return;
   const { wallMs, uptimeMs } = event;
   const nibble = event.processingRequest;
@@ -151,7 +156,7 @@ function fromEvents(events: readonly TerminalEvent[], out: Evidence[], counts: n
       fromAnswer(event, accepted > -Infinity, out, counts);
       if (event.category === 'approved') accepted = event.wallMs;
     } else if (event.kind === 'boot') {
-      const reset = RESETS[event.resetReason];
+      const reset = own(RESETS, event.resetReason);
       if (reset) note(out, factEvidence(`reset.${event.resetReason}`, reset, event.wallMs, event.uptimeMs, `firmware=${event.firmwareVersion}`), counts);
       const { corruptRecords, corruptSectors } = event.recovery;
       if (corruptRecords > 0 || corruptSectors > 0)
