@@ -6,7 +6,7 @@
  */
 import { interleavedCodewords } from '../../firmware/core/qr/codewords';
 import { encodeQr, encodeQrText, type QrMatrix } from '../../firmware/core/qr/encode';
-import { generatorPolynomial } from '../../firmware/core/qr/reedSolomon';
+import { ReedSolomon } from '../../firmware/core/qr/reedSolomon';
 import { dataCodewords } from '../../firmware/core/qr/segment';
 import { formatBits, versionBits } from '../../firmware/core/qr/symbol';
 
@@ -67,7 +67,7 @@ describe('Reed–Solomon', () => {
       10: [251, 67, 46, 61, 118, 70, 64, 94, 32, 45],
     };
     for (const [degree, exponents] of Object.entries(published))
-      expect([...generatorPolynomial(Number(degree))]).toEqual(exponents.map((e) => antilog[e]));
+      expect([...new ReedSolomon(Number(degree)).generator]).toEqual(exponents.map((e) => antilog[e]));
   });
 });
 

@@ -1,5 +1,5 @@
 /** The final codeword sequence of a level-M symbol: data and error correction, block by block, interleaved. */
-import { generatorPolynomial, remainder } from './reedSolomon';
+import { ReedSolomon } from './reedSolomon';
 import { LEVEL_M_BLOCKS } from './tables';
 
 /**
@@ -10,7 +10,7 @@ import { LEVEL_M_BLOCKS } from './tables';
 export function interleavedCodewords(data: Uint8Array, version: number): Uint8Array {
   const [ecPerBlock, blocks1, data1, blocks2, data2] = LEVEL_M_BLOCKS[version - 1];
   const blocks = blocks1 + blocks2;
-  const generator = generatorPolynomial(ecPerBlock);
+  const rs = new ReedSolomon(ecPerBlock);
   const out = new Uint8Array(data.length + blocks * ecPerBlock);
   const ecStart = data.length;
   let at = 0;
@@ -23,7 +23,7 @@ export function interleavedCodewords(data: Uint8Array, version: number): Uint8Ar
   const ec = new Uint8Array(ecPerBlock);
   for (let b = 0; b < blocks; b++) {
     const start = blockStart(b, blocks1, data1, data2);
-    remainder(data, start, start + (b < blocks1 ? data1 : data2), generator, ec, 0);
+    rs.remainder(data, start, start + (b < blocks1 ? data1 : data2), ec, 0);
     for (let i = 0; i < ecPerBlock; i++) out[ecStart + i * blocks + b] = ec[i];
   }
   return out;

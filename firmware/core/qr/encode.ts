@@ -7,7 +7,7 @@
  * the result; no arrays of objects.
  */
 import { deepFreeze } from '../freeze';
-import { applyMask, penalty } from './mask';
+import { changeMask, MASK_TILE_BYTES, penalty } from './mask';
 import { QrMatrix } from './qrMatrix';
 import { interleavedCodewords } from './codewords';
 import { dataCodewords, isAlphanumeric, smallestVersion, type QrPayload } from './segment';
@@ -62,22 +62,24 @@ function encodePayload(payload: QrPayload, options: QrOptions | undefined): QrMa
   const cells = drawFunctionPatterns(version);
   placeCodewords(cells, size, interleavedCodewords(dataCodewords(payload, version), version));
 
+  const tile = new Uint8Array(MASK_TILE_BYTES);
+  let masked = -1; // the mask the modules carry now
   let mask = forced ?? 0;
   if (forced === undefined) {
-    // 7.8.3: try each mask (format information included, it differs per mask); keep the lowest score, the first on a tie.
+    // 7.8.3: score each mask (format information included: it differs per mask); keep the lowest, the first of equals.
     let best = Infinity;
     for (let m = 0; m < 8; m++) {
-      applyMask(cells, size, m);
+      changeMask(cells, size, masked, m, tile);
+      masked = m;
       drawFormat(cells, size, m);
       const score = penalty(cells, size);
       if (score < best) {
         best = score;
         mask = m;
       }
-      applyMask(cells, size, m);
     }
   }
-  applyMask(cells, size, mask);
+  changeMask(cells, size, masked, mask, tile);
   drawFormat(cells, size, mask);
 
   const bits = new Uint8Array((size * size + 7) >> 3);
