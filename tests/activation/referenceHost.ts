@@ -6,7 +6,7 @@
  * built by hex concatenation. A minimal TCP host on 127.0.0.1 serves them.
  */
 import { createCipheriv, createECDH, createHash, createPublicKey } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
+import { startTcpHost } from '../host/sessionHarness';
 
 export type Algorithm = 'tdes2' | 'tdes3' | 'aes128';
 export const ALGORITHM_CODE: Record<Algorithm, number> = { tdes2: 1, tdes3: 2, aes128: 3 };
@@ -184,35 +184,15 @@ export function grant62(point: Buffer, wrapped: Buffer, check: Buffer, algorithm
 
 // ----------------------------------------------------------------------------- TCP
 
-/** A host on 127.0.0.1: whole frames in, `answer(body)` out (undefined: no answer). */
+/** A host on 127.0.0.1 (the session tests' TCP host): whole frames in, `answer(body)` out (undefined: no answer). */
 export async function startHost(answer: (body: Buffer) => Buffer | undefined): Promise<{ port: number; requests: Buffer[]; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
   const requests: Buffer[] = [];
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    let pending = Buffer.alloc(0);
-    socket.on('data', (chunk) => {
-      pending = Buffer.concat([pending, chunk]);
-      while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
-        const body = Buffer.from(pending.subarray(2, 2 + pending.readUInt16BE(0)));
-        pending = pending.subarray(2 + body.length);
-        requests.push(body);
-        const reply = answer(body);
-        if (reply) socket.write(Buffer.concat([Buffer.from([reply.length >> 8, reply.length & 0xff]), reply]));
-      }
-    });
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
+  const server = await startTcpHost({
+    handle: (body) => {
+      requests.push(Buffer.from(body));
+      const reply = answer(Buffer.from(body));
+      return reply && new Uint8Array(reply);
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    port,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...server, requests };
 }

@@ -153,7 +153,7 @@ export class InProcessLink {
 }
 
 /** The host on real TCP, 127.0.0.1, an ephemeral port. */
-export async function startTcpHost(host: CupHost): Promise<{ port: number; close(): Promise<void> }> {
+export async function startTcpHost(host: Pick<CupHost, 'handle'>): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
