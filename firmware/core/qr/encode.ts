@@ -4,7 +4,8 @@
  * draws its summary with it (qrOps.ts).
  *
  * Memory: one byte per module while building (3,249 B at version 10) and one bit per module in
- * the result; no arrays of objects.
+ * the result; no arrays of objects. Cost in xsnap: 1.2M computrons at version 1, 2.8M at
+ * version 4 (62 bytes), 8.1M at version 10, two thirds of it the eight penalty scores.
  */
 import { deepFreeze } from '../freeze';
 import { changeMask, MASK_TILE_BYTES, penalty } from './mask';

@@ -48,8 +48,9 @@ const N4 = 10;
 /**
  * Features 1 and 3 along one row or column (`size` modules from `at`, `step` apart): runs of
  * five or more same-coloured modules (N1 + run − 5 each), and the finder-like 1:1:3:1:1
- * dark:light:dark:light:dark pattern with four light modules before or after it (N3 each;
- * outside the symbol is light). A 15-module window slides along, 4 light modules past the end.
+ * dark:light:dark:light:dark pattern with four light modules before or after it (N3 per
+ * occurrence, once even when both sides are light, as ZXing counts it; outside the symbol is
+ * light). A 15-module window slides along the line and 4 light modules past its end.
  */
 function linePenalty(cells: Uint8Array, at: number, step: number, size: number): number {
   let score = 0;
