@@ -13,7 +13,8 @@
  * call-support is always last.
  */
 import { CAUSE_FAMILIES } from '../selftest/types';
-import { causeById, type Cause } from './causes';
+import { deepFreeze } from '../freeze';
+import { CAUSES, causeById } from './causes';
 import { CALL_SUPPORT, remedyById, remedyFamilyIndex } from './remedies';
 import type { ActionOutcome, CauseStatus, Evidence, RankedCause, Remedy } from './types';
 
@@ -58,12 +59,16 @@ export function rankCauses(causes: RankedCause[]): RankedCause[] {
   return causes;
 }
 
-/** A cause's own remedies, then the support step. */
-export function causeRemedies(cause: Cause): Remedy[] {
-  const remedies: Remedy[] = [];
-  for (let i = 0; i < cause.remedies.length; i++) remedies.push(remedyById(cause.remedies[i]));
-  remedies.push(CALL_SUPPORT);
-  return remedies;
+/**
+ * Each cause's remedies, then the support step, in CAUSES order: made once when the module is
+ * evaluated (at build time on the device, where the frozen lists stay in flash), shared by every
+ * diagnosis.
+ */
+const CAUSE_REMEDIES: readonly (readonly Remedy[])[] = deepFreeze(CAUSES.map((cause) => [...cause.remedies.map(remedyById), CALL_SUPPORT]));
+
+/** The remedies of CAUSES[index], the support step last. */
+export function causeRemedies(index: number): readonly Remedy[] {
+  return CAUSE_REMEDIES[index];
 }
 
 function succeeded(remedy: Remedy, tried: readonly ActionOutcome[]): boolean {
