@@ -4,7 +4,8 @@
  * codes) and, for hosts reached over TLS, the provisioned host root certificate as the trust anchor.
  * No valid configuration, no link: the configuration probe says why, and the terminal sells nothing.
  */
-import { readTerminalConfig } from '../config/terminalConfig';
+import { parseAcquirerProfile, type AcquirerProfile } from '../config/acquirerProfile';
+import { readTerminalConfig, SETTINGS_DOMAIN } from '../config/terminalConfig';
 import { dialectById } from '../host/dialects';
 import { HostLink } from '../host/link';
 import { HostSession } from '../host/session';
@@ -38,6 +39,37 @@ export interface AcquirerLink {
   session: HostSession;
 }
 
+/** The profile as provisioned, with or without the terminal's IDs (a factory-state terminal has none yet). */
+export function readProfile(settings: Ports['settings'], cbor: CborCodec): AcquirerProfile | undefined {
+  const stored = settings.get(SETTINGS_DOMAIN, 'profile');
+  if (!(stored instanceof Uint8Array)) return undefined;
+  try {
+    const parsed = parseAcquirerProfile(cbor.decode(stored));
+    return parsed.ok ? parsed.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The link to the profile's hosts (its timeouts, retries, failback and TLS anchor). @throws as HostLink */
+export function linkFor(ports: Ports, profile: AcquirerProfile): HostLink {
+  const root = profile.hosts.some((h) => h.tls) ? hostTrustAnchor(ports.settings)?.value : undefined;
+  return new HostLink({
+    network: ports.network,
+    clock: ports.clock,
+    random: (n) => ports.crypto.randomBytes(n),
+    trace: ports.trace,
+    hosts: profile.hosts,
+    connectTimeoutMs: profile.connectTimeoutMs,
+    responseTimeoutMs: profile.timeoutMs,
+    retries: profile.retries,
+    backoff: profile.backoff,
+    failbackMs: profile.failbackMs,
+    maxFrameBytes: MAX_FRAME_BYTES,
+    ...(root instanceof Uint8Array ? { tls: { ca: root } } : {}),
+  });
+}
+
 /** The link and session, or why there is none (traced; the configuration probe reports the cause). */
 export function openAcquirerLink(ports: Ports, log: RecordLog | undefined, cbor: CborCodec, keys: KeyStore): AcquirerLink | string {
   const config = readTerminalConfig(ports.settings, cbor);
@@ -45,22 +77,8 @@ export function openAcquirerLink(ports: Ports, log: RecordLog | undefined, cbor:
   const { terminalId, merchantId, profile } = config.value;
   const dialect = dialectById(profile.dialect);
   if (!dialect) return `configuration: no dialect ${profile.dialect}`;
-  const root = profile.hosts.some((h) => h.tls) ? hostTrustAnchor(ports.settings)?.value : undefined;
   try {
-    const link = new HostLink({
-      network: ports.network,
-      clock: ports.clock,
-      random: (n) => ports.crypto.randomBytes(n),
-      trace: ports.trace,
-      hosts: profile.hosts,
-      connectTimeoutMs: profile.connectTimeoutMs,
-      responseTimeoutMs: profile.timeoutMs,
-      retries: profile.retries,
-      backoff: profile.backoff,
-      failbackMs: profile.failbackMs,
-      maxFrameBytes: MAX_FRAME_BYTES,
-      ...(root instanceof Uint8Array ? { tls: { ca: root } } : {}),
-    });
+    const link = linkFor(ports, profile);
     const session = new HostSession({ ports, log, cbor, keys, profile, dialect, terminalId, merchantId, link });
     session.restore();
     return { link, session };

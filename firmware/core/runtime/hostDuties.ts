@@ -34,6 +34,8 @@ export interface HostDutiesDeps {
 
 export interface HostDuties {
   signOn(): Promise<HostOutcome>;
+  /** A sign-on out of service too: the diagnosis's sign-on step (stale working keys are why it may be out). */
+  signOnAnyState(): Promise<HostOutcome>;
   echo(): Promise<HostOutcome>;
   sale(request: SaleRequest): Promise<SaleOutcome>;
   settle(): Promise<SettleOutcome>;
@@ -69,6 +71,8 @@ export function createHostDuties(deps: HostDutiesDeps): HostDuties {
       mti: answer.mti,
       host: answer.host,
       ...(answer.hostText !== undefined ? { hostText: answer.hostText } : {}),
+      // CUP header: 3 asks for a new sign-on (evidence for the working keys); 0, the usual, is not written.
+      ...(answer.processingRequest ? { processingRequest: answer.processingRequest } : {}),
       uptimeMs: ports.clock.uptimeMs(),
       wallMs: answer.wallMs,
     };
@@ -120,6 +124,7 @@ export function createHostDuties(deps: HostDutiesDeps): HostDuties {
 
   return {
     signOn: () => queue('sign-on', ['ready'], (s) => s.signOn()),
+    signOnAnyState: () => queue('sign-on', ['ready', 'fault'], (s) => s.signOn()),
     echo: () => queue('echo', ['ready', 'fault'], (s) => s.echo()),
     sale: (request) =>
       queue('sale', ['ready'], async (s) => (await signOnFirst(s)) ?? s.sale(request), request),

@@ -6,7 +6,8 @@
  *
  * Every transition is an event in the record log. Self-test runs at boot, every 24 h of
  * uptime, and on demand (the menu key). Any failed probe takes the terminal out of service
- * (fault) until a later self-test passes; warnings leave it ready.
+ * (fault) until a later self-test passes; warnings leave it ready. After a terminal-invalid
+ * answer's self-test the code-83 diagnosis takes the screen (diagnosisRuntime.ts).
  */
 import { readTerminalConfig } from '../config/terminalConfig';
 import type { KeyCode, Ports, TimerToken } from '../ports';
@@ -22,10 +23,14 @@ import { RuntimeError, TRANSITIONS, type TerminalState } from './states';
 import { readEvents, readReport as readStoredReport, readReports } from './logReaders';
 import { errorText } from '../errorText';
 import { openAcquirerLink, type AcquirerLink } from './acquirerLink';
+import type { AcquirerProfile } from '../config/acquirerProfile';
 import { createHostDuties, type SaleOutcome, type SettleOutcome } from './hostDuties';
 import type { HostOutcome, HostSession, SaleRequest } from '../host/session';
 import { batchSnapshot, hostView } from './hostScreens';
 import { createPanel } from './views';
+import { createDiagnosisRuntime } from './diagnosisRuntime';
+import type { ActionId, ActionOutcome, Diagnosis } from '../diagnosis/types';
+import type { ActivationOutcome } from '../activation/activate';
 
 export { RuntimeError, type TerminalState } from './states';
 
@@ -36,6 +41,11 @@ export interface TerminalOptions {
   probes?: (subjects: ProbeSubjects) => Probe[];
   /** Probes in flight at once (default PROBE_CONCURRENCY); the device runs them one at a time to fit its heap. */
   probeConcurrency?: number;
+  /**
+   * The board's restart, for the diagnosis's restart step (the device calls the SDK's restart;
+   * host-sim reboots its world). Called once the step's outcome is recorded; without it the step is refused.
+   */
+  restart?: () => void;
 }
 
 export interface Terminal {
@@ -71,6 +81,16 @@ export interface Terminal {
   whenIdle(): Promise<void>;
   /** Stops timers, the keypad and the link; nothing fires afterwards. */
   stop(): void;
+  /** The code-83 diagnosis last computed, while the terminal is out of service or it is shown. */
+  readonly diagnosis: Diagnosis | undefined;
+  /** Computes the diagnosis now (from the last self-test, this run's host answers, the history). */
+  diagnose(): Diagnosis;
+  /** Runs a diagnosis step's action, shows its progress and result, and diagnoses again. @throws RuntimeError before boot */
+  runAction(id: ActionId): Promise<ActionOutcome>;
+  /** Activates the terminal with an activation code, then signs on and self-tests. @throws ActivationDeviceError when the board refuses to store */
+  activate(code: string): Promise<ActivationOutcome>;
+  /** What the panel shows ('home', 'report', 'diagnosis', 'code-entry', …): scenarios and tests read it. */
+  readonly view: string;
 }
 
 export function createTerminal(ports: Ports, options: TerminalOptions = {}): Terminal {
@@ -86,6 +106,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
   let booted = false;
   let keys = new KeyStore(ports.crypto, undefined, cbor, ports.settings);
   let acquirer: AcquirerLink | undefined;
+  let profile: AcquirerProfile | undefined;
   const duties = createHostDuties({
     ports,
     session: () => acquirer?.session,
@@ -111,6 +132,30 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     lastReport: () => lastReport,
     pendingReversalStan: () => acquirer?.session.status().pendingReversal?.stan,
     stopped: () => stopped,
+    // The diagnosis runtime below needs the panel too: these are read only when a key or a draw asks.
+    diagnosis: () => diagnosis.current,
+    factory: () => diagnosis.panelDeps.factory(),
+    openDiagnosis: () => diagnosis.panelDeps.openDiagnosis(),
+    runStep: (id) => diagnosis.panelDeps.runStep(id),
+    submitCode: (digits) => diagnosis.panelDeps.submitCode(digits),
+  });
+  const diagnosis = createDiagnosisRuntime({
+    ports,
+    cbor,
+    ...(options.restart ? { restart: options.restart } : {}),
+    ...(options.probeConcurrency ? { probeConcurrency: options.probeConcurrency } : {}),
+    log: () => log,
+    state: () => state,
+    stopped: () => stopped,
+    lastReport: () => lastReport,
+    probes: () => probes,
+    running: () => running,
+    selfTest: () => selfTest('demand'),
+    duties,
+    acquirer: () => acquirer,
+    reopenLink: openLink,
+    keys: () => keys,
+    panel: () => panel,
   });
 
   function transition(to: TerminalState, cause: TransitionCause) {
@@ -122,6 +167,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
   }
 
   function record(type: number, value: unknown) {
+    if (type === RecordType.event) diagnosis.noteEvent(value as TerminalEvent);
     recordBytes(type, () => cbor.encode(value));
   }
 
@@ -147,12 +193,11 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
   }
 
   function onKey(key: KeyCode) {
-    if (stopped || state === 'boot' || state === 'selftest') return;
+    if (stopped || state === 'boot' || state === 'selftest' || diagnosis.busy()) return;
+    if (panel.page(key)) return;
     if (key === 'menu') {
       void selfTest('demand');
-      return;
     }
-    panel.page(key);
   }
 
   function selfTest(trigger: SelfTestTrigger): Promise<SelfTestReport> {
@@ -168,8 +213,8 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       lastReport = report;
       recordBytes(RecordType.selfTestReport, () => encodeReport(cbor, report));
       transition(report.verdict === 'fail' ? 'fault' : 'ready', `selftest-${report.verdict}`);
-      // A failure opens on its report; a clean run returns to the idle screen.
-      panel.show(report.verdict !== 'fail' && trigger === 'demand' ? { kind: 'report', page: 0 } : { kind: 'home' });
+      // After an 83 or a failed demand run the diagnosis opens; a demand run that did not fail opens on its report; otherwise home.
+      if (!diagnosis.afterSelfTest(report)) panel.show(report.verdict !== 'fail' && trigger === 'demand' ? { kind: 'report', page: 0 } : { kind: 'home' });
       if (!stopped) duties.afterSelfTest(report);
       return report;
     }, (error: unknown) => {
@@ -221,10 +266,8 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       // The working-keys probe then says the keys are missing; the flash probe says why.
       ports.trace(`stored keys unreadable: ${errorText(error)}`);
     }
-    const opened = openAcquirerLink(ports, log, cbor, keys);
-    if (typeof opened === 'string') ports.trace(`no acquirer link: ${opened}`);
-    else acquirer = opened;
-    const profile = acquirer ? readTerminalConfig(ports.settings, cbor) : undefined;
+    diagnosis.restore();
+    openLink();
     probes = (options.probes ?? standardProbes)({
       log: log ?? logProblem,
       cbor,
@@ -232,7 +275,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       host: () => ({
         link: acquirer?.link,
         session: acquirer?.session,
-        profile: profile?.ok ? profile.value.profile : undefined,
+        profile,
         accountAnswer: duties.lastEvidence,
       }),
     });
@@ -240,6 +283,18 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     await selfTest('boot');
     schedulePeriodic();
     panel.startClock();
+  }
+
+  /** The acquirer link and session for the IDs and profile provisioned (at boot, and after an activation bound new IDs). */
+  function openLink() {
+    acquirer?.link.close();
+    acquirer = undefined;
+    profile = undefined;
+    const opened = openAcquirerLink(ports, log, cbor, keys);
+    if (typeof opened === 'string') return ports.trace(`no acquirer link: ${opened}`);
+    acquirer = opened;
+    const config = readTerminalConfig(ports.settings, cbor);
+    profile = config.ok ? config.value.profile : undefined;
   }
 
   let wiping: Promise<SelfTestReport> | undefined;
@@ -290,6 +345,15 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     boot,
     selfTest,
     wipeKeys,
+    get diagnosis() {
+      return diagnosis.current;
+    },
+    get view() {
+      return panel.view.kind;
+    },
+    diagnose: () => diagnosis.diagnose(),
+    runAction: (id) => diagnosis.runAction(id),
+    activate: (code) => diagnosis.activate(code),
     events: () => readEvents(log, cbor, ports.trace),
     reports: () => readReports(log, cbor, ports.trace),
     stop() {

@@ -2,17 +2,31 @@
  * The terminal's panel: which screen it shows and how the board's keys move between screens.
  *
  *   home (the idle screen, or the fault screen out of service) ─▼→ report page 1 … N ─▼→ home
+ *   diagnosis: summary → a page per cause → causes ruled out → steps → support ─▼→ home
  *   ▲ goes back a page (from the first, home); CANCEL goes home; any key takes a
- *   transaction's screen off.
+ *   transaction's screen or an activation's result off.
+ *
+ * The diagnosis opens by itself (after the host-83 self-test, a failed demand self-test, an
+ * action); on a PIN pad ENTER opens it from home or a report page. On its steps page a digit
+ * 1–9 runs that step's action, ENTER (a hold on the one-button board) the first not yet tried.
+ * In the factory state the fault screen is the activation screen: on a PIN pad ENTER or a
+ * digit opens the code entry (digits, CLEAR deletes one, CANCEL leaves, ENTER activates).
  *
  * Drawing never throws: a dead panel must not stop the terminal (the display probe reports it).
  * Only the screen being drawn has a display list; the panel keeps what to draw, not what was drawn.
  */
 import { readLang, readTerminalConfig, readTerminalId } from '../config/terminalConfig';
 import { errorText } from '../errorText';
+import type { ActivationOutcome } from '../activation/activate';
+import { encodeSummary } from '../diagnosis/summary';
+import { supportCode } from '../diagnosis/supportCode';
+import type { ActionId, Diagnosis } from '../diagnosis/types';
 import type { KeyCode, Ports, TimerToken } from '../ports';
+import { encodeQr } from '../qr/encode';
 import type { SelfTestReport } from '../selftest/types';
 import type { CborCodec } from '../store/cbor';
+import { ACTIVATION_CODE_MAX, ACTIVATION_CODE_MIN } from '../ui/activationTexts';
+import { createDiagnosisScreens, diagnosisPage, type DiagnosisScreens } from '../ui/diagnosisScreens';
 import { parseFont } from '../ui/font';
 import { createScreens, type ScreenContext, type Screens } from '../ui/screens';
 import { createTransactionScreens, type TransactionScreens } from '../ui/transactionScreens';
@@ -23,7 +37,16 @@ import type { TerminalState } from './states';
 const IDLE_REFRESH_MS = 60 * 1000;
 
 /** What the screen shows: the idle or fault screen, a page of the last self-test, the boot screen while a self-test runs, a transaction's screen. */
-export type View = { kind: 'home' } | { kind: 'report'; page: number } | { kind: 'running' } | { kind: 'host'; render: HostView };
+export type View =
+  | { kind: 'home' }
+  | { kind: 'report'; page: number }
+  | { kind: 'running' }
+  | { kind: 'host'; render: HostView }
+  /** A page of the current diagnosis; `running`: the action under way (its steps page shows it). */
+  | { kind: 'diagnosis'; page: number; running?: ActionId }
+  | { kind: 'code-entry'; digits: string }
+  | { kind: 'activating' }
+  | { kind: 'activation-result'; outcome: ActivationOutcome };
 
 export interface PanelDeps {
   ports: Ports;
@@ -33,6 +56,16 @@ export interface PanelDeps {
   /** The STAN of a reversal still waiting for the host (the idle screen says so). */
   pendingReversalStan(): string | undefined;
   stopped(): boolean;
+  /** The diagnosis the diagnosis pages show. */
+  diagnosis(): Diagnosis | undefined;
+  /** The terminal is in its factory state (never activated): its fault screen is the activation screen. */
+  factory(): boolean;
+  /** ENTER on a PIN pad from home or a report: the diagnosis now. */
+  openDiagnosis(): void;
+  /** A step's action chosen on the steps page. */
+  runStep(action: ActionId): void;
+  /** ENTER on the code entry with enough digits. */
+  submitCode(digits: string): void;
 }
 
 export interface Panel {
@@ -58,6 +91,7 @@ export function createPanel(deps: PanelDeps): Panel {
   let view: View = { kind: 'running' };
   let screens: Screens | undefined;
   let transactionScreens: TransactionScreens | undefined;
+  let diagnosisScreens: DiagnosisScreens | undefined;
   let idleRefresh: TimerToken | undefined;
   let identity: ScreenContext & { merchantId?: string } = { lang: 'zh', firmwareVersion: ports.system.firmwareVersion };
   /** The panel shows the ready screen as draw() last drew it: the minute refresh need only redraw the clock. */
@@ -72,6 +106,8 @@ export function createPanel(deps: PanelDeps): Panel {
       if (view.kind === 'running') ports.display.draw(screens.boot(context));
       else if (view.kind === 'host' && transactionScreens) ports.display.draw(view.render(transactionScreens, context));
       else if (view.kind === 'report' && report) ports.display.draw(screens.selfTestPage(report, view.page, context));
+      else if (view.kind !== 'home' && view.kind !== 'report' && diagnosisScreens) drawOwn(diagnosisScreens, context);
+      else if (deps.state() === 'fault' && deps.factory() && diagnosisScreens) ports.display.draw(diagnosisScreens.notActivated({ ...context, serialNumber: ports.system.serialNumber }));
       else if (deps.state() === 'fault' && report) ports.display.draw(screens.fault(report, context));
       else {
         const pendingReversalStan = deps.pendingReversalStan();
@@ -81,6 +117,63 @@ export function createPanel(deps: PanelDeps): Panel {
     } catch (error) {
       ports.trace(`draw failed: ${errorText(error)}`);
     }
+  }
+
+  /** The diagnosis and activation views (a diagnosis view without a diagnosis shows the home screen). */
+  function drawOwn(own: DiagnosisScreens, context: ScreenContext) {
+    const d = deps.diagnosis();
+    if (view.kind === 'diagnosis') {
+      if (!d) {
+        view = { kind: 'home' };
+        return draw();
+      }
+      // The support code and the QR are made only for the support page: a QR's matrix is the biggest thing a page holds.
+      const support = diagnosisPage(d, view.page).kind === 'support';
+      const ids = { firmwareVersion: context.firmwareVersion, serialNumber: ports.system.serialNumber, ...(context.terminalId ? { terminalId: context.terminalId } : {}) };
+      const page = support ? { ...context, supportCode: supportCode(d), qr: encodeQr(encodeSummary(d, ids)) } : context;
+      ports.display.draw(own.page(d, view.page, page, view.running));
+    } else if (view.kind === 'code-entry') ports.display.draw(own.codeEntry(view.digits, context));
+    else if (view.kind === 'activating') ports.display.draw(own.activating(context));
+    else if (view.kind === 'activation-result') ports.display.draw(own.activationResult(view.outcome, context));
+  }
+
+  /** The first step with an action not yet tried, as its steps page lists them. */
+  function firstUntried(d: Diagnosis): ActionId | undefined {
+    for (const step of d.steps) if (step.action && !d.tried.some((t) => t.action === step.action)) return step.action;
+    return undefined;
+  }
+
+  /** Keys on a diagnosis page: paging, and on the steps page the actions. */
+  function diagnosisKey(key: KeyCode, page: number): boolean {
+    const d = deps.diagnosis();
+    if (!d || !diagnosisScreens) return false;
+    const pages = diagnosisScreens.pageCount(d);
+    if (key === 'down') return show(page + 1 < pages ? { kind: 'diagnosis', page: page + 1 } : { kind: 'home' });
+    if (key === 'up') return show(page > 0 ? { kind: 'diagnosis', page: page - 1 } : { kind: 'home' });
+    if (key === 'cancel') return show({ kind: 'home' });
+    if (diagnosisPage(d, page).kind !== 'steps') return false;
+    let action: ActionId | undefined;
+    if (key >= '1' && key <= '9') action = d.steps[Number(key) - 1]?.action;
+    // A hold on the one-button board runs the next step only here; elsewhere it is the self-test.
+    else if (key === 'enter' || (key === 'menu' && ports.keypad.layout === 'one-button')) action = firstUntried(d);
+    if (!action) return key !== 'menu';
+    deps.runStep(action);
+    return true;
+  }
+
+  /** Keys on the activation code entry (a PIN pad's digits). */
+  function codeKey(key: KeyCode, digits: string): boolean {
+    if (key >= '0' && key <= '9') return digits.length < ACTIVATION_CODE_MAX ? show({ kind: 'code-entry', digits: digits + key }) : true;
+    if (key === 'clear') return show({ kind: 'code-entry', digits: digits.slice(0, -1) });
+    if (key === 'cancel') return show({ kind: 'home' });
+    if (key === 'enter' && digits.length >= ACTIVATION_CODE_MIN) deps.submitCode(digits);
+    return true;
+  }
+
+  function show(next: View): true {
+    view = next;
+    draw();
+    return true;
   }
 
   /** The minute refresh of the idle screen: only its clock when the rest is already there. */
@@ -106,10 +199,16 @@ export function createPanel(deps: PanelDeps): Panel {
   }
 
   function page(key: KeyCode): boolean {
-    if (view.kind === 'host') {
-      // Any key takes a transaction's result off the screen.
-      view = { kind: 'home' };
-      draw();
+    // Any key takes a transaction's or an activation's result off the screen.
+    if (view.kind === 'host' || view.kind === 'activation-result') return show({ kind: 'home' });
+    if (view.kind === 'activating' || view.kind === 'running') return true;
+    if (view.kind === 'diagnosis') return diagnosisKey(key, view.page);
+    if (view.kind === 'code-entry') return codeKey(key, view.digits);
+    const pinPad = ports.keypad.layout === 'pin-pad';
+    if (pinPad && view.kind === 'home' && deps.state() === 'fault' && deps.factory() && (key === 'enter' || (key >= '0' && key <= '9')))
+      return show({ kind: 'code-entry', digits: key === 'enter' ? '' : key });
+    if (pinPad && key === 'enter') {
+      deps.openDiagnosis();
       return true;
     }
     const report = deps.lastReport();
@@ -135,7 +234,9 @@ export function createPanel(deps: PanelDeps): Panel {
     load() {
       try {
         screens = createScreens(ports.display.font, ports.keypad.layout);
-        transactionScreens = createTransactionScreens(parseFont(ports.display.font), ports.keypad.layout);
+        const font = parseFont(ports.display.font);
+        transactionScreens = createTransactionScreens(font, ports.keypad.layout);
+        diagnosisScreens = createDiagnosisScreens(font, ports.keypad.layout);
       } catch (error) {
         ports.trace(`font unusable: ${errorText(error)}`);
       }
