@@ -187,7 +187,6 @@ const EN_LABELS = deepFreeze({
   'evidence.hosttext.account-restricted': "The host's message says the account is restricted",
   'evidence.hosttext.terminal-disabled': "The host's message says the terminal is disabled",
   'evidence.activation.done': 'The terminal was activated',
-  'evidence.keys.not-activated': 'No master key: the terminal was never activated',
 });
 
 export type DiagnosisLabel = keyof typeof EN_LABELS;
@@ -249,7 +248,6 @@ const ZH_LABELS: Readonly<Record<DiagnosisLabel, string>> = deepFreeze({
   'evidence.hosttext.account-restricted': '主机附言表示账户受限',
   'evidence.hosttext.terminal-disabled': '主机附言表示终端已停用',
   'evidence.activation.done': '终端已激活',
-  'evidence.keys.not-activated': '没有主密钥：终端从未激活',
 });
 
 export const CAUSE_NAMES: Readonly<Record<Lang, Readonly<Record<CauseId, string>>>> = Object.freeze({ zh: ZH_CAUSE_NAMES, en: EN_CAUSE_NAMES });
