@@ -14,6 +14,7 @@ import type { DisplayList } from '../../firmware/core/ui/displayList';
 import type { Scenario } from './schema';
 import type { ScenarioFault } from './hostSchema';
 import { drive, driveIdle, DriveError, runHostStep, type TransactionRecord } from './hostSteps';
+import { diagnosisPages, diagnosisRecord, runDiagnosisStep, type DiagnosisRecord } from './diagnosisSteps';
 import type { VirtualClock } from '../ports/virtualClock';
 import type { SimKeypad } from '../ports/simDevices';
 
@@ -66,6 +67,8 @@ export interface ScenarioReport {
   transactions: TransactionRecord[];
   /** What the acquirer received and answered, when the scenario has one. */
   acquirer?: AcquirerLine[];
+  /** Each diagnosis step's diagnosis: top cause, causes with their standing, steps, what was tried. */
+  diagnoses: DiagnosisRecord[];
 }
 
 export interface ScenarioOutcome {
@@ -91,6 +94,10 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
   /** A terminal whose power was cut: stopped, kept for the reboot. */
   let dead: Terminal | undefined;
   const transactions: TransactionRecord[] = [];
+  const diagnoses: DiagnosisRecord[] = [];
+  /** The restart action asked the board to restart (the next step reboots first). */
+  let restartAsked = false;
+  const create = (ports: Ports) => createTerminal(ports, { restart: () => (restartAsked = true) });
   /** Boots on the simulated network; a boot that never ends is the step's failure. */
   const boot = async (index: number, t: Terminal) => {
     try {
@@ -112,6 +119,16 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
 
   /** The ports of the running boot: cut when its power goes, so nothing of an old boot reaches the world. */
   let fence: FencedPorts | undefined;
+  const reboot = async (index: number) => {
+    (terminal ?? dead)?.stop();
+    fence?.cut();
+    dead = undefined;
+    world.clock.reboot();
+    world.powerOn();
+    fence = fencePorts(world.ports);
+    terminal = create(fence.ports);
+    await boot(index, terminal);
+  };
   for (let index = 0; index < scenario.steps.length; index++) {
     const step = scenario.steps[index];
     switch (step.do) {
@@ -119,18 +136,11 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
         if (terminal) throw new ScenarioRunError(index, 'already booted (use reboot)');
         if (dead) throw new ScenarioRunError(index, 'the power is off (use reboot)');
         fence = fencePorts(world.ports);
-        terminal = createTerminal(fence.ports);
+        terminal = create(fence.ports);
         await boot(index, terminal);
         break;
       case 'reboot':
-        (terminal ?? dead)?.stop();
-        fence?.cut();
-        dead = undefined;
-        world.clock.reboot();
-        world.powerOn();
-        fence = fencePorts(world.ports);
-        terminal = createTerminal(fence.ports);
-        await boot(index, terminal);
+        await reboot(index);
         break;
       case 'advance':
         await world.clock.advance(step.ms);
@@ -157,6 +167,11 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
         break;
       case 'report-pages': {
         if (!terminal?.lastReport) throw new ScenarioRunError(index, 'no self-test report to page through');
+        // The diagnosis on the screen (after an 83): ▼ through it to home first, uncaptured.
+        for (let press = 0; press < MAX_PAGES && terminal.view === 'diagnosis'; press++) {
+          world.keypad.press('down');
+          await world.clock.settle();
+        }
         // ▼ through every page as the terminal lays them out, then ▼ once more: the last page's
         // footer says that leads home (tests/ui/keyHints.test.ts checks that it does).
         const screens = createScreens(world.ports.display.font, world.ports.keypad.layout);
@@ -166,6 +181,31 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
           world.keypad.press('down');
           await world.clock.settle();
           if (page < pages) capture(index, `${step.name}-${String(page + 1).padStart(2, '0')}`);
+        }
+        break;
+      }
+      case 'diagnosis':
+      case 'action':
+      case 'activate': {
+        if (!terminal) throw new ScenarioRunError(index, 'boot first');
+        let d;
+        try {
+          d = await runDiagnosisStep(step, world, terminal);
+        } catch (error) {
+          if (error instanceof DriveError) throw new ScenarioRunError(index, `${step.do}: ${error.message}`);
+          throw error;
+        }
+        if (step.do === 'diagnosis' && d) {
+          diagnoses.push(diagnosisRecord(index, step.name, d));
+          for (const page of diagnosisPages(world, step.name, d)) {
+            if (screens.some((s) => s.name === page.name)) throw new ScenarioRunError(index, `screen name ${page.name} used twice`);
+            screens.push(page);
+          }
+        }
+        // The restart step's outcome is recorded: the board restarts (a software reset).
+        if (restartAsked) {
+          restartAsked = false;
+          await reboot(index);
         }
         break;
       }
@@ -199,6 +239,7 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
       recentEvents: events.slice(-RECENT_EVENTS),
       screens: screens.map((s) => s.name),
       transactions,
+      diagnoses,
       ...(scenario.acquirer ? { acquirer: world.outside({ do: 'acquirer-log' }) as AcquirerLine[] } : {}),
     },
     screens,

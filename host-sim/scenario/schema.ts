@@ -8,6 +8,7 @@ import { CAPK_TABLE_LIMIT, CapkError, parseCapkTable } from '../../firmware/core
 import type { KeyCode, KeypadLayout, ResetReason } from '../../firmware/core/ports';
 import { bool, int, isObj, list, obj, only, ScenarioError, str } from './fields';
 import { acquirerSpec, hostStep, HOST_STEP_NAMES, networkSpec, type AcquirerSpec, type HostStep, type NetworkSpec } from './hostSchema';
+import { diagnosisStep, DIAGNOSIS_STEP_NAMES, type DiagnosisStep } from './diagnosisSteps';
 
 export { ScenarioError } from './fields';
 
@@ -27,7 +28,9 @@ export type Step =
   | { do: 'reboot' }
   /** The key-wipe command: working keys dropped, the master key erased (a technician's service action). */
   | { do: 'wipe-keys' }
-  | HostStep;
+  | HostStep
+  /** The code-83 diagnosis (checked, its pages captured in zh and en), a step's action, activation. */
+  | DiagnosisStep;
 
 export interface Scenario {
   name: string;
@@ -135,7 +138,7 @@ function steps_(value: unknown, field: string): Step[] {
 
 function step(value: unknown, field: string): Step {
   if (!isObj(value)) throw new ScenarioError(field, 'must be an object with "do"');
-  const host = hostStep(value, field);
+  const host = hostStep(value, field) ?? diagnosisStep(value, field);
   if (host) return host;
   switch (value.do) {
     case 'boot':
@@ -162,7 +165,7 @@ function step(value: unknown, field: string): Step {
       only(value, field, ['do', 'name']);
       return { do: value.do, name: str(value.name, `${field}.name`, NAME) };
     default:
-      throw new ScenarioError(`${field}.do`, `must be boot, advance, press, release, snapshot, report-pages, reboot, wipe-keys, ${HOST_STEP_NAMES.join(', ')} or repeat`);
+      throw new ScenarioError(`${field}.do`, `must be boot, advance, press, release, snapshot, report-pages, reboot, wipe-keys, ${[...HOST_STEP_NAMES, ...DIAGNOSIS_STEP_NAMES].join(', ')} or repeat`);
   }
 }
 

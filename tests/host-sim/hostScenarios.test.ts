@@ -11,6 +11,7 @@ import { FAULT_KINDS } from '../../host-sim/scenario/hostSchema';
 import { runInWorld, startWorld, type NodeWorld } from '../../host-sim/world';
 import { CERTS_DOMAIN } from '../../firmware/core/security/provisionedData';
 import type { DisplayList } from '../../firmware/core/ui/displayList';
+import { causeName } from '../../firmware/core/ui/diagnosisTexts';
 
 const DIR = join(__dirname, '../../host-sim/scenarios');
 const TID = '10240001';
@@ -187,7 +188,8 @@ describe('terminal-invalid answers (83 at a Lakala-style acquirer, 97 at CUP)', 
     expect(finding(r, 'account.host').detail).toMatch(/^host answered 83 .*无效终端.* to 0810/);
     expect(r.outcome.report.finalState).toBe('fault');
     expect(r.outcome.report.transactions.at(-1)).toMatchObject({ do: 'sale', outcome: 'refused', code: 'terminal.out-of-service' });
-    expect(screen(r, 'fault')).toContain('account.terminal-invalid');
+    // The diagnosis takes the screen after the host-83 self-test: the host accepted this TID at boot and refuses it now.
+    expect(screen(r, 'fault')).toContain(squash(causeName('en', 'auth.tid-disabled')));
     expect(screen(r, 'selftest-01')).toContain(squash('Trigger: after "invalid terminal"'));
     expect(screen(r, 'selftest-03')).toContain(squash('host answered 83 (Invalid terminal'));
     expect(screen(await run('host-83-sign-on', 'zh'), 'selftest-03')).toContain('无效终端');
@@ -212,7 +214,8 @@ describe('terminal-invalid answers (83 at a Lakala-style acquirer, 97 at CUP)', 
     }
     expect(r.world.acquirer!.log.filter((e) => e.direction === 'out').map((e) => `${e.mti}:${e.code}`)).toEqual(['0830:97', '0830:97']);
     expect(r.outcome.report.finalState).toBe('fault');
-    expect(screen(r, 'fault-after-menu-self-test')).toContain('account.terminal-invalid');
+    // A demand self-test that fails opens the diagnosis: every local check holds, the host does not know the terminal.
+    expect(screen(r, 'fault-after-menu-self-test')).toContain(squash(causeName('en', 'auth.host-not-registered')));
     expect(screen(await run('host-97-cup', 'zh'), 'selftest-03')).toContain('终端未登记');
   });
 });

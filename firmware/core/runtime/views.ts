@@ -25,6 +25,7 @@ import type { KeyCode, Ports, TimerToken } from '../ports';
 import { encodeQr } from '../qr/encode';
 import type { SelfTestReport } from '../selftest/types';
 import type { CborCodec } from '../store/cbor';
+import type { DisplayList } from '../ui/displayList';
 import { ACTIVATION_CODE_MAX, ACTIVATION_CODE_MIN } from '../ui/activationTexts';
 import { createDiagnosisScreens, diagnosisPage, type DiagnosisScreens } from '../ui/diagnosisScreens';
 import { parseFont } from '../ui/font';
@@ -47,6 +48,16 @@ export type View =
   | { kind: 'code-entry'; digits: string }
   | { kind: 'activating' }
   | { kind: 'activation-result'; outcome: ActivationOutcome };
+
+/**
+ * Page `n` of diagnosis `d` as the panel draws it. The support code and the QR are made only for
+ * the support page: a QR's matrix is the biggest thing a page holds.
+ */
+export function diagnosisPageList(own: DiagnosisScreens, d: Diagnosis, n: number, context: ScreenContext, serialNumber: string, running?: ActionId): DisplayList {
+  if (diagnosisPage(d, n).kind !== 'support') return own.page(d, n, context, running);
+  const ids = { firmwareVersion: context.firmwareVersion, serialNumber, ...(context.terminalId ? { terminalId: context.terminalId } : {}) };
+  return own.page(d, n, { ...context, supportCode: supportCode(d), qr: encodeQr(encodeSummary(d, ids)) }, running);
+}
 
 export interface PanelDeps {
   ports: Ports;
@@ -127,11 +138,7 @@ export function createPanel(deps: PanelDeps): Panel {
         view = { kind: 'home' };
         return draw();
       }
-      // The support code and the QR are made only for the support page: a QR's matrix is the biggest thing a page holds.
-      const support = diagnosisPage(d, view.page).kind === 'support';
-      const ids = { firmwareVersion: context.firmwareVersion, serialNumber: ports.system.serialNumber, ...(context.terminalId ? { terminalId: context.terminalId } : {}) };
-      const page = support ? { ...context, supportCode: supportCode(d), qr: encodeQr(encodeSummary(d, ids)) } : context;
-      ports.display.draw(own.page(d, view.page, page, view.running));
+      ports.display.draw(diagnosisPageList(own, d, view.page, context, ports.system.serialNumber, view.running));
     } else if (view.kind === 'code-entry') ports.display.draw(own.codeEntry(view.digits, context));
     else if (view.kind === 'activating') ports.display.draw(own.activating(context));
     else if (view.kind === 'activation-result') ports.display.draw(own.activationResult(view.outcome, context));
@@ -199,6 +206,8 @@ export function createPanel(deps: PanelDeps): Panel {
   }
 
   function page(key: KeyCode): boolean {
+    // MENU (a hold on one button) is the self-test's, except on the diagnosis's steps page.
+    if (key === 'menu' && view.kind !== 'diagnosis') return false;
     // Any key takes a transaction's or an activation's result off the screen.
     if (view.kind === 'host' || view.kind === 'activation-result') return show({ kind: 'home' });
     if (view.kind === 'activating' || view.kind === 'running') return true;
