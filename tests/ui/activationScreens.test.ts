@@ -3,9 +3,10 @@
  * glyph in the font; the code shown as typed (large, read back from the rendered pixels against
  * the font's own glyphs), the three stages in order, each refusal with its own words and remedy.
  */
+import type { ActivationOutcome } from '../../firmware/core/activation/activate';
 import type { KeypadLayout } from '../../firmware/core/ports';
 import { ACTIVATION_STAGES, REFUSAL_TEXTS, type ActivationRefusal } from '../../firmware/core/ui/activationTexts';
-import { activationScreens, groupedCode, type ActivationOutcomeView } from '../../firmware/core/ui/activationScreens';
+import { activationScreens, groupedCode } from '../../firmware/core/ui/activationScreens';
 import type { DisplayList } from '../../firmware/core/ui/displayList';
 import { LANGS, type Lang } from '../../firmware/core/ui/strings';
 import { readFileSync } from 'node:fs';
@@ -27,9 +28,10 @@ const expectShown = (list: DisplayList, parts: string[]): void => {
 function everyScreen(lang: Lang, keys: KeypadLayout): [string, DisplayList][] {
   const screens = activationScreens(font, keys);
   const c = context(lang);
-  const outcomes: [string, ActivationOutcomeView][] = [
+  // What activation/activate.ts returns is what the screen takes.
+  const outcomes: [string, ActivationOutcome][] = [
     ['activated', { kind: 'activated', tid: '10240001', mid: '898440154110001' }],
-    ...REASONS.map((reason): [string, ActivationOutcomeView] => [reason, { kind: 'refused', reason, detail: 'D5=01' }]),
+    ...REASONS.map((reason): [string, ActivationOutcome] => [reason, { kind: 'refused', reason, detail: 'response code 83, reason 1' }]),
   ];
   return [
     ['not activated', screens.notActivated({ ...c, serialNumber: 'XSPOS-24A1B2C3D4E5' })],

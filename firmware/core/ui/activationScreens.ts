@@ -21,7 +21,7 @@ import type { ScreenContext } from './screens';
 import { localize, STRINGS, UI_SYMBOLS, type Lang } from './strings';
 import { banner } from './transactionScreens';
 
-/** How an activation ended (contract §6; activation/activate.ts returns it). */
+/** How an activation ended, as activation/activate.ts returns it (the refusal's detail is not shown: it is for the log). */
 export type ActivationOutcomeView =
   | { readonly kind: 'activated'; readonly tid: string; readonly mid: string }
   | { readonly kind: 'refused'; readonly reason: ActivationRefusal; readonly detail?: string };

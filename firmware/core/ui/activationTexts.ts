@@ -5,11 +5,11 @@
  * means with its remedy (issue-8 contract §6). English defines the keys; the Chinese tables are
  * typed against them. After editing, run `npm run font`.
  */
+import type { ActivationRefusal } from '../activation/activate';
 import { deepFreeze } from '../freeze';
 import { fillParams, type Lang, type StringParams } from './strings';
 
-/** Why the host or the terminal refused an activation (contract §6 outcome reasons). */
-export type ActivationRefusal = 'code-wrong' | 'code-expired' | 'tid-disabled' | 'bound-elsewhere' | 'kcv-mismatch' | 'unreachable' | 'malformed';
+export type { ActivationRefusal } from '../activation/activate';
 
 /** The three stages of activation, in order. */
 export type ActivationStage = 'apply' | 'review' | 'issue';
@@ -18,7 +18,10 @@ export const ACTIVATION_STAGES: readonly ActivationStage[] = deepFreeze(['apply'
 /** Marks of the progress rows: the stage under way, and those still to come (done ones get ✔). */
 export const STAGE_MARKS = Object.freeze({ current: '▶', pending: '·' });
 
-/** An activation code is 8 to 12 digits (not a secret: it is shown as typed). */
+/**
+ * An activation code as typed on the keypad: 8 to 12 digits (the request's codec takes up to 32;
+ * the keypad stops at what the screen shows on one line). Not a secret: shown as typed.
+ */
 export const ACTIVATION_CODE_MIN = 8;
 export const ACTIVATION_CODE_MAX = 12;
 
