@@ -40,6 +40,8 @@ describe('response timeout', () => {
     expect(net.connects).toHaveLength(2);
     expect(net.connects[0].events).toEqual(['connect', 'client-close']);
     expect(traces.some((l) => l.startsWith(`link: host 0 timeout (no answer within ${TIMING.responseTimeoutMs} ms)`))).toBe(true);
+    // The host saw the request twice: one timeout, one resend (the diagnosis's "unstable link").
+    expect(link.stats).toEqual({ failovers: 0, timeouts: 1, resends: 1, connectFailures: 0 });
   });
 
   it('never sends a sale again once it left: stage timeout, sent true, one request at the host', async () => {
@@ -53,6 +55,7 @@ describe('response timeout', () => {
     expect(host.frames).toHaveLength(1);
     expect(clock.pendingTimers).toBe(0);
     expect(traces.at(-1)).toContain('not sent again');
+    expect(link.stats).toMatchObject({ timeouts: 1, resends: 0, failovers: 0 });
   });
 
   it('reports roundTripMs on the clock port, from the request written to the answer read', async () => {

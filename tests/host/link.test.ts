@@ -39,6 +39,8 @@ describe('getting a connection', () => {
     expect(traces.filter((l) => l.includes('connect (')).length).toBe(3);
     expect(traces).toContain(`link: failover to host 1 (127.0.0.1:${backup.port})`);
     expect(clock.pendingTimers).toBe(0);
+    // The diagnosis reads these: three refused connects, one failover, nothing sent twice.
+    expect(link.stats).toEqual({ failovers: 1, timeouts: 0, resends: 0, connectFailures: 3 });
   });
 
   it('stays on the backup until failbackMs has passed, then tries the primary first again', async () => {

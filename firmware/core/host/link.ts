@@ -65,6 +65,13 @@ export type ExchangeResult =
 
 export type ProbeResult = { ok: true; ms: number } | { ok: false; stage: 'link-down' | 'resolve' | 'connect' | 'closed'; detail: string };
 
+export interface LinkStats {
+  failovers: number;
+  timeouts: number;
+  resends: number;
+  connectFailures: number;
+}
+
 export type LinkErrorCode = 'link-options' | 'link-no-host';
 
 export class LinkError extends Error {
@@ -89,6 +96,8 @@ export class HostLink {
   readonly #live: ConnectionAttempt[] = [];
   #sleep: TimerToken | undefined;
   #wake: (() => void) | undefined;
+  /** Counted since boot for the diagnosis ("unstable link" stands on these): never reset. */
+  readonly #stats = { failovers: 0, timeouts: 0, resends: 0, connectFailures: 0 };
 
   /** @throws LinkError('link-options') with no host, or a TLS host and no trust anchor */
   constructor(options: LinkOptions) {
@@ -101,6 +110,11 @@ export class HostLink {
   /** The host the next exchange tries first (0 primary, 1 backup), failback aside. */
   get activeHost(): number {
     return this.#active;
+  }
+
+  /** Failovers, answers that did not come in time, requests sent again, and connects that failed, since the link opened. */
+  get stats(): Readonly<LinkStats> {
+    return this.#stats;
   }
 
   /**
@@ -165,8 +179,12 @@ export class HostLink {
       const host = (first + turn) % o.hosts.length;
       if (turn > 0) this.#failOver(host);
       for (let attempt = 0; attempt <= o.retries; attempt++) {
+        // A request that may have left already goes out again (only when `resend` allowed it).
+        if (sent) this.#stats.resends++;
         const outcome = await this.#attempt(host, frame, match);
         if (outcome.ok) return { ok: true, body: outcome.body as Uint8Array, host, roundTripMs: outcome.ms };
+        if (outcome.stage === 'timeout') this.#stats.timeouts++;
+        else if (outcome.stage === 'connect' || outcome.stage === 'resolve') this.#stats.connectFailures++;
         sent = sent || outcome.sent;
         last = { ok: false, stage: outcome.stage, sent, host, detail: outcome.detail };
         if (this.#closed) return last;
@@ -189,6 +207,7 @@ export class HostLink {
   #failOver(host: number) {
     const o = this.#o;
     this.#active = host;
+    this.#stats.failovers++;
     this.#failbackAt = o.clock.uptimeMs() + o.failbackMs;
     o.trace(`link: failover to host ${host} (${hostText(o.hosts[host])})`);
   }
