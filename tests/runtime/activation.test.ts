@@ -1,0 +1,102 @@
+/**
+ * Field activation on the terminal, end to end against the simulated acquirer over loopback TCP:
+ * a factory-state terminal (no master key, no TID or MID, only the acquirer profile) shows the
+ * activation screen; the operator types the code on the PIN pad; the host binds TID and MID and
+ * sends the master key; the terminal signs on and its self-test passes only then. A wrong code is
+ * refused, and the diagnosis says what to do.
+ */
+import { createTerminal } from '../../firmware/core/runtime/terminal';
+import { SETTINGS_DOMAIN } from '../../firmware/core/config/terminalConfig';
+import { activationLabel } from '../../firmware/core/ui/activationTexts';
+import { causeName } from '../../firmware/core/ui/diagnosisTexts';
+import type { KeyCode } from '../../firmware/core/ports';
+import { drive } from '../../host-sim/scenario/hostSteps';
+import { startWorld, type NodeWorld } from '../../host-sim/world';
+import { PROFILE, scenarioWith, screenText } from './world';
+
+const CODE = '20261202';
+/** The slot's IDs: those the provisioned terminal certificate names. */
+const TID = '10240001';
+const MID = '898440154110001';
+
+const opened: NodeWorld[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((w) => w.close()));
+});
+
+/** A terminal fresh from the factory whose acquirer has a slot waiting for activation code CODE. */
+async function factoryTerminal(ids: Record<string, string> = {}) {
+  const world = await startWorld(
+    scenarioWith({
+      lang: 'en',
+      terminal: { profile: PROFILE, ...ids },
+      keys: { masterKey: null, workingKeys: null },
+      device: { keypad: 'pin-pad' },
+      acquirer: { terminals: [{ tid: TID, mid: MID, status: 'registered', activation: { code: CODE } }] },
+    }),
+  );
+  opened.push(world);
+  const terminal = createTerminal(world.ports);
+  await drive(world, terminal.boot());
+  return { world, terminal };
+}
+
+/** Moves the virtual clock timer by timer, the network settled at each, until `done` holds. */
+async function driveUntil(world: NodeWorld, done: () => boolean) {
+  for (let i = 0; i < 2000 && !done(); i++) {
+    await world.clock.settle();
+    if (done() || !(await world.clock.advanceToNextTimer())) break;
+  }
+  await world.clock.settle();
+  expect(done()).toBe(true);
+}
+
+const type = (world: NodeWorld, keys: string) => [...keys].forEach((k) => world.keypad.press(k as KeyCode));
+
+describe('activation on the terminal', () => {
+  it('factory state: the activation screen, the code on the PIN pad, activated, signed on, and only then the self-test passes', async () => {
+    const { world, terminal } = await factoryTerminal();
+    expect(terminal.state).toBe('fault');
+    expect(terminal.lastReport!.results.find((r) => r.id === 'auth.master-key')).toMatchObject({ status: 'fail', code: 'keys.not-activated' });
+    expect(screenText(world)).toContain(activationLabel('en', 'act.notActivated'));
+    world.keypad.press('enter');
+    expect(terminal.view).toBe('code-entry');
+    type(world, '2026120X'.slice(0, 7) + '9');
+    world.keypad.press('clear');
+    type(world, '2');
+    // The code itself is drawn large (as pixels); its count is text.
+    expect(screenText(world)).toContain(activationLabel('en', 'act.entry.count', { count: 8, min: 8, max: 12 }));
+    world.keypad.press('enter');
+    expect(terminal.view).toBe('activating');
+    await driveUntil(world, () => terminal.state === 'ready' && terminal.view !== 'activating');
+    expect(world.settings.get(SETTINGS_DOMAIN, 'tid')).toBe(TID);
+    expect(world.settings.get(SETTINGS_DOMAIN, 'mid')).toBe(MID);
+    expect(terminal.host?.status().signedOn).toBe(true);
+    const last = terminal.lastReport!;
+    expect(last).toMatchObject({ trigger: 'demand' });
+    expect(last.verdict).not.toBe('fail');
+    expect(last.results.find((r) => r.id === 'auth.master-key')?.status).not.toBe('fail');
+    // The acquirer bound the board and then answered its sign-on under the new master key.
+    const out = world.acquirer!.log.filter((e) => e.direction === 'out').map((e) => `${e.mti}:${e.code}`);
+    expect(out.slice(0, 2)).toEqual(['0810:00', '0810:00']);
+  });
+
+  it('a wrong code is refused: the result screen, then the diagnosis names the activation code', async () => {
+    // Provisioned with its IDs at the factory, only the master key missing: the configuration is no cause here.
+    const { world, terminal } = await factoryTerminal({ tid: TID, mid: MID });
+    const outcome = await drive(world, terminal.activate('11112222'));
+    expect(outcome).toMatchObject({ kind: 'refused', reason: 'code-wrong' });
+    expect(terminal.view).toBe('activation-result');
+    expect(terminal.state).toBe('fault');
+    const d = terminal.diagnosis!;
+    expect(d.top?.id).toBe('auth.activation-code');
+    expect(d.evidence.map((e) => e.code)).toContain('activation.code-wrong');
+    world.keypad.press('cancel');
+    expect(terminal.view).toBe('home');
+    world.keypad.press('enter');
+    expect(terminal.view).toBe('code-entry');
+    world.keypad.press('cancel');
+    expect(screenText(world)).toContain(activationLabel('en', 'act.notActivated'));
+    expect(causeName('en', d.top!.id)).not.toBe('');
+  });
+});
