@@ -58,13 +58,13 @@ describe('what the activation screens say', () => {
   test('not activated: what it means, what to do, the IDs the acquirer asks for, the key to press', () => {
     expectShown(pad.notActivated({ ...context('zh'), serialNumber: 'XSPOS-24A1B2C3D4E5' }), ['终端未激活', '⚠ 未激活', '不能受理交易', '请向收单机构申请激活码', '终端号', '10240001', '序列号', 'XSPOS-24A1B2C3D4E5', '按确认键输入激活码']);
     expectShown(pad.notActivated(context('en')), ['ENTER: type the code']);
-    expectShown(one.notActivated({ ...context('en'), terminalId: undefined }), ['Terminal not activated', 'Terminal ID', 'not set', 'Hold 1.5 s: enter the code']);
+    expectShown(one.notActivated({ ...context('en'), terminalId: undefined }), ['Terminal not activated', 'Terminal ID', 'not set', 'This board has no keypad: a technician enters the code.']);
   });
 
   test('code entry: grouped by four with a cursor, the count, shown as typed (activation codes are not secret)', () => {
     expect(['', '1234', '12345', '123456789012'].map(groupedCode)).toEqual(['_', '1234 _', '1234 5_', '1234 5678 9012']);
     expectShown(pad.codeEntry('12345', context('en')), ['5 digits (8–12)', 'ENTER activate', 'CLEAR delete', 'CANCEL back']);
-    expectShown(one.codeEntry('12345', context('zh')), ['长按 1.5 秒：激活']);
+    expectShown(one.codeEntry('12345', context('zh')), ['本机没有数字键盘，请由技术员输入激活码。']);
     expectShown(pad.codeEntry('12345', context('zh')), ['已输入 5 位（8–12 位）']);
   });
 

@@ -7,7 +7,7 @@
  */
 import type { KeypadLayout } from '../../firmware/core/ports';
 import { encodeQr } from '../../firmware/core/qr/encode';
-import { createDiagnosisScreens, diagnosisPage, diagnosisPageCount, qrScale, type SupportContext } from '../../firmware/core/ui/diagnosisScreens';
+import { createDiagnosisScreens, diagnosisPage, diagnosisPageCount, diagnosisStepsPage, qrScale, type SupportContext } from '../../firmware/core/ui/diagnosisScreens';
 import type { DisplayList } from '../../firmware/core/ui/displayList';
 import { LANGS, type Lang } from '../../firmware/core/ui/strings';
 import { DNS_FAILURE, HOST_NOT_REGISTERED, NOTHING_FOUND, shownWords, worstCase } from './diagnosisFixtures';
@@ -51,6 +51,8 @@ describe('page plan', () => {
     const count = diagnosisPageCount(worst);
     expect(count).toBe(1 + 18 + 1 + 5 + 1);
     expect([count - 7, count - 6, count - 2].map((n) => diagnosisPage(worst, n))).toEqual([{ kind: 'ruledOut' }, { kind: 'steps', part: 0 }, { kind: 'steps', part: 4 }]);
+    // Where an action's progress shows: the part with the running step, else with the next step (11, the self-test).
+    expect([diagnosisStepsPage(worst, 'restart'), diagnosisStepsPage(worst), diagnosisStepsPage(DNS_FAILURE, 'network-test')]).toEqual([count - 5, count - 4, 4]);
     expect(diagnosisPageCount(NOTHING_FOUND)).toBe(1 + 0 + 1 + 2);
     expect([diagnosisPage(DNS_FAILURE, -3), diagnosisPage(DNS_FAILURE, 99), diagnosisPage(DNS_FAILURE, NaN)]).toEqual([{ kind: 'summary' }, { kind: 'support' }, { kind: 'summary' }]);
   });

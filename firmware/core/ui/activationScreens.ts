@@ -97,7 +97,8 @@ export function renderCodeEntry(digits: string, view: ScreenView): DisplayList {
   const count = activationLabel(lang, 'act.entry.count', { count: digits.length, min: ACTIVATION_CODE_MIN, max: ACTIVATION_CODE_MAX });
   y = screen.paragraph(count, { x: MARGIN, width: CONTENT_WIDTH, y, color: PALETTE.muted, align: 'center', lineStep: LINE_STEP }) + 12;
   screen.paragraph(activationLabel(lang, 'act.entry.notSecret'), { x: MARGIN, width: CONTENT_WIDTH, y, color: PALETTE.muted, lineStep: LINE_STEP });
-  const keys: ActivationLabel[] = view.keys === 'pin-pad' ? ['act.entry.enter', 'act.entry.clear', 'act.entry.cancel'] : ['act.entry.keys.one'];
+  // A board without digits cannot type a code: the same words as on the not-activated screen.
+  const keys: ActivationLabel[] = view.keys === 'pin-pad' ? ['act.entry.enter', 'act.entry.clear', 'act.entry.cancel'] : ['act.keys.one'];
   hint(screen, keys.map((key) => activationLabel(lang, key)), bottom);
   return screen.build(PALETTE.background);
 }

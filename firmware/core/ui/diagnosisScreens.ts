@@ -223,6 +223,11 @@ function defaultPart(d: Diagnosis, running: ActionId | undefined): number {
   return index < 0 ? 0 : Math.floor(index / STEPS_PER_PAGE);
 }
 
+/** The page number (0-based) of the steps page holding the step under way, else the next step to run: where an action's progress is shown. */
+export function diagnosisStepsPage(d: Diagnosis, running?: ActionId): number {
+  return diagnosisPageCount(d) - 1 - stepParts(d) + defaultPart(d, running);
+}
+
 /**
  * The steps in order, numbered, each with how it went or who does it; `running` is the action
  * under way. Five a page: `part` chooses which five (by default those with the running or next step).
