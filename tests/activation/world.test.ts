@@ -8,9 +8,7 @@
  */
 import { activate } from '../../firmware/core/activation/activate';
 import { activationState, readActivationRecord } from '../../firmware/core/activation/activationState';
-import { parseAcquirerProfile } from '../../firmware/core/config/acquirerProfile';
-import { HostLink } from '../../firmware/core/host/link';
-import { openAcquirerLink } from '../../firmware/core/runtime/acquirerLink';
+import { linkFor, openAcquirerLink, readProfile } from '../../firmware/core/runtime/acquirerLink';
 import { KeyStore, MASTER_KEY_SLOT } from '../../firmware/core/security/keyStore';
 import { masterKeyProbe } from '../../firmware/core/selftest/probes/authProbes';
 import { createCborCodec } from '../../firmware/core/store/cbor';
@@ -31,17 +29,10 @@ function factoryWorld(device: Record<string, unknown> = {}) {
   });
 }
 
-/** The activation's link: from the profile alone (a factory terminal has no TID, so no session yet). */
+/** The activation's link, as the terminal makes it from the provisioned profile alone (a factory terminal has no TID, so no session yet). */
 function linkOf(world: ReturnType<typeof factoryWorld>) {
-  const parsed = parseAcquirerProfile(PROFILE);
-  if (!parsed.ok) throw parsed.error;
-  const profile = { ...parsed.value, retries: 0 };
-  const { ports } = world;
-  const link = new HostLink({
-    network: ports.network, clock: ports.clock, random: (n) => ports.crypto.randomBytes(n), trace: ports.trace, hosts: profile.hosts,
-    connectTimeoutMs: profile.connectTimeoutMs, responseTimeoutMs: profile.timeoutMs, retries: 0, backoff: profile.backoff, failbackMs: profile.failbackMs, maxFrameBytes: 2048,
-  });
-  return { link, profile };
+  const profile = readProfile(world.settings, cbor)!;
+  return { link: linkFor(world.ports, profile), profile };
 }
 
 describe('activation in a simulated world', () => {
