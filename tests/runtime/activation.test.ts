@@ -12,7 +12,7 @@ import { causeName } from '../../firmware/core/ui/diagnosisTexts';
 import type { KeyCode } from '../../firmware/core/ports';
 import { drive } from '../../host-sim/scenario/hostSteps';
 import { startWorld, type NodeWorld } from '../../host-sim/world';
-import { PROFILE, scenarioWith, screenText } from './world';
+import { PROFILE, driveUntil, scenarioWith, screenText } from './world';
 
 const CODE = '20261202';
 /** The slot's IDs: those the provisioned terminal certificate names. */
@@ -39,16 +39,6 @@ async function factoryTerminal(ids: Record<string, string> = {}) {
   const terminal = createTerminal(world.ports);
   await drive(world, terminal.boot());
   return { world, terminal };
-}
-
-/** Moves the virtual clock timer by timer, the network settled at each, until `done` holds. */
-async function driveUntil(world: NodeWorld, done: () => boolean) {
-  for (let i = 0; i < 2000 && !done(); i++) {
-    await world.clock.settle();
-    if (done() || !(await world.clock.advanceToNextTimer())) break;
-  }
-  await world.clock.settle();
-  expect(done()).toBe(true);
 }
 
 const type = (world: NodeWorld, keys: string) => [...keys].forEach((k) => world.keypad.press(k as KeyCode));

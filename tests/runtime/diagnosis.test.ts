@@ -12,7 +12,7 @@ import { causeName, label, remedyText } from '../../firmware/core/ui/diagnosisTe
 import { diagnosisPage, diagnosisPageCount } from '../../firmware/core/ui/diagnosisScreens';
 import { drive, driveIdle } from '../../host-sim/scenario/hostSteps';
 import { startWorld, type NodeWorld } from '../../host-sim/world';
-import { scenarioWith, screenText } from './world';
+import { driveUntil, scenarioWith, screenText } from './world';
 
 const opened: NodeWorld[] = [];
 afterEach(async () => {
@@ -29,16 +29,6 @@ async function refusedTerminal(changes: Record<string, unknown> = {}) {
   expect(terminal.state).toBe('ready');
   world.outside({ do: 'faults', faults: [{ kind: 'code', code: '83', mti: '0800', times: 100 }] });
   return { world, terminal };
-}
-
-/** Moves the virtual clock timer by timer, the network settled at each, until `done` holds. */
-async function driveUntil(world: NodeWorld, done: () => boolean) {
-  for (let i = 0; i < 1000 && !done(); i++) {
-    await world.clock.settle();
-    if (done() || !(await world.clock.advanceToNextTimer())) break;
-  }
-  await world.clock.settle();
-  expect(done()).toBe(true);
 }
 
 /** The 83 to a sign-on, the refusal's time on the screen, and the host-83 self-test after it: no key pressed. */

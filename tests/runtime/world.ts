@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseScenario, type Scenario } from '../../host-sim/scenario/schema';
 import { resolveReferences, SCENARIO_DIR } from '../../host-sim/scenario/load';
-import { buildWorld } from '../../host-sim/world';
+import { buildWorld, type NodeWorld } from '../../host-sim/world';
 
 export const PROFILE = JSON.parse(readFileSync(join(__dirname, '../../host-sim/scenarios/profiles/demo-acquirer.json'), 'utf8'));
 
@@ -31,4 +31,14 @@ export function screenText(world: ReturnType<typeof buildWorld>): string {
   const list = world.display.current;
   if (!list) return '';
   return list.ops.flatMap((op) => (op.op === 'text' ? [op.text] : [])).join(' | ');
+}
+
+/** Moves the virtual clock timer by timer, the network settled at each, until `done` holds (a key press's work has no promise to drive). */
+export async function driveUntil(world: NodeWorld, done: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !done(); i++) {
+    await world.clock.settle();
+    if (done() || !(await world.clock.advanceToNextTimer())) break;
+  }
+  await world.clock.settle();
+  expect(done()).toBe(true);
 }
