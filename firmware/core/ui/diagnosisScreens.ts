@@ -105,7 +105,7 @@ function standingBand(screen: ScreenBuilder, look: FamilyStatus, words: string, 
   const lines = screen.lines(words, CONTENT_WIDTH - noteWidth - 1);
   const bottom = top + 10 + lines.length * LINE_STEP;
   screen.rect(0, top, PANEL_WIDTH, bottom - top, colors.fill);
-  screen.paragraph(words, { x: MARGIN, width: CONTENT_WIDTH - noteWidth, y: top + 5, color: colors.onFill, bold: true, lineStep: LINE_STEP });
+  lines.forEach((line, i) => screen.text(line, { x: MARGIN, width: CONTENT_WIDTH - noteWidth, y: top + 5 + i * LINE_STEP, color: colors.onFill, bold: true }));
   if (note) screen.text(note, { x: MARGIN, width: CONTENT_WIDTH, y: top + 5, color: colors.onFill, align: 'right' });
   return bottom;
 }

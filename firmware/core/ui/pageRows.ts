@@ -18,7 +18,11 @@ const ITEM_GAP = 2;
 
 /** `text` wrapped to `width` in at most `max` lines, the last ending in "…" when cut. */
 export function clampLines(screen: ScreenBuilder, text: string, width: number, max: number): string[] {
-  const lines = screen.lines(text, width);
+  return clampWrapped(screen, screen.lines(text, width), width, max);
+}
+
+/** Lines already wrapped to `width`, cut to `max` with "…" (a text is wrapped once however often it is fitted). */
+function clampWrapped(screen: ScreenBuilder, lines: string[], width: number, max: number): string[] {
   if (lines.length <= max) return lines;
   const kept = lines.slice(0, Math.max(1, max));
   let last = kept[kept.length - 1];
@@ -50,11 +54,13 @@ export interface RowSection {
   readonly empty?: string;
 }
 
-/** What one item is given: lines of its text, lines of its facts. */
+/** What one item is given: lines of its text, lines of its facts (and both wrapped, once). */
 interface Share {
   item: RowItem;
   lines: number;
   facts: number;
+  wrapped?: string[];
+  factsWrapped?: string[];
 }
 
 /** Most lines an item's text, and its facts, may take however roomy the page. */
@@ -79,9 +85,9 @@ function textWidth(screen: ScreenBuilder, item: RowItem): { x: number; width: nu
 function itemRows(screen: ScreenBuilder, share: Share, rows: Row[]): void {
   const { item } = share;
   const { x, width } = textWidth(screen, item);
-  const text = clampLines(screen, item.text, width, share.lines);
+  const text = clampWrapped(screen, share.wrapped ?? screen.lines(item.text, width), width, share.lines);
   const sub = item.sub ? clampLines(screen, item.sub, width, 1) : [];
-  const facts = share.facts > 0 && item.facts ? clampLines(screen, item.facts, width, share.facts) : [];
+  const facts = share.facts > 0 && item.facts ? clampWrapped(screen, share.factsWrapped ?? screen.lines(item.facts, width), width, share.facts) : [];
   if (item.tint !== undefined) rows.push({ kind: 'tint', color: item.tint, lines: text.length + sub.length + facts.length });
   text.forEach((line, i) => rows.push({ kind: 'line', text: line, x, color: item.color, bold: item.bold, lead: i === 0 ? item.lead : undefined, leadColor: item.leadColor }));
   for (const line of sub) rows.push({ kind: 'line', text: line, x, color: item.subColor ?? PALETTE.muted });
@@ -142,11 +148,13 @@ function fitRows(screen: ScreenBuilder, lang: Lang, sections: readonly RowSectio
     for (const share of list) {
       if (spare <= 0) break;
       const width = textWidth(screen, share.item).width;
-      const more = Math.min(spare, Math.min(screen.lines(share.item.text, width).length, MAX_TEXT_LINES) - 1);
+      share.wrapped = screen.lines(share.item.text, width);
+      const more = Math.min(spare, Math.min(share.wrapped.length, MAX_TEXT_LINES) - 1);
       share.lines += more;
       spare -= more;
-      if (share.item.facts) {
-        share.facts = Math.min(spare, screen.lines(share.item.facts, width).length, MAX_FACT_LINES);
+      if (share.item.facts && spare > 0) {
+        share.factsWrapped = screen.lines(share.item.facts, width);
+        share.facts = Math.min(spare, share.factsWrapped.length, MAX_FACT_LINES);
         spare -= share.facts;
       }
     }
