@@ -26,7 +26,12 @@ function clampWrapped(screen: ScreenBuilder, lines: string[], width: number, max
   if (lines.length <= max) return lines;
   const kept = lines.slice(0, Math.max(1, max));
   let last = kept[kept.length - 1];
-  while (last !== '' && screen.font.measure(last + ELLIPSIS) > width) last = last.slice(0, last.length - 1);
+  // Characters come off the end until the "…" fits, the width kept by subtraction (no re-measuring the line).
+  let lineWidth = screen.font.measure(last) + screen.font.measure(ELLIPSIS);
+  while (last !== '' && lineWidth > width) {
+    lineWidth -= screen.font.measure(last.slice(-1));
+    last = last.slice(0, -1);
+  }
   kept[kept.length - 1] = last + ELLIPSIS;
   return kept;
 }
