@@ -297,6 +297,8 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
   const header = parseAcquirerProfile(scenario.terminal.profile);
   const headerLength = header.ok ? header.value.header.length / 2 : 6;
   let power: 'on' | 'armed' | 'cut' = 'on';
+  /** The reset reason the next power-on reports: a software restart (the diagnosis's restart step), else power-on. */
+  let nextReset: 'power-on' | 'software' = 'power-on';
   network.onWrite = (bytes) => {
     if (power !== 'armed' || !startsRequest(bytes, headerLength, '0200')) return;
     power = 'cut';
@@ -317,6 +319,9 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
         return null;
       case 'power':
         return power === 'cut' ? 'cut' : 'on';
+      case 'software-restart':
+        nextReset = 'software';
+        return null;
       case 'acquirer-log':
         return (attached?.acquirer.log ?? []).flatMap((e): AcquirerLine[] =>
           e.direction === 'note' ? [] : [{ host: e.host, direction: e.direction, mti: e.mti, stan: e.stan, tid: e.tid, code: e.code, fault: e.fault }]);
@@ -348,7 +353,8 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
       network.powerOn();
       power = 'on';
       flash.powerOn();
-      resetReason = 'power-on';
+      resetReason = nextReset;
+      nextReset = 'power-on';
     },
   };
 }

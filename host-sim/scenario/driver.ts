@@ -27,6 +27,8 @@ export type OutsideCommand =
   | { do: 'arm-power-cut' }
   /** 'on', or 'cut' once an armed cut has happened (until the next power-on). */
   | { do: 'power' }
+  /** The next power-on is a software restart (its reset reason says so). */
+  | { do: 'software-restart' }
   /** What the acquirer received and answered (AcquirerLine[]); [] without an acquirer. */
   | { do: 'acquirer-log' };
 
@@ -205,6 +207,7 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
         // The restart step's outcome is recorded: the board restarts (a software reset).
         if (restartAsked) {
           restartAsked = false;
+          world.outside({ do: 'software-restart' });
           await reboot(index);
         }
         break;
