@@ -4,7 +4,7 @@
  *   home (the idle screen, or the fault screen out of service) ─▼→ report page 1 … N ─▼→ home
  *   diagnosis: summary → a page per cause → causes ruled out → steps → support ─▼→ home
  *   ▲ goes back a page (from the first, home); CANCEL goes home; any key takes a
- *   transaction's screen or an activation's result off.
+ *   transaction's screen off, and an activation's result (to the diagnosis after a refusal).
  *
  * The diagnosis opens by itself (after the host-83 self-test, a failed demand self-test, an
  * action); on a PIN pad ENTER opens it from home or a report page. On its steps page a digit
@@ -208,8 +208,9 @@ export function createPanel(deps: PanelDeps): Panel {
   function page(key: KeyCode): boolean {
     // MENU (a hold on one button) is the self-test's, except on the diagnosis's steps page.
     if (key === 'menu' && view.kind !== 'diagnosis') return false;
-    // Any key takes a transaction's or an activation's result off the screen.
-    if (view.kind === 'host' || view.kind === 'activation-result') return show({ kind: 'home' });
+    // Any key takes a transaction's result off the screen; a refused activation's leads to the diagnosis (its remedy, the support code).
+    if (view.kind === 'host') return show({ kind: 'home' });
+    if (view.kind === 'activation-result') return show(view.outcome.kind === 'refused' && deps.diagnosis() ? { kind: 'diagnosis', page: 0 } : { kind: 'home' });
     if (view.kind === 'activating' || view.kind === 'running') return true;
     if (view.kind === 'diagnosis') return diagnosisKey(key, view.page);
     if (view.kind === 'code-entry') return codeKey(key, view.digits);
