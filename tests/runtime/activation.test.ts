@@ -92,4 +92,12 @@ describe('activation on the terminal', () => {
     world.keypad.press('cancel');
     expect(screenText(world)).toContain(activationLabel('en', 'act.notActivated'));
   });
+
+  it('refuses an activation or an action before boot', async () => {
+    const world = await startWorld(scenarioWith({ keys: { masterKey: null, workingKeys: null } }));
+    opened.push(world);
+    const terminal = createTerminal(world.ports);
+    await expect(terminal.activate(CODE)).rejects.toMatchObject({ code: 'runtime-state' });
+    await expect(terminal.runAction('network-test')).rejects.toMatchObject({ code: 'runtime-state' });
+  });
 });

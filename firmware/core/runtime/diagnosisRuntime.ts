@@ -170,6 +170,7 @@ export function createDiagnosisRuntime(deps: DiagnosisRuntimeDeps): DiagnosisRun
     diagnose: () => diagnosis.compute(),
     runAction: runActionNow,
     activate(code) {
+      if (deps.state() === 'boot' || deps.stopped()) return Promise.reject(new RuntimeError('runtime-state', `no activation in state ${deps.state()}`));
       activating = true;
       return activation.activate(code).finally(() => (activating = false));
     },
