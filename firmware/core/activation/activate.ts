@@ -74,7 +74,8 @@ function randomStan(ports: Ports): string {
  */
 export async function activate(code: string, deps: ActivationDeps): Promise<ActivationOutcome> {
   const { ports, profile } = deps;
-  const { crypto, settings } = ports;
+  const { settings } = ports;
+  const keyPort = ports.crypto;
   // A code that cannot be sent is a wrong one; no key pair is made for it.
   if (!ACTIVATION_CODE.test(code)) return refused('code-wrong', 'the activation code must be 1–32 digits');
   const dialect = dialectById(profile.dialect);
@@ -90,7 +91,7 @@ export async function activate(code: string, deps: ActivationDeps): Promise<Acti
       terminalId: readTerminalId(settings),
       merchantId: typeof merchantId === 'string' ? merchantId : undefined,
       serial,
-      publicKey: crypto.createDeviceKey(),
+      publicKey: keyPort.createDeviceKey(),
       code,
     });
     // Management messages go with the magstripe application type (as sign-on does).
@@ -135,7 +136,7 @@ export async function activate(code: string, deps: ActivationDeps): Promise<Acti
 
   let key: KeyHandle;
   try {
-    key = crypto.openMasterKeyEnvelope(parsed.ephemeralPoint, parsed.wrappedKey, parsed.algorithm, envelopeSharedInfo(serial));
+    key = keyPort.openMasterKeyEnvelope(parsed.ephemeralPoint, parsed.wrappedKey, parsed.algorithm, envelopeSharedInfo(serial));
   } catch (error) {
     ports.trace(`activation: envelope cannot be opened: ${errorText(error)}`);
     return refused('malformed', `field 62.D1/D2: ${errorText(error)}`);
@@ -143,7 +144,7 @@ export async function activate(code: string, deps: ActivationDeps): Promise<Acti
   try {
     let got: Uint8Array;
     try {
-      got = checkValue(crypto, key, ACTIVATION_KCV_BYTES, defaultCheckValueMethod(parsed.algorithm));
+      got = checkValue(keyPort, key, ACTIVATION_KCV_BYTES, defaultCheckValueMethod(parsed.algorithm));
     } catch (error) {
       throw new ActivationDeviceError(`check value: ${errorText(error)}`);
     }
@@ -153,7 +154,7 @@ export async function activate(code: string, deps: ActivationDeps): Promise<Acti
       return refused('kcv-mismatch', detail);
     }
     try {
-      crypto.storeMasterKey(MASTER_KEY_SLOT, key);
+      keyPort.storeMasterKey(MASTER_KEY_SLOT, key);
       settings.set(SETTINGS_DOMAIN, 'tid', parsed.terminalId);
       settings.set(SETTINGS_DOMAIN, 'mid', parsed.merchantId);
       writeActivationRecord(settings, deps.cbor, { activatedAt: ports.clock.wallMs(), serial, host: result.host, tid: parsed.terminalId, mid: parsed.merchantId });
@@ -164,6 +165,6 @@ export async function activate(code: string, deps: ActivationDeps): Promise<Acti
     return { kind: 'activated', tid: parsed.terminalId, mid: parsed.merchantId };
   } finally {
     // The slot holds its own copy; this handle is done either way.
-    crypto.forgetKey(key);
+    keyPort.forgetKey(key);
   }
 }
