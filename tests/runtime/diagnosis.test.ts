@@ -108,6 +108,32 @@ describe('after a terminal-invalid answer', () => {
     expect(terminal.view).toBe('diagnosis');
   });
 
+  it('a primary that never answers: its timeouts, the resends and the failover are evidence, and "unstable link" stands on them', async () => {
+    const world = await startWorld(scenarioWith({ lang: 'en' }));
+    opened.push(world);
+    const terminal = createTerminal(world.ports);
+    await drive(world, terminal.boot());
+    await driveIdle(world, terminal);
+    // The primary reads each sign-on and never answers; the backup answers 83 (its registry no longer knows the terminal).
+    world.outside({ do: 'faults', faults: [{ kind: 'hang', host: 0, mti: '0800', times: 100 }, { kind: 'code', code: '83', host: 1, mti: '0800', times: 100 }] });
+    await after83(world, terminal);
+    expect(terminal.view).toBe('diagnosis');
+    const d = terminal.diagnosis!;
+    // Profile demo-acquirer: 2 retries a host, so three sends to the primary (each timing out) and one to the backup: every send after the first is a resend.
+    const link = d.evidence.filter((e) => e.source === 'link').map((e) => `${e.code} ${e.detail}`).sort();
+    expect(link).toEqual(['link.failover count=1', 'link.timeout count=3 resends=3']);
+    const unstable = d.causes.find((c) => c.id === 'net.unstable')!;
+    expect(unstable.status).toBe('likely');
+    expect(unstable.for.map((e) => e.code).sort()).toEqual(expect.arrayContaining(['link.failover', 'link.timeout']));
+    // Its own page says so, in the words of the evidence (a line too long for the page is cut, or wrapped).
+    const page = d.causes.filter((c) => c.status !== 'ruled-out').indexOf(unstable) + 1;
+    for (let n = 0; n < page; n++) world.keypad.press('down');
+    const text = screenText(world);
+    expect(text).toContain(causeName('en', 'net.unstable'));
+    expect(text).toContain('The host did not answer');
+    expect(text).toContain('Switched to the backup');
+  });
+
   it('runAction records the outcome and recomputes; the evidence history survives a reboot', async () => {
     const { world, terminal } = await refusedTerminal();
     await after83(world, terminal);

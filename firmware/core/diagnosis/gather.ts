@@ -26,9 +26,12 @@ export interface SessionEvidence {
   pendingReversal: boolean;
   /** Field 39 the reversal carries (messages.ts ReversalReason): 'A0' = the answer's MAC did not verify. */
   reversalReason?: string;
-  /** Counters of the link since boot, when the runtime keeps them (link.ts has none of its own). */
+  /** The link's counters since it opened (host/link.ts LinkStats). */
   failovers?: number;
   timeouts?: number;
+  /** Requests sent again, and connects that failed: told in the detail of link.timeout and link.failover (no code of their own). */
+  resends?: number;
+  connectFailures?: number;
 }
 
 /** The activation outcome as the activation flow reports it (the reasons are evidence codes activation.<reason>). */
@@ -175,8 +178,8 @@ function fromState(sources: EvidenceSources, out: Evidence[], counts: number[]):
     if (session.reversalReason === 'A0') fact('host.answer-mac-bad', 'fail', 'reason=A0');
     else fact('link.reversal-pending', 'warn', session.reversalReason === undefined ? undefined : `reason=${session.reversalReason}`);
   }
-  if (session?.failovers) fact('link.failover', 'warn', `count=${session.failovers}`);
-  if (session?.timeouts) fact('link.timeout', 'warn', `count=${session.timeouts}`);
+  if (session?.failovers) fact('link.failover', 'warn', `count=${session.failovers}${session.connectFailures ? ` connect-failures=${session.connectFailures}` : ''}`);
+  if (session?.timeouts) fact('link.timeout', 'warn', `count=${session.timeouts}${session.resends ? ` resends=${session.resends}` : ''}`);
   if (!activation) return;
   const last = activation.last;
   if (last?.outcome.kind === 'refused') {

@@ -93,9 +93,16 @@ export function createDiagnosisRuntime(deps: DiagnosisRuntimeDeps): DiagnosisRun
     log: deps.log,
     report: () => judged ?? deps.lastReport(),
     session() {
-      const status = deps.acquirer()?.session.status();
-      if (!status) return undefined;
-      return { pendingReversal: status.pendingReversal !== undefined, ...(status.pendingReversal ? { reversalReason: status.pendingReversal.reason } : {}) };
+      const acquirer = deps.acquirer();
+      if (!acquirer) return undefined;
+      const status = acquirer.session.status();
+      // The link's counters since it opened (boot, or the activation that bound new IDs): what "unstable link" stands on.
+      const { failovers, timeouts, resends, connectFailures } = acquirer.link.stats;
+      return {
+        pendingReversal: status.pendingReversal !== undefined,
+        ...(status.pendingReversal ? { reversalReason: status.pendingReversal.reason } : {}),
+        failovers, timeouts, resends, connectFailures,
+      };
     },
     activation: () => activation.evidence(),
   });
