@@ -26,6 +26,7 @@ import { parseCertificate, pemToDer } from '../firmware/core/security/x509';
 import { codecBench } from './iso8583';
 import { saleBench } from './sale';
 import { dayBench } from './day';
+import { diagnosisBench } from './diagnosis';
 
 const APPENDS = 1000;
 
@@ -159,6 +160,7 @@ async function main() {
 
   await codecBench(row, serveWorld(buildWorld(loadScenario(DEFAULT_SCENARIO))));
   await saleBench(row, serveWorld(buildWorld(loadScenario(DEFAULT_SCENARIO))), xs.append);
+  await diagnosisBench(row);
   await dayBench(row);
 
   row('Ratio: XS computrons per append ÷ Node µs per append', (xs.append / ((appendMs * 1000) / APPENDS)).toFixed(0), 'machine-dependent; compare across commits on one machine');
