@@ -5,7 +5,7 @@
  * succeeded behind the untried ones.
  */
 import fc from 'fast-check';
-import { CAUSES } from '../../firmware/core/diagnosis/causes';
+import { CAUSES, causeById } from '../../firmware/core/diagnosis/causes';
 import { diagnose } from '../../firmware/core/diagnosis/diagnose';
 import { EVIDENCE_CODES } from '../../firmware/core/diagnosis/evidence';
 import { remedyFamilyIndex } from '../../firmware/core/diagnosis/remedies';
@@ -59,8 +59,16 @@ describe('the ranking, for any evidence', () => {
         const ids = d.steps.map((s) => s.id);
         expect(new Set(ids).size).toBe(ids.length);
         expect(ids.at(-1)).toBe('call-support');
-        const families = d.steps.map(remedyFamilyIndex);
-        expect(families).toEqual([...families].sort((a, b) => a - b));
+        // Family order, first for the steps of the causes nothing standing before them explains, then for a consequence's (causes.ts explainedBy).
+        const consequence = (c: (typeof d.causes)[number], at: number) =>
+          d.causes.slice(0, at).some((e) => e.status !== 'ruled-out' && STATUS_RANK[e.status] <= STATUS_RANK[c.status] && (causeById(c.id).explainedBy ?? []).includes(e.id));
+        const own = new Set(d.causes.flatMap((c, at) => (c.status === 'ruled-out' || consequence(c, at) ? [] : c.remedies.map((r) => r.id))));
+        own.delete('call-support');
+        expect(new Set(ids.slice(0, own.size))).toEqual(own);
+        for (const part of [d.steps.slice(0, own.size), d.steps.slice(own.size, -1)]) {
+          const families = part.map(remedyFamilyIndex);
+          expect(families).toEqual([...families].sort((a, b) => a - b));
+        }
         // Every step belongs to a cause that stands, and every remedy of a standing cause is a step.
         const standing = d.causes.filter((c) => c.status !== 'ruled-out').flatMap((c) => c.remedies.map((r) => r.id));
         expect(new Set(ids)).toEqual(new Set([...standing, 'call-support']));
@@ -120,6 +128,29 @@ describe('the ranking rules', () => {
     expect(d.evidence.find((e) => e.source === 'action')).toEqual({
       code: 'action.sign-on.refused', family: 'authentication', source: 'action', status: 'warn', wallMs: T0 - 5, uptimeMs: NOW.uptimeMs, detail: 'not signed on',
     });
+  });
+
+  it('a terminal never activated: its missing IDs and the certificate mismatch follow from it, and activation is the first step', () => {
+    const d = diagnose(
+      [fact('keys.not-activated', 'fail', { probe: 'auth.master-key' }), fact('config.tid-invalid', 'fail'), fact('config.mid-invalid', 'fail'), fact('cert.wrong-terminal', 'fail')],
+      [],
+      NOW,
+    );
+    expect(d.causes.map((c) => `${c.id}:${c.status}`)).toEqual(['auth.not-activated:confirmed', 'sys.config:confirmed', 'auth.tid-mismatch:confirmed']);
+    expect(d.steps.map((s) => s.id)).toEqual(['activate', 'new-activation-code', 'reprovision-config', 'fix-tid', 'replace-certificate', 'call-support']);
+  });
+
+  it('a check value refused at activation asks for a new activation, one refused at sign-on for a new sign-on', () => {
+    const atActivation = diagnose([fact('activation.kcv-mismatch', 'fail'), fact('activation.not-activated', 'fail')], [], NOW);
+    expect(atActivation.causes.map((c) => c.id)).toEqual(['auth.kcv-mismatch', 'auth.not-activated']);
+    expect(atActivation.steps.map((s) => s.id)).toEqual(['activate', 'reinject-master-key', 'new-activation-code', 'call-support']);
+    const atSignOn = diagnose([fact('keys.kcv-mismatch', 'fail')], [], NOW);
+    expect(atSignOn.steps.map((s) => s.id)).toEqual(['sign-on-again', 'reinject-master-key', 'call-support']);
+  });
+
+  it('the clock is set before a TLS anchor whose dates it could not judge is renewed', () => {
+    const d = diagnose([fact('tls.anchor-undecided', 'warn'), fact('rtc.before-build', 'fail')], [], NOW);
+    expect(d.steps.map((s) => s.id)).toEqual(['set-clock', 'renew-tls-anchor', 'call-support']);
   });
 
   it('an activation that succeeded rules out "not activated"', () => {

@@ -33,10 +33,19 @@ export interface Cause {
   readonly ruledOutBy: readonly EvidencePattern[];
   /** 'local-checks-pass': the host's word confirms this only when every local check held (issue 8: "the top cause is on the host's side"). */
   readonly requires?: 'local-checks-pass';
-  /** Listed right after these when they stand: a consequence follows what caused it (config lost with the flash). */
+  /**
+   * Listed right after these when they stand at least as firmly: a consequence follows what caused
+   * it (config lost with the flash, no IDs on a terminal never activated), and its remedies come
+   * after the cause's (rank.ts).
+   */
   readonly explainedBy?: readonly string[];
   /** Remedy ids in the order to try them; the support step is added last. */
   readonly remedies: readonly string[];
+  /**
+   * Other remedies when evidence for the cause matches `when`: the same fault met elsewhere needs
+   * other hands (a check value refused at activation wants a new activation, not a sign-on).
+   */
+  readonly remediesWhen?: { readonly when: EvidencePattern; readonly remedies: readonly string[] };
 }
 
 const NONE: readonly EvidencePattern[] = [];
@@ -104,7 +113,8 @@ export const CAUSES: readonly Cause[] = deepFreeze([
   {
     id: 'sys.config', number: 21, family: 'system',
     confirmedBy: ['config.tid-invalid', 'config.mid-invalid', 'config.profile-missing', 'config.profile-invalid'], likelyBy: NONE, ruledOutBy: ['config.ok'],
-    explainedBy: ['sys.storage'],
+    // A terminal never activated has no TID or MID yet: activation brings them.
+    explainedBy: ['sys.storage', 'auth.not-activated'],
     remedies: ['reprovision-config'],
   },
   {
@@ -169,6 +179,8 @@ export const CAUSES: readonly Cause[] = deepFreeze([
     id: 'auth.kcv-mismatch', number: 45, family: 'authentication',
     confirmedBy: ['keys.kcv-mismatch', 'activation.kcv-mismatch'], likelyBy: NONE, ruledOutBy: NONE,
     remedies: ['sign-on-again', 'reinject-master-key'],
+    // At activation there is no master key to sign on under: the host seals a new key for the same board on the next try.
+    remediesWhen: { when: 'activation.kcv-mismatch', remedies: ['activate', 'reinject-master-key'] },
   },
   {
     // Stale keys: the local MAC check still holds (same keys, same MAC); the host's answers do not verify.
@@ -190,6 +202,8 @@ export const CAUSES: readonly Cause[] = deepFreeze([
   {
     id: 'auth.tid-mismatch', number: 48, family: 'authentication',
     confirmedBy: ['cert.wrong-terminal'], likelyBy: NONE, ruledOutBy: NONE,
+    // No configured TID (lost, or never activated) differs from any certificate's subject.
+    explainedBy: ['sys.config', 'auth.not-activated'],
     remedies: ['fix-tid', 'replace-certificate'],
   },
   {

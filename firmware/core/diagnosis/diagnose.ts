@@ -55,7 +55,7 @@ export function diagnose(evidence: readonly Evidence[], tried: readonly ActionOu
       status: judged.status,
       for: judged.for,
       against: judged.against,
-      remedies: causeRemedies(i),
+      remedies: causeRemedies(i, judged.for),
     });
   }
   rankCauses(causes);

@@ -9,13 +9,17 @@
  * 4. last, a cause another standing cause explains (causes.ts `explainedBy`) moves right after
  *    it, when that one stands at least as firmly.
  * The steps are every remedy of the causes not ruled out, deduplicated, in family order (rank
- * order within a family); a step whose action already succeeded moves behind the untried ones;
- * call-support is always last.
+ * order within a family), first those of the causes nothing explains, then those of the causes
+ * rule 4 placed after what explains them (fix the cause, then its consequence: activate before
+ * re-provisioning the IDs activation brings; set the clock before renewing a TLS anchor whose
+ * dates it could not judge); a step whose action already succeeded moves behind the untried
+ * ones; call-support is always last.
  */
 import { CAUSE_FAMILIES } from '../selftest/types';
 import { deepFreeze } from '../freeze';
 import { CAUSES, causeById } from './causes';
 import { CALL_SUPPORT, remedyById, remedyFamilyIndex } from './remedies';
+import { matchesPattern } from './rules';
 import type { ActionOutcome, CauseStatus, Evidence, RankedCause, Remedy } from './types';
 
 const STATUS_RANK: Readonly<Record<CauseStatus, number>> = Object.freeze({ confirmed: 0, likely: 1, 'ruled-out': 2 });
@@ -65,10 +69,25 @@ export function rankCauses(causes: RankedCause[]): RankedCause[] {
  * diagnosis.
  */
 const CAUSE_REMEDIES: readonly (readonly Remedy[])[] = deepFreeze(CAUSES.map((cause) => [...cause.remedies.map(remedyById), CALL_SUPPORT]));
+/** The same for each cause's `remediesWhen` (undefined for a cause without). */
+const CAUSE_REMEDIES_WHEN: readonly (readonly Remedy[] | undefined)[] = deepFreeze(
+  CAUSES.map((cause) => (cause.remediesWhen ? [...cause.remediesWhen.remedies.map(remedyById), CALL_SUPPORT] : undefined)),
+);
 
-/** The remedies of CAUSES[index], the support step last. */
-export function causeRemedies(index: number): readonly Remedy[] {
+/** The remedies of CAUSES[index] given the evidence `forIt` for it (causes.ts `remediesWhen`), the support step last. */
+export function causeRemedies(index: number, forIt: readonly Evidence[] = []): readonly Remedy[] {
+  const when = CAUSES[index].remediesWhen;
+  if (when) for (let i = 0; i < forIt.length; i++) if (matchesPattern(when.when, forIt[i])) return CAUSE_REMEDIES_WHEN[index]!;
   return CAUSE_REMEDIES[index];
+}
+
+/** Whether a cause ranked before `at` explains it and stands at least as firmly (rule 4's move). */
+function explained(ranked: readonly RankedCause[], at: number): boolean {
+  const explainedBy = causeById(ranked[at].id).explainedBy;
+  if (!explainedBy) return false;
+  for (let i = 0; i < at; i++)
+    if (ranked[i].status !== 'ruled-out' && explainedBy.indexOf(ranked[i].id) >= 0 && STATUS_RANK[ranked[i].status] <= STATUS_RANK[ranked[at].status]) return true;
+  return false;
 }
 
 function succeeded(remedy: Remedy, tried: readonly ActionOutcome[]): boolean {
@@ -80,13 +99,16 @@ function succeeded(remedy: Remedy, tried: readonly ActionOutcome[]): boolean {
 /** The steps of the ranked causes (see the file's comment). */
 export function orderSteps(ranked: readonly RankedCause[], tried: readonly ActionOutcome[]): Remedy[] {
   const steps: Remedy[] = [];
-  for (let family = 0; family < CAUSE_FAMILIES.length; family++)
-    for (let c = 0; c < ranked.length; c++) {
-      if (ranked[c].status === 'ruled-out') continue;
-      const remedies = ranked[c].remedies;
-      for (let r = 0; r < remedies.length; r++)
-        if (remedyFamilyIndex(remedies[r]) === family && steps.indexOf(remedies[r]) < 0) steps.push(remedies[r]);
-    }
+  const consequence: boolean[] = [];
+  for (let c = 0; c < ranked.length; c++) consequence.push(ranked[c].status !== 'ruled-out' && explained(ranked, c));
+  for (let round = 0; round < 2; round++)
+    for (let family = 0; family < CAUSE_FAMILIES.length; family++)
+      for (let c = 0; c < ranked.length; c++) {
+        if (ranked[c].status === 'ruled-out' || consequence[c] !== (round === 1)) continue;
+        const remedies = ranked[c].remedies;
+        for (let r = 0; r < remedies.length; r++)
+          if (remedyFamilyIndex(remedies[r]) === family && steps.indexOf(remedies[r]) < 0) steps.push(remedies[r]);
+      }
   const done: Remedy[] = [];
   for (let i = 0; i < steps.length; i++)
     if (succeeded(steps[i], tried)) {
