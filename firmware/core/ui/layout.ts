@@ -68,15 +68,31 @@ function breakPieces(text: string): string[] {
  * line gets a line of its own).
  */
 export function wrapText(font: UiFont, text: string, maxWidth: number): string[] {
+  return wrapMeasured(font, text, maxWidth).lines;
+}
+
+/** Lines and the width of each: measuring is additive over code points, so a line's width is known as it is built. */
+interface Wrapped {
+  lines: string[];
+  widths: number[];
+}
+
+/** wrapText with each line's width (what the builder draws it at); `textWidth`: font.measure(text) when the caller has it. */
+function wrapMeasured(font: UiFont, text: string, maxWidth: number, textWidth?: number): Wrapped {
   // Most texts fit their line as they are (screens are redrawn every minute): skip the breaking.
-  if (text !== '' && !ODD_SPACE.test(text) && font.measure(text) <= maxWidth) return [text];
+  if (text !== '' && !ODD_SPACE.test(text)) {
+    const whole = textWidth ?? font.measure(text);
+    if (whole <= maxWidth) return { lines: [text], widths: [whole] };
+  }
   const lines: string[] = [];
+  const widths: number[] = [];
   const spaceWidth = font.measure(' ');
   let line = '';
   let width = 0;
   let pendingSpace = false;
   const flush = (): void => {
     lines.push(line);
+    widths.push(width);
     line = '';
     width = 0;
   };
@@ -107,7 +123,7 @@ export function wrapText(font: UiFont, text: string, maxWidth: number): string[]
     }
   }
   if (line !== '') flush();
-  return lines;
+  return { lines, widths };
 }
 
 export type Align = 'left' | 'center' | 'right';
@@ -163,11 +179,13 @@ export class ScreenBuilder {
   text(text: string, place: TextPlacement): number {
     const extra = place.bold ? 1 : 0;
     const boxWidth = place.width - extra;
-    if (this.font.measure(text) <= boxWidth) return this.#line(text, place, boxWidth);
+    const textWidth = this.font.measure(text);
+    if (textWidth <= boxWidth) return this.#line(text, place, boxWidth, textWidth);
+    const { lines, widths } = wrapMeasured(this.font, text, boxWidth, textWidth);
     let widest = 0;
     let y = place.y;
-    for (const line of wrapText(this.font, text, boxWidth)) {
-      widest = Math.max(widest, this.#line(line, { ...place, y }, boxWidth));
+    for (let i = 0; i < lines.length; i++) {
+      widest = Math.max(widest, this.#line(lines[i], { ...place, y }, boxWidth, widths[i]));
       y += this.font.lineHeight + 2;
     }
     return widest;
@@ -177,16 +195,17 @@ export class ScreenBuilder {
   paragraph(text: string, place: ParagraphPlacement): number {
     const extra = place.bold ? 1 : 0;
     let y = place.y;
-    for (const line of wrapText(this.font, text, place.width - extra)) {
-      this.#line(line, { ...place, y }, place.width - extra);
+    const { lines, widths } = wrapMeasured(this.font, text, place.width - extra);
+    for (let i = 0; i < lines.length; i++) {
+      this.#line(lines[i], { ...place, y }, place.width - extra, widths[i]);
       y += place.lineStep;
     }
     return y;
   }
 
-  #line(line: string, place: TextPlacement, boxWidth: number): number {
+  /** `width`: the line's measured width (the wrapping knows it). */
+  #line(line: string, place: TextPlacement, boxWidth: number, width: number): number {
     if (line === '') return 0;
-    const width = this.font.measure(line);
     const align = place.align ?? 'left';
     const slack = Math.max(0, boxWidth - width);
     const x = align === 'left' ? place.x : align === 'right' ? place.x + slack : place.x + Math.floor(slack / 2);
