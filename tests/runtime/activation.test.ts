@@ -12,6 +12,7 @@ import { causeName } from '../../firmware/core/ui/diagnosisTexts';
 import type { KeyCode } from '../../firmware/core/ports';
 import { drive } from '../../host-sim/scenario/hostSteps';
 import { startWorld, type NodeWorld } from '../../host-sim/world';
+import { shownWords } from '../ui/diagnosisFixtures';
 import { PROFILE, driveUntil, scenarioWith, screenText } from './world';
 
 const CODE = '20261202';
@@ -25,13 +26,13 @@ afterEach(async () => {
 });
 
 /** A terminal fresh from the factory whose acquirer has a slot waiting for activation code CODE. */
-async function factoryTerminal(ids: Record<string, string> = {}) {
+async function factoryTerminal(ids: Record<string, string> = {}, keypad: 'pin-pad' | 'one-button' = 'pin-pad') {
   const world = await startWorld(
     scenarioWith({
       lang: 'en',
       terminal: { profile: PROFILE, ...ids },
       keys: { masterKey: null, workingKeys: null },
-      device: { keypad: 'pin-pad' },
+      device: { keypad },
       acquirer: { terminals: [{ tid: TID, mid: MID, status: 'registered', activation: { code: CODE } }] },
     }),
   );
@@ -69,6 +70,58 @@ describe('activation on the terminal', () => {
     // The acquirer bound the board and then answered its sign-on under the new master key.
     const out = world.acquirer!.log.filter((e) => e.direction === 'out').map((e) => `${e.mti}:${e.code}`);
     expect(out.slice(0, 2)).toEqual(['0810:00', '0810:00']);
+  });
+
+  it('one button: a hold opens the code entry, presses step to each digit, ⌫ deletes, ✓ activates', async () => {
+    const { world, terminal } = await factoryTerminal({}, 'one-button');
+    expect(screenText(world)).toContain(activationLabel('en', 'act.keys.one'));
+    world.keypad.press('menu');
+    expect(terminal.view).toBe('code-entry');
+    expect(terminal.state).toBe('fault');
+    /** Whether the screen says `text` (wrapped or not). */
+    const says = (text: string) => shownWords(world.display.current!).includes(text.replace(/\s+/g, ''));
+    /** A press moves one choice on (0–9, then ✓ once 8 digits are typed, then ⌫); each digit taken starts again at 0. */
+    const enter = (digit: number) => {
+      for (let i = 0; i < digit; i++) world.keypad.press('down');
+      expect(says(activationLabel('en', 'act.choice.digit', { digit }))).toBe(true);
+      world.keypad.press('menu');
+    };
+    const count = (n: number) => activationLabel('en', 'act.entry.count', { count: n, min: 8, max: 12 });
+    [...'2026'].forEach((d) => enter(Number(d)));
+    // A 7 typed by mistake, then ⌫ (after the ten digits; ✓ not offered below 8 digits), held twice: two digits gone.
+    enter(7);
+    for (let i = 0; i < 10; i++) world.keypad.press('down');
+    expect(says(activationLabel('en', 'act.choice.delete'))).toBe(true);
+    world.keypad.press('menu');
+    world.keypad.press('menu');
+    expect(says(count(3))).toBe(true);
+    // ⌫ stays chosen after a delete; a press goes round to 0.
+    world.keypad.press('down');
+    [...'61202'].forEach((d) => enter(Number(d)));
+    expect(says(count(8))).toBe(true);
+    for (let i = 0; i < 10; i++) world.keypad.press('down');
+    expect(says(activationLabel('en', 'act.choice.submit'))).toBe(true);
+    world.keypad.press('menu');
+    expect(terminal.view).toBe('activating');
+    await driveUntil(world, () => terminal.state === 'ready' && terminal.view !== 'activating' && terminal.view !== 'activation-result');
+    expect(world.settings.get(SETTINGS_DOMAIN, 'tid')).toBe(TID);
+    expect(terminal.lastReport!.verdict).not.toBe('fail');
+  });
+
+  it('one button: ⌫ with nothing typed leaves the code entry; a hold elsewhere is still the self-test', async () => {
+    const { world, terminal } = await factoryTerminal({}, 'one-button');
+    world.keypad.press('menu');
+    for (let i = 0; i < 10; i++) world.keypad.press('down');
+    expect(screenText(world)).toContain(activationLabel('en', 'act.choice.back'));
+    world.keypad.press('menu');
+    expect(terminal.view).toBe('home');
+    expect(screenText(world)).toContain(activationLabel('en', 'act.notActivated'));
+    // A press shows the report; a hold there runs the self-test, not the code entry.
+    world.keypad.press('down');
+    expect(terminal.view).toBe('report');
+    world.keypad.press('menu');
+    expect(terminal.state).toBe('selftest');
+    await driveUntil(world, () => terminal.state !== 'selftest');
   });
 
   it('a wrong code is refused: the result screen, then the diagnosis names the activation code', async () => {

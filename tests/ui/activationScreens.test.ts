@@ -6,7 +6,7 @@
 import type { ActivationOutcome } from '../../firmware/core/activation/activate';
 import type { KeypadLayout } from '../../firmware/core/ports';
 import { ACTIVATION_STAGES, REFUSAL_TEXTS, type ActivationRefusal } from '../../firmware/core/ui/activationTexts';
-import { activationScreens, groupedCode } from '../../firmware/core/ui/activationScreens';
+import { activationScreens, CODE_DELETE, CODE_SUBMIT, codeChoiceOffered, groupedCode, nextCodeChoice } from '../../firmware/core/ui/activationScreens';
 import type { DisplayList } from '../../firmware/core/ui/displayList';
 import { LANGS, type Lang } from '../../firmware/core/ui/strings';
 import { readFileSync } from 'node:fs';
@@ -37,6 +37,10 @@ function everyScreen(lang: Lang, keys: KeypadLayout): [string, DisplayList][] {
     ['not activated', screens.notActivated({ ...c, serialNumber: 'XSPOS-24A1B2C3D4E5' })],
     ['not activated, no TID yet', screens.notActivated({ ...c, terminalId: undefined })],
     ...['', '1', '1234', '12345678', '123456789012'].map((digits): [string, DisplayList] => [`code "${digits}"`, screens.codeEntry(digits, c)]),
+    // The one-button board's choices: a digit, ✓ and ⌫ (with no digit typed: leave).
+    ...([['', 7], ['', CODE_DELETE], ['12345678', CODE_SUBMIT], ['123456789012', CODE_DELETE]] as const).map(
+      ([digits, choice]): [string, DisplayList] => [`code "${digits}", choice ${choice}`, screens.codeEntry(digits, c, choice)],
+    ),
     ...ACTIVATION_STAGES.map((stage): [string, DisplayList] => [`stage ${stage}`, screens.activating({ ...c, stage })]),
     ...outcomes.map(([name, outcome]): [string, DisplayList] => [`result ${name}`, screens.activationResult(outcome, c)]),
   ];
@@ -58,14 +62,52 @@ describe('what the activation screens say', () => {
   test('not activated: what it means, what to do, the IDs the acquirer asks for, the key to press', () => {
     expectShown(pad.notActivated({ ...context('zh'), serialNumber: 'XSPOS-24A1B2C3D4E5' }), ['终端未激活', '⚠ 未激活', '不能受理交易', '请向收单机构申请激活码', '终端号', '10240001', '序列号', 'XSPOS-24A1B2C3D4E5', '按确认键输入激活码']);
     expectShown(pad.notActivated(context('en')), ['ENTER: type the code']);
-    expectShown(one.notActivated({ ...context('en'), terminalId: undefined }), ['Terminal not activated', 'Terminal ID', 'not set', 'This board has no keypad: a technician enters the code.']);
+    expectShown(one.notActivated({ ...context('en'), terminalId: undefined }), ['Terminal not activated', 'Terminal ID', 'not set', 'Hold 1.5 s: enter the code']);
+    expectShown(one.notActivated(context('zh')), ['长按 1.5 秒：输入激活码']);
   });
 
   test('code entry: grouped by four with a cursor, the count, shown as typed (activation codes are not secret)', () => {
     expect(['', '1234', '12345', '123456789012'].map(groupedCode)).toEqual(['_', '1234 _', '1234 5_', '1234 5678 9012']);
     expectShown(pad.codeEntry('12345', context('en')), ['5 digits (8–12)', 'ENTER activate', 'CLEAR delete', 'CANCEL back']);
-    expectShown(one.codeEntry('12345', context('zh')), ['本机没有数字键盘，请由技术员输入激活码。']);
+    expectShown(one.codeEntry('12345', context('zh')), ['按键：切换选项（0–9、✓ 激活、⌫ 删除）', '长按 1.5 秒：输入 0']);
+    expectShown(one.codeEntry('12345', context('en'), 4), ['Press: next choice (0–9, ✓ activate, ⌫ delete)', 'Hold 1.5 s: enter 4']);
     expectShown(pad.codeEntry('12345', context('zh')), ['已输入 5 位（8–12 位）']);
+  });
+
+  test('one button: a press steps 0–9, then ✓ once 8 digits are typed, then ⌫, round to the start; no digit past 12', () => {
+    const walk = (digits: string) => {
+      const seen: number[] = [];
+      for (let c = nextCodeChoice(digits, -1); seen.length < 13; c = nextCodeChoice(digits, c)) seen.push(c);
+      return seen;
+    };
+    expect(walk('1234567')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, CODE_DELETE, 0, 1]);
+    expect(walk('12345678')).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, CODE_SUBMIT, CODE_DELETE, 0]);
+    expect(walk('123456789012')).toEqual([CODE_SUBMIT, CODE_DELETE, CODE_SUBMIT, CODE_DELETE, CODE_SUBMIT, CODE_DELETE, CODE_SUBMIT, CODE_DELETE, CODE_SUBMIT, CODE_DELETE, CODE_SUBMIT, CODE_DELETE, CODE_SUBMIT]);
+    expect([codeChoiceOffered('', CODE_SUBMIT), codeChoiceOffered('', CODE_DELETE), codeChoiceOffered('', 12), codeChoiceOffered('', -1)]).toEqual([false, true, false, false]);
+  });
+
+  test('one button: the row of choices, the current one drawn light on a dark cell, what a hold does', () => {
+    const cells = (list: DisplayList) => textOps(list).filter((op) => /^[0-9✓⌫]$/.test(op.text));
+    const list = one.codeEntry('12345678', context('en'), CODE_SUBMIT);
+    const row = cells(list);
+    expect(row.map((op) => op.text).join('')).toBe('0123456789✓⌫');
+    const dark = list.ops.filter((op) => op.op === 'rect' && op.color === 0x111827);
+    expect(dark).toHaveLength(1);
+    const lit = row.filter((op) => op.color === 0xffffff);
+    expect(lit.map((op) => op.text)).toEqual(['✓']);
+    const cell = dark[0];
+    if (cell.op !== 'rect') throw new Error('no cell');
+    expect(lit[0].x).toBeGreaterThanOrEqual(cell.x);
+    expect(lit[0].x + font.measure('✓')).toBeLessThanOrEqual(cell.x + cell.w);
+    expectShown(list, ['Hold 1.5 s: activate']);
+    expectShown(one.codeEntry('1', context('en'), CODE_DELETE), ['Hold 1.5 s: delete the last digit']);
+    expectShown(one.codeEntry('', context('zh'), CODE_DELETE), ['长按 1.5 秒：退出']);
+    // ✓ is not offered before 8 digits: a choice of it shows the first offered instead, ✓ drawn faint.
+    const early = one.codeEntry('1234', context('en'), CODE_SUBMIT);
+    expect(cells(early).filter((op) => op.color === 0xffffff).map((op) => op.text)).toEqual(['0']);
+    expect(cells(early).find((op) => op.text === '✓')!.color).not.toBe(0x111827);
+    // A PIN pad has digits: no row of choices.
+    expect(cells(pad.codeEntry('1234', context('en')))).toEqual([]);
   });
 
   test.each(['1234', '987654321', '123456789012'])('code entry: the pixels of "%s" are the font\'s glyphs at twice their size', (digits) => {

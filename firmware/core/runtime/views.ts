@@ -10,7 +10,9 @@
  * action); on a PIN pad ENTER opens it from home or a report page. On its steps page a digit
  * 1–9 runs that step's action, ENTER (a hold on the one-button board) the first not yet tried.
  * In the factory state the fault screen is the activation screen: on a PIN pad ENTER or a
- * digit opens the code entry (digits, CLEAR deletes one, CANCEL leaves, ENTER activates).
+ * digit opens the code entry (digits, CLEAR deletes one, CANCEL leaves, ENTER activates); on
+ * the one-button board a hold opens it, then a press steps through 0–9, ✓ (activate, from
+ * ACTIVATION_CODE_MIN digits) and ⌫ (delete the last digit; with none, leave), a hold takes the choice.
  *
  * Drawing never throws: a dead panel must not stop the terminal (the display probe reports it).
  * Only the screen being drawn has a display list; the panel keeps what to draw, not what was drawn.
@@ -27,6 +29,7 @@ import type { SelfTestReport } from '../selftest/types';
 import type { CborCodec } from '../store/cbor';
 import type { DisplayList } from '../ui/displayList';
 import { ACTIVATION_CODE_MAX, ACTIVATION_CODE_MIN } from '../ui/activationTexts';
+import { CODE_DELETE, CODE_SUBMIT, currentCodeChoice, nextCodeChoice } from '../ui/activationScreens';
 import { createDiagnosisScreens, diagnosisPage, type DiagnosisScreens } from '../ui/diagnosisScreens';
 import { parseFont } from '../ui/font';
 import { createScreens, type ScreenContext, type Screens } from '../ui/screens';
@@ -45,7 +48,8 @@ export type View =
   | { kind: 'host'; render: HostView }
   /** A page of the current diagnosis; `running`: the action under way (its steps page shows it). */
   | { kind: 'diagnosis'; page: number; running?: ActionId }
-  | { kind: 'code-entry'; digits: string }
+  /** `choice`: the one-button board's current choice (ui/activationScreens.ts codeChoiceOffered). */
+  | { kind: 'code-entry'; digits: string; choice?: number }
   | { kind: 'activating' }
   | { kind: 'activation-result'; outcome: ActivationOutcome };
 
@@ -139,7 +143,7 @@ export function createPanel(deps: PanelDeps): Panel {
         return draw();
       }
       ports.display.draw(diagnosisPageList(own, d, view.page, context, ports.system.serialNumber, view.running));
-    } else if (view.kind === 'code-entry') ports.display.draw(own.codeEntry(view.digits, context));
+    } else if (view.kind === 'code-entry') ports.display.draw(own.codeEntry(view.digits, context, view.choice));
     else if (view.kind === 'activating') ports.display.draw(own.activating(context));
     else if (view.kind === 'activation-result') ports.display.draw(own.activationResult(view.outcome, context));
   }
@@ -177,6 +181,18 @@ export function createPanel(deps: PanelDeps): Panel {
     return true;
   }
 
+  /** The one-button board's code entry: a press ('down') steps to the next choice, a hold ('menu') takes it. */
+  function choiceKey(key: KeyCode, digits: string, choice: number | undefined): boolean {
+    const current = currentCodeChoice(digits, choice);
+    if (key === 'down') return show({ kind: 'code-entry', digits, choice: nextCodeChoice(digits, current) });
+    if (key !== 'menu') return true;
+    if (current === CODE_SUBMIT) deps.submitCode(digits);
+    // ⌫ stays chosen, so several holds delete several digits; with nothing left to delete it leaves.
+    else if (current === CODE_DELETE) show(digits ? { kind: 'code-entry', digits: digits.slice(0, -1), choice: CODE_DELETE } : { kind: 'home' });
+    else show({ kind: 'code-entry', digits: digits + String(current) });
+    return true;
+  }
+
   function show(next: View): true {
     view = next;
     draw();
@@ -206,17 +222,20 @@ export function createPanel(deps: PanelDeps): Panel {
   }
 
   function page(key: KeyCode): boolean {
-    // MENU (a hold on one button) is the self-test's, except on the diagnosis's steps page.
-    if (key === 'menu' && view.kind !== 'diagnosis') return false;
+    const oneButton = ports.keypad.layout === 'one-button';
+    const activationScreen = view.kind === 'home' && deps.state() === 'fault' && deps.factory();
+    // MENU (a hold on one button) is the self-test's, except on the diagnosis's steps page, the
+    // code entry, and the one-button board's activation screen (where it opens the code entry).
+    if (key === 'menu' && view.kind !== 'diagnosis' && view.kind !== 'code-entry' && !(oneButton && activationScreen)) return false;
     // Any key takes a transaction's result off the screen; a refused activation's leads to the diagnosis (its remedy, the support code).
     if (view.kind === 'host') return show({ kind: 'home' });
     if (view.kind === 'activation-result') return show(view.outcome.kind === 'refused' && deps.diagnosis() ? { kind: 'diagnosis', page: 0 } : { kind: 'home' });
     if (view.kind === 'activating' || view.kind === 'running') return true;
     if (view.kind === 'diagnosis') return diagnosisKey(key, view.page);
-    if (view.kind === 'code-entry') return codeKey(key, view.digits);
+    if (view.kind === 'code-entry') return oneButton ? choiceKey(key, view.digits, view.choice) : codeKey(key, view.digits);
+    if (oneButton && key === 'menu') return show({ kind: 'code-entry', digits: '' });
     const pinPad = ports.keypad.layout === 'pin-pad';
-    if (pinPad && view.kind === 'home' && deps.state() === 'fault' && deps.factory() && (key === 'enter' || (key >= '0' && key <= '9')))
-      return show({ kind: 'code-entry', digits: key === 'enter' ? '' : key });
+    if (pinPad && activationScreen && (key === 'enter' || (key >= '0' && key <= '9'))) return show({ kind: 'code-entry', digits: key === 'enter' ? '' : key });
     if (pinPad && key === 'enter') {
       deps.openDiagnosis();
       return true;

@@ -7,7 +7,7 @@
  */
 import type { KeypadLayout } from '../ports';
 import {
-  ACTIVATION_CODE_MAX, ACTIVATION_CODE_MIN, ACTIVATION_STAGES, REFUSAL_TEXTS, STAGE_MARKS,
+  ACTIVATION_CODE_MAX, ACTIVATION_CODE_MIN, ACTIVATION_STAGES, CODE_MARKS, REFUSAL_TEXTS, STAGE_MARKS,
   activationLabel, type ActivationLabel, type ActivationRefusal, type ActivationStage,
 } from './activationTexts';
 import { bigText } from './bigText';
@@ -89,17 +89,84 @@ export function groupedCode(digits: string): string {
   return text;
 }
 
-export function renderCodeEntry(digits: string, view: ScreenView): DisplayList {
+/**
+ * The one-button board's code entry (one button: a short press sends 'down', a 1.5 s hold
+ * 'menu'): a press steps through the choices, a hold takes the one shown. Choices 0–9 are the
+ * digits (while fewer than ACTIVATION_CODE_MAX are typed), CODE_SUBMIT activates (once
+ * ACTIVATION_CODE_MIN are typed), CODE_DELETE deletes the last digit (with none typed, it leaves).
+ */
+export const CODE_SUBMIT = 10;
+export const CODE_DELETE = 11;
+const CODE_CHOICES = 12;
+
+/** Whether choice `choice` is offered with `digits` typed. */
+export function codeChoiceOffered(digits: string, choice: number): boolean {
+  if (choice >= 0 && choice < CODE_SUBMIT) return digits.length < ACTIVATION_CODE_MAX;
+  if (choice === CODE_SUBMIT) return digits.length >= ACTIVATION_CODE_MIN;
+  return choice === CODE_DELETE;
+}
+
+/** The choice a press moves to after `choice` (-1: the first offered), skipping those not offered, round to the start. */
+export function nextCodeChoice(digits: string, choice: number): number {
+  for (let step = 1; step <= CODE_CHOICES; step++) {
+    const next = (((choice + step) % CODE_CHOICES) + CODE_CHOICES) % CODE_CHOICES;
+    if (codeChoiceOffered(digits, next)) return next;
+  }
+  return CODE_DELETE;
+}
+
+/** The choice shown: `choice` while it is offered, else the first offered. */
+export function currentCodeChoice(digits: string, choice: number | undefined): number {
+  return choice !== undefined && codeChoiceOffered(digits, choice) ? choice : nextCodeChoice(digits, -1);
+}
+
+/** What choice `choice` is drawn as: its digit, ✓ or ⌫. */
+const choiceMark = (choice: number): string => (choice === CODE_SUBMIT ? CODE_MARKS.submit : choice === CODE_DELETE ? CODE_MARKS.delete : String(choice));
+
+/** What a hold does now, in words. */
+function choiceWords(lang: Lang, digits: string, choice: number): string {
+  if (choice === CODE_SUBMIT) return activationLabel(lang, 'act.choice.submit');
+  if (choice === CODE_DELETE) return activationLabel(lang, digits.length > 0 ? 'act.choice.delete' : 'act.choice.back');
+  return activationLabel(lang, 'act.choice.digit', { digit: choice });
+}
+
+/** The row of choices, one cell each: the current one filled, those not offered now muted. Returns the y below it. */
+function choiceRow(screen: ScreenBuilder, digits: string, choice: number, top: number): number {
+  const cell = Math.floor(CONTENT_WIDTH / CODE_CHOICES);
+  const left = MARGIN + Math.floor((CONTENT_WIDTH - cell * CODE_CHOICES) / 2);
+  const height = LINE_STEP + 4;
+  for (let c = 0; c < CODE_CHOICES; c++) {
+    const x = left + c * cell;
+    const current = c === choice;
+    if (current) screen.rect(x, top, cell, height, PALETTE.text);
+    const color = current ? PALETTE.background : codeChoiceOffered(digits, c) ? PALETTE.text : PALETTE.rule;
+    screen.text(choiceMark(c), { x, width: cell, y: top + 3, color, align: 'center' });
+  }
+  return top + height;
+}
+
+/**
+ * The code typed so far; on a PIN pad its keys, on the one-button board the choices with
+ * `choice` (the first offered when not given) and what a hold does with it.
+ */
+export function renderCodeEntry(digits: string, view: ScreenView, choice?: number): DisplayList {
   const { lang } = view;
   const screen = new ScreenBuilder(view.font);
   const { top, bottom } = frame(screen, view, 'act.entry');
   let y = bigText(screen, groupedCode(digits), top + 24, PALETTE.text) + 12;
   const count = activationLabel(lang, 'act.entry.count', { count: digits.length, min: ACTIVATION_CODE_MIN, max: ACTIVATION_CODE_MAX });
   y = screen.paragraph(count, { x: MARGIN, width: CONTENT_WIDTH, y, color: PALETTE.muted, align: 'center', lineStep: LINE_STEP }) + 12;
+  if (view.keys === 'pin-pad') {
+    screen.paragraph(activationLabel(lang, 'act.entry.notSecret'), { x: MARGIN, width: CONTENT_WIDTH, y, color: PALETTE.muted, lineStep: LINE_STEP });
+    const keys: ActivationLabel[] = ['act.entry.enter', 'act.entry.clear', 'act.entry.cancel'];
+    hint(screen, keys.map((key) => activationLabel(lang, key)), bottom);
+    return screen.build(PALETTE.background);
+  }
+  const shown = currentCodeChoice(digits, choice);
+  y = choiceRow(screen, digits, shown, y) + 8;
+  y = paragraph(screen, choiceWords(lang, digits, shown), y, true) + 4;
   screen.paragraph(activationLabel(lang, 'act.entry.notSecret'), { x: MARGIN, width: CONTENT_WIDTH, y, color: PALETTE.muted, lineStep: LINE_STEP });
-  // A board without digits cannot type a code: the same words as on the not-activated screen.
-  const keys: ActivationLabel[] = view.keys === 'pin-pad' ? ['act.entry.enter', 'act.entry.clear', 'act.entry.cancel'] : ['act.keys.one'];
-  hint(screen, keys.map((key) => activationLabel(lang, key)), bottom);
+  hint(screen, [activationLabel(lang, 'act.entry.one')], bottom);
   return screen.build(PALETTE.background);
 }
 
@@ -142,8 +209,8 @@ export function renderActivationResult(outcome: ActivationOutcomeView, view: Scr
 
 export interface ActivationScreens {
   notActivated(context: NotActivatedContext): DisplayList;
-  /** `digits` typed so far (shown as typed: an activation code is not a secret). */
-  codeEntry(digits: string, context: ScreenContext): DisplayList;
+  /** `digits` typed so far (shown as typed: an activation code is not a secret); `choice`: the one-button board's current choice (codeChoiceOffered). */
+  codeEntry(digits: string, context: ScreenContext, choice?: number): DisplayList;
   activating(context: ActivatingContext): DisplayList;
   activationResult(outcome: ActivationOutcomeView, context: ScreenContext): DisplayList;
 }
@@ -151,7 +218,7 @@ export interface ActivationScreens {
 export function activationScreens(font: UiFont, keys: KeypadLayout): ActivationScreens {
   return {
     notActivated: (context) => renderNotActivated({ ...context, font, keys }),
-    codeEntry: (digits, context) => renderCodeEntry(digits, { ...context, font, keys }),
+    codeEntry: (digits, context, choice) => renderCodeEntry(digits, { ...context, font, keys }, choice),
     activating: (context) => renderActivating({ ...context, font, keys }),
     activationResult: (outcome, context) => renderActivationResult(outcome, { ...context, font, keys }),
   };

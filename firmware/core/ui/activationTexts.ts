@@ -18,6 +18,9 @@ export const ACTIVATION_STAGES: readonly ActivationStage[] = deepFreeze(['apply'
 /** Marks of the progress rows: the stage under way, and those still to come (done ones get ✔). */
 export const STAGE_MARKS = Object.freeze({ current: '▶', pending: '·' });
 
+/** The one-button code entry's choices besides the digits: activate with the code typed, delete the last digit. */
+export const CODE_MARKS = Object.freeze({ submit: '✓', delete: '⌫' });
+
 /**
  * An activation code as typed on the keypad: 8 to 12 digits (the request's codec takes up to 32;
  * the keypad stops at what the screen shows on one line). Not a secret: shown as typed.
@@ -32,13 +35,18 @@ const EN_ACTIVATION = deepFreeze({
   'act.notActivated.how': 'Ask the acquirer for an activation code, then enter it here.',
   'act.label.serial': 'Serial number',
   'act.keys.pad': 'ENTER: type the code',
-  'act.keys.one': 'This board has no keypad: a technician enters the code.',
+  'act.keys.one': 'Hold 1.5 s: enter the code',
   'act.entry': 'Activation code',
   'act.entry.count': '{count} digits ({min}–{max})',
   'act.entry.enter': 'ENTER activate',
   'act.entry.clear': 'CLEAR delete',
   'act.entry.cancel': 'CANCEL back',
   'act.entry.notSecret': 'The code is not secret: check it against the one you were given.',
+  'act.entry.one': 'Press: next choice (0–9, ✓ activate, ⌫ delete)',
+  'act.choice.digit': 'Hold 1.5 s: enter {digit}',
+  'act.choice.submit': 'Hold 1.5 s: activate',
+  'act.choice.delete': 'Hold 1.5 s: delete the last digit',
+  'act.choice.back': 'Hold 1.5 s: leave',
   'act.progress': 'Activating',
   'act.stage.apply': 'Apply: request sent',
   'act.stage.review': 'Review: the acquirer checks the code',
@@ -60,13 +68,18 @@ const ZH_ACTIVATION: Readonly<Record<ActivationLabel, string>> = deepFreeze({
   'act.notActivated.how': '请向收单机构申请激活码，然后在本机输入。',
   'act.label.serial': '序列号',
   'act.keys.pad': '按确认键输入激活码',
-  'act.keys.one': '本机没有数字键盘，请由技术员输入激活码。',
+  'act.keys.one': '长按 1.5 秒：输入激活码',
   'act.entry': '输入激活码',
   'act.entry.count': '已输入 {count} 位（{min}–{max} 位）',
   'act.entry.enter': '确认 激活',
   'act.entry.clear': '清除 删除',
   'act.entry.cancel': '取消 返回',
   'act.entry.notSecret': '激活码不需保密，请与收到的激活码核对。',
+  'act.entry.one': '按键：切换选项（0–9、✓ 激活、⌫ 删除）',
+  'act.choice.digit': '长按 1.5 秒：输入 {digit}',
+  'act.choice.submit': '长按 1.5 秒：激活',
+  'act.choice.delete': '长按 1.5 秒：删除最后一位',
+  'act.choice.back': '长按 1.5 秒：退出',
   'act.progress': '正在激活',
   'act.stage.apply': '申请：已发送激活请求',
   'act.stage.review': '审核：收单机构核验激活码',
