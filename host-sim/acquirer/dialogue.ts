@@ -210,7 +210,7 @@ export class HostDialogue {
    */
   #signOn(request: Iso8583Message, tid: string): Answer {
     const { networkCode } = field60(request);
-    if (this.#o.book.merchantStatus(tid) === 'frozen') return this.#reply(request, this.#o.codes.merchantRestricted, undefined, 'merchant frozen');
+    if (this.#o.book.merchantStatus(tid) === 'frozen') return this.#reply(request, this.#o.codes.merchantRestricted, undefined, 'merchant frozen', [[44, 'merchant frozen']]);
     const length = networkCode === '001' ? 8 : networkCode === '003' || networkCode === '004' ? 16 : 0;
     if (length === 0) return this.#reply(request, this.#o.codes.formatError, undefined, `sign-on network code ${networkCode || 'missing'}`);
     const make = () => freshKey(length, (n) => this.#o.random.next(n));
@@ -239,7 +239,8 @@ export class HostDialogue {
 
   #sale(request: Iso8583Message, tid: string, macKey: Uint8Array | undefined): Answer {
     const merchant = this.#o.book.merchantStatus(tid);
-    if (merchant !== 'ok') return this.#reply(request, this.#o.codes.merchantRestricted, macKey, `merchant ${merchant}`);
+    // Field 44 says so when the account is frozen (the terminal reads the host's words as evidence).
+    if (merchant !== 'ok') return this.#reply(request, this.#o.codes.merchantRestricted, macKey, `merchant ${merchant}`, merchant === 'frozen' ? [[44, 'merchant frozen']] : []);
     const stan = text(request, 11);
     const amount = text(request, 4);
     if (!stan || !amount) return this.#reply(request, this.#o.codes.formatError, macKey, 'sale without STAN or amount');
