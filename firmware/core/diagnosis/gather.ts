@@ -6,7 +6,8 @@
  *   names its worst finding and lists the others in its detail (" | also cert.expired, …"):
  *   each of those is evidence too, so a wrong terminal ID does not hide an expiry.
  * - The event log (oldest first, as the record log gives it): host answers as host.<category>
- *   with the code, MTI, host and text; what the host's text says (hosttext.*); a terminal the
+ *   with the code, MTI, host and text; what the host's text says (hosttext.*, read on terminal-invalid
+ *   and merchant-restricted answers only: a decline's text is about the card); a terminal the
  *   host accepted earlier and now calls invalid (host.refused-after-accept); the CUP header's
  *   processing request 3 (host.sign-on-requested); resets by panic, watchdog or brownout, and
  *   corruption found by recovery at boot. An approval supersedes the refusals before it.
@@ -69,6 +70,11 @@ const ANSWER_STATUS: Readonly<Record<string, EvidenceStatus>> = deepFreeze({
   'terminal-invalid': 'fail',
   'merchant-restricted': 'fail',
 });
+/**
+ * The answers whose field 44/63 text is read: those about the merchant or the terminal. A decline's
+ * text is about the customer's card ("restricted card", 受限制的卡) and never the merchant's account.
+ */
+const TEXT_CATEGORIES = deepFreeze(['terminal-invalid', 'merchant-restricted']);
 /** Words in the host's field 44/63 text that name the cause (lower case; the CUP texts are Chinese). */
 const TEXT_SIGNS: readonly (readonly [code: string, words: readonly string[]])[] = deepFreeze([
   ['hosttext.account-restricted', ['冻结', '止付', '受限', '限制', 'frozen', 'restricted', 'suspended', 'blocked']],
@@ -147,7 +153,7 @@ function fromAnswer(event: HostAnswerEvent, accepted: boolean, out: Evidence[], 
   note(out, factEvidence(`host.${event.category}`, status, wallMs, uptimeMs, detail), counts);
   if (event.category === 'terminal-invalid' && accepted) note(out, factEvidence('host.refused-after-accept', 'fail', wallMs, uptimeMs, detail), counts);
   if (nibble === SIGN_ON_REQUEST) note(out, factEvidence('host.sign-on-requested', 'warn', wallMs, uptimeMs, detail), counts);
-  const sign = event.hostText === undefined ? undefined : textSign(event.hostText);
+  const sign = event.hostText === undefined || TEXT_CATEGORIES.indexOf(event.category) < 0 ? undefined : textSign(event.hostText);
   if (sign) note(out, factEvidence(sign, 'fail', wallMs, uptimeMs, detail), counts);
 }
 
