@@ -80,6 +80,9 @@ export function versionBits(version: number): number {
   return (version << 12) | rem;
 }
 
+/** Figure 25: the row and the column (index 8 both) that hold every format information module and the dark module. */
+export const FORMAT_LINE = 8;
+
 /** Figure 25: both copies of the format information, bit 0 the least significant, and the dark module. */
 export function drawFormat(cells: Uint8Array, size: number, mask: number): void {
   const bits = formatBits(mask);
