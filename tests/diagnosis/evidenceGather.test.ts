@@ -153,10 +153,15 @@ describe('the durable history', () => {
     expect(gather({ events, history: [old('reset.panic', T0 - 2 * HOUR, 'reset')] })).toHaveLength(2);
   });
 
-  it('loses the refusals an approval of this boot took back', () => {
+  it('loses the refusals an approval of this boot took back (all of them: an earlier boot is older, whatever its RTC said)', () => {
     const history = [old('host.terminal-invalid', T0 - 3 * HOUR, 'host'), old('host.terminal-invalid', T0 - 10_000, 'host')];
     const evidence = gather({ history, events: [answer('sign-on', '00', 'approved', T0 - HOUR)] });
-    expect(evidence.map((e) => [e.code, e.wallMs])).toEqual([['host.approved', T0 - HOUR], ['host.terminal-invalid', T0 - 10_000]]);
+    expect(evidence.map((e) => [e.code, e.wallMs])).toEqual([['host.approved', T0 - HOUR]]);
+  });
+
+  it('is marked fromHistory, and what this boot saw is not', () => {
+    const evidence = gather({ history: [old('reset.panic', T0 - HOUR, 'reset')], events: [boot('watchdog', T0 - 1000)] });
+    expect(evidence.map((e) => [e.code, e.fromHistory])).toEqual([['reset.watchdog', undefined], ['reset.panic', true]]);
   });
 });
 

@@ -12,9 +12,15 @@
  *   processing request 3 (host.sign-on-requested); resets by panic, watchdog or brownout, and
  *   corruption found by recovery at boot. An approval supersedes the refusals before it.
  * - The session (reversal pending and why, failovers, timeouts) and the activation state.
- * - The durable history (history.ts): what an earlier boot saw. Its self-test findings give way
- *   to a report of this boot; an item this boot's events already gave (same code, same second)
- *   is not counted twice.
+ * - The durable history (history.ts): what the previous boot saw (diagnosisDuties.ts keeps no
+ *   more). Each item is marked fromHistory: it makes a cause likely at most, never confirmed
+ *   (rules.ts), so a failure that is gone never outranks what the terminal sees now. An item is
+ *   dropped when it is older than HISTORY_WINDOW_MS (24 h) by an RTC the self-test trusts (with
+ *   rtc.before-build or rtc.implausible, or a stamp after now, its age is unknown and the boot rule
+ *   bounds it); when a pass of this boot takes it back (TAKEN_BACK_BY: an approval its refusals,
+ *   activation.done every activation failure; this boot is newer than the history whatever the RTC
+ *   said); when a report of this boot has the self-test findings; and when this boot's events
+ *   already gave it (same code, same second).
  * Every detail is language-neutral facts: never a key, never a PAN.
  */
 import type { TerminalEvent } from '../runtime/events';
@@ -82,6 +88,19 @@ const TEXT_SIGNS: readonly (readonly [code: string, words: readonly string[]])[]
 ]);
 /** Codes an approval later in time takes back: the host accepts the terminal now. */
 const TAKEN_BACK = deepFreeze(['host.terminal-invalid', 'host.merchant-restricted', 'host.refused-after-accept', 'host.re-sign-on', 'host.sign-on-requested', 'hosttext.account-restricted', 'hosttext.terminal-disabled']);
+/**
+ * A pass of this boot that takes back the failures an earlier boot saw: [its code, the codes it
+ * takes back (a code ending in '.' is a prefix)]. The host accepting the terminal now takes back
+ * its refusals; an activation that succeeded takes back every activation failure before it.
+ */
+const TAKEN_BACK_BY: readonly (readonly [pass: string, codes: readonly string[]])[] = deepFreeze([
+  ['host.approved', TAKEN_BACK],
+  ['activation.done', ['activation.']],
+]);
+/** The clock probe's findings that make the RTC untrusted (the history's age is then unknown). */
+const UNTRUSTED_CLOCK = deepFreeze(['rtc.before-build', 'rtc.implausible']);
+/** History older than this by a trusted RTC is no evidence any more: a day, the periodic self-test's interval. */
+export const HISTORY_WINDOW_MS = 24 * 3_600_000;
 const RESETS: Readonly<Record<string, EvidenceStatus>> = deepFreeze({ panic: 'fail', watchdog: 'fail', brownout: 'warn' });
 /** The activation flow's refusal reasons (contract §6), each an evidence code activation.<reason>. */
 const ACTIVATION_REASONS = deepFreeze(['code-wrong', 'code-expired', 'tid-disabled', 'bound-elsewhere', 'kcv-mismatch', 'unreachable', 'malformed']);
@@ -157,13 +176,12 @@ function fromAnswer(event: HostAnswerEvent, accepted: boolean, out: Evidence[], 
   if (sign) note(out, factEvidence(sign, 'fail', wallMs, uptimeMs, detail), counts);
 }
 
-/** @returns the wall time of the newest approval, or -Infinity */
-function fromEvents(events: readonly TerminalEvent[], out: Evidence[], counts: number[]): number {
-  let accepted = -Infinity;
+function fromEvents(events: readonly TerminalEvent[], out: Evidence[], counts: number[]): void {
+  let accepted = false;
   for (const event of events) {
     if (event.kind === 'host-answer') {
-      fromAnswer(event, accepted > -Infinity, out, counts);
-      if (event.category === 'approved') accepted = event.wallMs;
+      fromAnswer(event, accepted, out, counts);
+      if (event.category === 'approved') accepted = true;
     } else if (event.kind === 'boot') {
       const reset = own(RESETS, event.resetReason);
       if (reset) note(out, factEvidence(`reset.${event.resetReason}`, reset, event.wallMs, event.uptimeMs, `firmware=${event.firmwareVersion}`), counts);
@@ -172,7 +190,6 @@ function fromEvents(events: readonly TerminalEvent[], out: Evidence[], counts: n
         note(out, factEvidence('storage.corrupt', 'fail', event.wallMs, event.uptimeMs, `records=${corruptRecords} sectors=${corruptSectors}`), counts);
     }
   }
-  return accepted;
 }
 
 function fromState(sources: EvidenceSources, out: Evidence[], counts: number[]): void {
@@ -199,15 +216,40 @@ function fromState(sources: EvidenceSources, out: Evidence[], counts: number[]):
 }
 
 
-function fromHistory(sources: EvidenceSources, accepted: number, out: Evidence[], counts: number[]): void {
-  for (const h of sources.history) {
-    if (sources.report && h.source === 'selftest') continue;
-    if (h.wallMs < accepted && TAKEN_BACK.indexOf(h.code) >= 0) continue;
+/** Whether the report says the RTC cannot be trusted now (the clock probe's failures). */
+function clockDistrusted(report: SelfTestReport | undefined): boolean {
+  if (report) for (const r of report.results) if (UNTRUSTED_CLOCK.indexOf(r.code) >= 0) return true;
+  return false;
+}
+
+/** Whether a pass of this boot in `out` takes back `h`, a failure an earlier boot saw (TAKEN_BACK_BY). */
+function takenBack(h: Evidence, out: readonly Evidence[]): boolean {
+  if (h.status !== 'fail' && h.status !== 'warn') return false;
+  for (const [pass, codes] of TAKEN_BACK_BY) {
+    let taken = false;
+    for (const code of codes) if (code.endsWith('.') ? h.code.startsWith(code) : h.code === code) taken = true;
+    if (!taken) continue;
+    for (const e of out) if (e.code === pass && e.status === 'pass') return true;
+  }
+  return false;
+}
+
+function fromHistory(sources: EvidenceSources, out: Evidence[], counts: number[]): void {
+  const { history, report, now } = sources;
+  const datable = !clockDistrusted(report);
+  for (const h of history) {
+    if (report && h.source === 'selftest') continue;
+    // Older than the window by a clock the self-test trusts. A stamp after now, or a clock it
+    // does not trust, tells no age: the runtime's boot rule bounds that (diagnosisDuties.ts).
+    const age = now.wallMs - h.wallMs;
+    if (datable && age > HISTORY_WINDOW_MS) continue;
+    // Every item of this boot is newer than every item of the history, whatever the RTC says.
+    if (takenBack(h, out)) continue;
     const second = Math.floor(h.wallMs / 1000);
     let seen = false;
     for (let i = 0; i < out.length && !seen; i++) seen = out[i].code === h.code && Math.floor(out[i].wallMs / 1000) === second;
     if (seen) continue;
-    out.push(h);
+    out.push(h.fromHistory ? h : { ...h, fromHistory: true });
     counts.push(1);
   }
 }
@@ -217,8 +259,8 @@ export function gatherEvidence(sources: EvidenceSources): Evidence[] {
   const out: Evidence[] = [];
   const counts: number[] = [];
   if (sources.report) fromReport(sources.report, out, counts);
-  const accepted = fromEvents(sources.events, out, counts);
+  fromEvents(sources.events, out, counts);
   fromState(sources, out, counts);
-  fromHistory(sources, accepted, out, counts);
+  fromHistory(sources, out, counts);
   return out;
 }

@@ -29,8 +29,10 @@ export function matchesPattern(pattern: EvidencePattern, e: Evidence): boolean {
   return code.length === end - start && pattern.startsWith(code, start);
 }
 
-function anyMatches(patterns: readonly EvidencePattern[], evidence: readonly Evidence[]): boolean {
-  for (let p = 0; p < patterns.length; p++) for (let i = 0; i < evidence.length; i++) if (matchesPattern(patterns[p], evidence[i])) return true;
+/** Whether a pattern matches some evidence (with `now`, only evidence of this boot: not fromHistory). */
+function anyMatches(patterns: readonly EvidencePattern[], evidence: readonly Evidence[], now = false): boolean {
+  for (let p = 0; p < patterns.length; p++)
+    for (let i = 0; i < evidence.length; i++) if (!(now && evidence[i].fromHistory) && matchesPattern(patterns[p], evidence[i])) return true;
   return false;
 }
 
@@ -64,9 +66,10 @@ export interface Judgement {
 
 /** How `cause` stands (causes.ts says the order of the tests), or undefined when no rule of it holds. */
 export function judge(cause: Cause, evidence: readonly Evidence[], localPass: boolean): Judgement | undefined {
-  const confirmed = anyMatches(cause.confirmedBy, evidence);
+  // What an earlier boot saw (the history) makes a cause likely at most: a failure gone since never outranks today's.
+  const confirmed = anyMatches(cause.confirmedBy, evidence, true);
   const ruledOut = anyMatches(cause.ruledOutBy, evidence);
-  const likely = anyMatches(cause.likelyBy, evidence);
+  const likely = anyMatches(cause.likelyBy, evidence) || (!confirmed && anyMatches(cause.confirmedBy, evidence));
   if (!confirmed && !ruledOut && !likely) return undefined;
   const forIt: Evidence[] = [];
   const against: Evidence[] = [];

@@ -35,6 +35,11 @@ export interface Evidence {
    * connect probes share their codes (connect.failed), and which host failed decides the cause.
    */
   readonly probe?: string;
+  /**
+   * Read back from the durable history (gather.ts): an earlier boot saw it. It makes a cause
+   * likely at most, never confirmed (rules.ts), and is not written back (the history keeps one boot).
+   */
+  readonly fromHistory?: true;
 }
 
 /** How a cause stands against the evidence. */
