@@ -28,6 +28,9 @@ export const DOC_SCREENS: Record<string, Record<string, string>> = {
   'host-merchant-restricted': { 'sale-declined': 'host-declined-03' },
   'host-settle-upload': { 'settlement-uploaded': 'host-settlement-uploaded' },
   'host-83-sale': { fault: 'host-83-fault', 'selftest-03': 'host-83-detail' },
+  'diag-dns-failure': { 'diagnosis-shown': 'diag-dns-summary', 'after-network-test': 'diag-dns-steps' },
+  'diag-host-83-all': { support: 'diag-support' },
+  'diag-factory-activation': { 'not-activated': 'diag-not-activated' },
 };
 
 /** Renders every README screen: lang → file name → PNG bytes. */
