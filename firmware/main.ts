@@ -18,6 +18,23 @@ Object.defineProperty(globalThis, 'TextDecoder', { value: TextDecoder, writable:
 
 const log: TracePort = (line) => trace(`${line}\n`);
 
+/**
+ * The board's restart, for the diagnosis's restart step. On the ESP32 the manifest's
+ * $(MODDABLE)/modules/io (manifests/esp32) preloads io/system/system.js, whose global System's
+ * restart() is esp_restart(): the next boot's reset reason is 'software'. The simulator's System
+ * (io/manifests/lin/system.js) has no restart: there the step is refused ("no restart on this
+ * board") and mcsim is restarted by hand.
+ */
+function boardRestart(): (() => void) | undefined {
+  const system = (globalThis as { System?: { restart?: () => void } }).System;
+  const restart = system?.restart;
+  if (typeof restart !== 'function') return undefined;
+  return () => {
+    log('xspos: restarting (the diagnosis restart step)');
+    restart.call(system);
+  };
+}
+
 async function start(): Promise<void> {
   log('xspos: starting');
   const { createDevicePorts } = await import('./device/devicePorts');
@@ -29,7 +46,8 @@ async function start(): Promise<void> {
   log('xspos: ports ready, booting terminal');
   // One probe at a time: in mcsim with the board's 4,928 slots, two in flight left under 1,000
   // free and four aborted the VM (see PROBE_CONCURRENCY in core/selftest/runner).
-  const terminal = createTerminal(heapWatch ? heapWatch.watch(ports) : ports, { probeConcurrency: 1 });
+  const restart = boardRestart();
+  const terminal = createTerminal(heapWatch ? heapWatch.watch(ports) : ports, { probeConcurrency: 1, ...(restart ? { restart } : {}) });
   heapWatch?.phase('boot');
   await terminal.boot();
   const report = terminal.lastReport;

@@ -6,6 +6,8 @@
  * refused, and the diagnosis says what to do.
  */
 import { createTerminal } from '../../firmware/core/runtime/terminal';
+import { ACTIVATION_RESULT_SCREEN_MS } from '../../firmware/core/runtime/diagnosisRuntime';
+import type { DisplayList } from '../../firmware/core/ui/displayList';
 import { SETTINGS_DOMAIN } from '../../firmware/core/config/terminalConfig';
 import { activationLabel } from '../../firmware/core/ui/activationTexts';
 import { causeName } from '../../firmware/core/ui/diagnosisTexts';
@@ -70,6 +72,33 @@ describe('activation on the terminal', () => {
     // The acquirer bound the board and then answered its sign-on under the new master key.
     const out = world.acquirer!.log.filter((e) => e.direction === 'out').map((e) => `${e.mti}:${e.code}`);
     expect(out.slice(0, 2)).toEqual(['0810:00', '0810:00']);
+  });
+
+  it('the stages 申请 → 审核 → 发放 in turn, then the result stays on the screen a while before the self-test', async () => {
+    const { world, terminal } = await factoryTerminal();
+    const drawn: DisplayList[] = [];
+    const draw = world.ports.display.draw.bind(world.ports.display);
+    world.ports.display.draw = (list) => {
+      drawn.push(list);
+      draw(list);
+    };
+    const activation = terminal.activate(CODE);
+    await driveUntil(world, () => terminal.view === 'activation-result');
+    // The stage under way is the one marked ▶ (activationScreens.ts STAGE_MARKS).
+    const stages = drawn.flatMap((list) => {
+      const words = shownWords(list);
+      return (['apply', 'review', 'issue'] as const).filter((stage) => words.includes(`▶${activationLabel('en', `act.stage.${stage}`).replace(/\s+/g, '')}`));
+    });
+    expect(stages).toEqual(['apply', 'review', 'issue']);
+    const shownAt = world.clock.uptimeMs();
+    const reports = terminal.reports().length;
+    // The sign-on under the new master key goes on behind the result, which stays.
+    await driveUntil(world, () => terminal.host?.status().signedOn === true);
+    expect(terminal.view).toBe('activation-result');
+    await driveUntil(world, () => terminal.reports().length > reports);
+    expect(world.clock.uptimeMs() - shownAt).toBeGreaterThanOrEqual(ACTIVATION_RESULT_SCREEN_MS);
+    await expect(drive(world, activation)).resolves.toMatchObject({ kind: 'activated', tid: TID });
+    expect(terminal.lastReport!.verdict).not.toBe('fail');
   });
 
   it('one button: a hold opens the code entry, presses step to each digit, ⌫ deletes, ✓ activates', async () => {

@@ -12,7 +12,8 @@ import { causeName, label, remedyText } from '../../firmware/core/ui/diagnosisTe
 import { diagnosisPage, diagnosisPageCount } from '../../firmware/core/ui/diagnosisScreens';
 import { drive, driveIdle } from '../../host-sim/scenario/hostSteps';
 import { startWorld, type NodeWorld } from '../../host-sim/world';
-import { driveUntil, scenarioWith, screenText } from './world';
+import type { DisplayList } from '../../firmware/core/ui/displayList';
+import { PROFILE, driveUntil, scenarioWith, screenText } from './world';
 
 const opened: NodeWorld[] = [];
 afterEach(async () => {
@@ -132,6 +133,46 @@ describe('after a terminal-invalid answer', () => {
     expect(text).toContain(causeName('en', 'net.unstable'));
     expect(text).toContain('The host did not answer');
     expect(text).toContain('Switched to the backup');
+  });
+
+  it('a step past number five: its progress is shown on the second steps page, where it is listed', async () => {
+    // Everything at once: names that do not resolve, a stuck key, the clock at 1970, a panic reset: nine steps, the restart the sixth.
+    const restarts: number[] = [];
+    const world = await startWorld(
+      scenarioWith({
+        lang: 'en',
+        rtc: '1970-01-01T00:00:00Z',
+        device: { keypad: 'pin-pad', keysHeld: ['5'], resetReason: 'panic' },
+        network: { dns: {} },
+        terminal: { tid: '10240001', mid: '898440154110001', profile: { ...PROFILE, hosts: [{ host: 'pos.acquirer.test', port: 5683 }, { host: 'pos2.acquirer.test', port: 5684 }] } },
+      }),
+    );
+    opened.push(world);
+    const terminal = createTerminal(world.ports, { restart: () => restarts.push(world.clock.uptimeMs()) });
+    await drive(world, terminal.boot());
+    world.keypad.press('enter');
+    const d = terminal.diagnosis!;
+    const sixth = d.steps[5];
+    expect(sixth.action).toBe('restart');
+    const drawn: DisplayList[] = [];
+    const draw = world.ports.display.draw.bind(world.ports.display);
+    world.ports.display.draw = (list) => {
+      drawn.push(list);
+      draw(list);
+    };
+    let page = 0;
+    while (diagnosisPage(d, page).kind !== 'steps') page++;
+    for (let n = 0; n < page; n++) world.keypad.press('down');
+    // The first steps page lists 1–5; the digit 6 runs the sixth step from it all the same.
+    expect(screenText(world)).not.toContain(remedyText('en', sixth.id).title);
+    drawn.length = 0;
+    world.keypad.press('6');
+    await driveUntil(world, () => restarts.length > 0);
+    const running = drawn.find((list) => list.ops.some((op) => op.op === 'text' && op.text === label('en', 'step.running')));
+    expect(running).toBeDefined();
+    const text = running!.ops.flatMap((op) => (op.op === 'text' ? [op.text] : [])).join(' | ');
+    expect(text).toContain(remedyText('en', sixth.id).title);
+    expect(text).toContain(`6–${d.steps.length}/${d.steps.length}`);
   });
 
   it('runAction records the outcome and recomputes; the evidence history survives a reboot', async () => {

@@ -45,6 +45,8 @@ export interface ActivationDeps {
   profile: AcquirerProfile;
   /** The host session's counters (HostJournal fits), so the STAN does not repeat one a sale used; without them a random STAN. */
   counters?: { nextStan(): string; readonly batch: number };
+  /** The flow moving on (申请 → 审核 → 发放, for the screen): 'review' as the request goes to the host, 'issue' once its answer carries a key. */
+  onStage?: (stage: 'review' | 'issue') => void;
 }
 
 /** Local failures: the crypto port or the settings refused (not the host: those are outcomes). */
@@ -116,6 +118,7 @@ export async function activate(code: string, deps: ActivationDeps): Promise<Acti
   ports.trace(`activation: request STAN ${stan}, serial ${serial}`);
   // Resent on a timeout: the host binds by serial number, so a second request from this board
   // gets a new key for the same device key, and each attempt has its own connection.
+  deps.onStage?.('review');
   const result = await deps.link.exchange(frame, match, true);
   if (!result.ok) {
     ports.trace(`activation: no answer (${result.stage}: ${result.detail})`);
@@ -133,6 +136,7 @@ export async function activate(code: string, deps: ActivationDeps): Promise<Acti
     ports.trace(`activation: refused by host ${result.host} (${detail})`);
     return refused(parsed.reason, detail);
   }
+  deps.onStage?.('issue');
 
   let key: KeyHandle;
   try {

@@ -15,6 +15,7 @@ import type { HostLink } from '../host/link';
 import type { Ports } from '../ports';
 import type { KeyStore } from '../security/keyStore';
 import type { CborCodec } from '../store/cbor';
+import type { ActivationStage } from '../ui/activationTexts';
 import { linkFor, readProfile } from './acquirerLink';
 
 export interface ActivationDutiesDeps {
@@ -25,8 +26,8 @@ export interface ActivationDutiesDeps {
   link(): HostLink | undefined;
   /** The session's STAN counter, so the activation's STAN does not repeat one a sale used. */
   counters(): { nextStan(): string; readonly batch: number } | undefined;
-  /** The request is out (the screen shows the stages). */
-  started(): void;
+  /** The stage under way (申请 → 审核 → 发放): 'apply' as the request is made, then as activation/activate.ts tells. */
+  stage(stage: ActivationStage): void;
   /** The outcome is in: the terminal shows it, signs on and self-tests after a success. */
   ended(outcome: ActivationOutcome): Promise<void>;
 }
@@ -47,7 +48,7 @@ export function createActivationDuties(deps: ActivationDutiesDeps): ActivationDu
     const profile = readProfile(ports.settings, cbor);
     // Without a profile there are no hosts to ask: the configuration probe says why.
     if (!profile) return { kind: 'refused', reason: 'unreachable', detail: 'no acquirer profile provisioned' };
-    deps.started();
+    deps.stage('apply');
     let link = deps.link();
     let own: HostLink | undefined;
     try {
@@ -57,7 +58,7 @@ export function createActivationDuties(deps: ActivationDutiesDeps): ActivationDu
     }
     const counters = deps.counters();
     try {
-      return await runActivation(code, { ports, cbor, link, profile, ...(counters ? { counters } : {}) });
+      return await runActivation(code, { ports, cbor, link, profile, onStage: deps.stage, ...(counters ? { counters } : {}) });
     } finally {
       own?.close();
     }

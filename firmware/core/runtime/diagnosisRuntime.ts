@@ -17,7 +17,7 @@ import { runSelfTest } from '../selftest/runner';
 import type { Probe, SelfTestReport } from '../selftest/types';
 import type { CborCodec } from '../store/cbor';
 import type { RecordLog } from '../store/recordLog';
-import { diagnosisPage, diagnosisPageCount } from '../ui/diagnosisScreens';
+import { diagnosisStepsPage } from '../ui/diagnosisScreens';
 import type { AcquirerLink } from './acquirerLink';
 import { mergeResults, probesWithDependencies, runAction } from './actions';
 import { createActivationDuties } from './activationDuties';
@@ -65,12 +65,8 @@ export interface DiagnosisRuntime {
   readonly panelDeps: Pick<PanelDeps, 'diagnosis' | 'factory' | 'openDiagnosis' | 'runStep' | 'submitCode'>;
 }
 
-/** The first steps page of `d` (0-based). */
-function stepsPage(d: Diagnosis): number {
-  const pages = diagnosisPageCount(d);
-  for (let n = 1; n < pages; n++) if (diagnosisPage(d, n).kind === 'steps') return n;
-  return 0;
-}
+/** How long a successful activation's result (the TID and MID bound) stays on the screen before the self-test takes it over. */
+export const ACTIVATION_RESULT_SCREEN_MS = 4000;
 
 export function createDiagnosisRuntime(deps: DiagnosisRuntimeDeps): DiagnosisRuntime {
   const { ports } = deps;
@@ -84,7 +80,7 @@ export function createDiagnosisRuntime(deps: DiagnosisRuntimeDeps): DiagnosisRun
     keys: deps.keys,
     link: () => deps.acquirer()?.link,
     counters: () => deps.acquirer()?.session.journal,
-    started: () => deps.panel().show({ kind: 'activating' }),
+    stage: (stage) => deps.panel().show({ kind: 'activating', stage }),
     ended,
   });
   const diagnosis = createDiagnosisDuties({
@@ -109,7 +105,8 @@ export function createDiagnosisRuntime(deps: DiagnosisRuntimeDeps): DiagnosisRun
 
   function showDiagnosis(page: 'summary' | 'steps', running?: ActionId): Diagnosis {
     const d = diagnosis.current ?? diagnosis.compute();
-    const n = page === 'summary' ? 0 : stepsPage(d);
+    // The steps page holding the step under way (else the next to run): a sixth step is on the second.
+    const n = page === 'summary' ? 0 : diagnosisStepsPage(d, running);
     deps.panel().show({ kind: 'diagnosis', page: n, ...(running ? { running } : {}) });
     return d;
   }
@@ -164,9 +161,13 @@ export function createDiagnosisRuntime(deps: DiagnosisRuntimeDeps): DiagnosisRun
       diagnosis.compute();
       return;
     }
-    // The host bound the IDs: a link and session for them, the working keys, then the self-test that can now pass.
+    // The host bound the IDs: a link and session for them, the working keys while the result is
+    // read, then the self-test that can now pass.
+    const read = new Promise<void>((resolve) => ports.clock.setTimer(ACTIVATION_RESULT_SCREEN_MS, resolve));
     deps.reopenLink();
     await deps.duties.signOnAnyState();
+    await read;
+    if (deps.stopped()) return;
     await deps.selfTest();
   }
 

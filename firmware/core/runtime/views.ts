@@ -28,7 +28,7 @@ import { encodeQr } from '../qr/encode';
 import type { SelfTestReport } from '../selftest/types';
 import type { CborCodec } from '../store/cbor';
 import type { DisplayList } from '../ui/displayList';
-import { ACTIVATION_CODE_MAX, ACTIVATION_CODE_MIN } from '../ui/activationTexts';
+import { ACTIVATION_CODE_MAX, ACTIVATION_CODE_MIN, type ActivationStage } from '../ui/activationTexts';
 import { CODE_DELETE, CODE_SUBMIT, currentCodeChoice, nextCodeChoice } from '../ui/activationScreens';
 import { createDiagnosisScreens, diagnosisPage, type DiagnosisScreens } from '../ui/diagnosisScreens';
 import { parseFont } from '../ui/font';
@@ -50,7 +50,8 @@ export type View =
   | { kind: 'diagnosis'; page: number; running?: ActionId }
   /** `choice`: the one-button board's current choice (ui/activationScreens.ts codeChoiceOffered). */
   | { kind: 'code-entry'; digits: string; choice?: number }
-  | { kind: 'activating' }
+  /** `stage`: 申请 → 审核 → 发放 (apply when not given). */
+  | { kind: 'activating'; stage?: ActivationStage }
   | { kind: 'activation-result'; outcome: ActivationOutcome };
 
 /**
@@ -144,7 +145,7 @@ export function createPanel(deps: PanelDeps): Panel {
       }
       ports.display.draw(diagnosisPageList(own, d, view.page, context, ports.system.serialNumber, view.running));
     } else if (view.kind === 'code-entry') ports.display.draw(own.codeEntry(view.digits, context, view.choice));
-    else if (view.kind === 'activating') ports.display.draw(own.activating(context));
+    else if (view.kind === 'activating') ports.display.draw(own.activating({ ...context, ...(view.stage ? { stage: view.stage } : {}) }));
     else if (view.kind === 'activation-result') ports.display.draw(own.activationResult(view.outcome, context));
   }
 
