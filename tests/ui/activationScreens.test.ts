@@ -158,7 +158,8 @@ describe('device: the Poco display draws the activation screens as host-sim does
     PocoDisplay: new (options: { screen: FakeScreen; font: Uint8Array; controller: string; displayListBytes: number }) => { draw(list: DisplayList): void };
   };
 
-  test.each(everyScreen('zh', 'pin-pad').filter(([name]) => name.startsWith('code')))('%s: within the display list (4,096 B, 32 B a record), the code pixel for pixel', (_, list) => {
+  const codeScreens = KEYPADS.flatMap((keys) => everyScreen('zh', keys).filter(([name]) => name.startsWith('code')).map(([name, list]): [string, DisplayList] => [`${keys} ${name}`, list]));
+  test.each(codeScreens)('%s: within the display list (4,096 B, 32 B a record), the code pixel for pixel', (_, list) => {
     const screen: FakeScreen = { width: 240, height: 320, rgb: new Uint8Array(240 * 320 * 3), bands: [] };
     new PocoDisplay({ screen, font: new Uint8Array(readFileSync(FONT_ASSET)), controller: 'fake', displayListBytes: 4096 }).draw(list);
     expect(Math.max(...screen.bands)).toBeLessThanOrEqual(4096 / 32);
