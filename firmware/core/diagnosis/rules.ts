@@ -29,17 +29,25 @@ export function matchesPattern(pattern: EvidencePattern, e: Evidence): boolean {
   return code.length === end - start && pattern.startsWith(code, start);
 }
 
-/** Whether a pattern matches some evidence (with `now`, only evidence of this boot: not fromHistory). */
-function anyMatches(patterns: readonly EvidencePattern[], evidence: readonly Evidence[], now = false): boolean {
-  for (let p = 0; p < patterns.length; p++)
-    for (let i = 0; i < evidence.length; i++) if (!(now && evidence[i].fromHistory) && matchesPattern(patterns[p], evidence[i])) return true;
-  return false;
-}
+/** What collect found: some evidence matched; some of it is of this boot (not fromHistory). */
+const MATCHED = 1;
+const MATCHED_NOW = 2;
 
-/** Adds the evidence that matches a pattern of `patterns` and is not there yet, in the evidence's order per pattern. */
-function collect(patterns: readonly EvidencePattern[], evidence: readonly Evidence[], into: Evidence[]): void {
+/**
+ * Adds the evidence that matches a pattern of `patterns` and is not there yet, in the evidence's
+ * order per pattern, and says what matched (MATCHED, MATCHED_NOW): one pass, each pattern
+ * tried on each item once.
+ */
+function collect(patterns: readonly EvidencePattern[], evidence: readonly Evidence[], into: Evidence[]): number {
+  let found = 0;
   for (let p = 0; p < patterns.length; p++)
-    for (let i = 0; i < evidence.length; i++) if (matchesPattern(patterns[p], evidence[i]) && into.indexOf(evidence[i]) < 0) into.push(evidence[i]);
+    for (let i = 0; i < evidence.length; i++) {
+      const e = evidence[i];
+      if (!matchesPattern(patterns[p], e)) continue;
+      found |= e.fromHistory ? MATCHED : MATCHED | MATCHED_NOW;
+      if (into.indexOf(e) < 0) into.push(e);
+    }
+  return found;
 }
 
 /**
@@ -66,16 +74,15 @@ export interface Judgement {
 
 /** How `cause` stands (causes.ts says the order of the tests), or undefined when no rule of it holds. */
 export function judge(cause: Cause, evidence: readonly Evidence[], localPass: boolean): Judgement | undefined {
-  // What an earlier boot saw (the history) makes a cause likely at most: a failure gone since never outranks today's.
-  const confirmed = anyMatches(cause.confirmedBy, evidence, true);
-  const ruledOut = anyMatches(cause.ruledOutBy, evidence);
-  const likely = anyMatches(cause.likelyBy, evidence) || (!confirmed && anyMatches(cause.confirmedBy, evidence));
-  if (!confirmed && !ruledOut && !likely) return undefined;
   const forIt: Evidence[] = [];
   const against: Evidence[] = [];
-  collect(cause.confirmedBy, evidence, forIt);
-  collect(cause.likelyBy, evidence, forIt);
-  collect(cause.ruledOutBy, evidence, against);
+  const confirmedFound = collect(cause.confirmedBy, evidence, forIt);
+  const likelyFound = collect(cause.likelyBy, evidence, forIt);
+  const ruledOut = collect(cause.ruledOutBy, evidence, against) !== 0;
+  // What an earlier boot saw (the history) makes a cause likely at most: a failure gone since never outranks today's.
+  const confirmed = (confirmedFound & MATCHED_NOW) !== 0;
+  const likely = likelyFound !== 0 || (!confirmed && confirmedFound !== 0);
+  if (!confirmed && !ruledOut && !likely) return undefined;
   let status: CauseStatus;
   if (confirmed) status = cause.requires === 'local-checks-pass' && !localPass ? 'likely' : 'confirmed';
   else status = ruledOut ? 'ruled-out' : 'likely';
