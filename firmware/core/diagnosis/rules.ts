@@ -33,21 +33,69 @@ export function matchesPattern(pattern: EvidencePattern, e: Evidence): boolean {
 const MATCHED = 1;
 const MATCHED_NOW = 2;
 
+/** Whether `code` sorts before pattern[start, end) as strings do (by UTF-16 unit), read in place. */
+function codeBelow(code: string, pattern: string, start: number, end: number): boolean {
+  for (let i = 0; i < end - start; i++) {
+    if (i >= code.length) return true;
+    const a = code.charCodeAt(i);
+    const b = pattern.charCodeAt(start + i);
+    if (a !== b) return a < b;
+  }
+  return false;
+}
+
+/** Whether `code` starts with pattern[start, end). */
+function codeStartsWith(code: string, pattern: string, start: number, end: number): boolean {
+  if (code.length < end - start) return false;
+  for (let i = start; i < end; i++) if (code.charCodeAt(i - start) !== pattern.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * The first item that `pattern` can match: every code it matches starts with its code part (the
+ * code, or the prefix before its `*`), and in evidence sorted by code those codes sit together
+ * from where that part would be inserted. 0 when the evidence is not sorted.
+ */
+function firstCandidate(pattern: EvidencePattern, evidence: readonly Evidence[], sorted: boolean): { from: number; start: number; end: number } {
+  const start = pattern.indexOf(':') + 1;
+  let end = pattern.indexOf('@', start);
+  if (end < 0) end = pattern.length;
+  if (pattern.charCodeAt(end - 1) === STAR) end--;
+  if (!sorted) return { from: 0, start, end: start };
+  let low = 0;
+  let high = evidence.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (codeBelow(evidence[middle].code, pattern, start, end)) low = middle + 1;
+    else high = middle;
+  }
+  return { from: low, start, end };
+}
+
 /**
  * Adds the evidence that matches a pattern of `patterns` and is not there yet, in the evidence's
- * order per pattern, and says what matched (MATCHED, MATCHED_NOW): one pass, each pattern
- * tried on each item once.
+ * order per pattern, and says what matched (MATCHED, MATCHED_NOW). In evidence sorted by code
+ * (diagnose sorts it) only the run of codes starting with a pattern's code part is tried.
  */
-function collect(patterns: readonly EvidencePattern[], evidence: readonly Evidence[], into: Evidence[]): number {
+function collect(patterns: readonly EvidencePattern[], evidence: readonly Evidence[], sorted: boolean, into: Evidence[]): number {
   let found = 0;
-  for (let p = 0; p < patterns.length; p++)
-    for (let i = 0; i < evidence.length; i++) {
+  for (let p = 0; p < patterns.length; p++) {
+    const pattern = patterns[p];
+    const { from, start, end } = firstCandidate(pattern, evidence, sorted);
+    for (let i = from; i < evidence.length; i++) {
       const e = evidence[i];
-      if (!matchesPattern(patterns[p], e)) continue;
+      if (!codeStartsWith(e.code, pattern, start, end)) break;
+      if (!matchesPattern(pattern, e)) continue;
       found |= e.fromHistory ? MATCHED : MATCHED | MATCHED_NOW;
       if (into.indexOf(e) < 0) into.push(e);
     }
+  }
   return found;
+}
+
+function sortedByCode(evidence: readonly Evidence[]): boolean {
+  for (let i = 1; i < evidence.length; i++) if (evidence[i].code < evidence[i - 1].code) return false;
+  return true;
 }
 
 /**
@@ -76,9 +124,10 @@ export interface Judgement {
 export function judge(cause: Cause, evidence: readonly Evidence[], localPass: boolean): Judgement | undefined {
   const forIt: Evidence[] = [];
   const against: Evidence[] = [];
-  const confirmedFound = collect(cause.confirmedBy, evidence, forIt);
-  const likelyFound = collect(cause.likelyBy, evidence, forIt);
-  const ruledOut = collect(cause.ruledOutBy, evidence, against) !== 0;
+  const sorted = sortedByCode(evidence);
+  const confirmedFound = collect(cause.confirmedBy, evidence, sorted, forIt);
+  const likelyFound = collect(cause.likelyBy, evidence, sorted, forIt);
+  const ruledOut = collect(cause.ruledOutBy, evidence, sorted, against) !== 0;
   // What an earlier boot saw (the history) makes a cause likely at most: a failure gone since never outranks today's.
   const confirmed = (confirmedFound & MATCHED_NOW) !== 0;
   const likely = likelyFound !== 0 || (!confirmed && confirmedFound !== 0);
