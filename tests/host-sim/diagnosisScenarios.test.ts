@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { causeById } from '../../firmware/core/diagnosis/causes';
+import { evidenceNumber } from '../../firmware/core/diagnosis/evidence';
 import { decodeSummary } from '../../firmware/core/diagnosis/summary';
 import type { DisplayList } from '../../firmware/core/ui/displayList';
 import { causeName, remedyText } from '../../firmware/core/ui/diagnosisTexts';
@@ -22,6 +23,8 @@ import { loadFont, runInWorld } from '../../host-sim/world';
 import { readImage } from '../qr/qrRead';
 
 const LANGS = ['zh', 'en'] as const;
+/** What the host's own words must have added, where the situation is the host's text (field 44). */
+const HOST_TEXT: Readonly<Record<string, string>> = { 'diag-account-frozen': 'hosttext.account-restricted', 'diag-tid-disabled': 'hosttext.terminal-disabled' };
 type Lang = (typeof LANGS)[number];
 const DOC = join(__dirname, '../../docs/diagnosis.md');
 const FILES = readdirSync(SCENARIO_DIR).filter((f) => /^diag-.*\.json$/.test(f)).sort();
@@ -121,6 +124,7 @@ describe('the diagnosis scenarios', () => {
         expect(payload).toBeDefined();
         const decoded = decodeSummary(payload!);
         expect(decoded.causes[0]).toBe(e.top ? causeById(e.top).number : undefined);
+        if (HOST_TEXT[e.name]) expect(decoded.evidence).toContain(evidenceNumber(HOST_TEXT[e.name]));
       }
     }, 60_000);
 });
