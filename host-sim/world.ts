@@ -235,11 +235,13 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
     linkUp: scenario.network.linkUp,
     dns: scenario.network.dns,
     unreachable: scenario.network.unreachable,
+    ...(scenario.network.sntp ? { sntp: scenario.network.sntp } : {}),
     routes: routes(scenario, attached),
     ledger: attached?.loopback,
     peerQuiet: attached && (() => attached.acquirer.quiet()),
   });
-  const queued = new QueuedNetwork(network);
+  // The SNTP server tells the time from the world's time line, which the clock keeps.
+  const queued = new QueuedNetwork(network, (): number => clock.elapsedMs);
   const clock = new VirtualClock(scenario.rtcMs, queued);
   const flash = new NorFlash({ sectors: scenario.flash.sectors, sectorSize: scenario.flash.sectorSize, seed: scenario.seed });
   prefill(flash, scenario);

@@ -43,6 +43,11 @@ export interface ClockPort {
   uptimeMs(): number;
   /** The real-time clock, ms since 1970-01-01T00:00Z. It may be wrong: the RTC probe judges it. */
   wallMs(): number;
+  /**
+   * Sets the real-time clock to `ms` since 1970 (the diagnosis's set-clock step, after SNTP).
+   * Uptime and timers are unaffected: they run on uptime. The device's RTC keeps whole seconds.
+   */
+  setWallMs(ms: number): void;
   /** Calls `callback` once after `delayMs` of uptime. */
   setTimer(delayMs: number, callback: () => void): TimerToken;
   /** Cancels a timer; a cleared or fired token is ignored. */
@@ -111,6 +116,15 @@ export interface NetworkPort {
   /** Resolves a host name (an IPv4 literal resolves to itself); `address` undefined when it cannot. */
   resolve(name: string, callback: (address: string | undefined) => void): void;
   connect(options: TcpOptions): TcpConnection;
+  /**
+   * Asks SNTP server `host` (RFC 4330, UDP port 123) for the time; `callback` runs once, in a
+   * later job, with the server's transmit time in ms since 1970, or undefined and why not (no
+   * link, a name that does not resolve, no answer after the adapter's retries). Absent on a
+   * board with no UDP: the set-clock step is then refused. A port call rather than a core
+   * client over a UDP port: the device's SDK has its own client (modules/network/sntp, with
+   * its resolve, retries and mode/kiss-o'-death checks), so the core needs no UDP port at all.
+   */
+  sntp?(host: string, callback: (wallMs: number | undefined, detail: string) => void): void;
 }
 
 // ---------------------------------------------------------------------------------------

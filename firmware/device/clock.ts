@@ -6,8 +6,8 @@
  * monotonic uptime by itself, so uptime is summed from `Time.delta` steps, negative steps are
  * dropped, and a watch timer takes a step at least every hour so no step can wrap.
  *
- * RTC: `Date.now()`. On ESP32 it counts from 1970 until SNTP or `Time.set` corrects it; the
- * RTC probe judges it, this adapter reports it as it is.
+ * RTC: `Date.now()`. On ESP32 it counts from 1970 until `Time.set` corrects it (the set-clock
+ * step, from SNTP); the RTC probe judges it, this adapter reports it as it is.
  */
 import Time from 'time';
 import Timer from 'timer';
@@ -45,6 +45,11 @@ export class DeviceClock implements ClockPort {
 
   wallMs(): number {
     return Date.now();
+  }
+
+  /** `Time.set` takes whole seconds (xs/platforms/esp/xsHost.c modSetTime: settimeofday); the simulator's is a no-op. Uptime runs on ticks, which it leaves alone. */
+  setWallMs(ms: number): void {
+    Time.set(Math.round(ms / 1000));
   }
 
   setTimer(delayMs: number, callback: () => void): TimerToken {

@@ -56,7 +56,17 @@ export interface SocketStack {
   openTls(options: StreamSocketOptions, trust: TlsTrust): StreamSocket;
   /** `Net.resolve`: the first IPv4 address of `name`, or undefined. @throws when the resolver's queue is full */
   resolve(name: string, callback: (address: string | undefined) => void): void;
+  /**
+   * `new SNTP({host}, onMessage)` (modules/network/sntp/sntp.js): it resolves `host`, sends up
+   * to 5 requests 5 s apart, and calls `onMessage` with SDK_SNTP.time and the transmit time in
+   * whole seconds since 1970, SDK_SNTP.retry on each resend, or SDK_SNTP.error and the reason
+   * (after which it closes itself). @throws when the UDP socket cannot be made
+   */
+  sntp(host: string, onMessage: (message: number, value?: number | string) => void): void;
 }
+
+/** The messages of the SDK's SNTP client (SNTP.time, SNTP.retry, SNTP.error in sntp.js). */
+export const SDK_SNTP = Object.freeze({ time: 1, retry: 2, error: -1 });
 
 type Link = { up: boolean; address?: string };
 
@@ -90,6 +100,27 @@ export class NetworkAdapter implements NetworkPort {
     } catch {
       // lwIP's look-up table is full (the SDK throws): as good as no answer.
       answerLater(once, undefined);
+    }
+  }
+
+  /** Answers once, in a later job; nothing is sent while the link is down. */
+  sntp(host: string, callback: (wallMs: number | undefined, detail: string) => void): void {
+    if (!this.link().up) return void Promise.resolve().then(() => callback(undefined, 'link is down'));
+    let answered = false;
+    const once = (wallMs: number | undefined, detail: string) => {
+      if (answered) return;
+      answered = true;
+      callback(wallMs, detail);
+    };
+    try {
+      this.#stack.sntp(host, (message, value) => {
+        // A resend (SDK_SNTP.retry) is the client still trying: wait for its last word.
+        if (message === SDK_SNTP.time && typeof value === 'number') once(value * 1000, 'answered');
+        else if (message === SDK_SNTP.error) once(undefined, typeof value === 'string' ? value : 'no answer');
+      });
+    } catch (error) {
+      const reason = errorText(error);
+      Promise.resolve().then(() => once(undefined, reason));
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * The network port on the Moddable SDK: ECMA-419 `embedded:io/socket/tcp` (lwIP on ESP32, BSD
  * sockets in the simulator), the SDK's TLS session `ssl/session` (modules/crypt/tls_419.json)
- * under tlsSocket.ts, and `Net.resolve` for names. The logic is networkAdapter.ts; this file
+ * under tlsSocket.ts, `Net.resolve` for names, and the SDK's SNTP client (modules/network/sntp). The logic is networkAdapter.ts; this file
  * only hands it the SDK's modules, so that Node tests can hand it fakes.
  *
  * The simulator's resolver (modResolve.c) answers only when a name's first address is IPv4,
@@ -9,6 +9,7 @@
  */
 import TCP from 'embedded:io/socket/tcp';
 import Net from 'net';
+import SNTP from 'sntp';
 import SSLAlert from 'ssl/alert';
 import Session from 'ssl/session';
 import { NetworkAdapter, type SocketStack, type StreamSocket, type StreamSocketOptions, type TlsTrust } from './networkAdapter';
@@ -42,8 +43,13 @@ function resolve(name: string, callback: (address: string | undefined) => void):
   Net.resolve(name, (_name: string, address?: string) => callback(address || undefined));
 }
 
+function sntp(host: string, onMessage: (message: number, value?: number | string) => void): void {
+  // Returning nothing from an error tells the client not to try another host: the core asks the next itself.
+  new SNTP({ host }, (message, value) => void onMessage(message, value as number | string | undefined));
+}
+
 /** Module-level functions: built when the preloaded module is, so their code stays in flash. */
-const SDK_SOCKETS: SocketStack = Object.freeze({ openTcp, openTls, resolve });
+const SDK_SOCKETS: SocketStack = Object.freeze({ openTcp, openTls, resolve, sntp });
 
 export class TcpNetwork extends NetworkAdapter {
   /** `link` is the Wi-Fi join's: the board's only interface. */

@@ -32,6 +32,14 @@ export interface NetworkBackend {
   close(id: number): void;
   /** Waits until the loopback is quiet at virtual wall time `nowWallMs`, then takes what it queued. */
   collect(nowWallMs: number): Promise<Collected>;
+  /** What SNTP server `host` answers `elapsedMs` into the world's time line (VirtualClock.elapsedMs). */
+  sntp(host: string, elapsedMs: number): SntpReply;
+}
+
+/** An SNTP answer as NetworkPort.sntp hands it on: a time, or why none. */
+export interface SntpReply {
+  wallMs?: number;
+  detail: string;
 }
 
 /** One turn of the host's loop: every pending promise job runs first (Node and xsnap alike). */
@@ -47,10 +55,13 @@ interface Live {
 export class QueuedNetwork implements NetworkPort, ClockPeer {
   readonly #backend: NetworkBackend;
   readonly #live = new Map<number, Live>();
+  readonly #elapsedMs: (() => number) | undefined;
   #nextDue: number | undefined;
 
-  constructor(backend: NetworkBackend) {
+  /** `elapsedMs`: the world's time line (the clock's elapsedMs), which the scenario's SNTP server tells from; without it no server answers. */
+  constructor(backend: NetworkBackend, elapsedMs?: () => number) {
     this.#backend = backend;
+    this.#elapsedMs = elapsedMs;
   }
 
   link() {
@@ -60,6 +71,12 @@ export class QueuedNetwork implements NetworkPort, ClockPeer {
   resolve(name: string, callback: (address: string | undefined) => void): void {
     const address = this.#backend.lookup(name);
     void Promise.resolve().then(() => callback(address));
+  }
+
+  /** Answers in a later job at this same virtual instant (the exchange takes no virtual time). */
+  sntp(host: string, callback: (wallMs: number | undefined, detail: string) => void): void {
+    const reply: SntpReply = this.#elapsedMs ? this.#backend.sntp(host, this.#elapsedMs()) : { detail: 'no SNTP server on this network' };
+    void Promise.resolve().then(() => callback(reply.wallMs, reply.detail));
   }
 
   connect(options: TcpOptions): TcpConnection {

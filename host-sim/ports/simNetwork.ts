@@ -17,7 +17,7 @@ import { isIPv4, Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { TcpOptions } from '../../firmware/core/ports';
 import { Loopback } from './loopbackLedger';
-import type { Collected, NetworkBackend, SocketEvent } from './queuedNetwork';
+import type { Collected, NetworkBackend, SntpReply, SocketEvent } from './queuedNetwork';
 
 export interface SimNetworkOptions {
   /** Link state at power-on (default up). */
@@ -30,6 +30,11 @@ export interface SimNetworkOptions {
   unreachable?: readonly string[];
   /** "address:port" as the terminal connects → the real loopback port behind it (the acquirer's). */
   routes?: Readonly<Record<string, number>>;
+  /**
+   * The SNTP servers of the world (every name that resolves and is reachable): the true time
+   * when the world began (ms since 1970), and whether they answer at all. Without it none answers.
+   */
+  sntp?: { trueMs: number; answers: boolean };
   /** The ledger the acquirer reports to (one is made if not given). */
   ledger?: Loopback;
   /** The acquirer has nothing in progress (a request read and its answer not yet written). */
@@ -93,6 +98,22 @@ export class SimNetwork implements NetworkBackend {
     if (!this.#up) return undefined;
     if (isIPv4(name)) return name;
     return this.#options.dns?.[name.toLowerCase()];
+  }
+
+  /**
+   * What an SNTP server answers `elapsedMs` into the world: the true time in whole seconds (the
+   * device's SDK client reads the transmit timestamp's seconds only), or, as that client words
+   * it, why none came.
+   */
+  sntp(host: string, elapsedMs: number): SntpReply {
+    if (!this.#up) return { detail: 'link is down' };
+    const address = this.lookup(host);
+    if (address === undefined) return { detail: `cannot resolve ${host}` };
+    const server = this.#options.sntp;
+    if (!server?.answers || this.#options.unreachable?.includes(host) || this.#options.unreachable?.includes(address))
+      return { detail: 'no response from SNTP server' };
+    const wallMs = Math.floor((server.trueMs + elapsedMs) / 1000) * 1000;
+    return { wallMs, detail: `${address} answered` };
   }
 
   /** Link up or down. A link that drops breaks every connection (each gets an error). */

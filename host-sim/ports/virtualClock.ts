@@ -31,6 +31,8 @@ const MAX_SETTLE_ROUNDS = 10_000;
 
 export class VirtualClock implements ClockPort {
   #uptime = 0;
+  /** Uptime of the boots before this one: with #uptime, the world's own time line. */
+  #earlierBoots = 0;
   #wallAtBoot: number;
   #order = 0;
   #pending: Pending[] = [];
@@ -49,6 +51,19 @@ export class VirtualClock implements ClockPort {
     return this.#wallAtBoot + this.#uptime;
   }
 
+  /** The RTC jumps to `ms`; uptime and timers do not move (peer actions stay due at the wall times they were given). */
+  setWallMs(ms: number): void {
+    this.#wallAtBoot = ms - this.#uptime;
+  }
+
+  /**
+   * Virtual time since the world began, across reboots, whatever the RTC was set to: the
+   * world's own time line (the time an SNTP server in the scenario tells, simNetwork.ts).
+   */
+  get elapsedMs(): number {
+    return this.#earlierBoots + this.#uptime;
+  }
+
   setTimer(delayMs: number, callback: () => void): TimerToken {
     const token = {} as TimerToken;
     this.#pending.push({ due: this.#uptime + Math.max(0, delayMs), order: this.#order++, callback, token });
@@ -62,6 +77,7 @@ export class VirtualClock implements ClockPort {
   /** Power cycle: uptime restarts at 0, the RTC keeps running, every timer is gone. */
   reboot(): void {
     this.#wallAtBoot = this.wallMs();
+    this.#earlierBoots += this.#uptime;
     this.#uptime = 0;
     this.#pending = [];
   }

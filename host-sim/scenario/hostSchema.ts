@@ -60,6 +60,11 @@ export interface NetworkSpec {
   dns: Record<string, string>;
   /** Names or addresses whose connects never complete. */
   unreachable: string[];
+  /**
+   * The world's SNTP servers (any name the table resolves): `"sntp": {"time": "<ISO UTC>", "answers": true}`,
+   * the true time when the scenario starts, ticking with virtual time. Absent: no server answers.
+   */
+  sntp?: { trueMs: number; answers: boolean };
 }
 
 /** What a host step expects; a different outcome fails the scenario, naming the step. */
@@ -187,7 +192,7 @@ function ipv4(value: unknown, field: string): string {
 
 export function networkSpec(value: unknown): NetworkSpec {
   const n = obj(value, 'network');
-  only(n, 'network', ['linkUp', 'dns', 'unreachable']);
+  only(n, 'network', ['linkUp', 'dns', 'unreachable', 'sntp']);
   const dnsTable = obj(n.dns, 'network.dns');
   const dns: Record<string, string> = {};
   for (const [name, address] of Object.entries(dnsTable)) {
@@ -198,7 +203,14 @@ export function networkSpec(value: unknown): NetworkSpec {
     linkUp: bool(n.linkUp, 'network.linkUp', true),
     dns,
     unreachable: list(n.unreachable, 'network.unreachable', 16).map((h, i) => str(h, `network.unreachable[${i}]`, HOST_NAME)),
+    ...(n.sntp === undefined ? {} : { sntp: sntpSpec(n.sntp) }),
   };
+}
+
+function sntpSpec(value: unknown): NonNullable<NetworkSpec['sntp']> {
+  const s = obj(value, 'network.sntp');
+  only(s, 'network.sntp', ['time', 'answers']);
+  return { trueMs: Date.parse(str(s.time, 'network.sntp.time', ISO_UTC)), answers: bool(s.answers, 'network.sntp.answers', true) };
 }
 
 function expectation(value: unknown, field: string): HostExpectation | undefined {

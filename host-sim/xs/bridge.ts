@@ -10,7 +10,7 @@
  */
 import { PortError, type CryptoPort, type KeyAlgorithm, type KeyHandle, type KeyUsage, type PortErrorCode } from '../../firmware/core/ports';
 import type { CborCodec } from '../../firmware/core/store/cbor';
-import type { Collected, NetworkBackend } from '../ports/queuedNetwork';
+import type { Collected, NetworkBackend, SntpReply } from '../ports/queuedNetwork';
 
 export type BridgeCall =
   | 'flash.geometry' | 'flash.read' | 'flash.write' | 'flash.erase'
@@ -22,7 +22,7 @@ export type BridgeCall =
   | 'world.powerOn' | 'world.outside' | 'trace';
 
 /** The network backend (SimNetwork on Node); `net.collect` is answered asynchronously. */
-export type NetCall = 'net.link' | 'net.lookup' | 'net.open' | 'net.write' | 'net.close' | 'net.collect';
+export type NetCall = 'net.link' | 'net.lookup' | 'net.open' | 'net.write' | 'net.close' | 'net.collect' | 'net.sntp';
 
 export type CryptoCall =
   | 'crypto.digestOpen' | 'crypto.digestUpdate' | 'crypto.digestClose' | 'crypto.random'
@@ -128,6 +128,7 @@ export function serveNetwork(network: NetworkBackend): Record<NetCall, (...a: an
       const { events, nextDueWallMs } = await network.collect(nowWallMs);
       return { events, nextDueWallMs: nextDueWallMs ?? null };
     },
+    'net.sntp': (host, elapsedMs) => network.sntp(host, elapsedMs),
   };
 }
 
@@ -140,6 +141,7 @@ export function bridgedNetworkBackend(call: ReturnType<typeof makeCaller>): Netw
     open: (host, port, tls) => call<number>('net.open', host, port, tls ?? null),
     write: (id, data) => void call('net.write', id, data),
     close: (id) => void call('net.close', id),
+    sntp: (host, elapsedMs) => call<SntpReply>('net.sntp', host, elapsedMs),
     collect(nowWallMs) {
       const reply = call<{ events: Collected['events']; nextDueWallMs: number | null }>('net.collect', nowWallMs);
       const events = reply.events.map((e) => (e.kind === 'data' ? { ...e, bytes: bytes(e.bytes) } : e));

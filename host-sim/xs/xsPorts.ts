@@ -28,7 +28,8 @@ type Call = ReturnType<typeof makeCaller>;
 const bytes = (v: unknown) => (v instanceof Uint8Array ? new Uint8Array(v) : new Uint8Array(0));
 
 export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
-  const network = new QueuedNetwork(bridgedNetworkBackend(call));
+  // The SNTP server tells the time from the world's time line, which this clock keeps.
+  const network = new QueuedNetwork(bridgedNetworkBackend(call), (): number => clock.elapsedMs);
   const clock = new VirtualClock(scenario.rtcMs, network);
   const keypad = new SimKeypad(scenario.device.keysHeld, scenario.device.keypad);
   const geometry = call<{ byteLength: number; sectorSize: number }>('flash.geometry');

@@ -270,6 +270,14 @@ export class FakeStack implements SocketStack {
     this.#resolving.push(() => callback(this.names.get(name)));
   };
 
+  /** Hosts SNTP was asked, in order, with the client's message callback (the SDK's SNTP, as sntp.js calls it). */
+  readonly sntpAsked: { host: string; onMessage: (message: number, value?: number | string) => void }[] = [];
+
+  sntp = (host: string, onMessage: (message: number, value?: number | string) => void): void => {
+    if (this.refuse) throw this.refuse;
+    this.sntpAsked.push({ host, onMessage });
+  };
+
   /** The resolver answers every pending look-up. */
   answer() {
     const pending = this.#resolving;

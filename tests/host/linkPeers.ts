@@ -223,6 +223,9 @@ export class SpyClock implements ClockPort {
   wallMs() {
     return this.inner.wallMs();
   }
+  setWallMs(ms: number) {
+    this.inner.setWallMs(ms);
+  }
   setTimer(delayMs: number, callback: () => void): TimerToken {
     const entry = { delay: delayMs, token: undefined as unknown as TimerToken, live: true };
     entry.token = this.inner.setTimer(delayMs, () => {

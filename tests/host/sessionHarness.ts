@@ -186,6 +186,9 @@ export async function startTcpHost(host: Pick<CupHost, 'handle'>): Promise<{ por
 export const realClock: ClockPort = {
   uptimeMs: () => Math.floor(performance.now()),
   wallMs: () => Date.now(),
+  setWallMs: () => {
+    throw new Error('the host machine\'s clock is not the tests\' to set');
+  },
   setTimer: (delayMs, callback) => setTimeout(callback, delayMs) as unknown as TimerToken,
   clearTimer: (token) => clearTimeout(token as unknown as NodeJS.Timeout),
 };

@@ -11,12 +11,16 @@ import type { Probe } from '../../firmware/core/selftest/types';
 /** A clock that moves only when told: `spend` is work done synchronously, `advance` fires timers. */
 class StepClock implements ClockPort {
   uptime = 0;
+  #wallAtStart = Date.UTC(2026, 0, 1);
   #timers: { due: number; callback: () => void; token: TimerToken }[] = [];
   uptimeMs(): number {
     return this.uptime;
   }
   wallMs(): number {
-    return Date.UTC(2026, 0, 1) + this.uptime;
+    return this.#wallAtStart + this.uptime;
+  }
+  setWallMs(ms: number): void {
+    this.#wallAtStart = ms - this.uptime;
   }
   setTimer(delayMs: number, callback: () => void): TimerToken {
     const token = {} as TimerToken;

@@ -53,6 +53,8 @@ export interface AcquirerProfile {
   legacySingleDes: boolean;
   /** Response code (2 characters) → category and texts; held packed (config/responseCodes.ts). */
   responseCodes: ResponseCodeTable;
+  /** SNTP servers the set-clock step asks, in turn (1–4 host names or IPv4 addresses; default PROFILE_DEFAULTS.ntpServers). */
+  ntpServers: string[];
 }
 
 /** Defaults of the optional fields. */
@@ -63,6 +65,8 @@ export const PROFILE_DEFAULTS = Object.freeze({
   failbackMs: 300_000,
   signOn: Object.freeze({ networkCode: '003' as SignOnNetworkCode }),
   currency: '156',
+  // The NTP Pool's China zone first (the acquirers are in China), then the global pool.
+  ntpServers: Object.freeze(['cn.pool.ntp.org', 'pool.ntp.org']),
 });
 
 export class ConfigError extends Error {
@@ -116,7 +120,7 @@ export function parseAcquirerProfile(input: unknown, path = 'profile'): Parsed<A
   const {
     id, name, dialect, hosts, tpdu, header = PROFILE_DEFAULTS.header, connectTimeoutMs = PROFILE_DEFAULTS.connectTimeoutMs, timeoutMs, retries,
     backoff = PROFILE_DEFAULTS.backoff, failbackMs = PROFILE_DEFAULTS.failbackMs, signOn = PROFILE_DEFAULTS.signOn, currency = PROFILE_DEFAULTS.currency,
-    kcvLength, mac, macPadding = 1, legacySingleDes = false, responseCodes,
+    kcvLength, mac, macPadding = 1, legacySingleDes = false, responseCodes, ntpServers = PROFILE_DEFAULTS.ntpServers,
   } = input;
   if (typeof id !== 'string' || !/^[a-z0-9-]{1,32}$/.test(id)) return fail(`${path}.id`, 'must be 1–32 of a-z 0-9 -');
   if (typeof name !== 'string' || name.length < 1 || name.length > 64) return fail(`${path}.name`, 'must be 1–64 characters');
@@ -140,6 +144,9 @@ export function parseAcquirerProfile(input: unknown, path = 'profile'): Parsed<A
   if (mac !== 'cup-ecb' && mac !== 'x9.19') return fail(`${path}.mac`, 'must be "cup-ecb" or "x9.19"');
   if (macPadding !== 1 && macPadding !== 2) return fail(`${path}.macPadding`, 'must be 1 or 2');
   if (typeof legacySingleDes !== 'boolean') return fail(`${path}.legacySingleDes`, 'must be true or false');
+  if (!Array.isArray(ntpServers) || ntpServers.length < 1 || ntpServers.length > 4) return fail(`${path}.ntpServers`, 'must list 1–4 SNTP servers');
+  const badServer = ntpServers.findIndex((h: unknown) => typeof h !== 'string' || !HOST_NAME.test(h));
+  if (badServer >= 0) return fail(`${path}.ntpServers[${badServer}]`, 'must be a host name or IPv4 address');
   const codes = parseResponseCodes(responseCodes);
   if (!codes.ok) return fail(codes.field ? `${path}.responseCodes.${codes.field}` : `${path}.responseCodes`, codes.reason);
   return {
@@ -147,7 +154,7 @@ export function parseAcquirerProfile(input: unknown, path = 'profile'): Parsed<A
     value: {
       id, name, dialect, hosts: parsedHosts.value, tpdu: tpdu.toUpperCase(), header: header.toUpperCase(), connectTimeoutMs, timeoutMs, retries,
       backoff: { baseMs: backoff.baseMs, capMs: backoff.capMs }, failbackMs, signOn: { networkCode }, currency,
-      kcvLength, mac, macPadding, legacySingleDes, responseCodes: codes.value,
+      kcvLength, mac, macPadding, legacySingleDes, responseCodes: codes.value, ntpServers: [...(ntpServers as string[])],
     },
   };
 }

@@ -7,16 +7,20 @@
  * - sign-on: a sign-on now, also out of service (stale working keys are why it may be out);
  *   done when the host approves.
  * - restart: the board's restart (TerminalOptions.restart); refused on a board without one.
- * - set-clock: the RTC read again and judged by the clock probe (no SNTP in the core, no time
- *   entry yet): done when the clock can be trusted.
+ * - set-clock: the RTC set from the profile's SNTP servers (clockSync.ts), then judged by the
+ *   clock probe: done when it was set and can be trusted (the step in seconds in the detail);
+ *   failed with each server's reason when none answered a believable time; refused on a board
+ *   without SNTP.
  * - self-test: a demand self-test; done unless it fails.
  * - activate: opens the activation code entry; its outcome is the activation's (activate()).
  */
 import type { ActionId, ActionOutcome } from '../diagnosis/types';
 import { errorText } from '../errorText';
 import type { HostOutcome } from '../host/sessionTypes';
+import { PROFILE_DEFAULTS } from '../config/acquirerProfile';
 import type { Ports } from '../ports';
 import type { Probe, ProbeResult, SelfTestReport } from '../selftest/types';
+import { syncClock } from './clockSync';
 
 export interface ActionDeps {
   ports: Ports;
@@ -30,6 +34,8 @@ export interface ActionDeps {
   restart?: () => void;
   /** Shows the activation code entry. */
   openActivation(): void;
+  /** The provisioned profile's SNTP servers (default PROFILE_DEFAULTS.ntpServers). */
+  ntpServers?: () => readonly string[] | undefined;
 }
 
 const isNetwork = (p: Probe) => p.family === 'network';
@@ -62,8 +68,13 @@ export async function runAction(id: ActionId, deps: ActionDeps): Promise<ActionO
     switch (id) {
       case 'network-test':
         return fromProbes(id, await deps.probe(isNetwork), clock.wallMs());
-      case 'set-clock':
-        return fromProbes(id, await deps.probe(isClock), clock.wallMs());
+      case 'set-clock': {
+        const sync = await syncClock(deps.ports, deps.ntpServers?.() ?? PROFILE_DEFAULTS.ntpServers);
+        // The probe judges the RTC either way: what SNTP left, or what it still reads.
+        const judged = fromProbes(id, await deps.probe(isClock), clock.wallMs());
+        const detail = judged.detail ? `${sync.detail}, ${judged.detail}` : sync.detail;
+        return { ...judged, result: sync.kind === 'set' ? judged.result : sync.kind, detail };
+      }
       case 'sign-on':
         return fromSignOn(await deps.signOn(), clock.wallMs());
       case 'self-test': {

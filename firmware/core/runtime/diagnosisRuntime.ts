@@ -18,7 +18,7 @@ import type { Probe, SelfTestReport } from '../selftest/types';
 import type { CborCodec } from '../store/cbor';
 import type { RecordLog } from '../store/recordLog';
 import { diagnosisStepsPage } from '../ui/diagnosisScreens';
-import type { AcquirerLink } from './acquirerLink';
+import { readProfile, type AcquirerLink } from './acquirerLink';
 import { mergeResults, probesWithDependencies, runAction } from './actions';
 import { createActivationDuties } from './activationDuties';
 import { createDiagnosisDuties } from './diagnosisDuties';
@@ -144,6 +144,7 @@ export function createDiagnosisRuntime(deps: DiagnosisRuntimeDeps): DiagnosisRun
     probe,
     ...(deps.restart ? { restart: deps.restart } : {}),
     openActivation: () => undefined,
+    ntpServers: () => readProfile(ports.settings, deps.cbor)?.ntpServers,
   };
 
   function runActionNow(id: ActionId): Promise<ActionOutcome> {
