@@ -51,17 +51,8 @@ function codeStartsWith(code: string, pattern: string, start: number, end: numbe
   return true;
 }
 
-/**
- * The first item that `pattern` can match: every code it matches starts with its code part (the
- * code, or the prefix before its `*`), and in evidence sorted by code those codes sit together
- * from where that part would be inserted. 0 when the evidence is not sorted.
- */
-function firstCandidate(pattern: EvidencePattern, evidence: readonly Evidence[], sorted: boolean): { from: number; start: number; end: number } {
-  const start = pattern.indexOf(':') + 1;
-  let end = pattern.indexOf('@', start);
-  if (end < 0) end = pattern.length;
-  if (pattern.charCodeAt(end - 1) === STAR) end--;
-  if (!sorted) return { from: 0, start, end: start };
+/** The first item whose code does not sort before pattern[start, end) (binary search, read in place). */
+function lowerBound(evidence: readonly Evidence[], pattern: EvidencePattern, start: number, end: number): number {
   let low = 0;
   let high = evidence.length;
   while (low < high) {
@@ -69,7 +60,7 @@ function firstCandidate(pattern: EvidencePattern, evidence: readonly Evidence[],
     if (codeBelow(evidence[middle].code, pattern, start, end)) low = middle + 1;
     else high = middle;
   }
-  return { from: low, start, end };
+  return low;
 }
 
 /**
@@ -81,8 +72,14 @@ function collect(patterns: readonly EvidencePattern[], evidence: readonly Eviden
   let found = 0;
   for (let p = 0; p < patterns.length; p++) {
     const pattern = patterns[p];
-    const { from, start, end } = firstCandidate(pattern, evidence, sorted);
-    for (let i = from; i < evidence.length; i++) {
+    // Every code the pattern matches starts with its code part (the code, or the prefix before its
+    // `*`); sorted by code, those codes sit together from where that part would be inserted.
+    const start = pattern.indexOf(':') + 1;
+    let end = pattern.indexOf('@', start);
+    if (end < 0) end = pattern.length;
+    if (pattern.charCodeAt(end - 1) === STAR) end--;
+    if (!sorted) end = start;
+    for (let i = sorted ? lowerBound(evidence, pattern, start, end) : 0; i < evidence.length; i++) {
       const e = evidence[i];
       if (!codeStartsWith(e.code, pattern, start, end)) break;
       if (!matchesPattern(pattern, e)) continue;
@@ -93,6 +90,7 @@ function collect(patterns: readonly EvidencePattern[], evidence: readonly Eviden
   return found;
 }
 
+/** Whether the codes are in order (diagnose sorts them): else collect tries every item. */
 function sortedByCode(evidence: readonly Evidence[]): boolean {
   for (let i = 1; i < evidence.length; i++) if (evidence[i].code < evidence[i - 1].code) return false;
   return true;
