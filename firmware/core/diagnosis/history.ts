@@ -76,6 +76,22 @@ export function encodeHistory(cbor: CborCodec, evidence: readonly Evidence[]): U
   return bytes;
 }
 
+/** An item's time may lag its newest sighting by this much before the record is written again for it. */
+export const HISTORY_REFRESH_S = 3600;
+
+/**
+ * What the record of `evidence` would hold, its times to the hour, as text: two diagnoses with
+ * the same content need one write (ENTER on a PIN pad diagnoses at every press; flash wears).
+ * The same failures seen again refresh their time at most once an hour, so the next boot's 24 h
+ * window (gather.ts) may drop an item at most an hour early. Order does not count.
+ */
+export function historyContent(evidence: readonly Evidence[]): string {
+  const items = keep(evidence);
+  const parts: string[] = [];
+  for (const item of items) parts.push(`${item.n * 4 + item.status}@${Math.floor(item.s / HISTORY_REFRESH_S)}`);
+  return parts.sort().join(' ');
+}
+
 const whole = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 
 /**

@@ -1,11 +1,17 @@
 /**
  * The terminal's code-83 diagnosis: what it gathers, when it judges, what it keeps.
  *
- * - Evidence of this run: the host answers and the boot event as the terminal logs them, kept
- *   in a small ring here (RECENT_EVENTS) so the diagnosis never reads the whole record log
- *   back (a full log holds thousands of events; the device's heap holds a few hundred slots).
- * - The durable history (diagnosis/history.ts, DurableKey.evidence): read at boot, written each
- *   time a diagnosis is computed, so what an earlier boot saw (a crash may be the cause) counts.
+ * - Evidence of this run: the boot event, kept apart (its reset reason and recovery counts are
+ *   evidence however many answers follow), and the host answers as the terminal logs them, the
+ *   newest RECENT_EVENTS in a ring, so the diagnosis never reads the whole record log back (a
+ *   full log holds thousands of events; the device's heap holds a few hundred slots).
+ * - The durable history (diagnosis/history.ts, DurableKey.evidence) holds one boot: what the
+ *   previous boot saw (a crash may be the cause). Read at boot and taken out of flash then, so a
+ *   boot that never diagnoses hands nothing on; written when a diagnosis has something new to
+ *   store (historyContent: ENTER on a PIN pad diagnoses at every press, flash wears), with this
+ *   boot's evidence only, never the history read back. That is the bound on its age whatever the
+ *   RTC says; gather.ts also drops an item older than a day by a trusted RTC, and lets it make a
+ *   cause likely at most.
  * - The actions tried (ACTIONS_KEPT, the newest outcome of each action): evidence for the next
  *   diagnosis, until the terminal is back in service.
  * The diagnosis itself is computed only once a self-test's report exists (after the host-83
@@ -13,7 +19,7 @@
  */
 import { gatherEvidence, type ActivationEvidence, type SessionEvidence } from '../diagnosis/gather';
 import { diagnose } from '../diagnosis/diagnose';
-import { decodeHistory, encodeHistory } from '../diagnosis/history';
+import { decodeHistory, encodeHistory, historyContent } from '../diagnosis/history';
 import type { ActionOutcome, Diagnosis, Evidence } from '../diagnosis/types';
 import { errorText } from '../errorText';
 import type { Ports } from '../ports';
@@ -22,7 +28,7 @@ import type { CborCodec } from '../store/cbor';
 import { DurableKey, RecordType, type RecordLog } from '../store/recordLog';
 import type { TerminalEvent } from './events';
 
-/** Events of this run the diagnosis reads (host answers, the boot), the newest kept. */
+/** Host answers of this run the diagnosis reads, the newest kept (the boot event is kept apart). */
 export const RECENT_EVENTS = 16;
 /** Action outcomes kept: one per action (there are six), the newest. */
 export const ACTIONS_KEPT = 6;
@@ -44,7 +50,7 @@ export interface DiagnosisDuties {
   readonly tried: readonly ActionOutcome[];
   /** Notes an event the terminal logged (only those the diagnosis reads are kept). */
   noteEvent(event: TerminalEvent): void;
-  /** Reads the durable history (boot); a damaged record is traced and ignored. */
+  /** Reads the durable history and takes it out of flash (boot); a damaged record is traced and ignored. */
   restore(): void;
   /** Gathers, judges, writes the history; the new diagnosis stands. */
   compute(): Diagnosis;
@@ -56,16 +62,26 @@ export interface DiagnosisDuties {
 
 export function createDiagnosisDuties(deps: DiagnosisDeps): DiagnosisDuties {
   const { ports, cbor } = deps;
-  const events: TerminalEvent[] = [];
+  let bootEvent: TerminalEvent | undefined;
+  /** Host answers, oldest first. */
+  const answers: TerminalEvent[] = [];
   const tried: ActionOutcome[] = [];
   let history: Evidence[] = [];
   let current: Diagnosis | undefined;
+  /** historyContent of the record in flash ('' for none), undefined when unknown (not restored, or a write failed). */
+  let written: string | undefined;
 
   function writeHistory(evidence: readonly Evidence[]) {
     const log = deps.log();
     if (!log) return;
+    const seen: Evidence[] = [];
+    for (let i = 0; i < evidence.length; i++) if (!evidence[i].fromHistory) seen.push(evidence[i]);
+    const content = historyContent(seen);
+    if (content === written || (written === undefined && content === '' && !log.get(DurableKey.evidence))) return;
+    written = undefined;
     try {
-      log.put(DurableKey.evidence, RecordType.evidence, encodeHistory(cbor, evidence));
+      log.put(DurableKey.evidence, RecordType.evidence, encodeHistory(cbor, seen));
+      written = content;
     } catch (error) {
       // The flash probe reports storage trouble; the diagnosis on the screen stands without its record.
       ports.trace(`evidence history not written: ${errorText(error)}`);
@@ -80,28 +96,41 @@ export function createDiagnosisDuties(deps: DiagnosisDeps): DiagnosisDuties {
       return tried;
     },
     noteEvent(event) {
-      if (event.kind !== 'host-answer' && event.kind !== 'boot') return;
-      events.push(event);
-      if (events.length > RECENT_EVENTS) events.shift();
+      if (event.kind === 'boot') bootEvent = event;
+      if (event.kind !== 'host-answer') return;
+      answers.push(event);
+      if (answers.length > RECENT_EVENTS) answers.shift();
     },
     restore() {
-      const record = deps.log()?.get(DurableKey.evidence);
-      if (!record) return;
+      const log = deps.log();
+      const record = log?.get(DurableKey.evidence);
+      if (!log || !record) {
+        written = log ? '' : undefined;
+        return;
+      }
       try {
         history = decodeHistory(cbor, record.payload);
       } catch (error) {
         ports.trace(`evidence history unreadable: ${errorText(error)}`);
+      }
+      // One boot: what the previous boot saw is read now, and not handed on to the next boot.
+      try {
+        log.remove(DurableKey.evidence);
+        written = '';
+      } catch (error) {
+        ports.trace(`evidence history not removed: ${errorText(error)}`);
       }
     },
     compute() {
       const now = { wallMs: ports.clock.wallMs(), uptimeMs: ports.clock.uptimeMs() };
       const session = deps.session();
       const activation = deps.activation();
+      const events = bootEvent ? [bootEvent, ...answers] : answers;
       const evidence = gatherEvidence({ report: deps.report(), events, history, ...(session ? { session } : {}), ...(activation ? { activation } : {}), now });
       // Drop the previous diagnosis before judging: only one is ever held.
       current = undefined;
       current = diagnose(evidence, tried, now);
-      // The record keeps what this diagnosis saw (actions tried included), so the next boot sees it as history.
+      // The record keeps what this boot saw (actions tried included), so the next boot sees it as history.
       writeHistory(current.evidence);
       ports.trace(`diagnosis: ${current.top ? `${current.top.id} (${current.top.status})` : 'no cause'}, first step ${current.steps[0]?.id ?? 'none'}`);
       return current;
