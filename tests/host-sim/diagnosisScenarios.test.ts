@@ -128,3 +128,35 @@ describe('the diagnosis scenarios', () => {
       }
     }, 60_000);
 });
+
+describe('the situations the issue singles out', () => {
+  const triggers = (o: ScenarioOutcome) => o.report.selfTests.map((r) => `${r.trigger}:${r.verdict}`);
+
+  it('primary refused, backup fine: no diagnosis of its own and the terminal stays in service; asked for, a warning (likely) only', async () => {
+    const o = await run('diag-primary-down.json', 'en');
+    expect(triggers(o)).toEqual(['boot:pass', 'demand:warn']);
+    expect(o.report.finalState).toBe('ready');
+    expect(words(o.screens.find((s) => s.name === 'ready-after-self-test')!.list)).not.toContain(squash(causeName('en', 'net.primary-down')));
+    expect(o.report.diagnoses[0].causes.filter((c) => !c.endsWith(':ruled-out'))).toEqual(['net.primary-down:likely', 'net.unstable:likely']);
+  });
+
+  it('factory state: the self-test passes only after the activation typed on the PIN pad, and a sale is approved', async () => {
+    const o = await run('diag-factory-activation.json', 'en');
+    expect(triggers(o)).toEqual(['boot:fail', 'demand:pass']);
+    expect(o.report.transactions.map((t) => t.code)).toEqual(['00']);
+    // Never activated explains the missing IDs and the certificate's TID: listed after it, their steps after activation's.
+    expect(o.report.diagnoses[0].causes.filter((c) => !c.endsWith(':ruled-out'))).toEqual(['auth.not-activated:confirmed', 'sys.config:confirmed', 'auth.tid-mismatch:confirmed']);
+    expect(o.report.diagnoses[0].steps.slice(0, 2)).toEqual(['activate', 'new-activation-code']);
+  });
+
+  it('a step run from the keypad is recorded as tried and the diagnosis computed again', async () => {
+    const tried = async (file: string) => (await run(file, 'en')).report.diagnoses.map((d) => d.tried);
+    expect(await tried('diag-dns-failure.json')).toEqual([[], ['network-test:failed']]);
+    expect(await tried('diag-clock-1970.json')).toEqual([[], ['set-clock:failed']]);
+    expect(await tried('diag-stale-keys.json')).toEqual([[], ['sign-on:done']]);
+    expect(await tried('diag-unstable-link.json')).toEqual([[], ['network-test:done']]);
+    expect(await tried('diag-kcv-mismatch.json')).toEqual([[], ['sign-on:done']]);
+    // After a sign-on that worked, the self-test (a second hold) passes: back in service.
+    expect(triggers(await run('diag-kcv-mismatch.json', 'en'))).toEqual(['boot:fail', 'demand:fail', 'demand:pass']);
+  });
+});
