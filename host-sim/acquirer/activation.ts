@@ -6,6 +6,7 @@
  * the device (D1 ephemeral point, D2 wrapped key, D3 check value, D4 algorithm; D5 the reason).
  * A device that activates its slot again with a valid code gets a new master key.
  */
+import { ACTIVATION_CODE_RULE, isActivationCode } from '../../firmware/core/activation/activationCode';
 import { readNode } from '../../firmware/core/security/der';
 import { SERIAL_NUMBER, type MasterKeyAlgorithm } from './config';
 import { ALGORITHM_CODE, devicePoint, EnvelopeError, newMasterKey, sealMasterKey, type RandomSource } from './activationEnvelope';
@@ -53,6 +54,8 @@ export function readActivationRequest(field62: unknown): ActivationRequest | str
   try {
     for (let at = 0; at < field62.length; ) {
       const node = readNode(field62, at);
+      // As the terminal's reader does (activationMessages.ts readTlvs): a tag twice is no request.
+      if (found.has(node.tag)) return `field 62: tag ${node.tag.toString(16).toUpperCase()} appears twice`;
       found.set(node.tag, field62.subarray(node.contentStart, node.end));
       at = node.end;
     }
@@ -65,7 +68,7 @@ export function readActivationRequest(field62: unknown): ActivationRequest | str
   const publicKey = found.get(0xc2);
   if (serial === undefined || !SERIAL_NUMBER.test(serial)) return 'C1 serial number missing or not printable';
   if (!publicKey) return 'C2 public key missing';
-  if (code === undefined || !/^\d{1,32}$/.test(code)) return 'C3 activation code missing or not digits';
+  if (!isActivationCode(code)) return `C3 activation code missing or not ${ACTIVATION_CODE_RULE}`;
   return { serial, publicKey, code };
 }
 
@@ -87,8 +90,11 @@ export function activate(field62: unknown, requestTid: string | undefined, ctx: 
   const request = readActivationRequest(field62);
   if (typeof request === 'string') return { ok: false, reason: 'malformed', text: 'activation request bad', note: `activation refused: ${request}` };
   const who = `serial ${request.serial}`;
-  const slot = ctx.book.slotByCode(request.code, requestTid);
-  if (!slot) return refuse('code-wrong', `activation by ${who}: no slot has that code${requestTid && !/^[0 ]{8}$/.test(requestTid) ? ` for TID ${requestTid}` : ''}`);
+  const named = requestTid && !/^[0 ]{8}$/.test(requestTid) ? ` for TID ${requestTid}` : '';
+  const slot = ctx.book.slotByCode(request.code, requestTid, request.serial);
+  // D5 has no "locked": a locked slot refuses every code as wrong (the note says why).
+  if (slot === 'locked') return refuse('code-wrong', `activation by ${who}: too many wrong codes${named || ` from ${who}`}, locked`);
+  if (!slot) return refuse('code-wrong', `activation by ${who}: no slot has that code${named}`);
   const { tid, mid, activation } = slot;
   if (activation.expiresMs !== undefined && ctx.now > activation.expiresMs) return refuse('code-expired', `activation of ${tid} by ${who}: code expired ${new Date(activation.expiresMs).toISOString()}`);
   if (slot.status === 'disabled') return refuse('tid-disabled', `activation of ${tid} by ${who}: TID disabled`);

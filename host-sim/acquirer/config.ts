@@ -7,6 +7,7 @@
  */
 import type { AcquirerProfile } from '../../firmware/core/config/acquirerProfile';
 import type { ResponseCategory } from '../../firmware/core/host/types';
+import { ACTIVATION_CODE_RULE, isActivationCode } from '../../firmware/core/activation/activationCode';
 
 export type TerminalStatus = 'activated' | 'registered' | 'disabled';
 export type MerchantStatus = 'ok' | 'restricted' | 'frozen';
@@ -115,8 +116,6 @@ export function answerCodes(profile: AcquirerProfile, overrides: Partial<AnswerC
 }
 
 const HEX = /^[0-9A-Fa-f]+$/;
-/** Activation codes: 4 to 16 digits (typed on the keypad). */
-export const ACTIVATION_CODE = /^\d{4,16}$/;
 /** Serial numbers a slot may be bound to (field 62 tag C1: printable ASCII). */
 export const SERIAL_NUMBER = /^[\x21-\x7e]{1,32}$/;
 
@@ -125,7 +124,7 @@ export function checkActivation(value: unknown, at: string): ActivationSlot | un
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null) throw new AcquirerConfigError('acquirer-config', at, 'must be an object');
   const { code, expires, algorithm = 'tdes2', boundSerial } = value as Record<string, unknown>;
-  if (typeof code !== 'string' || !ACTIVATION_CODE.test(code)) throw new AcquirerConfigError('acquirer-config', `${at}.code`, 'must be 4 to 16 digits');
+  if (!isActivationCode(code)) throw new AcquirerConfigError('acquirer-config', `${at}.code`, `must be ${ACTIVATION_CODE_RULE}`);
   const expiresMs = typeof expires === 'string' ? Date.parse(expires) : expires;
   if (expires !== undefined && !(typeof expiresMs === 'number' && Number.isFinite(expiresMs))) throw new AcquirerConfigError('acquirer-config', `${at}.expires`, 'must be an ISO 8601 time or epoch milliseconds');
   if (!MASTER_KEY_ALGORITHMS.includes(algorithm as MasterKeyAlgorithm)) throw new AcquirerConfigError('acquirer-config', `${at}.algorithm`, `must be one of ${MASTER_KEY_ALGORITHMS.join(', ')}`);

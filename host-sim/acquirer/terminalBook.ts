@@ -37,6 +37,19 @@ interface Batch extends BatchTotals {
 
 export type Standing = { ok: true; terminal: RegisteredTerminal } | { ok: false; why: 'unknown-terminal' | 'not-activated' | 'disabled' | 'merchant-mismatch' };
 
+/** Wrong activation codes a slot (or a serial number naming no TID) may try before it is locked. */
+export const ACTIVATION_TRIES = 5;
+
+export type ActivationSlotFound = { tid: string; mid: string; status: RegisteredTerminal['status']; activation: ActivationSlot };
+
+/** Two codes compared in time that depends only on the longer length, never on where they differ. */
+function sameCode(a: string, b: string): boolean {
+  const n = Math.max(a.length, b.length);
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < n; i++) diff |= (i < a.length ? a.charCodeAt(i) : 0) ^ (i < b.length ? b.charCodeAt(i) : 0);
+  return diff === 0;
+}
+
 /** Batches kept per terminal (the oldest go first): the simulator runs days, not years. */
 const BATCHES_KEPT = 16;
 
@@ -45,6 +58,8 @@ export class TerminalBook {
   readonly #keys = new Map<string, WorkingKeys>();
   /** tid → batch number → batch, in insertion order. */
   readonly #batches = new Map<string, Map<string, Batch>>();
+  /** "tid:<TID>" or "serial:<serial>" → wrong activation codes tried (slotByCode). */
+  readonly #wrongCodes = new Map<string, number>();
 
   constructor(terminals: RegisteredTerminal[]) {
     for (const t of terminals) this.#terminals.set(t.tid, { ...t, ...(t.activation ? { activation: { ...t.activation } } : {}) });
@@ -84,14 +99,25 @@ export class TerminalBook {
   /**
    * The slot an activation code belongs to. A terminal that already has a TID (not the
    * placeholder "00000000") only finds its own slot: a code of another TID is a wrong code.
+   * Codes are compared in constant time (every slot's, every digit), and wrong codes are
+   * counted: against the slot a request names by TID, or against the serial number of one that
+   * names none. After ACTIVATION_TRIES wrong codes the slot (or the serial) is 'locked': even the
+   * right code is refused until the registry is loaded again. A granted activation clears the count.
    */
-  slotByCode(code: string, tid: string | undefined): { tid: string; mid: string; status: RegisteredTerminal['status']; activation: ActivationSlot } | undefined {
+  slotByCode(code: string, tid: string | undefined, serial: string): ActivationSlotFound | 'locked' | undefined {
     const placeholder = tid === undefined || /^[0 ]{8}$/.test(tid);
+    const counter = placeholder ? `serial:${serial}` : `tid:${tid}`;
+    if ((this.#wrongCodes.get(counter) ?? 0) >= ACTIVATION_TRIES) return 'locked';
+    let found: RegisteredTerminal | undefined;
     for (const t of this.#terminals.values()) {
-      if (t.activation?.code !== code || (!placeholder && t.tid !== tid)) continue;
-      return { tid: t.tid, mid: t.mid, status: t.status, activation: { ...t.activation } };
+      if (!t.activation || (!placeholder && t.tid !== tid)) continue;
+      if (sameCode(t.activation.code, code) && !found) found = t;
     }
-    return undefined;
+    if (!found) {
+      this.#wrongCodes.set(counter, (this.#wrongCodes.get(counter) ?? 0) + 1);
+      return undefined;
+    }
+    return { tid: found.tid, mid: found.mid, status: found.status, activation: { ...found.activation! } };
   }
 
   /** Binds a slot to a device: a new master key, the old working keys gone, the terminal activated. */
@@ -101,6 +127,8 @@ export class TerminalBook {
     Object.assign(t, { status: 'activated', masterKey: masterKeyHex, masterKeyAlgorithm: algorithm });
     t.activation.boundSerial = serial;
     this.#keys.delete(tid);
+    this.#wrongCodes.delete(`tid:${tid}`);
+    this.#wrongCodes.delete(`serial:${serial}`);
   }
 
   setKeys(tid: string, keys: WorkingKeys): void {

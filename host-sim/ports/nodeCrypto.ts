@@ -234,11 +234,20 @@ export class NodeCrypto implements CryptoPort {
     }
   }
 
+  /**
+   * As the board's vault (firmware/device/keyVault.ts vaultPolicy): an 'encrypted' board or a
+   * devKeys=1 one ('unprotected') stores; a 'volatile' one (encryption off, no devKeys) refuses
+   * with the vault's words and keeps the slot as it was. After a store the device key pair is
+   * dropped: its envelope is opened, and a later activation makes a new one.
+   */
   storeMasterKey(slot: string, key: KeyHandle): void {
     const held = this.#use(key, 'store');
+    if (this.#protection === 'volatile')
+      throw new PortError('crypto', `cannot store the key in slot "${slot}": flash encryption and NVS encryption off: this build stores no keys (devKeys=1 is for dev boards only)`);
     const copy = this.#hold(held.algorithm, 'master', held.key);
     this.eraseProvisionedKey(slot);
     this.#provisioned.set(slot, copy);
+    this.#deviceKey = undefined;
   }
 
   keyProtection(): KeyProtection {

@@ -6,6 +6,7 @@
  */
 import type { HostOutcome, SaleRequest } from '../../firmware/core/host/sessionTypes';
 import type { ResponseCategory } from '../../firmware/core/host/types';
+import { ACTIVATION_CODE_MAX, ACTIVATION_CODE_MIN } from '../../firmware/core/activation/activationCode';
 import { bool, int, isObj, list, obj, only, ScenarioError, str } from './fields';
 
 /** A fault of the acquirer's plan (host-sim/acquirer/faultPlan.ts), as the scenario writes it. */
@@ -139,12 +140,15 @@ export function fault(value: unknown, field: string): ScenarioFault {
   };
 }
 
+/** An activation code: the terminal's range (activation/activationCode.ts). */
+const ACTIVATION_CODE = new RegExp(`^\\d{${ACTIVATION_CODE_MIN},${ACTIVATION_CODE_MAX}}$`);
+
 function activationSpec(value: unknown, at: string): ActivationSpec | undefined {
   if (value === undefined) return undefined;
   const a = obj(value, at);
   only(a, at, ['code', 'expires', 'algorithm', 'boundSerial']);
   return {
-    code: str(a.code, `${at}.code`, /^\d{4,16}$/),
+    code: str(a.code, `${at}.code`, ACTIVATION_CODE),
     ...(a.expires === undefined ? {} : { expiresMs: Date.parse(str(a.expires, `${at}.expires`, ISO_UTC)) }),
     algorithm: oneOf(a.algorithm, `${at}.algorithm`, ['tdes2', 'tdes3', 'aes128'] as const, 'tdes2'),
     ...(a.boundSerial === undefined ? {} : { boundSerial: str(a.boundSerial, `${at}.boundSerial`, SERIAL) }),

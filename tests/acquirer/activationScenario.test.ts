@@ -28,9 +28,12 @@ describe('scenario acquirer spec: activation data', () => {
   it.each([
     [{ terminals: [{ tid: TID, mid: MID, status: 'activated', activation: { code: '20261202' } }] }, [{ do: 'boot' }], 'acquirer.terminals[0].masterKey'],
     [{ terminals: [{ tid: TID, mid: MID, status: 'registered', activation: { code: 'x1' } }] }, [{ do: 'boot' }], 'acquirer.terminals[0].activation.code'],
-    [{ terminals: [{ tid: TID, mid: MID, status: 'registered', activation: { code: '1234', expires: 'tomorrow' } }] }, [{ do: 'boot' }], 'acquirer.terminals[0].activation.expires'],
-    [{ terminals: [{ tid: TID, mid: MID, status: 'registered', activation: { code: '1234', state: 'issued' } }] }, [{ do: 'boot' }], 'acquirer.terminals[0].activation.state'],
-    [{ terminals: [{ tid: TID, mid: MID, status: 'registered', activation: { code: '1234' } }, { tid: '10240002', mid: MID, status: 'registered', activation: { code: '1234' } }] }, [{ do: 'boot' }], 'acquirer.terminals[1].activation.code'],
+    // The terminal's range (activation/activationCode.ts): 8 to 12 digits.
+    [{ terminals: [{ tid: TID, mid: MID, status: 'registered', activation: { code: '1234567' } }] }, [{ do: 'boot' }], 'acquirer.terminals[0].activation.code'],
+    [{ terminals: [{ tid: TID, mid: MID, status: 'registered', activation: { code: '1234567890123' } }] }, [{ do: 'boot' }], 'acquirer.terminals[0].activation.code'],
+    [{ terminals: [{ tid: TID, mid: MID, status: 'registered', activation: { code: '12345678', expires: 'tomorrow' } }] }, [{ do: 'boot' }], 'acquirer.terminals[0].activation.expires'],
+    [{ terminals: [{ tid: TID, mid: MID, status: 'registered', activation: { code: '12345678', state: 'issued' } }] }, [{ do: 'boot' }], 'acquirer.terminals[0].activation.state'],
+    [{ terminals: [{ tid: TID, mid: MID, status: 'registered', activation: { code: '12345678' } }, { tid: '10240002', mid: MID, status: 'registered', activation: { code: '12345678' } }] }, [{ do: 'boot' }], 'acquirer.terminals[1].activation.code'],
     [{}, [{ do: 'acquirer', disableTid: '123' }], 'steps[0].disableTid'],
     [{}, [{ do: 'acquirer', faults: [{ kind: 'disable-tid' }] }], 'steps[0].faults[0].tid'],
   ])('refuses %j with steps %j, naming %s', (acquirer, steps, field) => {

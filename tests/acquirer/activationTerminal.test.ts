@@ -17,10 +17,10 @@ afterEach(async () => acquirer?.close());
 
 describe('activation, then the terminal\'s key store', () => {
   it.each(['tdes2', 'tdes3', 'aes128'] as const)('a %s master key: the sign-on\'s key block installs under it', async (algorithm) => {
-    acquirer = await startAcquirer(config(profile('lakala-style'), [{ masterKey: undefined, status: 'registered', activation: { code: '4455', algorithm } }]));
+    acquirer = await startAcquirer(config(profile('lakala-style'), [{ masterKey: undefined, status: 'registered', activation: { code: '44556677', algorithm } }]));
     const client = await HostClient.connect(acquirer.ports[0]);
     const device = newDevice('SN-KS');
-    const { keyHex } = openEnvelope(device, (await activateOver(client, '000001', device, '4455')).tlv);
+    const { keyHex } = openEnvelope(device, (await activateOver(client, '000001', device, '44556677')).tlv);
     const answer = await client.answer(signOnFrame('000002', '004', TID, MID));
     client.close();
     expect(field(answer, 39)).toBe('00');
@@ -33,9 +33,9 @@ describe('activation, then the terminal\'s key store', () => {
   });
 
   it('an AES master key cannot carry single-length keys: a 001 sign-on is a format error', async () => {
-    acquirer = await startAcquirer(config(profile('lakala-style'), [{ masterKey: undefined, status: 'registered', activation: { code: '4455', algorithm: 'aes128' } }]));
+    acquirer = await startAcquirer(config(profile('lakala-style'), [{ masterKey: undefined, status: 'registered', activation: { code: '44556677', algorithm: 'aes128' } }]));
     const client = await HostClient.connect(acquirer.ports[0]);
-    await activateOver(client, '000001', newDevice('SN-KS'), '4455');
+    await activateOver(client, '000001', newDevice('SN-KS'), '44556677');
     expect(field(await client.answer(signOnFrame('000002', '001', TID, MID)), 39)).toBe('30');
     client.close();
   });

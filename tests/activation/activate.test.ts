@@ -145,6 +145,16 @@ describe('activation over TCP', () => {
     expect(await probe(t)).toMatchObject({ code: 'keys.not-activated' });
   });
 
+  it("masks a card number in the host's field 44 text, in the detail and the trace", async () => {
+    // 6214830000000017 passes the Luhn check (a test PAN); 12 is no card number.
+    const h = await host(() => ({ code39: 'A7', text44: 'pan 6214830000000017 12', field62: tlv(0xd5, Buffer.of(1)) }));
+    const t = terminal(h.port);
+    const outcome = await activate(CODE, t.deps);
+    expect(outcome).toEqual({ kind: 'refused', reason: 'code-wrong', detail: 'response code A7, reason code-wrong: pan 621483******0017 12' });
+    expect(t.trace.join('\n')).not.toContain('6214830000000017');
+    expect(t.trace.join('\n')).toContain('621483******0017');
+  });
+
   it('a check value that does not match: kcv-mismatch, the key forgotten, the old master key kept', async () => {
     const h = await host(granting('tdes2', () => Buffer.from('00000000', 'hex')));
     const t = terminal(h.port, { crypto: new NodeCrypto(22, { tmk: { algorithm: 'tdes2', key: OLD_TMK } }) });

@@ -51,14 +51,21 @@ describe('activation request (0800, 60.3 = 370)', () => {
 
   it.each([
     ['', '62.C3'],
-    ['12a4', '62.C3'],
-    ['1'.repeat(33), '62.C3'],
+    ['1234a678', '62.C3'],
+    // The one range (activation/activationCode.ts): 8 to 12 digits, so 7 and 13 are out.
+    ['1234567', '62.C3'],
+    ['1234567890123', '62.C3'],
+    ['１２３４５６７８', '62.C3'],
   ])('refuses the code %j (ActivationError naming %s)', (code, field) => {
     expect(() => activationRequest({ stan: '000001', batch: 0, serial: 'S1', publicKey: SPKI, code })).toThrow(expect.objectContaining({ name: 'ActivationError', code: 'activation-request', field }));
   });
 
+  it.each(['12345678', '123456789012'])('sends the code %s (the range\'s ends) as C3', (code) => {
+    expect(decodeRequest(requestBody({ code })).code).toBe(code);
+  });
+
   it('refuses a serial number that is not printable ASCII', () => {
-    expect(() => activationRequest({ stan: '000001', batch: 0, serial: 'bad serial', publicKey: SPKI, code: '1' })).toThrow(expect.objectContaining({ field: '62.C1' }));
+    expect(() => activationRequest({ stan: '000001', batch: 0, serial: 'bad serial', publicKey: SPKI, code: '12345678' })).toThrow(expect.objectContaining({ field: '62.C1' }));
   });
 });
 

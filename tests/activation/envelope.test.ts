@@ -133,6 +133,26 @@ describe('storeMasterKey and keyProtection', () => {
     expect(crypto.provisionedKey('tmk')).toBeUndefined();
   });
 
+  it('refuses to store on a volatile board (encryption off, no devKeys=1) as the device vault does, the slot as it was', () => {
+    const crypto = new NodeCrypto(13, { tmk: { algorithm: 'tdes2', key: KEYS.tdes2 } }, 'volatile');
+    const { point, wrapped } = seal(crypto.createDeviceKey(), SERIAL, KEYS.aes128);
+    const key = crypto.openMasterKeyEnvelope(point, wrapped, 'aes128', envelopeSharedInfo(SERIAL));
+    expect(() => crypto.storeMasterKey('tmk', key)).toThrow(expect.objectContaining({ name: 'PortError', code: 'crypto', message: expect.stringMatching(/cannot store the key in slot "tmk": .*devKeys=1/) }));
+    expect(checkOf(crypto, crypto.provisionedKey('tmk')!, 'tdes2').equals(kcv(KEYS.tdes2, 'tdes2'))).toBe(true);
+    // A dev board (devKeys=1) stores, unprotected.
+    const dev = new NodeCrypto(14, {}, 'unprotected');
+    const sealed = seal(dev.createDeviceKey(), SERIAL, KEYS.aes128);
+    dev.storeMasterKey('tmk', dev.openMasterKeyEnvelope(sealed.point, sealed.wrapped, 'aes128', envelopeSharedInfo(SERIAL)));
+    expect(checkOf(dev, dev.provisionedKey('tmk')!, 'aes128').equals(kcv(KEYS.aes128, 'aes128'))).toBe(true);
+  });
+
+  it('drops the device key pair once a key is stored: the same envelope does not open again', () => {
+    const crypto = new NodeCrypto(15);
+    const { point, wrapped } = seal(crypto.createDeviceKey(), SERIAL, KEYS.tdes2);
+    crypto.storeMasterKey('tmk', crypto.openMasterKeyEnvelope(point, wrapped, 'tdes2', envelopeSharedInfo(SERIAL)));
+    expect(() => crypto.openMasterKeyEnvelope(point, wrapped, 'tdes2', envelopeSharedInfo(SERIAL))).toThrow(/no device key/);
+  });
+
   it("reports the board's key protection: a production board's unless told", () => {
     expect(new NodeCrypto(1).keyProtection()).toBe('encrypted');
     expect(new NodeCrypto(1, {}, 'unprotected').keyProtection()).toBe('unprotected');

@@ -40,7 +40,7 @@ describe('activation on XS', () => {
   });
 
   it('names the malformed field on XS', async () => {
-    const { message } = await send({ op: 'request', code: '1', stan: '000043' });
+    const { message } = await send({ op: 'request', code: '12345678', stan: '000043' });
     const request = decodeRequest(Buffer.concat([Buffer.from('6000030000603100000000', 'hex'), Buffer.from(message, 'hex')]));
     const body = answerBody(request, { code39: '00', ...BOUND, field62: tlv(0xd5, Buffer.of(9)) });
     expect(await send({ op: 'answer', hex: body.subarray(11).toString('hex') })).toEqual({ error: 'activation-answer: field 62.D5: reason 9 is not 0–4', field: '62.D5' });

@@ -3,11 +3,14 @@
  * makes its own P-256 key pair, sends its serial number, public key and the activation code;
  * the host binds TID and MID to the board and answers with the master key sealed for it (ECDH
  * with an ephemeral key, X9.63 KDF, AES-128-CBC) and its check value. The crypto port opens the
- * envelope; the key is stored only when its check value matches, then the IDs and the record.
+ * envelope; the key is stored only when its check value matches, in the order a reboot cannot
+ * strand (activationState.ts): a pending record and the IDs first, the key, then the record.
  *
  * Every refusal is an outcome, with the reason the diagnosis uses as evidence
  * (`activation.<reason>`): the host's (D5), 'kcv-mismatch', 'unreachable' (no answer) and
- * 'malformed' (an answer that cannot be read, or an envelope that cannot be opened).
+ * 'malformed' (an answer that cannot be read, or an envelope that cannot be opened). The board's
+ * own refusals (no key storage, a settings write) are ActivationDeviceError here; the runtime
+ * shows them as the outcome 'device-refused' (runtime/activationDuties.ts).
  */
 import type { KeyHandle, Ports } from '../ports';
 import type { AcquirerProfile } from '../config/acquirerProfile';
@@ -25,10 +28,13 @@ import { checkValue, defaultCheckValueMethod } from '../security/checkValue';
 import { envelopeSharedInfo } from '../security/keyEnvelope';
 import { MASTER_KEY_SLOT } from '../security/keyStore';
 import type { CborCodec } from '../store/cbor';
-import { activationRequest, parseActivationAnswer, ACTIVATION_CODE, ACTIVATION_KCV_BYTES, type HostRefusalReason } from './activationMessages';
-import { writeActivationRecord } from './activationState';
+import { maskCardNumbers } from '../ui/evidenceText';
+import { ACTIVATION_CODE_RULE, isActivationCode } from './activationCode';
+import { activationRequest, parseActivationAnswer, ACTIVATION_KCV_BYTES, type HostRefusalReason } from './activationMessages';
+import { ACTIVATION_DOMAIN, ACTIVATION_PENDING_KEY, writeActivationRecord, type ActivationRecord } from './activationState';
 
-export type ActivationRefusal = HostRefusalReason | 'kcv-mismatch' | 'unreachable' | 'malformed';
+/** 'device-refused': the board would not store the key or the activation (ActivationDeviceError). */
+export type ActivationRefusal = HostRefusalReason | 'kcv-mismatch' | 'unreachable' | 'malformed' | 'device-refused';
 
 export type ActivationOutcome =
   | { kind: 'activated'; tid: string; mid: string }
@@ -79,7 +85,7 @@ export async function activate(code: string, deps: ActivationDeps): Promise<Acti
   const { settings } = ports;
   const keyPort = ports.crypto;
   // A code that cannot be sent is a wrong one; no key pair is made for it.
-  if (!ACTIVATION_CODE.test(code)) return refused('code-wrong', 'the activation code must be 1–32 digits');
+  if (!isActivationCode(code)) return refused('code-wrong', `the activation code must be ${ACTIVATION_CODE_RULE}`);
   const dialect = dialectById(profile.dialect);
   if (!dialect) throw new ActivationDeviceError(`no dialect ${profile.dialect}`);
   const serial = ports.system.serialNumber;
@@ -132,7 +138,8 @@ export async function activate(code: string, deps: ActivationDeps): Promise<Acti
     return refused('malformed', errorText(error));
   }
   if (parsed.kind === 'refused') {
-    const detail = `response code ${parsed.responseCode}, reason ${parsed.reason}${parsed.hostText ? `: ${parsed.hostText}` : ''}`;
+    // The host's words as they came, but never a card number in a trace or in evidence.
+    const detail = `response code ${parsed.responseCode}, reason ${parsed.reason}${parsed.hostText ? `: ${maskCardNumbers(parsed.hostText)}` : ''}`;
     ports.trace(`activation: refused by host ${result.host} (${detail})`);
     return refused(parsed.reason, detail);
   }
@@ -157,18 +164,59 @@ export async function activate(code: string, deps: ActivationDeps): Promise<Acti
       ports.trace(`activation: ${detail}: key not stored`);
       return refused('kcv-mismatch', detail);
     }
-    try {
-      keyPort.storeMasterKey(MASTER_KEY_SLOT, key);
-      settings.set(SETTINGS_DOMAIN, 'tid', parsed.terminalId);
-      settings.set(SETTINGS_DOMAIN, 'mid', parsed.merchantId);
-      writeActivationRecord(settings, deps.cbor, { activatedAt: ports.clock.wallMs(), serial, host: result.host, tid: parsed.terminalId, mid: parsed.merchantId });
-    } catch (error) {
-      throw new ActivationDeviceError(`storing the activation: ${errorText(error)}`);
-    }
+    const record: ActivationRecord = { activatedAt: ports.clock.wallMs(), serial, host: result.host, tid: parsed.terminalId, mid: parsed.merchantId };
+    storeActivation(deps, key, record);
     ports.trace(`activation: activated as ${parsed.terminalId} by host ${result.host}, ${parsed.algorithm} master key KCV ${toHex(got).toUpperCase()}`);
     return { kind: 'activated', tid: parsed.terminalId, mid: parsed.merchantId };
   } finally {
     // The slot holds its own copy; this handle is done either way.
     keyPort.forgetKey(key);
+  }
+}
+
+/**
+ * Stores an activation in the order a reboot between any two writes cannot strand
+ * (activationState.ts completeActivation): pending record, TID, MID, key, record, pending gone.
+ * @throws ActivationDeviceError when a write fails before the key is stored (a refused key
+ * leaves the IDs as they were and no pending record, as far as the settings allow)
+ */
+function storeActivation(deps: ActivationDeps, key: KeyHandle, record: ActivationRecord): void {
+  const { ports, cbor } = deps;
+  const { settings } = ports;
+  const before = { tid: settings.get(SETTINGS_DOMAIN, 'tid'), mid: settings.get(SETTINGS_DOMAIN, 'mid') };
+  try {
+    writeActivationRecord(settings, cbor, record, ACTIVATION_PENDING_KEY);
+    settings.set(SETTINGS_DOMAIN, 'tid', record.tid);
+    settings.set(SETTINGS_DOMAIN, 'mid', record.mid);
+  } catch (error) {
+    throw new ActivationDeviceError(`storing the activation: ${errorText(error)}`);
+  }
+  try {
+    ports.crypto.storeMasterKey(MASTER_KEY_SLOT, key);
+  } catch (error) {
+    undo(ports, before);
+    throw new ActivationDeviceError(`storing the master key: ${errorText(error)}`);
+  }
+  try {
+    writeActivationRecord(settings, cbor, record);
+    settings.delete(ACTIVATION_DOMAIN, ACTIVATION_PENDING_KEY);
+  } catch (error) {
+    // The key is stored: the pending record completes the activation at the next boot.
+    ports.trace(`activation: record not written (${errorText(error)}): the next boot completes it`);
+  }
+}
+
+/** The board refused the key: the IDs as they were, no pending record (best effort: a failing settings store is reported by the flash probe). */
+function undo(ports: Ports, before: { tid: unknown; mid: unknown }): void {
+  const { settings } = ports;
+  try {
+    for (const name of ['tid', 'mid'] as const) {
+      const value = before[name];
+      if (typeof value === 'string') settings.set(SETTINGS_DOMAIN, name, value);
+      else settings.delete(SETTINGS_DOMAIN, name);
+    }
+    settings.delete(ACTIVATION_DOMAIN, ACTIVATION_PENDING_KEY);
+  } catch (error) {
+    ports.trace(`activation: not undone (${errorText(error)}): the next boot drops the pending record`);
   }
 }

@@ -22,6 +22,7 @@ import { pad } from '../host/messages';
 import type { FieldValue, Iso8583Message } from '../host/types';
 import { content, readNode } from '../security/der';
 import { envelopeLength, ENVELOPE_POINT_BYTES } from '../security/keyEnvelope';
+import { ACTIVATION_CODE_RULE, isActivationCode } from './activationCode';
 
 /** CUP 60.3 for activation (the contract's number; sign-on is 001/003/004, echo 301). */
 export const ACTIVATION_NETWORK_CODE = '370';
@@ -72,8 +73,6 @@ export interface ActivationRequestParts {
   code: string;
 }
 
-/** Activation codes are digits a person keys in (the simulated acquirer issues 6 to 12). */
-export const ACTIVATION_CODE = /^\d{1,32}$/;
 const SERIAL = /^[\x21-\x7e]{1,32}$/;
 const TERMINAL_ID = /^[\x21-\x7e]{8}$/;
 const MERCHANT_ID = /^[\x21-\x7e]{15}$/;
@@ -105,7 +104,7 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
  * @throws ActivationError('activation-request') naming the part that cannot be sent
  */
 export function activationRequest(parts: ActivationRequestParts): Iso8583Message {
-  if (!ACTIVATION_CODE.test(parts.code)) throw new ActivationError('activation-request', '62.C3', 'the activation code must be 1–32 digits');
+  if (!isActivationCode(parts.code)) throw new ActivationError('activation-request', '62.C3', `the activation code must be ${ACTIVATION_CODE_RULE}`);
   if (!SERIAL.test(parts.serial)) throw new ActivationError('activation-request', '62.C1', 'the serial number must be 1–32 printable characters');
   if (parts.publicKey.length === 0 || parts.publicKey.length > 200) throw new ActivationError('activation-request', '62.C2', 'no device public key');
   const fields = new Map<number, FieldValue>();

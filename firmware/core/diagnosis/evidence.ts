@@ -75,6 +75,8 @@ export const EVIDENCE_CODES: readonly EvidenceEntry[] = deepFreeze([
   ['action.sign-on.done', 445, 'action'], ['action.sign-on.failed', 446, 'action'], ['action.sign-on.refused', 447, 'action'],
   ['action.activate.done', 448, 'action'], ['action.activate.failed', 449, 'action'], ['action.activate.refused', 450, 'action'],
   ['keys.unprotected', 451, S],
+  // The board would not store the activation's master key (key storage not protected, no devKeys=1).
+  ['activation.device-refused', 452, 'activation'],
 ] as const);
 
 /** Largest evidence number a record may carry (history.ts keeps number × 4 + status in 16 bits). */

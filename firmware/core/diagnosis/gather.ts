@@ -103,7 +103,7 @@ const UNTRUSTED_CLOCK = deepFreeze(['rtc.before-build', 'rtc.implausible']);
 export const HISTORY_WINDOW_MS = 24 * 3_600_000;
 const RESETS: Readonly<Record<string, EvidenceStatus>> = deepFreeze({ panic: 'fail', watchdog: 'fail', brownout: 'warn' });
 /** The activation flow's refusal reasons (contract §6), each an evidence code activation.<reason>. */
-const ACTIVATION_REASONS = deepFreeze(['code-wrong', 'code-expired', 'tid-disabled', 'bound-elsewhere', 'kcv-mismatch', 'unreachable', 'malformed']);
+const ACTIVATION_REASONS = deepFreeze(['code-wrong', 'code-expired', 'tid-disabled', 'bound-elsewhere', 'kcv-mismatch', 'unreachable', 'malformed', 'device-refused']);
 const ALSO = ' | also ';
 /** messages.ts ReversalReason.macFailure, as the reversal probe states it. */
 const MAC_REVERSAL = 'reason A0,';

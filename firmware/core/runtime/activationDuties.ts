@@ -5,10 +5,18 @@
  * host bound, a sign-on, and a self-test, which passes only now. A refusal is evidence
  * (activation.<reason>) and the diagnosis gives its remedy.
  *
- * One activation at a time; a second request while one runs joins it.
+ * One activation at a time; a second request while one runs joins it. An activation waits for a
+ * self-test under way (as the key wipe does: the probes must not read a half-stored activation),
+ * and the terminal starts no periodic self-test while one runs (DiagnosisRuntime.busy). It is
+ * refused (ActivationRequestError) while a diagnosis action runs, and on a terminal already
+ * activated unless the operator confirms (`reactivate`): a new activation replaces the master
+ * key and the host's binding, so it is never a side effect of a key press.
+ *
+ * The board refusing to store the key or the activation (ActivationDeviceError) is an outcome,
+ * 'device-refused', shown and recorded as evidence (activation.device-refused) like the host's.
  */
-import { activate as runActivation, type ActivationOutcome } from '../activation/activate';
-import { activationState } from '../activation/activationState';
+import { activate as runActivation, ActivationDeviceError, type ActivationOutcome } from '../activation/activate';
+import { activationState, completeActivation } from '../activation/activationState';
 import type { ActivationEvidence } from '../diagnosis/gather';
 import { errorText } from '../errorText';
 import type { HostLink } from '../host/link';
@@ -30,11 +38,33 @@ export interface ActivationDutiesDeps {
   stage(stage: ActivationStage): void;
   /** The outcome is in: the terminal shows it, signs on and self-tests after a success. */
   ended(outcome: ActivationOutcome): Promise<void>;
+  /** The self-test under way, if any (the activation waits for it). */
+  running(): Promise<unknown> | undefined;
+  /** A diagnosis action is under way (the activation is refused). */
+  acting(): boolean;
+}
+
+export interface ActivateOptions {
+  /** The operator confirmed activating a terminal that is already activated (a new master key, a new binding). */
+  reactivate?: boolean;
+}
+
+/** An activation the terminal will not start now: an action under way, or a terminal already activated without `reactivate`. */
+export class ActivationRequestError extends Error {
+  override readonly name = 'ActivationRequestError';
+  constructor(readonly code: 'activation-busy' | 'activation-already-activated', message: string) {
+    super(message);
+  }
 }
 
 export interface ActivationDuties {
-  /** @throws ActivationDeviceError when the crypto port or the settings refuse (nothing is stored) */
-  activate(code: string): Promise<ActivationOutcome>;
+  /**
+   * A board that refuses to store resolves 'device-refused'. An activation under way is joined.
+   * @throws ActivationRequestError (rejects) while an action runs, or when the terminal is activated and `reactivate` is not set
+   */
+  activate(code: string, options?: ActivateOptions): Promise<ActivationOutcome>;
+  /** Boot, before the self-test: an activation a reboot cut is completed or dropped (activationState.ts). */
+  restore(): void;
   /** What the diagnosis weighs: the activation state and the newest attempt of this run. */
   evidence(): ActivationEvidence;
 }
@@ -59,14 +89,37 @@ export function createActivationDuties(deps: ActivationDutiesDeps): ActivationDu
     const counters = deps.counters();
     try {
       return await runActivation(code, { ports, cbor, link, profile, onStage: deps.stage, ...(counters ? { counters } : {}) });
+    } catch (error) {
+      if (!(error instanceof ActivationDeviceError)) throw error;
+      return { kind: 'refused', reason: 'device-refused', detail: error.message };
     } finally {
       own?.close();
     }
   }
 
+  /** Refuses an activation the terminal must not start now (see above). */
+  function check(options: ActivateOptions | undefined): void {
+    if (deps.acting()) throw new ActivationRequestError('activation-busy', 'an action is under way: activate after it');
+    if (!options?.reactivate && activationState(ports, cbor, deps.keys()).activated)
+      throw new ActivationRequestError('activation-already-activated', 'the terminal is activated: a new activation replaces its master key (confirm with reactivate)');
+  }
+
+  async function start(code: string): Promise<ActivationOutcome> {
+    // A self-test under way finishes first: its probes read the key slot and the settings.
+    const running = deps.running();
+    if (running) await running.catch(() => undefined);
+    return run(code);
+  }
+
   return {
-    activate(code) {
-      under ??= run(code)
+    activate(code, options) {
+      if (under) return under;
+      try {
+        check(options);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      under = start(code)
         .then(async (outcome) => {
           last = { outcome, wallMs: ports.clock.wallMs(), uptimeMs: ports.clock.uptimeMs() };
           ports.trace(`activation: ${outcome.kind === 'activated' ? `activated as ${outcome.tid}` : `refused (${outcome.reason})`}`);
@@ -75,6 +128,14 @@ export function createActivationDuties(deps: ActivationDutiesDeps): ActivationDu
         })
         .finally(() => (under = undefined));
       return under;
+    },
+    restore() {
+      try {
+        const recovered = completeActivation(ports, cbor);
+        if (recovered !== 'none') ports.trace(`activation: interrupted by a reboot, ${recovered === 'completed' ? 'completed (the key was stored)' : 'dropped (no key stored): activate again'}`);
+      } catch (error) {
+        ports.trace(`activation: interrupted one not settled: ${errorText(error)}`);
+      }
     },
     evidence() {
       const { factory, activated } = activationState(ports, cbor, deps.keys());

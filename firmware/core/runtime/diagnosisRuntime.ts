@@ -20,7 +20,7 @@ import type { RecordLog } from '../store/recordLog';
 import { diagnosisStepsPage } from '../ui/diagnosisScreens';
 import { readProfile, type AcquirerLink } from './acquirerLink';
 import { mergeResults, probesWithDependencies, runAction } from './actions';
-import { createActivationDuties } from './activationDuties';
+import { createActivationDuties, type ActivateOptions } from './activationDuties';
 import { createDiagnosisDuties } from './diagnosisDuties';
 import type { TerminalEvent } from './events';
 import type { HostDuties } from './hostDuties';
@@ -53,7 +53,7 @@ export interface DiagnosisRuntime {
   readonly current: Diagnosis | undefined;
   diagnose(): Diagnosis;
   runAction(id: ActionId): Promise<ActionOutcome>;
-  activate(code: string): Promise<ActivationOutcome>;
+  activate(code: string, options?: ActivateOptions): Promise<ActivationOutcome>;
   /** An action or an activation is under way (keys wait). */
   busy(): boolean;
   noteEvent(event: TerminalEvent): void;
@@ -82,6 +82,8 @@ export function createDiagnosisRuntime(deps: DiagnosisRuntimeDeps): DiagnosisRun
     counters: () => deps.acquirer()?.session.journal,
     stage: (stage) => deps.panel().show({ kind: 'activating', stage }),
     ended,
+    running: deps.running,
+    acting: () => acting !== undefined,
   });
   const diagnosis = createDiagnosisDuties({
     ports,
@@ -178,14 +180,17 @@ export function createDiagnosisRuntime(deps: DiagnosisRuntimeDeps): DiagnosisRun
     },
     diagnose: () => diagnosis.compute(),
     runAction: runActionNow,
-    activate(code) {
+    activate(code, options) {
       if (deps.state() === 'boot' || deps.stopped()) return Promise.reject(new RuntimeError('runtime-state', `no activation in state ${deps.state()}`));
       activating = true;
-      return activation.activate(code).finally(() => (activating = false));
+      return activation.activate(code, options).finally(() => (activating = false));
     },
     busy: () => acting !== undefined || activating,
     noteEvent: diagnosis.noteEvent,
-    restore: diagnosis.restore,
+    restore() {
+      activation.restore();
+      diagnosis.restore();
+    },
     afterSelfTest(report) {
       judged = undefined;
       if (report.verdict !== 'fail') diagnosis.clear();

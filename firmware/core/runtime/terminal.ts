@@ -31,6 +31,7 @@ import { createPanel } from './views';
 import { createDiagnosisRuntime } from './diagnosisRuntime';
 import type { ActionId, ActionOutcome, Diagnosis } from '../diagnosis/types';
 import type { ActivationOutcome } from '../activation/activate';
+import type { ActivateOptions } from './activationDuties';
 
 export { RuntimeError, type TerminalState } from './states';
 
@@ -87,8 +88,12 @@ export interface Terminal {
   diagnose(): Diagnosis;
   /** Runs a diagnosis step's action, shows its progress and result, and diagnoses again. @throws RuntimeError before boot */
   runAction(id: ActionId): Promise<ActionOutcome>;
-  /** Activates the terminal with an activation code, then signs on and self-tests. @throws ActivationDeviceError when the board refuses to store */
-  activate(code: string): Promise<ActivationOutcome>;
+  /**
+   * Activates the terminal with an activation code, then signs on and self-tests; a board that
+   * refuses to store resolves 'device-refused'. @throws ActivationRequestError while an action
+   * runs, or on an activated terminal without `reactivate` (activationDuties.ts)
+   */
+  activate(code: string, options?: ActivateOptions): Promise<ActivationOutcome>;
   /** What the panel shows ('home', 'report', 'diagnosis', 'code-entry', …): scenarios and tests read it. */
   readonly view: string;
 }
@@ -188,6 +193,8 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
       periodic = undefined;
       if (stopped) return;
       schedulePeriodic();
+      // Not in the middle of an action or an activation (activationDuties.ts): the next period runs it.
+      if (diagnosis.busy()) return;
       void selfTest('periodic');
     });
   }
@@ -353,7 +360,7 @@ export function createTerminal(ports: Ports, options: TerminalOptions = {}): Ter
     },
     diagnose: () => diagnosis.diagnose(),
     runAction: (id) => diagnosis.runAction(id),
-    activate: (code) => diagnosis.activate(code),
+    activate: (code, options) => diagnosis.activate(code, options),
     events: () => readEvents(log, cbor, ports.trace),
     reports: () => readReports(log, cbor, ports.trace),
     stop() {

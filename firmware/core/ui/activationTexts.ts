@@ -21,12 +21,8 @@ export const STAGE_MARKS = Object.freeze({ current: '▶', pending: '·' });
 /** The one-button code entry's choices besides the digits: activate with the code typed, delete the last digit. */
 export const CODE_MARKS = Object.freeze({ submit: '✓', delete: '⌫' });
 
-/**
- * An activation code as typed on the keypad: 8 to 12 digits (the request's codec takes up to 32;
- * the keypad stops at what the screen shows on one line). Not a secret: shown as typed.
- */
-export const ACTIVATION_CODE_MIN = 8;
-export const ACTIVATION_CODE_MAX = 12;
+/** An activation code as typed on the keypad: the one range (activation/activationCode.ts). Not a secret: shown as typed. */
+export { ACTIVATION_CODE_MAX, ACTIVATION_CODE_MIN } from '../activation/activationCode';
 
 const EN_ACTIVATION = deepFreeze({
   'act.notActivated': 'Terminal not activated',
@@ -112,6 +108,10 @@ const EN_REFUSALS: Readonly<Record<ActivationRefusal, RefusalText>> = deepFreeze
   'kcv-mismatch': { message: 'The master key received does not match its check value: it was not stored.', remedy: `Activate again. ${EN_SUPPORT}` },
   unreachable: { message: 'The acquirer host could not be reached.', remedy: 'Check the network (cable or Wi-Fi), then activate again.' },
   malformed: { message: "The host's answer could not be read.", remedy: `Activate again. ${EN_SUPPORT}` },
+  'device-refused': {
+    message: 'The terminal could not store the master key: it is not activated.',
+    remedy: 'Have a technician check the key storage (flash encryption and NVS encryption), then activate again.',
+  },
 });
 
 const ZH_REFUSALS: Readonly<Record<ActivationRefusal, RefusalText>> = deepFreeze({
@@ -122,6 +122,7 @@ const ZH_REFUSALS: Readonly<Record<ActivationRefusal, RefusalText>> = deepFreeze
   'kcv-mismatch': { message: '收到的主密钥与其校验值不符，未保存。', remedy: `请重新激活；${ZH_SUPPORT}` },
   unreachable: { message: '无法连接收单主机。', remedy: '请检查网络（网线或 Wi-Fi），然后重新激活。' },
   malformed: { message: '主机应答无法解析。', remedy: `请重新激活；${ZH_SUPPORT}` },
+  'device-refused': { message: '终端无法保存主密钥，未激活。', remedy: '请技术人员检查终端的密钥存储（闪存加密与 NVS 加密），然后重新激活。' },
 });
 
 /** The evidence `activation.not-activated` (factory state), beside the refusals. */
