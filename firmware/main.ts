@@ -47,6 +47,9 @@ async function start(): Promise<void> {
   // One probe at a time: in mcsim with the board's 4,928 slots, two in flight left under 1,000
   // free and four aborted the VM (see PROBE_CONCURRENCY in core/selftest/runner).
   const restart = boardRestart();
+  // Simulator only: the demo's key presses (device/sim/demoSale), wrapped before the terminal starts the keypad.
+  const sim = (config as { board?: string }).board === 'sim';
+  const press = sim ? (await import('./device/sim/demoSale')).demoKeys(ports) : undefined;
   const terminal = createTerminal(heapWatch ? heapWatch.watch(ports) : ports, { probeConcurrency: 1, ...(restart ? { restart } : {}) });
   heapWatch?.phase('boot');
   await terminal.boot();
@@ -54,7 +57,7 @@ async function start(): Promise<void> {
   log(`xspos: boot done, state ${terminal.state}${report ? `, self-test ${report.verdict}` : ''}`);
   if (report) for (const probe of report.results) log(`xspos:   ${probe.id} ${probe.status} ${probe.code}: ${probe.detail}`);
   // Simulator only: a demo sale when its setting asks for one (device/sim/demoSale; not in the ESP32 build).
-  if ((config as { board?: string }).board === 'sim') await (await import('./device/sim/demoSale')).runDemoSale(terminal, ports, heapWatch);
+  if (sim) await (await import('./device/sim/demoSale')).runDemoSale(terminal, ports, heapWatch, press);
   if (heapWatch) {
     log(`xspos: ${heapWatch.summary()}`);
     for (const line of heapWatch.phaseSummaries()) log(`xspos: ${line}`);

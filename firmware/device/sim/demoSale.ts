@@ -9,14 +9,27 @@
  * card (test PAN, track 2 equivalent data, 17 EMV tags in field 55) and an 8-byte PIN block:
  * the largest 0200 the sale path builds, so the measurement is the heavy case.
  */
-import type { Ports } from '../../core/ports';
+import type { KeyCode, KeypadPort, Ports } from '../../core/ports';
 import type { SaleRequest } from '../../core/host/session';
 import type { Terminal } from '../../core/runtime/terminal';
 import type { HeapWatch } from '../heapWatch';
 import { fromHex } from '../../core/bytes';
+import { diagnosisPageCount } from '../../core/ui/diagnosisScreens';
 
 export const DEMO_SALE_DOMAIN = 'dev';
 export const DEMO_SALE_KEY = 'demoSale';
+/**
+ * With this setting (dev/demoDiagnosis, any value) a second sale follows the first once the host
+ * has had 3 s to disable the TID (the trace says when: the operator, or a script watching the
+ * trace, types `disable <TID>` into `npm run acquirer`): its 83 starts the host-83 self-test and
+ * the diagnosis, whose pages the demo then steps through with the board's key, support page
+ * (code and QR) included, and back home (docs/memory.md, the diagnosis's heap).
+ */
+export const DEMO_DIAGNOSIS_KEY = 'demoDiagnosis';
+/** How long the host has to disable the TID after the trace asks. */
+const DISABLE_WAIT_MS = 3_000;
+/** How long the host-83 self-test and the diagnosis may take to reach the screen. */
+const DIAGNOSIS_WAIT_MS = 60_000;
 /** How long to wait for Wi-Fi (mcsim's simulated join) before selling anyway. */
 const LINK_WAIT_MS = 30_000;
 const LINK_POLL_MS = 250;
@@ -30,8 +43,33 @@ const DEMO_ICC_HEX = [
 
 const DEMO_PAN = '6212340000000012';
 
+/** Presses a key as the board's keypad would (set by demoKeys). */
+export type DemoPress = (key: KeyCode) => void;
+
+/**
+ * SIMULATOR ONLY: wraps `ports.keypad` (before the terminal starts it) so the demo can press keys
+ * through the same handler the board's button reaches.
+ */
+export function demoKeys(ports: Ports): DemoPress {
+  const keypad: KeypadPort = ports.keypad;
+  let handler: ((key: KeyCode) => void) | undefined;
+  ports.keypad = {
+    layout: keypad.layout,
+    start(onKey) {
+      handler = onKey;
+      keypad.start(onKey);
+    },
+    stop() {
+      handler = undefined;
+      keypad.stop();
+    },
+    held: () => keypad.held(),
+  };
+  return (key) => handler?.(key);
+}
+
 /** `ports` unwatched (the heap watch samples the terminal's own port calls, not these). */
-export async function runDemoSale(terminal: Terminal, ports: Ports, watch?: HeapWatch): Promise<void> {
+export async function runDemoSale(terminal: Terminal, ports: Ports, watch?: HeapWatch, press?: DemoPress): Promise<void> {
   const { settings, trace } = ports;
   const amount = settings.get(DEMO_SALE_DOMAIN, DEMO_SALE_KEY);
   if (typeof amount !== 'number') return;
@@ -61,7 +99,40 @@ export async function runDemoSale(terminal: Terminal, ports: Ports, watch?: Heap
   watch?.phase('sale', trace);
   const outcome = await terminal.sale(request);
   watch?.phase('after sale');
-  trace(`demo sale: ${outcome.kind}${outcome.kind === 'answered' ? ` ${outcome.answer.code} (${outcome.answer.category})` : ` ${outcome.kind === 'refused' ? outcome.code : outcome.stage}: ${outcome.detail}`}${outcome.stan ? `, STAN ${outcome.stan}` : ''}`);
+  trace(`demo sale: ${outcomeText(outcome)}`);
+  if (settings.get(DEMO_SALE_DOMAIN, DEMO_DIAGNOSIS_KEY) !== undefined && press) await demoDiagnosis(terminal, ports, request, watch, press);
+}
+
+function outcomeText(outcome: Awaited<ReturnType<Terminal['sale']>>): string {
+  const what = outcome.kind === 'answered' ? ` ${outcome.answer.code} (${outcome.answer.category})` : ` ${outcome.kind === 'refused' ? outcome.code : outcome.stage}: ${outcome.detail}`;
+  return `${outcome.kind}${what}${outcome.stan ? `, STAN ${outcome.stan}` : ''}`;
+}
+
+/** The host disables the TID, a sale gets its 83, the diagnosis comes up, every page is stepped through. */
+async function demoDiagnosis(terminal: Terminal, ports: Ports, request: SaleRequest, watch: HeapWatch | undefined, press: DemoPress): Promise<void> {
+  const { trace, clock } = ports;
+  trace(`demo diagnosis: disable the TID now (acquirer: disable <TID>)`);
+  await wait(clock, DISABLE_WAIT_MS);
+  watch?.phase('83 sale, host-83 self-test, diagnosis', trace);
+  trace(`demo diagnosis: sale ${outcomeText(await terminal.sale(request))}`);
+  const until = clock.uptimeMs() + DIAGNOSIS_WAIT_MS;
+  while (terminal.view !== 'diagnosis' && clock.uptimeMs() < until) await wait(clock, 250);
+  await terminal.whenIdle();
+  const d = terminal.diagnosis;
+  if (terminal.view !== 'diagnosis' || !d) return trace(`demo diagnosis: no diagnosis on the screen (view ${terminal.view})`);
+  const pages = diagnosisPageCount(d);
+  trace(`demo diagnosis: ${d.top?.id ?? 'no cause'} on the screen, ${pages} pages`);
+  watch?.phase('diagnosis pages', trace);
+  // The one-button board's short press: the next page; past the support page, home.
+  for (let n = 1; n <= pages; n++) {
+    press('down');
+    trace(`demo diagnosis: page ${n + 1 <= pages ? n + 1 : 'home'} of ${pages} drawn (view ${terminal.view})`);
+  }
+  watch?.phase('after diagnosis');
+}
+
+function wait(clock: Ports['clock'], ms: number): Promise<void> {
+  return new Promise((done) => clock.setTimer(ms, done));
 }
 
 function linkUp({ network, clock }: Ports): Promise<boolean> {
