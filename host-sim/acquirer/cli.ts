@@ -22,7 +22,7 @@ import { startAcquirer, type Acquirer, type AcquirerLogEntry } from './server';
 const USAGE = [
   'usage: npm run acquirer -- <registry.json>   (the registry file holds the profile, terminals, master keys and activation codes)',
   '  terminals[]: tid, mid, status (activated | registered | disabled), merchantStatus?, masterKey? (hex; a registered slot with activation data may leave it out),',
-  '               activation? { code (4-16 digits), expires? (ISO 8601), algorithm? (tdes2 | tdes3 | aes128), boundSerial? }',
+  '               activation? { code (8-12 digits), expires? (ISO 8601), algorithm? (tdes2 | tdes3 | aes128), boundSerial? }',
   '  while running, type `disable <TID>` to disable a TID (terminal-invalid with "TID disabled" from then on)',
 ].join('\n');
 

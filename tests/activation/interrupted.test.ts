@@ -13,9 +13,11 @@ import { activationState, completeActivation, readActivationRecord } from '../..
 import { SETTINGS_DOMAIN } from '../../firmware/core/config/terminalConfig';
 import { PortError, type CryptoPort, type Ports, type SettingsPort } from '../../firmware/core/ports';
 import { linkFor, readProfile } from '../../firmware/core/runtime/acquirerLink';
+import { createTerminal } from '../../firmware/core/runtime/terminal';
 import { KeyStore, MASTER_KEY_SLOT } from '../../firmware/core/security/keyStore';
 import { masterKeyProbe } from '../../firmware/core/selftest/probes/authProbes';
 import { createCborCodec } from '../../firmware/core/store/cbor';
+import { drive } from '../../host-sim/scenario/hostSteps';
 import { PROFILE, worldWith } from '../runtime/world';
 
 const CODE = '20261202';
@@ -118,5 +120,24 @@ describe('an activation cut by a reboot', () => {
     // The host bound this serial already: the same code activates it now.
     expect(await activateWith(world, world.ports)).toEqual({ kind: 'activated', tid: SLOT.tid, mid: SLOT.mid });
     expect((await afterReboot(world)).state).toMatchObject({ activated: true });
+  });
+});
+
+describe('the terminal booting after a cut activation', () => {
+  it.each([
+    [2, 'keys.not-activated', false],
+    [5, 'master-key.ok', true],
+  ] as const)('cut at write %i: the boot settles it before its self-test (master key probe %s)', async (n, code, activated) => {
+    const world = factoryWorld();
+    await activateWith(world, cutPorts(world, n).ports);
+    world.powerOn();
+    const terminal = createTerminal(world.ports);
+    await drive(world, terminal.boot());
+    expect(terminal.lastReport!.results.find((r) => r.id === 'auth.master-key')).toMatchObject({ code });
+    // Settled at boot: no pending record is left either way.
+    expect(world.settings.get('activation', 'pending')).toBeUndefined();
+    expect(readActivationRecord(world.settings, cbor) !== undefined).toBe(activated);
+    expect(world.traceLines.some((line) => line.includes(`activation: interrupted by a reboot, ${activated ? 'completed' : 'dropped'}`))).toBe(true);
+    terminal.stop();
   });
 });
