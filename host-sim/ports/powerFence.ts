@@ -68,6 +68,7 @@ export function fencePorts(world: Ports): FencedPorts {
           close: () => connection.close(),
         };
       },
+      ...(network.sntp ? { sntp: (host: string, callback: (wallMs: number | undefined, detail: string) => void) => network.sntp!(host, (wallMs, detail) => void (live && callback(wallMs, detail))) } : {}),
     },
     display: {
       width: display.width,

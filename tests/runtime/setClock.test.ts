@@ -44,6 +44,7 @@ function behindTrueTime(world: NodeWorld): number {
 describe('set-clock from SNTP', () => {
   it('sets the RTC from the first server, the clock probe passes and the diagnosis no longer names the clock', async () => {
     const { world, terminal } = await clockAt1970({ dns: NTP_DNS, sntp: { time: TRUE_TIME, answers: true } });
+    const before = terminal.diagnosis!;
     const rtcBefore = world.clock.wallMs();
     const outcome = await drive(world, terminal.runAction('set-clock'));
     expect(outcome).toMatchObject({ action: 'set-clock', result: 'done' });
@@ -58,7 +59,10 @@ describe('set-clock from SNTP', () => {
     expect(after.evidence.map((e) => `${e.code}:${e.status}`)).toEqual(expect.arrayContaining(['rtc.ok:pass', 'action.set-clock.done:pass']));
     expect(after.evidence.map((e) => e.code)).not.toContain('rtc.before-build');
     expect(after.causes.find((c) => c.id === 'sys.clock')?.status ?? 'ruled-out').toBe('ruled-out');
-    expect(after.top?.id).not.toBe('sys.clock');
+    // The certificate's dates, undecidable by a 1970 clock, were judged again by the clock just set.
+    expect(before.causes.find((c) => c.id === 'auth.certificate')?.status).toBe('likely');
+    expect(after.causes.find((c) => c.id === 'auth.certificate')?.status ?? 'ruled-out').toBe('ruled-out');
+    expect(after.top).toBeUndefined();
   });
 
   it('asks the profile\'s servers in turn: one that does not resolve is passed over for the next', async () => {

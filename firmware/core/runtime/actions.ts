@@ -8,7 +8,8 @@
  *   done when the host approves.
  * - restart: the board's restart (TerminalOptions.restart); refused on a board without one.
  * - set-clock: the RTC set from the profile's SNTP servers (clockSync.ts), then judged by the
- *   clock probe: done when it was set and can be trusted (the step in seconds in the detail);
+ *   clock probe, with the probes that judge dates by it run again: done when it was set and
+ *   can be trusted (the step in seconds in the detail);
  *   failed with each server's reason when none answered a believable time; refused on a board
  *   without SNTP.
  * - self-test: a demand self-test; done unless it fails.
@@ -40,6 +41,8 @@ export interface ActionDeps {
 
 const isNetwork = (p: Probe) => p.family === 'network';
 const isClock = (p: Probe) => p.id === 'system.rtc';
+/** The clock probe and those that judge dates by it (certificate, CA keys, TLS anchor): judged again once the RTC is set. */
+const judgesByClock = (p: Probe) => isClock(p) || (p.after?.includes('system.rtc') ?? false);
 
 /** "network.primary connect.failed, network.echo probe.skipped": what did not pass. */
 function notPassed(results: readonly ProbeResult[]): string {
@@ -70,8 +73,10 @@ export async function runAction(id: ActionId, deps: ActionDeps): Promise<ActionO
         return fromProbes(id, await deps.probe(isNetwork), clock.wallMs());
       case 'set-clock': {
         const sync = await syncClock(deps.ports, deps.ntpServers?.() ?? PROFILE_DEFAULTS.ntpServers);
-        // The probe judges the RTC either way: what SNTP left, or what it still reads.
-        const judged = fromProbes(id, await deps.probe(isClock), clock.wallMs());
+        // The probe judges the RTC either way (what SNTP left, or what it still reads), and the
+        // dates that could not be judged by a 1970 clock are judged again; the step is the clock's alone.
+        const results = await deps.probe(judgesByClock);
+        const judged = fromProbes(id, results.filter((r) => r.id === 'system.rtc'), clock.wallMs());
         const detail = judged.detail ? `${sync.detail}, ${judged.detail}` : sync.detail;
         return { ...judged, result: sync.kind === 'set' ? judged.result : sync.kind, detail };
       }
