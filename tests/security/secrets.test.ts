@@ -34,7 +34,12 @@ describe('secrets', () => {
     let checked = 0;
     for (const file of shippedScenarios()) {
       const keys = keysOf(file);
-      expect(keys.length).toBeGreaterThan(0);
+      // A terminal in its factory state holds no key of the scenario's: its master key is born at
+      // activation, and tests/host-sim/secretScan.test.ts catches that one as the acquirer binds it.
+      if (keys.length === 0) {
+        expect(loadScenario(file).keys.masterKey).toBeNull();
+        continue;
+      }
       const { dir, outcome } = await runFile(file, out, 'en');
       for (const name of readdirSync(dir)) expect({ file: name, leaks: leaks(readFileSync(join(dir, name)), keys) }).toEqual({ file: name, leaks: [] });
       expect(leaks(Buffer.from(JSON.stringify(outcome.screens)), keys)).toEqual([]);
