@@ -22,7 +22,7 @@ import { drive, driveIdle, DriveError } from './hostSteps';
 import type { SimWorld } from './driver';
 
 const ACTIONS: readonly ActionId[] = ['network-test', 'sign-on', 'restart', 'set-clock', 'self-test', 'activate'];
-const REASONS = ['code-wrong', 'code-expired', 'tid-disabled', 'bound-elsewhere', 'kcv-mismatch', 'unreachable', 'malformed'] as const;
+const REASONS = ['code-wrong', 'code-expired', 'tid-disabled', 'bound-elsewhere', 'kcv-mismatch', 'unreachable', 'malformed', 'device-refused'] as const;
 const NAME = /^[a-z0-9][a-z0-9-]{0,40}$/;
 const ID = /^[a-z]+(\.[a-z0-9-]+)?$|^[a-z][a-z0-9-]*$/;
 /** Pages captured per language at most (a diagnosis has a dozen or so). */

@@ -8,8 +8,10 @@
 import { SETTINGS_DOMAIN } from '../../firmware/core/config/terminalConfig';
 import { createTerminal, SELF_TEST_INTERVAL_MS } from '../../firmware/core/runtime/terminal';
 import { REFUSAL_TEXTS } from '../../firmware/core/ui/activationTexts';
+import { join } from 'node:path';
 import { drive } from '../../host-sim/scenario/hostSteps';
-import { startWorld, type NodeWorld } from '../../host-sim/world';
+import { loadScenario, SCENARIO_DIR } from '../../host-sim/scenario/load';
+import { runInWorld, startWorld, type NodeWorld } from '../../host-sim/world';
 import { shownWords } from '../ui/diagnosisFixtures';
 import { PROFILE, scenarioWith } from '../runtime/world';
 
@@ -98,5 +100,11 @@ describe('activation beside the rest of the terminal', () => {
     expect(world.ports.crypto.provisionedKey('tmk')).toBeUndefined();
     expect(world.settings.get(SETTINGS_DOMAIN, 'tid')).toBeUndefined();
     expect(terminal.lastReport!.results.find((r) => r.id === 'auth.master-key')).toMatchObject({ code: 'keys.not-activated' });
+  });
+
+  it.each(['zh', 'en'] as const)('the shipped scenario activation-board-refuses-key (%s): the refusal on its screen', async (lang) => {
+    const { outcome } = await runInWorld(loadScenario(join(SCENARIO_DIR, 'activation-board-refuses-key.json'), { lang }));
+    const refused = outcome.screens.find((s) => s.name === 'refused')!;
+    expect(shownWords(refused.list)).toContain(REFUSAL_TEXTS[lang]['device-refused'].message.replace(/\s+/g, ''));
   });
 });
