@@ -104,6 +104,23 @@ describe('font asset round trip', () => {
     expect(font.missing('AxA中yx')).toEqual([0x78, 0x79]);
   });
 
+  test('glyphs at the edges of the search blocks and past the BMP are found; measure adds the packed advances', () => {
+    // Code points either side of the 1,024-code-point blocks the parser indexes, ASCII's ends, and the supplementary planes.
+    const codePoints = [0x1f, 0x20, 0x3f, 0x7e, 0x7f, 0x80, 0x3ff, 0x400, 0x4e2d, 0xd7ff, 0xe000, 0xfbff, 0xfc00, 0xffff, 0x10000, 0x1f600, 0x10ffff];
+    const glyphs = codePoints.map((codePoint, i) => ({ codePoint, width: 0, height: 0, advance: i + 1, rows: new Uint8Array(0) }));
+    const font = parseFont(packFont({ lineHeight: 16, baseline: 14, fallbackCodePoint: 0x3f, glyphs }));
+    const advance = (codePoint: number): number => codePoints.indexOf(codePoint) + 1;
+    for (const codePoint of codePoints) {
+      expect(font.has(codePoint)).toBe(true);
+      expect(font.glyph(codePoint).advance).toBe(advance(codePoint));
+    }
+    for (const absent of [0, 0x21, 0x81, 0x3fe, 0x401, 0xfffe, 0x10001, 0x1f5ff]) expect(font.has(absent)).toBe(false);
+    // '?' stands in for what is absent (A, U+1F601, a lone surrogate); a pair counts once.
+    const text = ' ?~\x7f\x80A\u4e2d\uffff\u{1F600}\u{1F601}\ud800\u{10FFFF}';
+    const expected = [0x20, 0x3f, 0x7e, 0x7f, 0x80, 0x3f, 0x4e2d, 0xffff, 0x1f600, 0x3f, 0x3f, 0x10ffff].reduce((sum, c) => sum + advance(c), 0);
+    expect(font.measure(text)).toBe(expected);
+  });
+
   test('packing is deterministic: the same glyphs in any order give the same bytes', () => {
     fc.assert(
       fc.property(sourceArb, (source) => {
