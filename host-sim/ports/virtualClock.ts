@@ -51,7 +51,10 @@ export class VirtualClock implements ClockPort {
     return this.#wallAtBoot + this.#uptime;
   }
 
-  /** The RTC jumps to `ms`; uptime and timers do not move (peer actions stay due at the wall times they were given). */
+  /**
+   * The RTC jumps to `ms`; uptime and timers do not move. The peer's actions stay due at the
+   * wall times they were given, so a jump forward past one makes it due at once.
+   */
   setWallMs(ms: number): void {
     this.#wallAtBoot = ms - this.#uptime;
   }

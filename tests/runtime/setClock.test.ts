@@ -10,7 +10,10 @@
 import { parseAcquirerProfile, PROFILE_DEFAULTS } from '../../firmware/core/config/acquirerProfile';
 import type { ActionDeps } from '../../firmware/core/runtime/actions';
 import { runAction } from '../../firmware/core/runtime/actions';
+import { SNTP_ANSWER_MS, syncClock } from '../../firmware/core/runtime/clockSync';
 import { createTerminal } from '../../firmware/core/runtime/terminal';
+import type { Ports } from '../../firmware/core/ports';
+import { VirtualClock } from '../../host-sim/ports/virtualClock';
 import { drive } from '../../host-sim/scenario/hostSteps';
 import { startWorld, type NodeWorld } from '../../host-sim/world';
 import { PROFILE, scenarioWith } from './world';
@@ -116,6 +119,43 @@ describe('set-clock from SNTP', () => {
     const outcome = await runAction('set-clock', deps);
     expect(outcome).toMatchObject({ action: 'set-clock', result: 'refused', detail: 'no SNTP on this board' });
     expect(world.clock.wallMs()).toBeLessThan(Date.UTC(1971, 0, 1));
+  });
+});
+
+describe('syncClock over a network port that misbehaves', () => {
+  const BUILT = Date.UTC(2026, 10, 1);
+  /** Ports with a clock at 1970 and `answer` as the network's SNTP (link up). */
+  function ports(answer: (host: string, callback: (wallMs: number | undefined, detail: string) => void) => void) {
+    const clock = new VirtualClock(0);
+    const traced: string[] = [];
+    const network = { link: () => ({ up: true }), sntp: answer };
+    return { clock, traced, ports: { clock, network, system: { buildTime: BUILT }, trace: (line: string) => traced.push(line) } as unknown as Ports };
+  }
+
+  it('gives up on a server that never answers after SNTP_ANSWER_MS, and asks the next', async () => {
+    const asked: string[] = [];
+    const { clock, ports: p } = ports((host, callback) => {
+      asked.push(host);
+      if (host === 'b.example') void Promise.resolve().then(() => callback(TRUE_MS, 'answered'));
+    });
+    const sync = syncClock(p, ['a.example', 'b.example']);
+    await clock.advance(SNTP_ANSWER_MS - 1);
+    expect(asked).toEqual(['a.example']);
+    await clock.advance(1);
+    await expect(sync).resolves.toMatchObject({ kind: 'set', server: 'b.example' });
+    expect(clock.wallMs()).toBe(TRUE_MS);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('refuses an answer implausibly long after the build (more than 15 years), and an answer twice is taken once', async () => {
+    const late = Date.UTC(2045, 0, 1);
+    const { clock, traced, ports: p } = ports((_host, callback) => {
+      callback(late, 'answered');
+      callback(TRUE_MS, 'answered');
+    });
+    await expect(syncClock(p, ['a.example'])).resolves.toEqual({ kind: 'failed', detail: 'a.example: answered 2045-01-01T00:00:00Z, implausibly late' });
+    expect(clock.wallMs()).toBe(0);
+    expect(traced).toEqual(['clock not set: a.example: answered 2045-01-01T00:00:00Z, implausibly late']);
   });
 });
 
