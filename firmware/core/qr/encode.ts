@@ -4,9 +4,10 @@
  * draws its summary with it (qrOps.ts).
  *
  * Memory: one byte per module while building (3,249 B at version 10), the mask choice's packed
- * words (2.7 KB at version 10, mask.ts) and one bit per module in the result; no arrays of objects. Cost in xsnap (npm run bench): 0.47M computrons at version 1,
- * 0.97M at version 4 (62 bytes), 2.4M at version 10; the eight masks are scored on packed words
- * (mask.ts), a scan per module and mask took two thirds of an encode before (1.2M, 2.8M, 8.1M).
+ * words (2.7 KB at version 10, mask.ts) and one bit per module in the result; no arrays of
+ * objects. Cost in xsnap (npm run bench): 0.47M computrons at version 1, 0.97M at version 4
+ * (62 bytes), 2.4M at version 10; the eight masks are scored on packed words (mask.ts), a scan
+ * per module and mask took two thirds of an encode before (1.2M, 2.8M, 8.1M).
  */
 import { deepFreeze } from '../freeze';
 import { changeMask, chooseMask, MASK_TILE_BYTES } from './mask';
