@@ -30,6 +30,19 @@ const QR_SIZES = [
 ];
 const PAGES = ['summary', 'cause', 'steps', 'support'] as const;
 const k = (c: number) => `${(c / 1e3).toFixed(1)} k`;
+/**
+ * The same figures at b749fef, before the speed work of issue 8 (font ASCII advances and block
+ * index, wrapped widths carried, masks scored on packed words, one-pass rule matching), in k.
+ */
+const BEFORE: Readonly<Record<string, number>> = Object.freeze({
+  diagnose0: 462.6, diagnose1: 492.1, 'boot-zh': 40.3, 'boot-en': 79.3,
+  'summary0-zh': 265.5, 'cause0-zh': 240.7, 'steps0-zh': 198.2, 'support0-zh': 2439.9,
+  'summary1-zh': 184.2, 'cause1-zh': 270.9, 'steps1-zh': 69.1, 'support1-zh': 2448.6,
+  'summary0-en': 525.9, 'cause0-en': 463.4, 'steps0-en': 393.1, 'support0-en': 2460.8,
+  'summary1-en': 443.0, 'cause1-en': 588.6, 'steps1-en': 119.1, 'support1-en': 2469.4,
+  qr1: 1234.2, qr4: 2821.0, qr10: 8077.6,
+});
+const before = (name: string): string => (BEFORE[name] ? `; ${BEFORE[name].toFixed(1)} k before` : '');
 const ratio = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
 
 export interface DiagnosisFigures {
@@ -68,17 +81,17 @@ export async function diagnosisBench(row: Row): Promise<DiagnosisFigures> {
     for (const [s, { label }] of MEASURED.entries()) {
       const d = await each({ what: 'diagnose', s }, 20);
       f[`diagnose${s}`] = d.c;
-      row(`XS gatherEvidence + diagnose: ${label}`, `${k(d.c)} computrons`, `top ${d.reply}; ${ratio(d.c, f.append)} one log append (same run); no JSON`);
+      row(`XS gatherEvidence + diagnose: ${label}`, `${k(d.c)} computrons`, `top ${d.reply}; ${ratio(d.c, f.append)} one log append (same run); no JSON${before(`diagnose${s}`)}`);
     }
     for (const lang of ['zh', 'en'] as const) {
       const boot = await each({ what: 'boot', lang }, 20);
       f[`boot-${lang}`] = boot.c;
-      row(`XS boot screen (${lang}), the pages' peer`, `${k(boot.c)} computrons`, `${boot.reply}: header, two centred lines, footer`);
+      row(`XS boot screen (${lang}), the pages' peer`, `${k(boot.c)} computrons`, `${boot.reply}: header, two centred lines, footer${before(`boot-${lang}`)}`);
       for (const [s, { label }] of MEASURED.entries())
         for (const kind of PAGES) {
           const page = await each({ what: 'page', s, kind, lang }, kind === 'support' ? 3 : 10);
           f[`${kind}${s}-${lang}`] = page.c;
-          row(`XS diagnosis ${kind} page (${lang}), ${label}`, `${k(page.c)} computrons`, `${ratio(page.c, boot.c)} the boot screen; ${page.reply}${kind === 'support' ? '; support code + CBOR summary + QR encode included' : ''}`);
+          row(`XS diagnosis ${kind} page (${lang}), ${label}`, `${k(page.c)} computrons`, `${ratio(page.c, boot.c)} the boot screen; ${page.reply}${kind === 'support' ? '; support code + CBOR summary + QR encode included' : ''}${before(`${kind}${s}-${lang}`)}`);
         }
     }
     for (const { version, bytes } of QR_SIZES) {
@@ -91,7 +104,7 @@ export async function diagnosisBench(row: Row): Promise<DiagnosisFigures> {
       row(
         `XS QR encode, ${bytes} bytes (version ${version}-M)`,
         `${k(ours.c)} computrons`,
-        `${ours.reply}; ${ratio(ours.c, words.c)} its codewords alone (segment + Reed–Solomon, ${k(words.c)}); ${(ours.c / peer.c).toFixed(2)}× qrcode-generator 2.0.4 on the same bytes (${k(peer.c)}, its own simplified penalty rules)`,
+        `${ours.reply}; ${ratio(ours.c, words.c)} its codewords alone (segment + Reed–Solomon, ${k(words.c)}); ${(ours.c / peer.c).toFixed(2)}× qrcode-generator 2.0.4 on the same bytes (${k(peer.c)}, its own simplified penalty rules)${before(`qr${version}`)}`,
       );
     }
     for (const [s, { label }] of MEASURED.entries()) {
