@@ -102,46 +102,148 @@ export interface Panel {
   stop(): void;
 }
 
+/**
+ * A class, not a closure factory: its methods are made once when the module is preloaded (flash
+ * on the device), where each closure made per boot cost the XS heap its slots and a copy of its
+ * code (docs/memory.md).
+ */
 export function createPanel(deps: PanelDeps): Panel {
-  const { ports } = deps;
-  let view: View = { kind: 'running' };
-  let screens: Screens | undefined;
-  let transactionScreens: TransactionScreens | undefined;
-  let diagnosisScreens: DiagnosisScreens | undefined;
-  let idleRefresh: TimerToken | undefined;
-  let identity: ScreenContext & { merchantId?: string } = { lang: 'zh', firmwareVersion: ports.system.firmwareVersion };
-  /** The panel shows the ready screen as draw() last drew it: the minute refresh need only redraw the clock. */
-  let readyShown = false;
+  return new TerminalPanel(deps);
+}
 
-  function draw() {
+class TerminalPanel implements Panel {
+  readonly #deps: PanelDeps;
+  readonly #ports: Ports;
+  #view: View = { kind: 'running' };
+  #screens: Screens | undefined;
+  #transactionScreens: TransactionScreens | undefined;
+  #diagnosisScreens: DiagnosisScreens | undefined;
+  #idleRefresh: TimerToken | undefined;
+  #identity: ScreenContext & { merchantId?: string };
+  /** The panel shows the ready screen as draw() last drew it: the minute refresh need only redraw the clock. */
+  #readyShown = false;
+
+  constructor(deps: PanelDeps) {
+    this.#deps = deps;
+    this.#ports = deps.ports;
+    this.#identity = { lang: 'zh', firmwareVersion: deps.ports.system.firmwareVersion };
+  }
+
+  get view(): View {
+    return this.#view;
+  }
+
+  get identity(): ScreenContext & { merchantId?: string } {
+    return this.#identity;
+  }
+
+  load(): void {
+    const ports = this.#ports;
+    try {
+      this.#screens = createScreens(ports.display.font, ports.keypad.layout);
+      const font = parseFont(ports.display.font);
+      this.#transactionScreens = createTransactionScreens(font, ports.keypad.layout);
+      this.#diagnosisScreens = createDiagnosisScreens(font, ports.keypad.layout);
+    } catch (error) {
+      ports.trace(`font unusable: ${errorText(error)}`);
+    }
+  }
+
+  show(next: View): void {
+    this.#show(next);
+  }
+
+  draw(): void {
+    const deps = this.#deps;
+    const ports = this.#ports;
+    const screens = this.#screens;
     if (deps.stopped() || !screens) return;
-    const { merchantId, ...context } = identity;
+    const { merchantId, ...context } = this.#identity;
     const report = deps.lastReport();
-    readyShown = false;
+    const view = this.#view;
+    this.#readyShown = false;
     try {
       if (view.kind === 'running') ports.display.draw(screens.boot(context));
-      else if (view.kind === 'host' && transactionScreens) ports.display.draw(view.render(transactionScreens, context));
+      else if (view.kind === 'host' && this.#transactionScreens) ports.display.draw(view.render(this.#transactionScreens, context));
       else if (view.kind === 'report' && report) ports.display.draw(screens.selfTestPage(report, view.page, context));
-      else if (view.kind !== 'home' && view.kind !== 'report' && diagnosisScreens) drawOwn(diagnosisScreens, context);
-      else if (deps.state() === 'fault' && deps.factory() && diagnosisScreens) ports.display.draw(diagnosisScreens.notActivated({ ...context, serialNumber: ports.system.serialNumber }));
+      else if (view.kind !== 'home' && view.kind !== 'report' && this.#diagnosisScreens) this.#drawOwn(this.#diagnosisScreens, context);
+      else if (deps.state() === 'fault' && deps.factory() && this.#diagnosisScreens) ports.display.draw(this.#diagnosisScreens.notActivated({ ...context, serialNumber: ports.system.serialNumber }));
       else if (deps.state() === 'fault' && report) ports.display.draw(screens.fault(report, context));
       else {
         const pendingReversalStan = deps.pendingReversalStan();
         ports.display.draw(screens.ready({ ...context, merchantId, wallMs: ports.clock.wallMs(), lastVerdict: report?.verdict, ...(pendingReversalStan ? { pendingReversalStan } : {}) }));
-        readyShown = true;
+        this.#readyShown = true;
       }
     } catch (error) {
       ports.trace(`draw failed: ${errorText(error)}`);
     }
   }
 
+  readIdentity(): void {
+    const ports = this.#ports;
+    const config = readTerminalConfig(ports.settings, this.#deps.cbor);
+    this.#identity = {
+      lang: readLang(ports.settings),
+      terminalId: readTerminalId(ports.settings),
+      merchantId: config.ok ? config.value.merchantId : undefined,
+      firmwareVersion: ports.system.firmwareVersion,
+    };
+  }
+
+  page(key: KeyCode): boolean {
+    const deps = this.#deps;
+    const ports = this.#ports;
+    const view = this.#view;
+    const oneButton = ports.keypad.layout === 'one-button';
+    const activationScreen = view.kind === 'home' && deps.state() === 'fault' && deps.factory();
+    // MENU (a hold on one button) is the self-test's, except on the diagnosis's steps page, the
+    // code entry, and the one-button board's activation screen (where it opens the code entry).
+    if (key === 'menu' && view.kind !== 'diagnosis' && view.kind !== 'code-entry' && !(oneButton && activationScreen)) return false;
+    // Any key takes a transaction's result off the screen; a refused activation's leads to the diagnosis (its remedy, the support code).
+    if (view.kind === 'host') return this.#show({ kind: 'home' });
+    if (view.kind === 'activation-result') return this.#show(view.outcome.kind === 'refused' && deps.diagnosis() ? { kind: 'diagnosis', page: 0 } : { kind: 'home' });
+    if (view.kind === 'activating' || view.kind === 'running') return true;
+    if (view.kind === 'diagnosis') return this.#diagnosisKey(key, view.page);
+    if (view.kind === 'code-entry') return oneButton ? this.#choiceKey(key, view.digits, view.choice) : this.#codeKey(key, view.digits);
+    if (oneButton && key === 'menu') return this.#show({ kind: 'code-entry', digits: '' });
+    const pinPad = ports.keypad.layout === 'pin-pad';
+    if (pinPad && activationScreen && (key === 'enter' || (key >= '0' && key <= '9'))) return this.#show({ kind: 'code-entry', digits: key === 'enter' ? '' : key });
+    if (pinPad && key === 'enter') {
+      deps.openDiagnosis();
+      return true;
+    }
+    const report = deps.lastReport();
+    const screens = this.#screens;
+    if (!report || !screens) return false;
+    const { merchantId: _, ...context } = this.#identity;
+    const pages = screens.selfTestPageCount(report, context);
+    // ▼ past the last page returns home (the last page's footer says so): one button can always get back.
+    if (key === 'down') this.#view = view.kind !== 'report' ? { kind: 'report', page: 0 } : view.page + 1 < pages ? { kind: 'report', page: view.page + 1 } : { kind: 'home' };
+    else if (key === 'up') this.#view = view.kind === 'report' && view.page > 0 ? { kind: 'report', page: view.page - 1 } : { kind: 'home' };
+    else if (key === 'cancel') this.#view = { kind: 'home' };
+    else return false;
+    this.draw();
+    return true;
+  }
+
+  startClock(): void {
+    this.#scheduleIdleRefresh();
+  }
+
+  stop(): void {
+    if (this.#idleRefresh) this.#ports.clock.clearTimer(this.#idleRefresh);
+    this.#idleRefresh = undefined;
+  }
+
   /** The diagnosis and activation views (a diagnosis view without a diagnosis shows the home screen). */
-  function drawOwn(own: DiagnosisScreens, context: ScreenContext) {
-    const d = deps.diagnosis();
+  #drawOwn(own: DiagnosisScreens, context: ScreenContext) {
+    const ports = this.#ports;
+    const d = this.#deps.diagnosis();
+    const view = this.#view;
     if (view.kind === 'diagnosis') {
       if (!d) {
-        view = { kind: 'home' };
-        return draw();
+        this.#view = { kind: 'home' };
+        return this.draw();
       }
       ports.display.draw(diagnosisPageList(own, d, view.page, context, ports.system.serialNumber, view.running));
     } else if (view.kind === 'code-entry') ports.display.draw(own.codeEntry(view.digits, context, view.choice));
@@ -149,147 +251,80 @@ export function createPanel(deps: PanelDeps): Panel {
     else if (view.kind === 'activation-result') ports.display.draw(own.activationResult(view.outcome, context));
   }
 
-  /** The first step with an action not yet tried, as its steps page lists them. */
-  function firstUntried(d: Diagnosis): ActionId | undefined {
-    for (const step of d.steps) if (step.action && !d.tried.some((t) => t.action === step.action)) return step.action;
-    return undefined;
-  }
-
   /** Keys on a diagnosis page: paging, and on the steps page the actions. */
-  function diagnosisKey(key: KeyCode, page: number): boolean {
-    const d = deps.diagnosis();
-    if (!d || !diagnosisScreens) return false;
-    const pages = diagnosisScreens.pageCount(d);
-    if (key === 'down') return show(page + 1 < pages ? { kind: 'diagnosis', page: page + 1 } : { kind: 'home' });
-    if (key === 'up') return show(page > 0 ? { kind: 'diagnosis', page: page - 1 } : { kind: 'home' });
-    if (key === 'cancel') return show({ kind: 'home' });
+  #diagnosisKey(key: KeyCode, page: number): boolean {
+    const d = this.#deps.diagnosis();
+    const own = this.#diagnosisScreens;
+    if (!d || !own) return false;
+    const pages = own.pageCount(d);
+    if (key === 'down') return this.#show(page + 1 < pages ? { kind: 'diagnosis', page: page + 1 } : { kind: 'home' });
+    if (key === 'up') return this.#show(page > 0 ? { kind: 'diagnosis', page: page - 1 } : { kind: 'home' });
+    if (key === 'cancel') return this.#show({ kind: 'home' });
     if (diagnosisPage(d, page).kind !== 'steps') return false;
     let action: ActionId | undefined;
     if (key >= '1' && key <= '9') action = d.steps[Number(key) - 1]?.action;
     // A hold on the one-button board runs the next step only here; elsewhere it is the self-test.
-    else if (key === 'enter' || (key === 'menu' && ports.keypad.layout === 'one-button')) action = firstUntried(d);
+    else if (key === 'enter' || (key === 'menu' && this.#ports.keypad.layout === 'one-button')) action = firstUntried(d);
     if (!action) return key !== 'menu';
-    deps.runStep(action);
+    this.#deps.runStep(action);
     return true;
   }
 
   /** Keys on the activation code entry (a PIN pad's digits). */
-  function codeKey(key: KeyCode, digits: string): boolean {
-    if (key >= '0' && key <= '9') return digits.length < ACTIVATION_CODE_MAX ? show({ kind: 'code-entry', digits: digits + key }) : true;
-    if (key === 'clear') return show({ kind: 'code-entry', digits: digits.slice(0, -1) });
-    if (key === 'cancel') return show({ kind: 'home' });
-    if (key === 'enter' && digits.length >= ACTIVATION_CODE_MIN) deps.submitCode(digits);
+  #codeKey(key: KeyCode, digits: string): boolean {
+    if (key >= '0' && key <= '9') return digits.length < ACTIVATION_CODE_MAX ? this.#show({ kind: 'code-entry', digits: digits + key }) : true;
+    if (key === 'clear') return this.#show({ kind: 'code-entry', digits: digits.slice(0, -1) });
+    if (key === 'cancel') return this.#show({ kind: 'home' });
+    if (key === 'enter' && digits.length >= ACTIVATION_CODE_MIN) this.#deps.submitCode(digits);
     return true;
   }
 
   /** The one-button board's code entry: a press ('down') steps to the next choice, a hold ('menu') takes it. */
-  function choiceKey(key: KeyCode, digits: string, choice: number | undefined): boolean {
+  #choiceKey(key: KeyCode, digits: string, choice: number | undefined): boolean {
     const current = currentCodeChoice(digits, choice);
-    if (key === 'down') return show({ kind: 'code-entry', digits, choice: nextCodeChoice(digits, current) });
+    if (key === 'down') return this.#show({ kind: 'code-entry', digits, choice: nextCodeChoice(digits, current) });
     if (key !== 'menu') return true;
-    if (current === CODE_SUBMIT) deps.submitCode(digits);
+    if (current === CODE_SUBMIT) this.#deps.submitCode(digits);
     // ⌫ stays chosen, so several holds delete several digits; with nothing left to delete it leaves.
-    else if (current === CODE_DELETE) show(digits ? { kind: 'code-entry', digits: digits.slice(0, -1), choice: CODE_DELETE } : { kind: 'home' });
-    else show({ kind: 'code-entry', digits: digits + String(current) });
+    else if (current === CODE_DELETE) this.#show(digits ? { kind: 'code-entry', digits: digits.slice(0, -1), choice: CODE_DELETE } : { kind: 'home' });
+    else this.#show({ kind: 'code-entry', digits: digits + String(current) });
     return true;
   }
 
-  function show(next: View): true {
-    view = next;
-    draw();
+  #show(next: View): true {
+    this.#view = next;
+    this.draw();
     return true;
   }
 
   /** The minute refresh of the idle screen: only its clock when the rest is already there. */
-  function refreshClock() {
-    if (!readyShown || !screens) return draw();
-    const { merchantId: _, ...context } = identity;
+  #refreshClock() {
+    const screens = this.#screens;
+    if (!this.#readyShown || !screens) return this.draw();
+    const ports = this.#ports;
+    const { merchantId: _, ...context } = this.#identity;
     try {
       ports.display.draw(screens.readyClock({ ...context, wallMs: ports.clock.wallMs() }));
     } catch (error) {
-      readyShown = false;
+      this.#readyShown = false;
       ports.trace(`draw failed: ${errorText(error)}`);
     }
   }
 
-  function scheduleIdleRefresh() {
-    if (idleRefresh) ports.clock.clearTimer(idleRefresh);
-    idleRefresh = ports.clock.setTimer(IDLE_REFRESH_MS, () => {
-      idleRefresh = undefined;
-      if (deps.stopped()) return;
-      if (deps.state() === 'ready' && view.kind === 'home') refreshClock();
-      scheduleIdleRefresh();
+  #scheduleIdleRefresh() {
+    const { clock } = this.#ports;
+    if (this.#idleRefresh) clock.clearTimer(this.#idleRefresh);
+    this.#idleRefresh = clock.setTimer(IDLE_REFRESH_MS, () => {
+      this.#idleRefresh = undefined;
+      if (this.#deps.stopped()) return;
+      if (this.#deps.state() === 'ready' && this.#view.kind === 'home') this.#refreshClock();
+      this.#scheduleIdleRefresh();
     });
   }
+}
 
-  function page(key: KeyCode): boolean {
-    const oneButton = ports.keypad.layout === 'one-button';
-    const activationScreen = view.kind === 'home' && deps.state() === 'fault' && deps.factory();
-    // MENU (a hold on one button) is the self-test's, except on the diagnosis's steps page, the
-    // code entry, and the one-button board's activation screen (where it opens the code entry).
-    if (key === 'menu' && view.kind !== 'diagnosis' && view.kind !== 'code-entry' && !(oneButton && activationScreen)) return false;
-    // Any key takes a transaction's result off the screen; a refused activation's leads to the diagnosis (its remedy, the support code).
-    if (view.kind === 'host') return show({ kind: 'home' });
-    if (view.kind === 'activation-result') return show(view.outcome.kind === 'refused' && deps.diagnosis() ? { kind: 'diagnosis', page: 0 } : { kind: 'home' });
-    if (view.kind === 'activating' || view.kind === 'running') return true;
-    if (view.kind === 'diagnosis') return diagnosisKey(key, view.page);
-    if (view.kind === 'code-entry') return oneButton ? choiceKey(key, view.digits, view.choice) : codeKey(key, view.digits);
-    if (oneButton && key === 'menu') return show({ kind: 'code-entry', digits: '' });
-    const pinPad = ports.keypad.layout === 'pin-pad';
-    if (pinPad && activationScreen && (key === 'enter' || (key >= '0' && key <= '9'))) return show({ kind: 'code-entry', digits: key === 'enter' ? '' : key });
-    if (pinPad && key === 'enter') {
-      deps.openDiagnosis();
-      return true;
-    }
-    const report = deps.lastReport();
-    if (!report || !screens) return false;
-    const { merchantId: _, ...context } = identity;
-    const pages = screens.selfTestPageCount(report, context);
-    // ▼ past the last page returns home (the last page's footer says so): one button can always get back.
-    if (key === 'down') view = view.kind !== 'report' ? { kind: 'report', page: 0 } : view.page + 1 < pages ? { kind: 'report', page: view.page + 1 } : { kind: 'home' };
-    else if (key === 'up') view = view.kind === 'report' && view.page > 0 ? { kind: 'report', page: view.page - 1 } : { kind: 'home' };
-    else if (key === 'cancel') view = { kind: 'home' };
-    else return false;
-    draw();
-    return true;
-  }
-
-  return {
-    get view() {
-      return view;
-    },
-    get identity() {
-      return identity;
-    },
-    load() {
-      try {
-        screens = createScreens(ports.display.font, ports.keypad.layout);
-        const font = parseFont(ports.display.font);
-        transactionScreens = createTransactionScreens(font, ports.keypad.layout);
-        diagnosisScreens = createDiagnosisScreens(font, ports.keypad.layout);
-      } catch (error) {
-        ports.trace(`font unusable: ${errorText(error)}`);
-      }
-    },
-    show(next) {
-      view = next;
-      draw();
-    },
-    draw,
-    readIdentity() {
-      const config = readTerminalConfig(ports.settings, deps.cbor);
-      identity = {
-        lang: readLang(ports.settings),
-        terminalId: readTerminalId(ports.settings),
-        merchantId: config.ok ? config.value.merchantId : undefined,
-        firmwareVersion: ports.system.firmwareVersion,
-      };
-    },
-    page,
-    startClock: scheduleIdleRefresh,
-    stop() {
-      if (idleRefresh) ports.clock.clearTimer(idleRefresh);
-      idleRefresh = undefined;
-    },
-  };
+/** The first step with an action not yet tried, as its steps page lists them. */
+function firstUntried(d: Diagnosis): ActionId | undefined {
+  for (const step of d.steps) if (step.action && !d.tried.some((t) => t.action === step.action)) return step.action;
+  return undefined;
 }
