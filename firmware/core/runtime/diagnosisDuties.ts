@@ -60,89 +60,110 @@ export interface DiagnosisDuties {
   clear(): void;
 }
 
+/** A class, not a closure factory: its methods are made once at preload, not per boot on the XS heap (docs/memory.md). */
 export function createDiagnosisDuties(deps: DiagnosisDeps): DiagnosisDuties {
-  const { ports, cbor } = deps;
-  let bootEvent: TerminalEvent | undefined;
-  /** Host answers, oldest first. */
-  const answers: TerminalEvent[] = [];
-  const tried: ActionOutcome[] = [];
-  let history: Evidence[] = [];
-  let current: Diagnosis | undefined;
-  /** historyContent of the record in flash ('' for none), undefined when unknown (not restored, or a write failed). */
-  let written: string | undefined;
+  return new TerminalDiagnosisDuties(deps);
+}
 
-  function writeHistory(evidence: readonly Evidence[]) {
-    const log = deps.log();
+class TerminalDiagnosisDuties implements DiagnosisDuties {
+  readonly #deps: DiagnosisDeps;
+  #bootEvent: TerminalEvent | undefined;
+  /** Host answers, oldest first. */
+  readonly #answers: TerminalEvent[] = [];
+  readonly #tried: ActionOutcome[] = [];
+  #history: Evidence[] = [];
+  #current: Diagnosis | undefined;
+  /** historyContent of the record in flash ('' for none), undefined when unknown (not restored, or a write failed). */
+  #written: string | undefined;
+
+  constructor(deps: DiagnosisDeps) {
+    this.#deps = deps;
+  }
+
+  get current(): Diagnosis | undefined {
+    return this.#current;
+  }
+
+  get tried(): readonly ActionOutcome[] {
+    return this.#tried;
+  }
+
+  /** An arrow field: the runtime hands it on as a plain function (diagnosisRuntime.ts). */
+  readonly noteEvent = (event: TerminalEvent): void => {
+    if (event.kind === 'boot') this.#bootEvent = event;
+    if (event.kind !== 'host-answer') return;
+    const answers = this.#answers;
+    answers.push(event);
+    if (answers.length > RECENT_EVENTS) answers.shift();
+  };
+
+  restore(): void {
+    const { ports, cbor } = this.#deps;
+    const log = this.#deps.log();
+    const record = log?.get(DurableKey.evidence);
+    if (!log || !record) {
+      this.#written = log ? '' : undefined;
+      return;
+    }
+    try {
+      this.#history = decodeHistory(cbor, record.payload);
+    } catch (error) {
+      ports.trace(`evidence history unreadable: ${errorText(error)}`);
+    }
+    // One boot: what the previous boot saw is read now, and not handed on to the next boot.
+    try {
+      log.remove(DurableKey.evidence);
+      this.#written = '';
+    } catch (error) {
+      ports.trace(`evidence history not removed: ${errorText(error)}`);
+    }
+  }
+
+  compute(): Diagnosis {
+    const deps = this.#deps;
+    const { ports } = deps;
+    const now = { wallMs: ports.clock.wallMs(), uptimeMs: ports.clock.uptimeMs() };
+    const session = deps.session();
+    const activation = deps.activation();
+    const events = this.#bootEvent ? [this.#bootEvent, ...this.#answers] : this.#answers;
+    const evidence = gatherEvidence({ report: deps.report(), events, history: this.#history, ...(session ? { session } : {}), ...(activation ? { activation } : {}), now });
+    // Drop the previous diagnosis before judging: only one is ever held.
+    this.#current = undefined;
+    const current = diagnose(evidence, this.#tried, now);
+    this.#current = current;
+    // The record keeps what this boot saw (actions tried included), so the next boot sees it as history.
+    this.#writeHistory(current.evidence);
+    ports.trace(`diagnosis: ${current.top ? `${current.top.id} (${current.top.status})` : 'no cause'}, first step ${current.steps[0]?.id ?? 'none'}`);
+    return current;
+  }
+
+  noteAction(outcome: ActionOutcome): void {
+    const tried = this.#tried;
+    for (let i = tried.length - 1; i >= 0; i--) if (tried[i].action === outcome.action) tried.splice(i, 1);
+    tried.push(outcome);
+    if (tried.length > ACTIONS_KEPT) tried.shift();
+  }
+
+  clear(): void {
+    this.#current = undefined;
+    this.#tried.length = 0;
+  }
+
+  #writeHistory(evidence: readonly Evidence[]) {
+    const { ports, cbor } = this.#deps;
+    const log = this.#deps.log();
     if (!log) return;
     const seen: Evidence[] = [];
     for (let i = 0; i < evidence.length; i++) if (!evidence[i].fromHistory) seen.push(evidence[i]);
     const content = historyContent(seen);
-    if (content === written || (written === undefined && content === '' && !log.get(DurableKey.evidence))) return;
-    written = undefined;
+    if (content === this.#written || (this.#written === undefined && content === '' && !log.get(DurableKey.evidence))) return;
+    this.#written = undefined;
     try {
       log.put(DurableKey.evidence, RecordType.evidence, encodeHistory(cbor, seen));
-      written = content;
+      this.#written = content;
     } catch (error) {
       // The flash probe reports storage trouble; the diagnosis on the screen stands without its record.
       ports.trace(`evidence history not written: ${errorText(error)}`);
     }
   }
-
-  return {
-    get current() {
-      return current;
-    },
-    get tried() {
-      return tried;
-    },
-    noteEvent(event) {
-      if (event.kind === 'boot') bootEvent = event;
-      if (event.kind !== 'host-answer') return;
-      answers.push(event);
-      if (answers.length > RECENT_EVENTS) answers.shift();
-    },
-    restore() {
-      const log = deps.log();
-      const record = log?.get(DurableKey.evidence);
-      if (!log || !record) {
-        written = log ? '' : undefined;
-        return;
-      }
-      try {
-        history = decodeHistory(cbor, record.payload);
-      } catch (error) {
-        ports.trace(`evidence history unreadable: ${errorText(error)}`);
-      }
-      // One boot: what the previous boot saw is read now, and not handed on to the next boot.
-      try {
-        log.remove(DurableKey.evidence);
-        written = '';
-      } catch (error) {
-        ports.trace(`evidence history not removed: ${errorText(error)}`);
-      }
-    },
-    compute() {
-      const now = { wallMs: ports.clock.wallMs(), uptimeMs: ports.clock.uptimeMs() };
-      const session = deps.session();
-      const activation = deps.activation();
-      const events = bootEvent ? [bootEvent, ...answers] : answers;
-      const evidence = gatherEvidence({ report: deps.report(), events, history, ...(session ? { session } : {}), ...(activation ? { activation } : {}), now });
-      // Drop the previous diagnosis before judging: only one is ever held.
-      current = undefined;
-      current = diagnose(evidence, tried, now);
-      // The record keeps what this boot saw (actions tried included), so the next boot sees it as history.
-      writeHistory(current.evidence);
-      ports.trace(`diagnosis: ${current.top ? `${current.top.id} (${current.top.status})` : 'no cause'}, first step ${current.steps[0]?.id ?? 'none'}`);
-      return current;
-    },
-    noteAction(outcome) {
-      for (let i = tried.length - 1; i >= 0; i--) if (tried[i].action === outcome.action) tried.splice(i, 1);
-      tried.push(outcome);
-      if (tried.length > ACTIONS_KEPT) tried.shift();
-    },
-    clear() {
-      current = undefined;
-      tried.length = 0;
-    },
-  };
 }
