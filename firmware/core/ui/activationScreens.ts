@@ -216,10 +216,35 @@ export interface ActivationScreens {
 }
 
 export function activationScreens(font: UiFont, keys: KeypadLayout): ActivationScreens {
-  return {
-    notActivated: (context) => renderNotActivated({ ...context, font, keys }),
-    codeEntry: (digits, context, choice) => renderCodeEntry(digits, { ...context, font, keys }, choice),
-    activating: (context) => renderActivating({ ...context, font, keys }),
-    activationResult: (outcome, context) => renderActivationResult(outcome, { ...context, font, keys }),
-  };
+  return new BoundActivationScreens(font, keys);
+}
+
+/**
+ * The screens bound to a font and keys as a class: its methods are made once at preload, where an
+ * object of arrows made at boot cost the XS heap slots for each arrow and what it captured (docs/memory.md).
+ */
+export class BoundActivationScreens implements ActivationScreens {
+  protected readonly font: UiFont;
+  protected readonly keys: KeypadLayout;
+
+  constructor(font: UiFont, keys: KeypadLayout) {
+    this.font = font;
+    this.keys = keys;
+  }
+
+  notActivated(context: NotActivatedContext): DisplayList {
+    return renderNotActivated({ ...context, font: this.font, keys: this.keys });
+  }
+
+  codeEntry(digits: string, context: ScreenContext, choice?: number): DisplayList {
+    return renderCodeEntry(digits, { ...context, font: this.font, keys: this.keys }, choice);
+  }
+
+  activating(context: ActivatingContext): DisplayList {
+    return renderActivating({ ...context, font: this.font, keys: this.keys });
+  }
+
+  activationResult(outcome: ActivationOutcomeView, context: ScreenContext): DisplayList {
+    return renderActivationResult(outcome, { ...context, font: this.font, keys: this.keys });
+  }
 }

@@ -10,7 +10,7 @@ import type { ActionId, Diagnosis, Evidence, RankedCause, Remedy } from '../diag
 import type { KeypadLayout } from '../ports';
 import { qrOps, QUIET_ZONE } from '../qr/qrOps';
 import type { QrMatrix } from '../qr/qrMatrix';
-import { activationScreens, type ActivationScreens } from './activationScreens';
+import { BoundActivationScreens, type ActivationScreens } from './activationScreens';
 import { bigText } from './bigText';
 import { causeName, label, remedyText, statusName, actorName } from './diagnosisTexts';
 import { PANEL_WIDTH, type DisplayList } from './displayList';
@@ -297,24 +297,47 @@ export interface DiagnosisScreens extends ActivationScreens {
 
 /** The diagnosis and activation screens bound to the parsed font and the board's keys. */
 export function createDiagnosisScreens(font: UiFont, keys: KeypadLayout): DiagnosisScreens {
-  const view = (context: ScreenContext): ScreenView => ({ ...context, font, keys });
-  return {
-    ...activationScreens(font, keys),
-    summary: (d, context) => renderDiagnosisSummary(d, view(context)),
-    causePage: (d, index, context) => renderCausePage(d, index, view(context)),
-    ruledOut: (d, context) => renderRuledOut(d, view(context)),
-    steps: (d, context, running, part) => renderSteps(d, view(context), running, part),
-    support: (d, context) => renderSupport(d, { ...context, font, keys }),
-    pageCount: diagnosisPageCount,
-    page(d, n, context, running) {
-      const source = diagnosisPage(d, n);
-      if (source.kind === 'summary') return renderDiagnosisSummary(d, view(context));
-      if (source.kind === 'cause') return renderCausePage(d, source.index, view(context));
-      if (source.kind === 'ruledOut') return renderRuledOut(d, view(context));
-      if (source.kind === 'steps') return renderSteps(d, view(context), running, source.part);
-      return renderSupport(d, { ...context, font, keys });
-    },
-  };
+  return new BoundDiagnosisScreens(font, keys);
+}
+
+/** A class, so its methods are made once at preload, not as arrows on the XS heap at each boot (docs/memory.md). */
+class BoundDiagnosisScreens extends BoundActivationScreens implements DiagnosisScreens {
+  summary(d: Diagnosis, context: ScreenContext): DisplayList {
+    return renderDiagnosisSummary(d, this.#view(context));
+  }
+
+  causePage(d: Diagnosis, index: number, context: ScreenContext): DisplayList {
+    return renderCausePage(d, index, this.#view(context));
+  }
+
+  ruledOut(d: Diagnosis, context: ScreenContext): DisplayList {
+    return renderRuledOut(d, this.#view(context));
+  }
+
+  steps(d: Diagnosis, context: ScreenContext, running?: ActionId, part?: number): DisplayList {
+    return renderSteps(d, this.#view(context), running, part);
+  }
+
+  support(d: Diagnosis, context: SupportContext): DisplayList {
+    return renderSupport(d, { ...context, font: this.font, keys: this.keys });
+  }
+
+  pageCount(d: Diagnosis): number {
+    return diagnosisPageCount(d);
+  }
+
+  page(d: Diagnosis, n: number, context: PageContext, running?: ActionId): DisplayList {
+    const source = diagnosisPage(d, n);
+    if (source.kind === 'summary') return renderDiagnosisSummary(d, this.#view(context));
+    if (source.kind === 'cause') return renderCausePage(d, source.index, this.#view(context));
+    if (source.kind === 'ruledOut') return renderRuledOut(d, this.#view(context));
+    if (source.kind === 'steps') return renderSteps(d, this.#view(context), running, source.part);
+    return renderSupport(d, { ...context, font: this.font, keys: this.keys });
+  }
+
+  #view(context: ScreenContext): ScreenView {
+    return { ...context, font: this.font, keys: this.keys };
+  }
 }
 
 

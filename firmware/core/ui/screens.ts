@@ -6,7 +6,7 @@
 import type { KeypadLayout } from '../ports';
 import type { SelfTestReport } from '../selftest/types';
 import type { DisplayList } from './displayList';
-import { parseFont } from './font';
+import { parseFont, type UiFont } from './font';
 import { renderSelfTestPage, selfTestPageCount } from './selfTestScreens';
 import type { Lang } from './strings';
 import { renderBootScreen, renderFaultScreen, renderReadyClock, renderReadyScreen } from './terminalScreens';
@@ -33,13 +33,40 @@ export interface Screens {
  * @throws FontError when the font asset is malformed
  */
 export function createScreens(fontAsset: Uint8Array, keys: KeypadLayout): Screens {
-  const font = parseFont(fontAsset);
-  return {
-    boot: (context) => renderBootScreen({ ...context, font, keys }),
-    ready: (context) => renderReadyScreen({ ...context, font, keys }),
-    readyClock: (context) => renderReadyClock({ ...context, font, keys }),
-    fault: (report, context) => renderFaultScreen(report, { ...context, font, keys }),
-    selfTestPage: (report, page, context) => renderSelfTestPage(report, page, { ...context, font, keys }),
-    selfTestPageCount: (report, context) => selfTestPageCount(report, { ...context, font, keys }),
-  };
+  return new BoundScreens(parseFont(fontAsset), keys);
+}
+
+/** A class, so its methods are made once at preload, not as arrows on the XS heap at each boot (docs/memory.md). */
+class BoundScreens implements Screens {
+  readonly #font: UiFont;
+  readonly #keys: KeypadLayout;
+
+  constructor(font: UiFont, keys: KeypadLayout) {
+    this.#font = font;
+    this.#keys = keys;
+  }
+
+  boot(context: ScreenContext): DisplayList {
+    return renderBootScreen({ ...context, font: this.#font, keys: this.#keys });
+  }
+
+  ready(context: Parameters<Screens['ready']>[0]): DisplayList {
+    return renderReadyScreen({ ...context, font: this.#font, keys: this.#keys });
+  }
+
+  readyClock(context: Parameters<Screens['readyClock']>[0]): DisplayList {
+    return renderReadyClock({ ...context, font: this.#font, keys: this.#keys });
+  }
+
+  fault(report: SelfTestReport, context: ScreenContext): DisplayList {
+    return renderFaultScreen(report, { ...context, font: this.#font, keys: this.#keys });
+  }
+
+  selfTestPage(report: SelfTestReport, page: number, context: ScreenContext): DisplayList {
+    return renderSelfTestPage(report, page, { ...context, font: this.#font, keys: this.#keys });
+  }
+
+  selfTestPageCount(report: SelfTestReport, context: ScreenContext): number {
+    return selfTestPageCount(report, { ...context, font: this.#font, keys: this.#keys });
+  }
 }
