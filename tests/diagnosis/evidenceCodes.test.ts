@@ -113,7 +113,7 @@ describe('the cause catalogue', () => {
     expect(CAUSES.map((c) => `${c.number}:${c.id}`)).toEqual([
       '1:net.link-down', '2:net.dns', '3:net.host-unreachable', '4:net.primary-down', '5:net.unstable', '6:net.tls',
       '10:dev.display', '11:dev.keypad', '12:dev.reader',
-      '20:sys.clock', '21:sys.config', '22:sys.storage', '23:sys.image', '24:sys.crash', '25:sys.memory',
+      '20:sys.clock', '21:sys.config', '22:sys.storage', '23:sys.image', '24:sys.crash', '25:sys.memory', '26:sys.key-storage',
       '30:acct.restricted',
       '40:auth.not-activated', '41:auth.activation-code', '42:auth.tid-disabled', '43:auth.bound-elsewhere', '44:auth.master-key',
       '45:auth.kcv-mismatch', '46:auth.working-keys', '47:auth.certificate', '48:auth.tid-mismatch', '49:auth.host-not-registered',
@@ -156,9 +156,9 @@ describe('the cause catalogue', () => {
     expect(REMEDIES.map((r) => r.id)).toEqual([
       'check-network', 'check-link', 'check-dns', 'check-host-address', 'renew-tls-anchor',
       'service-display', 'service-keypad', 'service-reader',
-      'set-clock', 'restart', 'rerun-self-test', 'reprovision-config', 'service-storage', 'reflash-firmware',
+      'set-clock', 'restart', 'rerun-self-test', 'reprovision-config', 'service-storage', 'reflash-firmware', 'secure-build',
       'call-acquirer-account',
-      'sign-on-again', 'activate', 'new-activation-code', 'reinject-master-key', 'replace-certificate', 'fix-tid',
+      'sign-on-again', 'activate', 'new-activation-code', 'reinject-master-key', 'replace-certificate', 'fix-tid', 'call-acquirer-terminal',
       'call-support',
     ]);
     for (const r of REMEDIES) expect(Boolean(r.action) !== Boolean(r.actor)).toBe(true);

@@ -183,7 +183,7 @@ export const SITUATIONS: Situation[] = [
       report: report({ 'account.host': accountRefused }),
       events: [answer('sign-on', '00', 'approved', T0 - 5 * HOUR), answer('sale', '83', 'terminal-invalid', T0 - 120_000)],
     },
-    top: 'auth.tid-disabled', status: 'confirmed', firstStep: 'call-support',
+    top: 'auth.tid-disabled', status: 'confirmed', firstStep: 'call-acquirer-terminal',
   },
   {
     name: 'activation code wrong',

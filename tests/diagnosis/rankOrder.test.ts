@@ -155,7 +155,7 @@ describe('the ranking rules', () => {
 
   it('an activation that succeeded rules out "not activated"', () => {
     const d = diagnose([fact('activation.done', 'pass')], [{ action: 'activate', result: 'done', wallMs: T0 }], NOW);
-    expect(d.causes.map((c) => `${c.id}:${c.status}`)).toEqual(['auth.not-activated:ruled-out', 'auth.activation-code:ruled-out', 'auth.bound-elsewhere:ruled-out']);
+    expect(d.causes.map((c) => `${c.id}:${c.status}`)).toEqual(['sys.key-storage:ruled-out', 'auth.not-activated:ruled-out', 'auth.activation-code:ruled-out', 'auth.bound-elsewhere:ruled-out']);
     expect(d.top).toBeUndefined();
   });
 });

@@ -123,11 +123,11 @@ describe('what the pages say', () => {
     expect(words(running)).not.toContain('Failed');
     expectShown(pad.steps(DNS_FAILURE, context('en')), ['1.', 'Test the network again', 'Press 1 to run', '2.', 'Check the DNS settings', 'Needs the technician', '3.', 'Check host and port']);
     const worst = worstCase();
-    expectShown(pad.steps(worst, context('en'), undefined, 0), ['1–5/22', '✔ Done']);
-    expectShown(pad.steps(worst, context('en'), undefined, 1), ['6–10/22', '9.', 'Set the clock', '✘ Failed', '10.', 'Restart the terminal', '✘ Not possible now']);
+    expectShown(pad.steps(worst, context('en'), undefined, 0), ['1–5/24', '✔ Done']);
+    expectShown(pad.steps(worst, context('en'), undefined, 1), ['6–10/24', '9.', 'Set the clock', '✘ Failed', '10.', 'Restart the terminal', '✘ Not possible now']);
     // By default, the five with the next step to run (11: the self-test), or with the one running.
-    expectShown(pad.steps(worst, context('en')), ['11–15/22', '11.', 'Run the self-test again']);
-    expectShown(pad.steps(worst, context('en'), 'restart'), ['6–10/22', 'Running…']);
+    expectShown(pad.steps(worst, context('en')), ['11–15/24', '11.', 'Run the self-test again']);
+    expectShown(pad.steps(worst, context('en'), 'restart'), ['6–10/24', 'Running…']);
     expectShown(one.steps(DNS_FAILURE, context('en')), ['The terminal does this', 'Hold 1.5 s: run the next step']);
     expect(words(one.steps(DNS_FAILURE, context('en')))).not.toContain('Press1');
   });

@@ -140,6 +140,13 @@ export const CAUSES: readonly Cause[] = deepFreeze([
     remedies: ['restart'],
   },
   {
+    // The board would not keep the master key the host sent (flash or NVS encryption off, and not
+    // a devKeys=1 build): activating again cannot help, only a production build can.
+    id: 'sys.key-storage', number: 26, family: 'system',
+    confirmedBy: ['activation.device-refused'], likelyBy: NONE, ruledOutBy: ['activation.done'],
+    remedies: ['secure-build'],
+  },
+  {
     id: 'acct.restricted', number: 30, family: 'account',
     confirmedBy: ['account.merchant-restricted', 'host.merchant-restricted', 'hosttext.account-restricted'], likelyBy: NONE, ruledOutBy: ['account.ok'],
     remedies: ['call-acquirer-account'],
@@ -151,7 +158,7 @@ export const CAUSES: readonly Cause[] = deepFreeze([
     confirmedBy: ['keys.not-activated', 'activation.not-activated'],
     likelyBy: NONE, ruledOutBy: ['activation.done', 'master-key.ok', 'keys.unprotected'],
     // An activation the host refused for a reason: that reason first, "not activated" follows from it.
-    explainedBy: ['auth.activation-code', 'auth.tid-disabled', 'auth.bound-elsewhere', 'auth.kcv-mismatch'],
+    explainedBy: ['auth.activation-code', 'auth.tid-disabled', 'auth.bound-elsewhere', 'auth.kcv-mismatch', 'sys.key-storage'],
     remedies: ['activate', 'new-activation-code'],
   },
   {
@@ -163,12 +170,13 @@ export const CAUSES: readonly Cause[] = deepFreeze([
     // The host accepted this terminal earlier (an approved sign-on) and now calls it invalid.
     id: 'auth.tid-disabled', number: 42, family: 'authentication',
     confirmedBy: ['activation.tid-disabled', 'hosttext.terminal-disabled', 'host.refused-after-accept'], likelyBy: NONE, ruledOutBy: NONE,
-    remedies: NONE as readonly string[],
+    // Only the acquirer can enable a TID again; the merchant asks, support follows with the code.
+    remedies: ['call-acquirer-terminal'],
   },
   {
     id: 'auth.bound-elsewhere', number: 43, family: 'authentication',
     confirmedBy: ['activation.bound-elsewhere'], likelyBy: NONE, ruledOutBy: ['activation.done'],
-    remedies: NONE as readonly string[],
+    remedies: ['call-acquirer-terminal'],
   },
   {
     id: 'auth.master-key', number: 44, family: 'authentication',

@@ -26,6 +26,7 @@ export const REMEDIES: readonly Remedy[] = deepFreeze([
   { id: 'reprovision-config', family: 'system', actor: 'technician' },
   { id: 'service-storage', family: 'system', actor: 'technician' },
   { id: 'reflash-firmware', family: 'system', actor: 'technician' },
+  { id: 'secure-build', family: 'system', actor: 'technician' },
   // account
   { id: 'call-acquirer-account', family: 'account', actor: 'merchant' },
   // authentication
@@ -35,6 +36,7 @@ export const REMEDIES: readonly Remedy[] = deepFreeze([
   { id: 'reinject-master-key', family: 'authentication', actor: 'technician' },
   { id: 'replace-certificate', family: 'authentication', actor: 'technician' },
   { id: 'fix-tid', family: 'authentication', actor: 'technician' },
+  { id: 'call-acquirer-terminal', family: 'authentication', actor: 'merchant' },
   // support: always the last step, shown with the support code
   { id: 'call-support', family: 'support', actor: 'support' },
 ]);
