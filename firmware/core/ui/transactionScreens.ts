@@ -201,12 +201,46 @@ export interface TransactionScreens {
 }
 
 export function createTransactionScreens(font: UiFont, keys: KeypadLayout): TransactionScreens {
-  return {
-    saleProgress: (context, sale) => renderSaleProgress({ ...context, font, keys }, sale),
-    approved: (context, sale) => renderApproved({ ...context, font, keys }, sale),
-    declined: (context, sale) => renderDeclined({ ...context, font, keys }, sale),
-    noAnswer: (context, sale) => renderNoAnswer({ ...context, font, keys }, sale),
-    hostRefusal: (context, answer) => renderHostRefusal({ ...context, font, keys }, answer),
-    settlement: (context, settlement) => renderSettlement({ ...context, font, keys }, settlement),
-  };
+  return new BoundTransactionScreens(font, keys);
+}
+
+type Context = Omit<ScreenView, 'font' | 'keys'>;
+
+/** A class, so its methods are made once at preload, not as arrows on the XS heap at each boot (docs/memory.md). */
+class BoundTransactionScreens implements TransactionScreens {
+  readonly #font: UiFont;
+  readonly #keys: KeypadLayout;
+
+  constructor(font: UiFont, keys: KeypadLayout) {
+    this.#font = font;
+    this.#keys = keys;
+  }
+
+  saleProgress(context: Context, sale: SaleView): DisplayList {
+    return renderSaleProgress(this.#view(context), sale);
+  }
+
+  approved(context: Context, sale: ApprovedView): DisplayList {
+    return renderApproved(this.#view(context), sale);
+  }
+
+  declined(context: Context, sale: DeclinedView): DisplayList {
+    return renderDeclined(this.#view(context), sale);
+  }
+
+  noAnswer(context: Context, sale: NoAnswerView): DisplayList {
+    return renderNoAnswer(this.#view(context), sale);
+  }
+
+  hostRefusal(context: Context, answer: AnswerView): DisplayList {
+    return renderHostRefusal(this.#view(context), answer);
+  }
+
+  settlement(context: Context, settlement: SettlementView): DisplayList {
+    return renderSettlement(this.#view(context), settlement);
+  }
+
+  #view(context: Context): ScreenView {
+    return { ...context, font: this.#font, keys: this.#keys };
+  }
 }
