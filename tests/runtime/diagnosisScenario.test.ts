@@ -25,7 +25,7 @@ const said = (list: DisplayList) => list.ops.flatMap((op) => (op.op === 'text' ?
 
 describe('diagnosis scenario steps', () => {
   it('checks the top cause and first step, captures every page in zh and en, and keeps the diagnosis in the report', async () => {
-    const { outcome } = await runInWorld(scenario([...REFUSED, { do: 'diagnosis', name: 'after-83', expect: { top: 'auth.tid-disabled', firstRemedy: 'call-support' } }]));
+    const { outcome } = await runInWorld(scenario([...REFUSED, { do: 'diagnosis', name: 'after-83', expect: { top: 'auth.tid-disabled', firstRemedy: 'call-acquirer-terminal' } }]));
     const names = outcome.screens.map((s) => s.name);
     const zh = names.filter((n) => n.startsWith('after-83-zh-'));
     const en = names.filter((n) => n.startsWith('after-83-en-'));

@@ -102,7 +102,7 @@ const EN_REMEDIES = deepFreeze({
   'reinject-master-key': { title: 'Re-inject the master key', how: 'At an authorised key-loading facility, or activate the terminal again.' },
   'replace-certificate': { title: 'Replace the certificate', how: 'Activate again, or install a new certificate from the acquirer.' },
   'fix-tid': { title: 'Correct the terminal ID', how: 'Set the terminal ID that the certificate and the acquirer know.' },
-  'call-acquirer-terminal': { title: 'Call acquirer: terminal ID', how: 'Ask the acquirer to enable this terminal ID, or to release it from the other device.' },
+  'call-acquirer-terminal': { title: 'Call acquirer: TID', how: 'Ask the acquirer to enable this terminal ID, or to release it from the other device.' },
   'secure-build': { title: 'Flash a production build', how: 'Keys need flash and NVS encryption on: flash a production build with both enabled.' },
   'call-support': { title: 'Call support with code', how: 'Read out the support code on the last page, or let support scan its QR code.' },
 });
@@ -131,7 +131,7 @@ const ZH_REMEDIES: Readonly<Record<RemedyId, RemedyText>> = deepFreeze({
   'reinject-master-key': { title: '重新灌装主密钥', how: '请到授权的密钥灌装点灌装，或重新激活终端。' },
   'replace-certificate': { title: '更换终端证书', how: '请重新激活终端，或安装收单机构签发的新证书。' },
   'fix-tid': { title: '更正终端号', how: '请将终端号设为证书和收单机构登记的终端号。' },
-  'call-acquirer-terminal': { title: '联系收单机构处理终端号', how: '请收单机构启用本终端号，或解除它与另一台设备的绑定。' },
+  'call-acquirer-terminal': { title: '联系收单机构启用终端', how: '请收单机构启用本终端号，或解除它与另一台设备的绑定。' },
   'secure-build': { title: '刷写正式版固件', how: '保存密钥需开启闪存加密和 NVS 加密：请刷写两者均已开启的正式版固件。' },
   'call-support': { title: '携诊断码联系客服', how: '请向客服报读最后一页的诊断码，或让客服扫描二维码。' },
 });
