@@ -10,6 +10,9 @@
  * - A self-test that does not fail puts the terminal back in service: the diagnosis is done with.
  */
 import type { ActivationOutcome } from '../activation/activate';
+import type { ActivationEvidence, SessionEvidence } from '../diagnosis/gather';
+import type { HostLink } from '../host/link';
+import type { ActivationStage } from '../ui/activationTexts';
 import type { ActionId, ActionOutcome, Diagnosis } from '../diagnosis/types';
 import type { Ports } from '../ports';
 import type { KeyStore } from '../security/keyStore';
@@ -19,9 +22,9 @@ import type { CborCodec } from '../store/cbor';
 import type { RecordLog } from '../store/recordLog';
 import { diagnosisStepsPage } from '../ui/diagnosisScreens';
 import { readProfile, type AcquirerLink } from './acquirerLink';
-import { mergeResults, probesWithDependencies, runAction } from './actions';
-import { createActivationDuties, type ActivateOptions } from './activationDuties';
-import { createDiagnosisDuties } from './diagnosisDuties';
+import { mergeResults, probesWithDependencies, runAction, type ActionDeps } from './actions';
+import { createActivationDuties, type ActivateOptions, type ActivationDuties, type ActivationDutiesDeps } from './activationDuties';
+import { createDiagnosisDuties, type DiagnosisDeps, type DiagnosisDuties } from './diagnosisDuties';
 import type { TerminalEvent } from './events';
 import type { HostDuties } from './hostDuties';
 import { RuntimeError, type TerminalState } from './states';
@@ -69,99 +72,175 @@ export interface DiagnosisRuntime {
 export const ACTIVATION_RESULT_SCREEN_MS = 4000;
 
 export function createDiagnosisRuntime(deps: DiagnosisRuntimeDeps): DiagnosisRuntime {
-  const { ports } = deps;
+  return new TerminalDiagnosisRuntime(deps);
+}
+
+/**
+ * A class, not a closure factory: its methods are made once at preload, where each closure made
+ * per boot cost the XS heap its slots and a copy of its code (docs/memory.md). The runtime is its
+ * own duties' deps (DiagnosisDeps, ActivationDutiesDeps) and the panel's (panelDeps), so no
+ * objects of arrows are made for them.
+ */
+class TerminalDiagnosisRuntime implements DiagnosisRuntime, DiagnosisDeps, ActivationDutiesDeps {
+  readonly ports: Ports;
+  readonly cbor: CborCodec;
+  readonly #deps: DiagnosisRuntimeDeps;
   /** The last report with an action's fresh results in place (network test, clock): until the next self-test. */
-  let judged: SelfTestReport | undefined;
-  let acting: Promise<ActionOutcome> | undefined;
-  let activating = false;
-  const activation = createActivationDuties({
-    ports,
-    cbor: deps.cbor,
-    keys: deps.keys,
-    link: () => deps.acquirer()?.link,
-    counters: () => deps.acquirer()?.session.journal,
-    stage: (stage) => deps.panel().show({ kind: 'activating', stage }),
-    ended,
-    running: deps.running,
-    acting: () => acting !== undefined,
-  });
-  const diagnosis = createDiagnosisDuties({
-    ports,
-    cbor: deps.cbor,
-    log: deps.log,
-    report: () => judged ?? deps.lastReport(),
-    session() {
-      const acquirer = deps.acquirer();
-      if (!acquirer) return undefined;
-      const status = acquirer.session.status();
-      // The link's counters since it opened (boot, or the activation that bound new IDs): what "unstable link" stands on.
-      const { failovers, timeouts, resends, connectFailures } = acquirer.link.stats;
-      return {
-        pendingReversal: status.pendingReversal !== undefined,
-        ...(status.pendingReversal ? { reversalReason: status.pendingReversal.reason } : {}),
-        failovers, timeouts, resends, connectFailures,
-      };
-    },
-    activation: () => activation.evidence(),
-  });
+  #judged: SelfTestReport | undefined;
+  #acting: Promise<ActionOutcome> | undefined;
+  #activating = false;
+  readonly #activation: ActivationDuties;
+  readonly #diagnosis: DiagnosisDuties;
+  readonly #actionDeps: ActionDeps;
 
-  function showDiagnosis(page: 'summary' | 'steps', running?: ActionId): Diagnosis {
-    const d = diagnosis.current ?? diagnosis.compute();
-    // The steps page holding the step under way (else the next to run): a sixth step is on the second.
-    const n = page === 'summary' ? 0 : diagnosisStepsPage(d, running);
-    deps.panel().show({ kind: 'diagnosis', page: n, ...(running ? { running } : {}) });
-    return d;
+  constructor(deps: DiagnosisRuntimeDeps) {
+    this.#deps = deps;
+    this.ports = deps.ports;
+    this.cbor = deps.cbor;
+    this.#activation = createActivationDuties(this);
+    this.#diagnosis = createDiagnosisDuties(this);
+    const { ports } = deps;
+    this.#actionDeps = {
+      ports,
+      selfTest: deps.selfTest,
+      signOn: () => deps.duties.signOnAnyState(),
+      probe: (pick) => this.#probe(pick),
+      ...(deps.restart ? { restart: deps.restart } : {}),
+      openActivation: () => undefined,
+      ntpServers: () => readProfile(ports.settings, deps.cbor)?.ntpServers,
+    };
   }
 
-  async function probe(pick: (p: Probe) => boolean) {
-    const running = deps.running();
-    if (running) await running.catch(() => undefined);
-    const plan = probesWithDependencies(deps.probes(), pick);
-    const report = deps.lastReport();
-    const fresh = await runSelfTest(ports, plan, 'demand', report?.seq ?? 0, deps.probeConcurrency);
-    if (report) judged = mergeResults(judged ?? report, fresh.results);
-    // The action is judged on the probes it asked for, not on those they had to run after.
-    return fresh.results.filter((r) => plan.some((p) => p.id === r.id && pick(p)));
+  get current(): Diagnosis | undefined {
+    return this.#diagnosis.current;
   }
 
-  async function act(id: ActionId): Promise<ActionOutcome> {
-    if (id === 'activate') {
-      deps.panel().show({ kind: 'code-entry', digits: '' });
-      return runAction(id, actionDeps);
-    }
-    showDiagnosis('steps', id);
-    const outcome = await runAction(id, actionDeps);
-    diagnosis.noteAction(outcome);
-    diagnosis.compute();
-    if (!deps.stopped()) showDiagnosis('steps');
-    // Recorded (the history written) before the board restarts.
-    if (id === 'restart' && outcome.result === 'done') deps.restart?.();
-    return outcome;
+  diagnose(): Diagnosis {
+    return this.#diagnosis.compute();
   }
 
-  const actionDeps = {
-    ports,
-    selfTest: deps.selfTest,
-    signOn: () => deps.duties.signOnAnyState(),
-    probe,
-    ...(deps.restart ? { restart: deps.restart } : {}),
-    openActivation: () => undefined,
-    ntpServers: () => readProfile(ports.settings, deps.cbor)?.ntpServers,
-  };
-
-  function runActionNow(id: ActionId): Promise<ActionOutcome> {
-    if (acting) return acting;
-    const state = deps.state();
-    if (state === 'boot' || deps.stopped()) return Promise.reject(new RuntimeError('runtime-state', `no action in state ${state}`));
-    acting = act(id).finally(() => (acting = undefined));
+  runAction(id: ActionId): Promise<ActionOutcome> {
+    if (this.#acting) return this.#acting;
+    const state = this.#deps.state();
+    if (state === 'boot' || this.#deps.stopped()) return Promise.reject(new RuntimeError('runtime-state', `no action in state ${state}`));
+    const acting = this.#act(id).finally(() => (this.#acting = undefined));
+    this.#acting = acting;
     return acting;
   }
 
-  async function ended(outcome: ActivationOutcome) {
-    diagnosis.noteAction({ action: 'activate', result: outcome.kind === 'activated' ? 'done' : 'failed', wallMs: ports.clock.wallMs(), ...(outcome.kind === 'refused' ? { detail: outcome.reason } : {}) });
+  activate(code: string, options?: ActivateOptions): Promise<ActivationOutcome> {
+    const deps = this.#deps;
+    if (deps.state() === 'boot' || deps.stopped()) return Promise.reject(new RuntimeError('runtime-state', `no activation in state ${deps.state()}`));
+    this.#activating = true;
+    return this.#activation.activate(code, options).finally(() => (this.#activating = false));
+  }
+
+  busy(): boolean {
+    return this.#acting !== undefined || this.#activating;
+  }
+
+  noteEvent(event: TerminalEvent): void {
+    this.#diagnosis.noteEvent(event);
+  }
+
+  restore(): void {
+    this.#activation.restore();
+    this.#diagnosis.restore();
+  }
+
+  afterSelfTest(report: SelfTestReport): boolean {
+    this.#judged = undefined;
+    if (report.verdict !== 'fail') this.#diagnosis.clear();
+    // An action's own self-test: the action shows its result when it ends.
+    if (this.#acting || this.#activating || (report.trigger !== 'host-83' && (report.trigger !== 'demand' || report.verdict !== 'fail'))) return false;
+    this.#diagnosis.compute();
+    this.#showDiagnosis('summary');
+    return true;
+  }
+
+  /** What the panel asks of the diagnosis: this runtime's own methods below. */
+  get panelDeps(): DiagnosisRuntime['panelDeps'] {
+    return this;
+  }
+
+  diagnosis(): Diagnosis | undefined {
+    return this.#diagnosis.current;
+  }
+
+  factory(): boolean {
+    return this.#deps.lastReport()?.results.some((r) => r.id === 'auth.master-key' && r.code === 'keys.not-activated') === true;
+  }
+
+  openDiagnosis(): void {
+    if (!this.#deps.lastReport()) return;
+    this.#diagnosis.compute();
+    this.#showDiagnosis('summary');
+  }
+
+  runStep(id: ActionId): void {
+    void this.runAction(id).catch(() => undefined);
+  }
+
+  submitCode(digits: string): void {
+    this.#activating = true;
+    this.#activation
+      .activate(digits)
+      .catch((error: unknown) => {
+        this.ports.trace(`activation failed: ${error instanceof Error ? error.message : 'error'}`);
+        this.#deps.panel().show({ kind: 'home' });
+      })
+      .finally(() => (this.#activating = false));
+  }
+
+  // DiagnosisDeps (diagnosisDuties.ts)
+  log(): RecordLog | undefined {
+    return this.#deps.log();
+  }
+
+  report(): SelfTestReport | undefined {
+    return this.#judged ?? this.#deps.lastReport();
+  }
+
+  session(): SessionEvidence | undefined {
+    const acquirer = this.#deps.acquirer();
+    if (!acquirer) return undefined;
+    const status = acquirer.session.status();
+    // The link's counters since it opened (boot, or the activation that bound new IDs): what "unstable link" stands on.
+    const { failovers, timeouts, resends, connectFailures } = acquirer.link.stats;
+    return {
+      pendingReversal: status.pendingReversal !== undefined,
+      ...(status.pendingReversal ? { reversalReason: status.pendingReversal.reason } : {}),
+      failovers, timeouts, resends, connectFailures,
+    };
+  }
+
+  activation(): ActivationEvidence | undefined {
+    return this.#activation.evidence();
+  }
+
+  // ActivationDutiesDeps (activationDuties.ts)
+  keys(): KeyStore {
+    return this.#deps.keys();
+  }
+
+  link(): HostLink | undefined {
+    return this.#deps.acquirer()?.link;
+  }
+
+  counters(): { nextStan(): string; readonly batch: number } | undefined {
+    return this.#deps.acquirer()?.session.journal;
+  }
+
+  /** An arrow field: activationDuties.ts hands it on to the activation flow as a plain function. */
+  readonly stage = (stage: ActivationStage): void => this.#deps.panel().show({ kind: 'activating', stage });
+
+  async ended(outcome: ActivationOutcome): Promise<void> {
+    const deps = this.#deps;
+    const { ports } = deps;
+    this.#diagnosis.noteAction({ action: 'activate', result: outcome.kind === 'activated' ? 'done' : 'failed', wallMs: ports.clock.wallMs(), ...(outcome.kind === 'refused' ? { detail: outcome.reason } : {}) });
     deps.panel().show({ kind: 'activation-result', outcome });
     if (outcome.kind === 'refused') {
-      diagnosis.compute();
+      this.#diagnosis.compute();
       return;
     }
     // The host bound the IDs: a link and session for them, the working keys while the result is
@@ -174,51 +253,47 @@ export function createDiagnosisRuntime(deps: DiagnosisRuntimeDeps): DiagnosisRun
     await deps.selfTest();
   }
 
-  return {
-    get current() {
-      return diagnosis.current;
-    },
-    diagnose: () => diagnosis.compute(),
-    runAction: runActionNow,
-    activate(code, options) {
-      if (deps.state() === 'boot' || deps.stopped()) return Promise.reject(new RuntimeError('runtime-state', `no activation in state ${deps.state()}`));
-      activating = true;
-      return activation.activate(code, options).finally(() => (activating = false));
-    },
-    busy: () => acting !== undefined || activating,
-    noteEvent: diagnosis.noteEvent,
-    restore() {
-      activation.restore();
-      diagnosis.restore();
-    },
-    afterSelfTest(report) {
-      judged = undefined;
-      if (report.verdict !== 'fail') diagnosis.clear();
-      // An action's own self-test: the action shows its result when it ends.
-      if (acting || activating || (report.trigger !== 'host-83' && (report.trigger !== 'demand' || report.verdict !== 'fail'))) return false;
-      diagnosis.compute();
-      showDiagnosis('summary');
-      return true;
-    },
-    panelDeps: {
-      diagnosis: () => diagnosis.current,
-      factory: () => deps.lastReport()?.results.some((r) => r.id === 'auth.master-key' && r.code === 'keys.not-activated') === true,
-      openDiagnosis() {
-        if (!deps.lastReport()) return;
-        diagnosis.compute();
-        showDiagnosis('summary');
-      },
-      runStep: (id) => void runActionNow(id).catch(() => undefined),
-      submitCode(digits) {
-        activating = true;
-        activation
-          .activate(digits)
-          .catch((error: unknown) => {
-            ports.trace(`activation failed: ${error instanceof Error ? error.message : 'error'}`);
-            deps.panel().show({ kind: 'home' });
-          })
-          .finally(() => (activating = false));
-      },
-    },
-  };
+  running(): Promise<SelfTestReport> | undefined {
+    return this.#deps.running();
+  }
+
+  acting(): boolean {
+    return this.#acting !== undefined;
+  }
+
+  #showDiagnosis(page: 'summary' | 'steps', running?: ActionId): Diagnosis {
+    const d = this.#diagnosis.current ?? this.#diagnosis.compute();
+    // The steps page holding the step under way (else the next to run): a sixth step is on the second.
+    const n = page === 'summary' ? 0 : diagnosisStepsPage(d, running);
+    this.#deps.panel().show({ kind: 'diagnosis', page: n, ...(running ? { running } : {}) });
+    return d;
+  }
+
+  async #probe(pick: (p: Probe) => boolean) {
+    const deps = this.#deps;
+    const running = deps.running();
+    if (running) await running.catch(() => undefined);
+    const plan = probesWithDependencies(deps.probes(), pick);
+    const report = deps.lastReport();
+    const fresh = await runSelfTest(deps.ports, plan, 'demand', report?.seq ?? 0, deps.probeConcurrency);
+    if (report) this.#judged = mergeResults(this.#judged ?? report, fresh.results);
+    // The action is judged on the probes it asked for, not on those they had to run after.
+    return fresh.results.filter((r) => plan.some((p) => p.id === r.id && pick(p)));
+  }
+
+  async #act(id: ActionId): Promise<ActionOutcome> {
+    const deps = this.#deps;
+    if (id === 'activate') {
+      deps.panel().show({ kind: 'code-entry', digits: '' });
+      return runAction(id, this.#actionDeps);
+    }
+    this.#showDiagnosis('steps', id);
+    const outcome = await runAction(id, this.#actionDeps);
+    this.#diagnosis.noteAction(outcome);
+    this.#diagnosis.compute();
+    if (!deps.stopped()) this.#showDiagnosis('steps');
+    // Recorded (the history written) before the board restarts.
+    if (id === 'restart' && outcome.result === 'done') deps.restart?.();
+    return outcome;
+  }
 }
