@@ -70,11 +70,59 @@ export interface ActivationDuties {
 }
 
 export function createActivationDuties(deps: ActivationDutiesDeps): ActivationDuties {
-  const { ports, cbor } = deps;
-  let last: ActivationEvidence['last'];
-  let under: Promise<ActivationOutcome> | undefined;
+  return new TerminalActivationDuties(deps);
+}
 
-  async function run(code: string): Promise<ActivationOutcome> {
+/** A class, not a closure factory: its methods are made once at preload, not per boot on the XS heap (docs/memory.md). */
+class TerminalActivationDuties implements ActivationDuties {
+  readonly #deps: ActivationDutiesDeps;
+  #last: ActivationEvidence['last'];
+  #under: Promise<ActivationOutcome> | undefined;
+
+  constructor(deps: ActivationDutiesDeps) {
+    this.#deps = deps;
+  }
+
+  activate(code: string, options?: ActivateOptions): Promise<ActivationOutcome> {
+    if (this.#under) return this.#under;
+    try {
+      this.#check(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { ports } = this.#deps;
+    const under = this.#start(code)
+      .then(async (outcome) => {
+        this.#last = { outcome, wallMs: ports.clock.wallMs(), uptimeMs: ports.clock.uptimeMs() };
+        ports.trace(`activation: ${outcome.kind === 'activated' ? `activated as ${outcome.tid}` : `refused (${outcome.reason})`}`);
+        await this.#deps.ended(outcome);
+        return outcome;
+      })
+      .finally(() => (this.#under = undefined));
+    this.#under = under;
+    return under;
+  }
+
+  restore(): void {
+    const { ports, cbor } = this.#deps;
+    try {
+      const recovered = completeActivation(ports, cbor);
+      if (recovered !== 'none') ports.trace(`activation: interrupted by a reboot, ${recovered === 'completed' ? 'completed (the key was stored)' : 'dropped (no key stored): activate again'}`);
+    } catch (error) {
+      ports.trace(`activation: interrupted one not settled: ${errorText(error)}`);
+    }
+  }
+
+  evidence(): ActivationEvidence {
+    const { ports, cbor } = this.#deps;
+    const { factory, activated } = activationState(ports, cbor, this.#deps.keys());
+    const last = this.#last;
+    return { factory, activated, ...(last ? { last } : {}) };
+  }
+
+  async #run(code: string): Promise<ActivationOutcome> {
+    const deps = this.#deps;
+    const { ports, cbor } = deps;
     const profile = readProfile(ports.settings, cbor);
     // Without a profile there are no hosts to ask: the configuration probe says why.
     if (!profile) return { kind: 'refused', reason: 'unreachable', detail: 'no acquirer profile provisioned' };
@@ -98,48 +146,17 @@ export function createActivationDuties(deps: ActivationDutiesDeps): ActivationDu
   }
 
   /** Refuses an activation the terminal must not start now (see above). */
-  function check(options: ActivateOptions | undefined): void {
+  #check(options: ActivateOptions | undefined): void {
+    const deps = this.#deps;
     if (deps.acting()) throw new ActivationRequestError('activation-busy', 'an action is under way: activate after it');
-    if (!options?.reactivate && activationState(ports, cbor, deps.keys()).activated)
+    if (!options?.reactivate && activationState(deps.ports, deps.cbor, deps.keys()).activated)
       throw new ActivationRequestError('activation-already-activated', 'the terminal is activated: a new activation replaces its master key (confirm with reactivate)');
   }
 
-  async function start(code: string): Promise<ActivationOutcome> {
+  async #start(code: string): Promise<ActivationOutcome> {
     // A self-test under way finishes first: its probes read the key slot and the settings.
-    const running = deps.running();
+    const running = this.#deps.running();
     if (running) await running.catch(() => undefined);
-    return run(code);
+    return this.#run(code);
   }
-
-  return {
-    activate(code, options) {
-      if (under) return under;
-      try {
-        check(options);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      under = start(code)
-        .then(async (outcome) => {
-          last = { outcome, wallMs: ports.clock.wallMs(), uptimeMs: ports.clock.uptimeMs() };
-          ports.trace(`activation: ${outcome.kind === 'activated' ? `activated as ${outcome.tid}` : `refused (${outcome.reason})`}`);
-          await deps.ended(outcome);
-          return outcome;
-        })
-        .finally(() => (under = undefined));
-      return under;
-    },
-    restore() {
-      try {
-        const recovered = completeActivation(ports, cbor);
-        if (recovered !== 'none') ports.trace(`activation: interrupted by a reboot, ${recovered === 'completed' ? 'completed (the key was stored)' : 'dropped (no key stored): activate again'}`);
-      } catch (error) {
-        ports.trace(`activation: interrupted one not settled: ${errorText(error)}`);
-      }
-    },
-    evidence() {
-      const { factory, activated } = activationState(ports, cbor, deps.keys());
-      return { factory, activated, ...(last ? { last } : {}) };
-    },
-  };
 }
