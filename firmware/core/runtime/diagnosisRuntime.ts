@@ -102,7 +102,7 @@ class TerminalDiagnosisRuntime implements DiagnosisRuntime, DiagnosisDeps, Activ
     const { ports } = deps;
     this.#actionDeps = {
       ports,
-      selfTest: deps.selfTest,
+      selfTest: () => deps.selfTest(),
       signOn: () => deps.duties.signOnAnyState(),
       probe: (pick) => this.#probe(pick),
       ...(deps.restart ? { restart: deps.restart } : {}),

@@ -1,0 +1,349 @@
+/**
+ * The terminal's state machine and work behind the Terminal API (terminal.ts): the boot, the
+ * self-tests and their transitions, the record log, the acquirer link, the key wipe. Split from
+ * terminal.ts, which keeps the public interface, when it became a class (docs/memory.md).
+ */
+import { readTerminalConfig } from '../config/terminalConfig';
+import type { KeyCode, Ports, TimerToken } from '../ports';
+import { standardProbes } from '../selftest/plan';
+import { KeyStore } from '../security/keyStore';
+import { runSelfTest } from '../selftest/runner';
+import type { Probe, SelfTestReport, SelfTestTrigger } from '../selftest/types';
+import { encodeReport } from '../selftest/reportRecord';
+import { createCborCodec, type CborCodec } from '../store/cbor';
+import { RecordLog, RecordType } from '../store/recordLog';
+import type { TerminalEvent, TransitionCause } from './events';
+import { RuntimeError, TRANSITIONS, type TerminalState } from './states';
+import { readEvents, readReport as readStoredReport, readReports } from './logReaders';
+import { errorText } from '../errorText';
+import { openAcquirerLink, type AcquirerLink } from './acquirerLink';
+import type { AcquirerProfile } from '../config/acquirerProfile';
+import { createHostDuties, type HostDuties, type HostDutiesDeps } from './hostDuties';
+import type { HostOutcome, HostSession, SaleRequest } from '../host/session';
+import { batchSnapshot, hostView } from './hostScreens';
+import { createPanel, type Panel, type PanelDeps } from './views';
+import { createDiagnosisRuntime, type DiagnosisRuntime, type DiagnosisRuntimeDeps } from './diagnosisRuntime';
+import type { ActionId, Diagnosis } from '../diagnosis/types';
+import type { TerminalOptions } from './terminal';
+
+type HostOperation = Parameters<HostDutiesDeps['show']>[0];
+
+/** Self-test period: every 24 h of uptime. */
+export const SELF_TEST_INTERVAL_MS = 24 * 3600 * 1000;
+
+/**
+ * The terminal's state and work, as a class: its methods are made once when the module is
+ * preloaded (flash on the device). As a closure factory it made ~30 functions and three objects
+ * of arrows (the deps of the host duties, the panel and the diagnosis) at each boot, each costing
+ * the XS heap slots for itself and every variable it captured, and a copy of its code
+ * (docs/memory.md). It is the deps of its host duties, its panel and its diagnosis runtime itself.
+ */
+export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntimeDeps {
+  readonly ports: Ports;
+  readonly cbor: CborCodec;
+  readonly options: TerminalOptions;
+  readonly restart?: () => void;
+  readonly probeConcurrency?: number;
+  readonly duties: HostDuties;
+  #state: TerminalState = 'boot';
+  #log: RecordLog | undefined;
+  #probes: Probe[] = [];
+  #lastReport: SelfTestReport | undefined;
+  #running: Promise<SelfTestReport> | undefined;
+  #periodic: TimerToken | undefined;
+  #stopped = false;
+  /** Set once boot() has begun: only boot() may run the boot self-test. */
+  #booted = false;
+  #keys: KeyStore;
+  #acquirer: AcquirerLink | undefined;
+  #profile: AcquirerProfile | undefined;
+  #batchBefore: ReturnType<typeof batchSnapshot> | undefined;
+  #wiping: Promise<SelfTestReport> | undefined;
+  readonly #panel: Panel;
+  readonly diagnosisRuntime: DiagnosisRuntime;
+
+  constructor(ports: Ports, options: TerminalOptions) {
+    this.ports = ports;
+    this.options = options;
+    if (options.restart) this.restart = options.restart;
+    if (options.probeConcurrency) this.probeConcurrency = options.probeConcurrency;
+    this.cbor = createCborCodec();
+    this.#keys = new KeyStore(ports.crypto, undefined, this.cbor, ports.settings);
+    this.duties = createHostDuties(this);
+    this.#panel = createPanel(this);
+    this.diagnosisRuntime = createDiagnosisRuntime(this);
+  }
+
+  // What the host duties, the panel and the diagnosis runtime read (their deps).
+  state(): TerminalState {
+    return this.#state;
+  }
+
+  stopped(): boolean {
+    return this.#stopped;
+  }
+
+  lastReport(): SelfTestReport | undefined {
+    return this.#lastReport;
+  }
+
+  session(): HostSession | undefined {
+    return this.#acquirer?.session;
+  }
+
+  acquirer(): AcquirerLink | undefined {
+    return this.#acquirer;
+  }
+
+  log(): RecordLog | undefined {
+    return this.#log;
+  }
+
+  probes(): readonly Probe[] {
+    return this.#probes;
+  }
+
+  running(): Promise<SelfTestReport> | undefined {
+    return this.#running;
+  }
+
+  keys(): KeyStore {
+    return this.#keys;
+  }
+
+  panel(): Panel {
+    return this.#panel;
+  }
+
+  pendingReversalStan(): string | undefined {
+    return this.#acquirer?.session.status().pendingReversal?.stan;
+  }
+
+  // The diagnosis runtime is made after the panel: these are read only when a key or a draw asks.
+  diagnosis(): Diagnosis | undefined {
+    return this.diagnosisRuntime.current;
+  }
+
+  factory(): boolean {
+    return this.diagnosisRuntime.panelDeps.factory();
+  }
+
+  openDiagnosis(): void {
+    this.diagnosisRuntime.panelDeps.openDiagnosis();
+  }
+
+  runStep(id: ActionId): void {
+    this.diagnosisRuntime.panelDeps.runStep(id);
+  }
+
+  submitCode(digits: string): void {
+    this.diagnosisRuntime.panelDeps.submitCode(digits);
+  }
+
+  /** The host duties' screens: an operation starts and ends. */
+  show(operation: HostOperation, outcome: HostOutcome | undefined, request?: SaleRequest): void {
+    const session = this.#acquirer?.session;
+    if (!session) return;
+    const panel = this.#panel;
+    if (!outcome && operation === 'settle') this.#batchBefore = batchSnapshot(session);
+    const render = hostView(operation, outcome, request, this.#batchBefore, session.ids.currency);
+    if (render) panel.show({ kind: 'host', render });
+    // An operation with no screen of its own (a background sign-on) leaves the technician's page alone.
+    else if (outcome && panel.view.kind === 'host') panel.show({ kind: 'home' });
+  }
+
+  record(type: number, value: unknown): void {
+    if (type === RecordType.event) this.diagnosisRuntime.noteEvent(value as TerminalEvent);
+    this.#recordBytes(type, () => this.cbor.encode(value));
+  }
+
+  /** The host duties ask for 'host-83', the diagnosis for a demand run (no trigger). */
+  selfTest(trigger: SelfTestTrigger = 'demand'): Promise<SelfTestReport> {
+    if (this.#running) return this.#running;
+    const state = this.#state;
+    if (state === 'boot' ? trigger !== 'boot' || !this.#booted : state !== 'ready' && state !== 'fault')
+      return Promise.reject(new RuntimeError('runtime-state', `no ${trigger} self-test in state ${state}`));
+    const { ports, cbor } = this;
+    const panel = this.#panel;
+    this.#transition('selftest', `selftest-${trigger}`);
+    panel.readIdentity();
+    panel.show({ kind: 'running' });
+    const seq = (this.#lastReport?.seq ?? 0) + 1;
+    const running = runSelfTest(ports, this.#probes, trigger, seq, this.options.probeConcurrency).then((report) => {
+      this.#running = undefined;
+      this.#lastReport = report;
+      this.#recordBytes(RecordType.selfTestReport, () => encodeReport(cbor, report));
+      this.#transition(report.verdict === 'fail' ? 'fault' : 'ready', `selftest-${report.verdict}`);
+      // After an 83 or a failed demand run the diagnosis opens; a demand run that did not fail opens on its report; otherwise home.
+      if (!this.diagnosisRuntime.afterSelfTest(report)) panel.show(report.verdict !== 'fail' && trigger === 'demand' ? { kind: 'report', page: 0 } : { kind: 'home' });
+      if (!this.#stopped) this.duties.afterSelfTest(report);
+      return report;
+    }, (error: unknown) => {
+      // The runner itself failed (a bad plan): out of service, and a later self-test may try again.
+      this.#running = undefined;
+      ports.trace(`self-test failed to run: ${error instanceof Error ? `${error.name}: ${error.message}` : 'error'}`);
+      this.#transition('fault', 'selftest-fail');
+      panel.show({ kind: 'home' });
+      throw error;
+    });
+    this.#running = running;
+    return running;
+  }
+
+  /** The acquirer link and session for the IDs and profile provisioned (at boot, and after an activation bound new IDs). */
+  reopenLink(): void {
+    const { ports, cbor } = this;
+    this.#acquirer?.link.close();
+    this.#acquirer = undefined;
+    this.#profile = undefined;
+    const opened = openAcquirerLink(ports, this.#log, cbor, this.#keys);
+    if (typeof opened === 'string') return ports.trace(`no acquirer link: ${opened}`);
+    this.#acquirer = opened;
+    const config = readTerminalConfig(ports.settings, cbor);
+    this.#profile = config.ok ? config.value.profile : undefined;
+  }
+
+  async boot(): Promise<void> {
+    if (this.#state !== 'boot' || this.#booted) throw new RuntimeError('runtime-state', 'boot() runs once');
+    this.#booted = true;
+    const { ports, cbor } = this;
+    this.#panel.load();
+    let logProblem = '';
+    let log: RecordLog | undefined;
+    try {
+      log = RecordLog.open(ports.flash);
+    } catch (error) {
+      logProblem = errorText(error);
+      ports.trace(`record log unusable: ${logProblem}`);
+    }
+    this.#log = log;
+    if (log) {
+      let previous;
+      try {
+        previous = log.latest(RecordType.selfTestReport);
+      } catch (error) {
+        ports.trace(`stored reports unreadable: ${errorText(error)}`);
+      }
+      if (previous) this.#lastReport = readStoredReport(cbor, ports.trace, previous.payload);
+      const { records, tornRecords, interruptedErases, corruptRecords, corruptSectors } = log.recovery;
+      this.record(RecordType.event, {
+        kind: 'boot',
+        firmwareVersion: ports.system.firmwareVersion,
+        resetReason: ports.system.resetReason(),
+        recovery: { records, tornRecords, interruptedErases, corruptRecords, corruptSectors },
+        uptimeMs: ports.clock.uptimeMs(),
+        wallMs: ports.clock.wallMs(),
+      } satisfies TerminalEvent);
+    }
+    const keys = new KeyStore(ports.crypto, log, cbor, ports.settings);
+    this.#keys = keys;
+    try {
+      keys.restore();
+      const problem = keys.status().restoreProblem;
+      if (problem) ports.trace(`stored keys not restored: ${problem.code}: ${problem.detail}`);
+    } catch (error) {
+      // The working-keys probe then says the keys are missing; the flash probe says why.
+      ports.trace(`stored keys unreadable: ${errorText(error)}`);
+    }
+    this.diagnosisRuntime.restore();
+    this.reopenLink();
+    this.#probes = (this.options.probes ?? standardProbes)({
+      log: log ?? logProblem,
+      cbor,
+      keys,
+      host: () => ({
+        link: this.#acquirer?.link,
+        session: this.#acquirer?.session,
+        profile: this.#profile,
+        accountAnswer: this.duties.lastEvidence,
+      }),
+    });
+    ports.keypad.start((key) => this.#onKey(key));
+    await this.selfTest('boot');
+    this.#schedulePeriodic();
+    this.#panel.startClock();
+  }
+
+  /** One wipe at a time: a second command while one is under way joins it. */
+  wipeKeys(): Promise<SelfTestReport> {
+    this.#wiping ??= this.#wipe().finally(() => (this.#wiping = undefined));
+    return this.#wiping;
+  }
+
+  events(): TerminalEvent[] {
+    return readEvents(this.#log, this.cbor, this.ports.trace);
+  }
+
+  reports(): SelfTestReport[] {
+    return readReports(this.#log, this.cbor, this.ports.trace);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.ports.keypad.stop();
+    if (this.#periodic) this.ports.clock.clearTimer(this.#periodic);
+    this.#panel.stop();
+    this.#acquirer?.link.close();
+  }
+
+  #transition(to: TerminalState, cause: TransitionCause) {
+    const from = this.#state;
+    if (!TRANSITIONS[from].includes(to)) throw new RuntimeError('runtime-transition', `no transition ${from} → ${to}`);
+    const { clock } = this.ports;
+    const event: TerminalEvent = { kind: 'transition', from, to, cause, uptimeMs: clock.uptimeMs(), wallMs: clock.wallMs() };
+    this.#state = to;
+    this.record(RecordType.event, event);
+    this.ports.trace(`state ${event.from} → ${event.to} (${cause})`);
+  }
+
+  #recordBytes(type: number, encode: () => Uint8Array) {
+    const log = this.#log;
+    if (!log) return;
+    try {
+      log.append(type, encode());
+    } catch (error) {
+      // The flash probe reports storage trouble; losing one event must not stop the terminal.
+      this.ports.trace(`log append failed: ${errorText(error)}`);
+    }
+  }
+
+  #schedulePeriodic() {
+    this.#periodic = this.ports.clock.setTimer(SELF_TEST_INTERVAL_MS, () => {
+      this.#periodic = undefined;
+      if (this.#stopped) return;
+      this.#schedulePeriodic();
+      // Not in the middle of an action or an activation (activationDuties.ts): the next period runs it.
+      if (this.diagnosisRuntime.busy()) return;
+      void this.selfTest('periodic');
+    });
+  }
+
+  #onKey(key: KeyCode) {
+    const state = this.#state;
+    if (this.#stopped || state === 'boot' || state === 'selftest' || this.diagnosisRuntime.busy()) return;
+    if (this.#panel.page(key)) return;
+    if (key === 'menu') {
+      void this.selfTest('demand');
+    }
+  }
+
+  async #wipe(): Promise<SelfTestReport> {
+    if (!this.#booted || this.#stopped) throw new RuntimeError('runtime-state', 'no key wipe before boot');
+    // A self-test under way finishes first; its report is then replaced by the one that follows the wipe.
+    if (this.#running) await this.#running.catch(() => undefined);
+    if (this.#stopped) throw new RuntimeError('runtime-state', 'terminal stopped');
+    try {
+      this.#keys.wipe();
+    } catch (error) {
+      // The keys are gone all the same; the flash probe reports the log.
+      this.ports.trace(`key wipe not recorded: ${errorText(error)}`);
+    }
+    this.ports.trace('keys wiped: master key erased, working keys dropped');
+    if (this.#state === 'ready') {
+      this.#transition('fault', 'keys-wiped');
+      this.#panel.show({ kind: 'home' });
+    }
+    return this.selfTest('keys-wiped');
+  }
+}
+
