@@ -58,7 +58,9 @@ describe('set-clock from SNTP', () => {
     expect(behindTrueTime(world)).toBeGreaterThanOrEqual(0);
     expect(behindTrueTime(world)).toBeLessThan(1000);
     const after = terminal.diagnosis!;
-    expect(after.tried).toEqual([expect.objectContaining({ action: 'set-clock', result: 'done' })]);
+    // No confirmed cause left on a terminal out of service: the self-test ran by itself, passed, and the terminal serves again.
+    expect(after.tried).toEqual([expect.objectContaining({ action: 'set-clock', result: 'done' }), expect.objectContaining({ action: 'self-test', result: 'done' })]);
+    expect(terminal.state).toBe('ready');
     expect(after.evidence.map((e) => `${e.code}:${e.status}`)).toEqual(expect.arrayContaining(['rtc.ok:pass', 'action.set-clock.done:pass']));
     expect(after.evidence.map((e) => e.code)).not.toContain('rtc.before-build');
     expect(after.causes.find((c) => c.id === 'sys.clock')?.status ?? 'ruled-out').toBe('ruled-out');

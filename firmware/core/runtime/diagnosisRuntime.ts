@@ -7,9 +7,14 @@
  *   self-test that failed: the diagnosis is computed and its summary shown, no key pressed.
  * - An action shows the steps page with the step under way, runs (actions.ts), is recorded as
  *   tried, and the diagnosis is computed again and its steps page shown with the result.
- * - A self-test that does not fail puts the terminal back in service: the diagnosis is done with.
+ * - An action done (network test, sign-on, clock) that leaves no confirmed cause on a terminal out
+ *   of service is followed by a self-test, recorded as tried too: when it passes the terminal is
+ *   back in service and the summary says so, with what was tried (else the steps page).
+ * - A self-test that does not fail puts the terminal back in service: the diagnosis is done with
+ *   (an action's closing summary stays until the next self-test).
  */
 import type { ActivationOutcome } from '../activation/activate';
+import { deepFreeze } from '../freeze';
 import type { ActivationEvidence, SessionEvidence } from '../diagnosis/gather';
 import type { HostLink } from '../host/link';
 import type { ActivationStage } from '../ui/activationTexts';
@@ -68,6 +73,9 @@ export interface DiagnosisRuntime {
   readonly panelDeps: Pick<PanelDeps, 'diagnosis' | 'factory' | 'openDiagnosis' | 'runStep' | 'submitCode'>;
 }
 
+/** The actions after which, done with no cause confirmed on a terminal out of service, the self-test runs by itself. */
+const SELF_TEST_AFTER: readonly ActionId[] = deepFreeze(['network-test', 'sign-on', 'set-clock'] satisfies ActionId[]);
+
 /** How long a successful activation's result (the TID and MID bound) stays on the screen before the self-test takes it over. */
 export const ACTIVATION_RESULT_SCREEN_MS = 4000;
 
@@ -89,6 +97,8 @@ class TerminalDiagnosisRuntime implements DiagnosisRuntime, DiagnosisDeps, Activ
   #judged: SelfTestReport | undefined;
   #acting: Promise<ActionOutcome> | undefined;
   #activating = false;
+  /** The diagnosis held is an action's closing one (the terminal back in service): cleared at the next self-test. */
+  #closing = false;
   readonly #activation: ActivationDuties;
   readonly #diagnosis: DiagnosisDuties;
   readonly #actionDeps: ActionDeps;
@@ -150,7 +160,10 @@ class TerminalDiagnosisRuntime implements DiagnosisRuntime, DiagnosisDeps, Activ
 
   afterSelfTest(report: SelfTestReport): boolean {
     this.#judged = undefined;
-    if (report.verdict !== 'fail') this.#diagnosis.clear();
+    // An action's own self-test that passes keeps what was tried for the action's closing summary
+    // (#act); that summary's diagnosis is done with at the next self-test, whatever it finds.
+    if ((report.verdict !== 'fail' && !this.#acting) || this.#closing) this.#diagnosis.clear();
+    this.#closing = false;
     // An action's own self-test: the action shows its result when it ends.
     if (this.#acting || this.#activating || (report.trigger !== 'host-83' && (report.trigger !== 'demand' || report.verdict !== 'fail'))) return false;
     this.#diagnosis.compute();
@@ -290,8 +303,17 @@ class TerminalDiagnosisRuntime implements DiagnosisRuntime, DiagnosisDeps, Activ
     this.#showDiagnosis('steps', id);
     const outcome = await runAction(id, this.#actionDeps);
     this.#diagnosis.noteAction(outcome);
-    this.#diagnosis.compute();
-    if (!deps.stopped()) this.#showDiagnosis('steps');
+    const d = this.#diagnosis.compute();
+    // The action took away every confirmed cause of a terminal out of service: the self-test judges
+    // at once whether it can serve again, as a technician would run it next (issue 8, Deliver 3).
+    if (outcome.result === 'done' && SELF_TEST_AFTER.includes(id) && deps.state() === 'fault' && !deps.stopped() && !d.causes.some((c) => c.status === 'confirmed')) {
+      // Its progress is the self-test's own screen.
+      this.#diagnosis.noteAction(await runAction('self-test', this.#actionDeps));
+      this.#diagnosis.compute();
+    }
+    // Back in service (a self-test passed): the summary says so with what was tried; else the steps with the result.
+    this.#closing = deps.state() === 'ready';
+    if (!deps.stopped()) this.#showDiagnosis(this.#closing ? 'summary' : 'steps');
     // Recorded (the history written) before the board restarts.
     if (id === 'restart' && outcome.result === 'done') deps.restart?.();
     return outcome;
