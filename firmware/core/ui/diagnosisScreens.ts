@@ -6,13 +6,14 @@
  * ▼/▲ page through them in that order (runtime/terminal.ts); a step's number is the digit that
  * runs it on a PIN pad, the same on every page.
  */
-import type { ActionId, Diagnosis, Evidence, RankedCause, Remedy } from '../diagnosis/types';
+import { REMEDIES } from '../diagnosis/remedies';
+import type { ActionId, ActionOutcome, Diagnosis, Evidence, RankedCause, Remedy } from '../diagnosis/types';
 import type { KeypadLayout } from '../ports';
 import { qrOps, QUIET_ZONE } from '../qr/qrOps';
 import type { QrMatrix } from '../qr/qrMatrix';
 import { BoundActivationScreens, type ActivationScreens } from './activationScreens';
 import { bigText } from './bigText';
-import { causeName, label, remedyText, statusName, actorName } from './diagnosisTexts';
+import { actionName, causeName, label, remedyText, statusName, actorName } from './diagnosisTexts';
 import { PANEL_WIDTH, type DisplayList } from './displayList';
 import { evidenceFacts, evidenceText } from './evidenceText';
 import type { UiFont } from './font';
@@ -130,6 +131,38 @@ function nextStep(d: Diagnosis): number {
   return -1;
 }
 
+/**
+ * The terminal passed the self-test that ended what was tried (an action's own, or the one that
+ * follows an action that left no confirmed cause): a self-test that does not fail puts it back
+ * in service (runtime/diagnosisRuntime.ts), so its diagnosis closes the fault.
+ */
+export function backInService(d: Diagnosis): boolean {
+  const last = d.tried[d.tried.length - 1];
+  return last !== undefined && last.action === 'self-test' && last.result === 'done' && !d.causes.some((c) => c.status === 'confirmed');
+}
+
+/** An action tried as a row: ✓ or ✗, the step's title, how it went, and its facts. */
+function triedItem(lang: Lang, outcome: ActionOutcome): RowItem {
+  const ok = outcome.result === 'done';
+  const remedy = REMEDIES.find((r) => r.action === outcome.action);
+  return {
+    lead: ok ? UI_SYMBOLS.pass : UI_SYMBOLS.fail,
+    leadColor: STATUS_LOOKS[ok ? 'pass' : 'fail'].ink,
+    text: remedy ? remedyText(lang, remedy.id).title : actionName(lang, outcome.action),
+    color: PALETTE.text,
+    sub: label(lang, `step.${outcome.result}`),
+    subColor: STATUS_LOOKS[ok ? 'pass' : 'fail'].ink,
+    ...(outcome.detail ? { facts: outcome.detail } : {}),
+  };
+}
+
+/** The actions tried that no step lists any more (their cause is gone): the steps page and the closing summary still show them. */
+function triedOffSteps(lang: Lang, d: Diagnosis): RowItem[] {
+  const items: RowItem[] = [];
+  for (const outcome of d.tried) if (!d.steps.some((s) => s.action === outcome.action)) items.push(triedItem(lang, outcome));
+  return items;
+}
+
 /** A step as a row: number, title, and one line saying how it went, or who does it. */
 function stepItem(view: ScreenView, d: Diagnosis, index: number, running: ActionId | undefined, bold: boolean): RowItem {
   const { lang } = view;
@@ -155,6 +188,14 @@ export function renderDiagnosisSummary(d: Diagnosis, view: ScreenView): DisplayL
   const cause = d.top;
   const sections: RowSection[] = [];
   let y: number;
+  if (backInService(d)) {
+    // The fault is closed: what was tried, each with how it went; no step to take.
+    y = standingBand(screen, 'pass', `${UI_SYMBOLS.pass} ${label(lang, 'diag.cleared')}`, '', top);
+    sections.push({ items: [{ text: label(lang, 'diag.clearedNote'), color: PALETTE.text, bold: true }] });
+    sections.push({ title: label(lang, 'diag.tried'), items: d.tried.map((t) => triedItem(lang, t)) });
+    drawRows(screen, lang, sections, y + 4, bottom);
+    return screen.build(PALETTE.background);
+  }
   if (cause) {
     y = standingBand(screen, STANDING[cause.status], standingWords(lang, cause), familyName(lang, cause.family), top);
     y = screen.paragraph(causeName(lang, cause.id), { x: MARGIN, width: CONTENT_WIDTH, y: y + 6, color: PALETTE.text, bold: true, lineStep: LINE_STEP }) + 2;
@@ -248,7 +289,11 @@ export function renderSteps(d: Diagnosis, view: ScreenView, running?: ActionId, 
   const hintTop = bottom - hintLines.length * LINE_STEP;
   const items: RowItem[] = [];
   for (let i = first; i < last; i++) items.push(stepItem(view, d, i, running, i === next));
-  drawRows(screen, lang, [{ items, empty: label(lang, 'diag.allTried') }], top + 6, hintTop - 2);
+  const sections: RowSection[] = [{ items, empty: label(lang, 'diag.allTried') }];
+  // What was tried for a cause that is gone stays in sight, under the steps left (on each steps page).
+  const tried = triedOffSteps(lang, d);
+  if (tried.length > 0) sections.push({ title: label(lang, 'diag.tried'), items: tried });
+  drawRows(screen, lang, sections, top + 6, hintTop - 2);
   hintLines.forEach((line, i) => screen.text(line, { x: MARGIN, width: CONTENT_WIDTH, y: hintTop + i * LINE_STEP, color: PALETTE.muted, align: 'center' }));
   return screen.build(PALETTE.background);
 }
