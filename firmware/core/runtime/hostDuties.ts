@@ -50,19 +50,70 @@ export interface HostDuties {
 const refusal = (code: string, detail: string): HostOutcome => ({ kind: 'refused', code, detail });
 
 export function createHostDuties(deps: HostDutiesDeps): HostDuties {
-  const { ports } = deps;
-  /** The tail of the queue of operations: each starts when the one before has ended. */
-  let tail: Promise<unknown> = Promise.resolve();
-  let pending = 0;
-  let followUp: Promise<unknown> | undefined;
-  let lastEvidence: HostAnswer | undefined;
-  let refusalShown: TimerToken | undefined;
+  return new TerminalHostDuties(deps);
+}
 
-  function evidence(operation: HostOperation, outcome: HostOutcome) {
+/** A class, not a closure factory: its methods are made once at preload, not per boot on the XS heap (docs/memory.md). */
+class TerminalHostDuties implements HostDuties {
+  readonly #deps: HostDutiesDeps;
+  /** The tail of the queue of operations: each starts when the one before has ended. */
+  #tail: Promise<unknown> = Promise.resolve();
+  #pending = 0;
+  #followUp: Promise<unknown> | undefined;
+  #lastEvidence: HostAnswer | undefined;
+  #refusalShown: TimerToken | undefined;
+
+  constructor(deps: HostDutiesDeps) {
+    this.#deps = deps;
+  }
+
+  signOn(): Promise<HostOutcome> {
+    return this.#queue('sign-on', ['ready'], (s) => s.signOn());
+  }
+
+  signOnAnyState(): Promise<HostOutcome> {
+    return this.#queue('sign-on', ['ready', 'fault'], (s) => s.signOn());
+  }
+
+  echo(): Promise<HostOutcome> {
+    return this.#queue('echo', ['ready', 'fault'], (s) => s.echo());
+  }
+
+  sale(request: SaleRequest): Promise<SaleOutcome> {
+    return this.#queue('sale', ['ready'], async (s) => (await this.#signOnFirst(s)) ?? s.sale(request), request);
+  }
+
+  settle(): Promise<SettleOutcome> {
+    return this.#queue('settle', ['ready', 'fault'], async (s) => (await this.#signOnFirst(s)) ?? s.settle());
+  }
+
+  afterSelfTest(report: SelfTestReport): void {
+    const session = this.#deps.session();
+    // Not after the run a terminal-invalid answer started: the same sign-on would only get the same answer.
+    if (!session || report.verdict === 'fail' || report.trigger === 'host-83') return;
+    const status = session.status();
+    if (status.signedOn && !status.needsSignOn) return;
+    void this.#queue('sign-on', ['ready'], (s) => s.signOn());
+  }
+
+  async idle(): Promise<void> {
+    for (let round = 0; round < 8 && (this.#pending > 0 || this.#followUp); round++) {
+      await this.#tail.catch(() => undefined);
+      if (this.#followUp) await this.#followUp;
+    }
+  }
+
+  get lastEvidence(): HostAnswer | undefined {
+    return this.#lastEvidence;
+  }
+
+  #evidence(operation: HostOperation, outcome: HostOutcome) {
     if (outcome.kind !== 'answered') return;
     const answer = outcome.answer;
     if (answer.category === 'approved' && operation !== 'sign-on') return;
-    lastEvidence = answer;
+    const deps = this.#deps;
+    const { ports } = deps;
+    this.#lastEvidence = answer;
     const event: TerminalEvent = {
       kind: 'host-answer',
       operation,
@@ -78,23 +129,24 @@ export function createHostDuties(deps: HostDutiesDeps): HostDuties {
     };
     deps.record(RecordType.event, event);
     ports.trace(`host answered ${operation}: ${answer.code} (${answer.category}) from host ${answer.host}`);
-    if (answer.category === 'terminal-invalid' && !refusalShown) {
+    if (answer.category === 'terminal-invalid' && !this.#refusalShown) {
       // What the host said stays on the screen a while before the self-test takes it over.
-      refusalShown = ports.clock.setTimer(HOST_REFUSAL_SCREEN_MS, () => {
-        refusalShown = undefined;
+      this.#refusalShown = ports.clock.setTimer(HOST_REFUSAL_SCREEN_MS, () => {
+        this.#refusalShown = undefined;
         if (deps.stopped()) return;
-        followUp = deps
+        this.#followUp = deps
           .selfTest('host-83')
           .catch(() => undefined)
-          .finally(() => (followUp = undefined));
+          .finally(() => (this.#followUp = undefined));
       });
     }
   }
 
   /** Queues `run`; it runs alone, in the states that allow it, and its answer is weighed. */
-  function queue<T extends HostOutcome>(operation: HostOperation, allowed: readonly TerminalState[], run: (session: HostSession) => Promise<T>, request?: SaleRequest): Promise<T | HostOutcome> {
-    pending++;
-    const result = tail.then(async (): Promise<T | HostOutcome> => {
+  #queue<T extends HostOutcome>(operation: HostOperation, allowed: readonly TerminalState[], run: (session: HostSession) => Promise<T>, request?: SaleRequest): Promise<T | HostOutcome> {
+    const deps = this.#deps;
+    this.#pending++;
+    const result = this.#tail.then(async (): Promise<T | HostOutcome> => {
       const session = deps.session();
       if (!session) return refusal('host.not-configured', 'no acquirer link: the configuration probe says why');
       const state = deps.state();
@@ -106,45 +158,19 @@ export function createHostDuties(deps: HostDutiesDeps): HostDuties {
       } catch (error) {
         outcome = refusal('host.failed', error instanceof Error ? error.message : 'error');
       }
-      evidence(operation, outcome);
+      this.#evidence(operation, outcome);
       deps.show(operation, outcome, request);
       return outcome;
     });
-    tail = result.finally(() => pending--);
+    this.#tail = result.finally(() => this.#pending--);
     return result;
   }
 
-  async function signOnFirst(session: HostSession): Promise<HostOutcome | undefined> {
+  async #signOnFirst(session: HostSession): Promise<HostOutcome | undefined> {
     const status = session.status();
     if (status.signedOn && !status.needsSignOn) return undefined;
     const outcome = await session.signOn();
-    evidence('sign-on', outcome);
+    this.#evidence('sign-on', outcome);
     return outcome.kind === 'answered' && outcome.answer.category === 'approved' ? undefined : outcome;
   }
-
-  return {
-    signOn: () => queue('sign-on', ['ready'], (s) => s.signOn()),
-    signOnAnyState: () => queue('sign-on', ['ready', 'fault'], (s) => s.signOn()),
-    echo: () => queue('echo', ['ready', 'fault'], (s) => s.echo()),
-    sale: (request) =>
-      queue('sale', ['ready'], async (s) => (await signOnFirst(s)) ?? s.sale(request), request),
-    settle: () => queue('settle', ['ready', 'fault'], async (s) => (await signOnFirst(s)) ?? s.settle()),
-    afterSelfTest(report) {
-      const session = deps.session();
-      // Not after the run a terminal-invalid answer started: the same sign-on would only get the same answer.
-      if (!session || report.verdict === 'fail' || report.trigger === 'host-83') return;
-      const status = session.status();
-      if (status.signedOn && !status.needsSignOn) return;
-      void queue('sign-on', ['ready'], (s) => s.signOn());
-    },
-    async idle() {
-      for (let round = 0; round < 8 && (pending > 0 || followUp); round++) {
-        await tail.catch(() => undefined);
-        if (followUp) await followUp;
-      }
-    },
-    get lastEvidence() {
-      return lastEvidence;
-    },
-  };
 }
