@@ -97,9 +97,9 @@ export async function runDemoSale(terminal: Terminal, ports: Ports, watch?: Heap
     pinBlock: fromHex('1A2B3C4D5E6F7081'),
   };
   watch?.phase('sale', trace);
-  const outcome = await terminal.sale(request);
+  // The outcome is traced and dropped, not kept in this frame while the diagnosis demo runs.
+  trace(`demo sale: ${outcomeText(await terminal.sale(request))}`);
   watch?.phase('after sale');
-  trace(`demo sale: ${outcomeText(outcome)}`);
   if (settings.get(DEMO_SALE_DOMAIN, DEMO_DIAGNOSIS_KEY) !== undefined && press) await demoDiagnosis(terminal, ports, request, watch, press);
 }
 
