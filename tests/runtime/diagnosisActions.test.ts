@@ -2,14 +2,16 @@
  * What follows a step the terminal runs itself (issue 8, Deliver 3 and 4), as a technician meets
  * it: a step that takes away every confirmed cause of a terminal out of service is followed by a
  * self-test, and when that passes the terminal serves again and the summary says so with what was
- * tried; a step whose cause is gone while another stands stays listed as tried on the steps page.
+ * tried; a step whose cause is gone while another stands stays listed as tried on the steps page;
+ * an activation the terminal will not start from the keypad (already activated) shows its result.
  */
 import { createTerminal } from '../../firmware/core/runtime/terminal';
 import { label, remedyText } from '../../firmware/core/ui/diagnosisTexts';
 import { diagnosisPage } from '../../firmware/core/ui/diagnosisScreens';
 import { drive } from '../../host-sim/scenario/hostSteps';
 import { startWorld, type NodeWorld } from '../../host-sim/world';
-import { driveUntil, scenarioWith, screenText } from './world';
+import { shownWords } from '../ui/diagnosisFixtures';
+import { driveUntil, PROFILE, scenarioWith, screenText } from './world';
 
 const NTP = { dns: { 'cn.pool.ntp.org': '203.0.113.123', 'pool.ntp.org': '198.51.100.123' }, sntp: { time: '2026-12-02T08:00:00Z', answers: true } };
 
@@ -82,5 +84,40 @@ describe('after a step that clears the cause', () => {
     expect(text).toContain(label('en', 'diag.tried'));
     expect(text).toContain(remedyText('en', 'set-clock').title);
     expect(text).toContain(label('en', 'step.done'));
+  });
+});
+
+describe('activation from the keypad on a terminal already activated', () => {
+  it('is not started: the result screen says so (no request sent), and a key leads on', async () => {
+    const CODE = '20261202';
+    const world = await startWorld(
+      scenarioWith({
+        lang: 'en',
+        device: { keypad: 'pin-pad' },
+        terminal: { profile: PROFILE },
+        keys: { masterKey: null, workingKeys: null },
+        acquirer: { terminals: [{ tid: '10240001', mid: '898440154110001', status: 'registered', activation: { code: CODE } }] },
+      }),
+    );
+    opened.push(world);
+    const terminal = createTerminal(world.ports);
+    await drive(world, terminal.boot());
+    expect(await drive(world, terminal.activate(CODE))).toMatchObject({ kind: 'activated' });
+    await driveUntil(world, () => terminal.state === 'ready');
+    const requests = () => world.acquirer!.log.filter((e) => e.direction === 'in' && e.mti === '0800').length;
+    const before = requests();
+    // The activate step opens the code entry; the operator types the code and presses ENTER.
+    await drive(world, terminal.runAction('activate'));
+    expect(terminal.view).toBe('code-entry');
+    for (const digit of CODE) world.keypad.press(digit as '0');
+    world.keypad.press('enter');
+    await driveUntil(world, () => terminal.view !== 'code-entry');
+    expect(terminal.view).toBe('activation-result');
+    const words = shownWords(world.display.current!);
+    expect(words).toContain(label('en', 'act.activation-already-activated').replace(/\s+/g, ''));
+    expect(words).toContain(label('en', 'act.activation-already-activated.remedy').replace(/\s+/g, ''));
+    expect(requests()).toBe(before);
+    world.keypad.press('down');
+    expect(terminal.view).not.toBe('activation-result');
   });
 });

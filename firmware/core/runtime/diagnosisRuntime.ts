@@ -28,7 +28,7 @@ import type { RecordLog } from '../store/recordLog';
 import { diagnosisStepsPage } from '../ui/diagnosisScreens';
 import { readProfile, type AcquirerLink } from './acquirerLink';
 import { mergeResults, probesWithDependencies, runAction, type ActionDeps } from './actions';
-import { createActivationDuties, type ActivateOptions, type ActivationDuties, type ActivationDutiesDeps } from './activationDuties';
+import { ActivationRequestError, createActivationDuties, type ActivateOptions, type ActivationDuties, type ActivationDutiesDeps } from './activationDuties';
 import { createDiagnosisDuties, type DiagnosisDeps, type DiagnosisDuties } from './diagnosisDuties';
 import type { TerminalEvent } from './events';
 import type { HostDuties } from './hostDuties';
@@ -200,7 +200,8 @@ class TerminalDiagnosisRuntime implements DiagnosisRuntime, DiagnosisDeps, Activ
       .activate(digits)
       .catch((error: unknown) => {
         this.ports.trace(`activation failed: ${error instanceof Error ? error.message : 'error'}`);
-        this.#deps.panel().show({ kind: 'home' });
+        // The terminal would not start it (already activated, a step under way): the result screen says so, as for a refusal.
+        this.#deps.panel().show(error instanceof ActivationRequestError ? { kind: 'activation-result', notStarted: error.code } : { kind: 'home' });
       })
       .finally(() => (this.#activating = false));
   }

@@ -30,6 +30,7 @@ import type { CborCodec } from '../store/cbor';
 import type { DisplayList } from '../ui/displayList';
 import { ACTIVATION_CODE_MAX, ACTIVATION_CODE_MIN, type ActivationStage } from '../ui/activationTexts';
 import { CODE_DELETE, CODE_SUBMIT, currentCodeChoice, nextCodeChoice } from '../ui/activationScreens';
+import type { ActivationNotStartedCode } from '../ui/activationNotStarted';
 import { createDiagnosisScreens, diagnosisPage, type DiagnosisScreens } from '../ui/diagnosisScreens';
 import { parseFont } from '../ui/font';
 import { createScreens, type ScreenContext, type Screens } from '../ui/screens';
@@ -52,7 +53,9 @@ export type View =
   | { kind: 'code-entry'; digits: string; choice?: number }
   /** `stage`: 申请 → 审核 → 发放 (apply when not given). */
   | { kind: 'activating'; stage?: ActivationStage }
-  | { kind: 'activation-result'; outcome: ActivationOutcome };
+  /** `notStarted`: the terminal itself would not start the activation the keypad asked for (outcome absent then). */
+  | { kind: 'activation-result'; outcome: ActivationOutcome; notStarted?: undefined }
+  | { kind: 'activation-result'; outcome?: undefined; notStarted: ActivationNotStartedCode };
 
 /**
  * Page `n` of diagnosis `d` as the panel draws it. The support code and the QR are made only for
@@ -201,7 +204,7 @@ class TerminalPanel implements Panel {
     if (key === 'menu' && view.kind !== 'diagnosis' && view.kind !== 'code-entry' && !(oneButton && activationScreen)) return false;
     // Any key takes a transaction's result off the screen; a refused activation's leads to the diagnosis (its remedy, the support code).
     if (view.kind === 'host') return this.#show({ kind: 'home' });
-    if (view.kind === 'activation-result') return this.#show(view.outcome.kind === 'refused' && deps.diagnosis() ? { kind: 'diagnosis', page: 0 } : { kind: 'home' });
+    if (view.kind === 'activation-result') return this.#show(view.outcome?.kind !== 'activated' && deps.diagnosis() ? { kind: 'diagnosis', page: 0 } : { kind: 'home' });
     if (view.kind === 'activating' || view.kind === 'running') return true;
     if (view.kind === 'diagnosis') return this.#diagnosisKey(key, view.page);
     if (view.kind === 'code-entry') return oneButton ? this.#choiceKey(key, view.digits, view.choice) : this.#codeKey(key, view.digits);
@@ -248,7 +251,7 @@ class TerminalPanel implements Panel {
       ports.display.draw(diagnosisPageList(own, d, view.page, context, ports.system.serialNumber, view.running));
     } else if (view.kind === 'code-entry') ports.display.draw(own.codeEntry(view.digits, context, view.choice));
     else if (view.kind === 'activating') ports.display.draw(own.activating({ ...context, ...(view.stage ? { stage: view.stage } : {}) }));
-    else if (view.kind === 'activation-result') ports.display.draw(own.activationResult(view.outcome, context));
+    else if (view.kind === 'activation-result') ports.display.draw(view.outcome ? own.activationResult(view.outcome, context) : own.activationNotStarted(view.notStarted, context));
   }
 
   /** Keys on a diagnosis page: paging, and on the steps page the actions. */

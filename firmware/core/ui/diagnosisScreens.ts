@@ -11,6 +11,7 @@ import type { ActionId, ActionOutcome, Diagnosis, Evidence, RankedCause, Remedy 
 import type { KeypadLayout } from '../ports';
 import { qrOps, QUIET_ZONE } from '../qr/qrOps';
 import type { QrMatrix } from '../qr/qrMatrix';
+import { renderActivationNotStarted, type ActivationNotStartedCode } from './activationNotStarted';
 import { BoundActivationScreens, type ActivationScreens } from './activationScreens';
 import { bigText } from './bigText';
 import { actionName, causeName, label, remedyText, statusName, actorName } from './diagnosisTexts';
@@ -338,6 +339,8 @@ export interface DiagnosisScreens extends ActivationScreens {
   pageCount(d: Diagnosis): number;
   /** Page `n` (0 = summary) as ▼/▲ reach it; `running` marks the action under way on the steps page. */
   page(d: Diagnosis, n: number, context: PageContext, running?: ActionId): DisplayList;
+  /** The activation result when the terminal would not start the activation asked for. */
+  activationNotStarted(code: ActivationNotStartedCode, context: ScreenContext): DisplayList;
 }
 
 /** The diagnosis and activation screens bound to the parsed font and the board's keys. */
@@ -378,6 +381,10 @@ class BoundDiagnosisScreens extends BoundActivationScreens implements DiagnosisS
     if (source.kind === 'ruledOut') return renderRuledOut(d, this.#view(context));
     if (source.kind === 'steps') return renderSteps(d, this.#view(context), running, source.part);
     return renderSupport(d, { ...context, font: this.font, keys: this.keys });
+  }
+
+  activationNotStarted(code: ActivationNotStartedCode, context: ScreenContext): DisplayList {
+    return renderActivationNotStarted(code, this.#view(context));
   }
 
   #view(context: ScreenContext): ScreenView {
