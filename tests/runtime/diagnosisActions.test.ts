@@ -87,6 +87,25 @@ describe('after a step that clears the cause', () => {
   });
 });
 
+describe('a step run on a terminal in service', () => {
+  it('runs no self-test and shows the steps page with the result, not a closing summary', async () => {
+    const world = await startWorld(scenarioWith({ lang: 'en', device: { keypad: 'pin-pad' } }));
+    opened.push(world);
+    const terminal = createTerminal(world.ports);
+    await drive(world, terminal.boot());
+    await driveUntil(world, () => terminal.state === 'ready');
+    const reports = terminal.reports().length;
+    world.keypad.press('enter');
+    expect(terminal.view).toBe('diagnosis');
+    expect(await drive(world, terminal.runAction('network-test'))).toMatchObject({ result: 'done' });
+    expect(terminal.reports().length).toBe(reports);
+    expect(terminal.diagnosis!.tried.map((t) => t.action)).toEqual(['network-test']);
+    const text = screenText(world);
+    expect(text).toContain(label('en', 'diag.steps'));
+    expect(text).not.toContain(label('en', 'diag.cleared'));
+  });
+});
+
 describe('activation from the keypad on a terminal already activated', () => {
   it('is not started: the result screen says so (no request sent), and a key leads on', async () => {
     const CODE = '20261202';

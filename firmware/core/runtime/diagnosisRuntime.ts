@@ -302,18 +302,19 @@ class TerminalDiagnosisRuntime implements DiagnosisRuntime, DiagnosisDeps, Activ
       return runAction(id, this.#actionDeps);
     }
     this.#showDiagnosis('steps', id);
+    const outOfService = deps.state() === 'fault';
     const outcome = await runAction(id, this.#actionDeps);
     this.#diagnosis.noteAction(outcome);
     const d = this.#diagnosis.compute();
     // The action took away every confirmed cause of a terminal out of service: the self-test judges
     // at once whether it can serve again, as a technician would run it next (issue 8, Deliver 3).
-    if (outcome.result === 'done' && SELF_TEST_AFTER.includes(id) && deps.state() === 'fault' && !deps.stopped() && !d.causes.some((c) => c.status === 'confirmed')) {
+    if (outcome.result === 'done' && SELF_TEST_AFTER.includes(id) && outOfService && deps.state() === 'fault' && !deps.stopped() && !d.causes.some((c) => c.status === 'confirmed')) {
       // Its progress is the self-test's own screen.
       this.#diagnosis.noteAction(await runAction('self-test', this.#actionDeps));
       this.#diagnosis.compute();
     }
     // Back in service (a self-test passed): the summary says so with what was tried; else the steps with the result.
-    this.#closing = deps.state() === 'ready';
+    this.#closing = outOfService && deps.state() === 'ready';
     if (!deps.stopped()) this.#showDiagnosis(this.#closing ? 'summary' : 'steps');
     // Recorded (the history written) before the board restarts.
     if (id === 'restart' && outcome.result === 'done') deps.restart?.();
