@@ -50,6 +50,8 @@ export class HeapWatch {
       const value: unknown = Reflect.get(object, key, object);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
+        // A display list is alive only while it is drawn: sampled on the way in too (a page's own peak).
+        if (key === 'draw') this.#sample(`${this.#names.get(object)}.draw (list held)`);
         try {
           return value.apply(object, args);
         } finally {
