@@ -26,6 +26,14 @@ export const DEMO_SALE_KEY = 'demoSale';
  * (code and QR) included, and back home (docs/memory.md, the diagnosis's heap).
  */
 export const DEMO_DIAGNOSIS_KEY = 'demoDiagnosis';
+/**
+ * With this setting (dev/demoActivate, the activation code as an i32) a factory-state terminal
+ * activates once the link is up, instead of the sale: request, master key stored, sign-on and
+ * self-test after it, each sample traced (docs/memory.md, activation's heap).
+ */
+export const DEMO_ACTIVATE_KEY = 'demoActivate';
+/** How long the sign-on and self-test after an activation may take. */
+const AFTER_ACTIVATION_MS = 60_000;
 /** How long the host has to disable the TID after the trace asks. */
 const DISABLE_WAIT_MS = 3_000;
 /** How long the host-83 self-test and the diagnosis may take to reach the screen. */
@@ -71,6 +79,8 @@ export function demoKeys(ports: Ports): DemoPress {
 /** `ports` unwatched (the heap watch samples the terminal's own port calls, not these). */
 export async function runDemoSale(terminal: Terminal, ports: Ports, watch?: HeapWatch, press?: DemoPress): Promise<void> {
   const { settings, trace } = ports;
+  const code = settings.get(DEMO_SALE_DOMAIN, DEMO_ACTIVATE_KEY);
+  if (typeof code === 'number') return demoActivation(terminal, ports, String(code), watch);
   const amount = settings.get(DEMO_SALE_DOMAIN, DEMO_SALE_KEY);
   if (typeof amount !== 'number') return;
   // Wi-Fi joins in the background and may come up after the boot self-test (whose network probes
@@ -129,6 +139,21 @@ async function demoDiagnosis(terminal: Terminal, ports: Ports, request: SaleRequ
     trace(`demo diagnosis: page ${n + 1 <= pages ? n + 1 : 'home'} of ${pages} drawn (view ${terminal.view})`);
   }
   watch?.phase('after diagnosis');
+}
+
+/** Activation from the factory state, as the code entry's ENTER would start it. */
+async function demoActivation(terminal: Terminal, ports: Ports, code: string, watch: HeapWatch | undefined): Promise<void> {
+  const { trace, clock } = ports;
+  trace(`demo activation: link ${(await linkUp(ports)) ? 'up' : 'still down'}, terminal ${terminal.state}`);
+  watch?.phase('activation', trace);
+  const outcome = await terminal.activate(code).catch((error: unknown) => ({ kind: 'error', detail: error instanceof Error ? error.message : 'error' }));
+  trace(`demo activation: ${outcome.kind}${'reason' in outcome ? ` (${outcome.reason})` : 'tid' in outcome ? ` as ${outcome.tid}` : ''}`);
+  watch?.phase('after activation: sign-on, self-test', trace);
+  const until = clock.uptimeMs() + AFTER_ACTIVATION_MS;
+  while (terminal.view === 'activation-result' && clock.uptimeMs() < until) await wait(clock, 250);
+  await terminal.whenIdle();
+  trace(`demo activation: terminal ${terminal.state}, self-test ${terminal.lastReport?.verdict ?? 'none'}`);
+  watch?.phase('after activation');
 }
 
 function wait(clock: Ports['clock'], ms: number): Promise<void> {
