@@ -153,7 +153,9 @@ class TerminalPanel implements Panel {
   }
 
   show(next: View): void {
-    this.#show(next);
+    // Not through #show: one frame less on the XS stack (512 slots), and an activation stage is drawn deep in the flow.
+    this.#view = next;
+    this.draw();
   }
 
   draw(): void {
