@@ -22,7 +22,7 @@ import type { ActionId, ActionOutcome, Diagnosis } from '../diagnosis/types';
 import type { Ports } from '../ports';
 import type { KeyStore } from '../security/keyStore';
 import { runSelfTest } from '../selftest/runner';
-import type { Probe, SelfTestReport } from '../selftest/types';
+import type { Probe, ProbeResult, SelfTestReport } from '../selftest/types';
 import type { CborCodec } from '../store/cbor';
 import type { RecordLog } from '../store/recordLog';
 import { diagnosisStepsPage } from '../ui/diagnosisScreens';
@@ -95,6 +95,8 @@ class TerminalDiagnosisRuntime implements DiagnosisRuntime, DiagnosisDeps, Activ
   readonly #deps: DiagnosisRuntimeDeps;
   /** The last report with an action's fresh results in place (network test, clock): until the next self-test. */
   #judged: SelfTestReport | undefined;
+  /** This boot's newest failures and warnings per probe, kept for the runs that skip that probe. */
+  #findings: readonly ProbeResult[] = [];
   #acting: Promise<ActionOutcome> | undefined;
   #activating = false;
   /** The diagnosis held is an action's closing one (the terminal back in service): cleared at the next self-test. */
@@ -160,6 +162,11 @@ class TerminalDiagnosisRuntime implements DiagnosisRuntime, DiagnosisDeps, Activ
 
   afterSelfTest(report: SelfTestReport): boolean {
     this.#judged = undefined;
+    // A probe a run could not judge (the keypad on a demand run: the key that started it is down)
+    // does not unsay what an earlier run of this boot found: its finding stands for the diagnosis.
+    const carried = this.#findings.filter((f) => report.results.some((r) => r.id === f.id && r.status === 'skip'));
+    if (carried.length) this.#judged = mergeResults(report, carried);
+    this.#findings = carried.concat(report.results.filter((r) => r.status === 'fail' || r.status === 'warn'));
     // An action's own self-test that passes keeps what was tried for the action's closing summary
     // (#act); that summary's diagnosis is done with at the next self-test, whatever it finds.
     if ((report.verdict !== 'fail' && !this.#acting) || this.#closing) this.#diagnosis.clear();
