@@ -252,8 +252,19 @@ class TerminalDiagnosisRuntime implements DiagnosisRuntime, DiagnosisDeps, Activ
     return this.#deps.acquirer()?.session.journal;
   }
 
-  /** An arrow field: activationDuties.ts hands it on to the activation flow as a plain function. */
-  readonly stage = (stage: ActivationStage): void => this.#deps.panel().show({ kind: 'activating', stage });
+  /**
+   * An arrow field: activationDuties.ts hands it on to the activation flow as a plain function.
+   * 'apply' is drawn at once (ENTER shows it); the later stages from a microtask, on a fresh XS
+   * stack: called deep inside activate(), the screen's layout overflowed the board's 512-slot
+   * stack in mcsim (docs/memory.md). A result already on the screen is not drawn over.
+   */
+  readonly stage = (stage: ActivationStage): void => {
+    if (stage === 'apply') return this.#deps.panel().show({ kind: 'activating', stage });
+    void Promise.resolve().then(() => {
+      const panel = this.#deps.panel();
+      if (!this.#deps.stopped() && panel.view.kind !== 'activation-result') panel.show({ kind: 'activating', stage });
+    });
+  };
 
   async ended(outcome: ActivationOutcome): Promise<void> {
     const deps = this.#deps;
