@@ -135,6 +135,9 @@ class TerminalActivationDuties implements ActivationDuties {
       return { kind: 'refused', reason: 'unreachable', detail: `link: ${errorText(error)}` };
     }
     const counters = deps.counters();
+    // The flow (device key, request, exchange) starts from a microtask, on a fresh XS stack: run
+    // straight from the key press or activate() it overflowed the board's 512 slots in mcsim.
+    await Promise.resolve();
     try {
       return await runActivation(code, { ports, cbor, link, profile, onStage: deps.stage, ...(counters ? { counters } : {}) });
     } catch (error) {
