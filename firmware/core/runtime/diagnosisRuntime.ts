@@ -22,7 +22,7 @@ import type { ActionId, ActionOutcome, Diagnosis } from '../diagnosis/types';
 import type { Ports } from '../ports';
 import type { KeyStore } from '../security/keyStore';
 import { runSelfTest } from '../selftest/runner';
-import type { Probe, ProbeResult, SelfTestReport } from '../selftest/types';
+import type { Probe, ProbeResult, ProbeTargets, SelfTestReport } from '../selftest/types';
 import type { CborCodec } from '../store/cbor';
 import type { RecordLog } from '../store/recordLog';
 import { diagnosisStepsPage } from '../ui/diagnosisScreens';
@@ -46,6 +46,8 @@ export interface DiagnosisRuntimeDeps {
   stopped(): boolean;
   lastReport(): SelfTestReport | undefined;
   probes(): readonly Probe[];
+  /** What the probes read besides the ports (selftest/plan.ts probeTargets). */
+  probeTargets(): ProbeTargets | undefined;
   /** The self-test under way, if any. */
   running(): Promise<SelfTestReport> | undefined;
   selfTest(): Promise<SelfTestReport>;
@@ -307,7 +309,7 @@ class TerminalDiagnosisRuntime implements DiagnosisRuntime, DiagnosisDeps, Activ
     if (running) await running.catch(() => undefined);
     const plan = probesWithDependencies(deps.probes(), pick);
     const report = deps.lastReport();
-    const fresh = await runSelfTest(deps.ports, plan, 'demand', report?.seq ?? 0, deps.probeConcurrency);
+    const fresh = await runSelfTest(deps.ports, plan, 'demand', report?.seq ?? 0, deps.probeConcurrency, deps.probeTargets());
     if (report) this.#judged = mergeResults(this.#judged ?? report, fresh.results);
     // The action is judged on the probes it asked for, not on those they had to run after.
     return fresh.results.filter((r) => plan.some((p) => p.id === r.id && pick(p)));

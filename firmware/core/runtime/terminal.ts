@@ -28,7 +28,7 @@ export { SELF_TEST_INTERVAL_MS } from './terminalCore';
 
 export interface TerminalOptions {
   /** Replaces the standard probe plan (tests). */
-  probes?: (subjects: ProbeSubjects) => Probe[];
+  probes?: (subjects: ProbeSubjects) => readonly Probe[];
   /** Probes in flight at once (default PROBE_CONCURRENCY); the device runs them one at a time to fit its heap. */
   probeConcurrency?: number;
   /**

@@ -5,10 +5,10 @@
  */
 import { readTerminalConfig } from '../config/terminalConfig';
 import type { KeyCode, Ports, TimerToken } from '../ports';
-import { standardProbes } from '../selftest/plan';
+import { probeTargets, standardProbes } from '../selftest/plan';
 import { KeyStore } from '../security/keyStore';
 import { runSelfTest } from '../selftest/runner';
-import type { Probe, SelfTestReport, SelfTestTrigger } from '../selftest/types';
+import type { Probe, ProbeTargets, SelfTestReport, SelfTestTrigger } from '../selftest/types';
 import { encodeReport } from '../selftest/reportRecord';
 import { createCborCodec, type CborCodec } from '../store/cbor';
 import { RecordLog, RecordType } from '../store/recordLog';
@@ -47,7 +47,8 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
   readonly duties: HostDuties;
   #state: TerminalState = 'boot';
   #log: RecordLog | undefined;
-  #probes: Probe[] = [];
+  #probes: readonly Probe[] = [];
+  #targets: ProbeTargets | undefined;
   #lastReport: SelfTestReport | undefined;
   #running: Promise<SelfTestReport> | undefined;
   #periodic: TimerToken | undefined;
@@ -101,6 +102,10 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
 
   probes(): readonly Probe[] {
     return this.#probes;
+  }
+
+  probeTargets(): ProbeTargets | undefined {
+    return this.#targets;
   }
 
   running(): Promise<SelfTestReport> | undefined {
@@ -169,7 +174,7 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
     panel.readIdentity();
     panel.show({ kind: 'running' });
     const seq = (this.#lastReport?.seq ?? 0) + 1;
-    const running = runSelfTest(ports, this.#probes, trigger, seq, this.options.probeConcurrency).then((report) => {
+    const running = runSelfTest(ports, this.#probes, trigger, seq, this.options.probeConcurrency, this.#targets).then((report) => {
       this.#running = undefined;
       this.#lastReport = report;
       this.#recordBytes(RecordType.selfTestReport, () => encodeReport(cbor, report));
@@ -247,7 +252,7 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
     }
     this.diagnosisRuntime.restore();
     this.reopenLink();
-    this.#probes = (this.options.probes ?? standardProbes)({
+    const subjects = {
       log: log ?? logProblem,
       cbor,
       keys,
@@ -257,7 +262,9 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
         profile: this.#profile,
         accountAnswer: this.duties.lastEvidence,
       }),
-    });
+    };
+    this.#targets = probeTargets(subjects);
+    this.#probes = (this.options.probes ?? standardProbes)(subjects);
     ports.keypad.start((key) => this.#onKey(key));
     await this.selfTest('boot');
     this.#schedulePeriodic();

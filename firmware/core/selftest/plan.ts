@@ -2,15 +2,17 @@
 import type { KeyStore } from '../security/keyStore';
 import type { CborCodec } from '../store/cbor';
 import type { RecordLog } from '../store/recordLog';
-import { capkProbe, certificateProbe, cryptoProbe, macProbe, masterKeyProbe, workingKeysProbe } from './probes/authProbes';
-import { displayProbe, keypadProbe } from './probes/deviceProbes';
-import { configProbe, flashProbe, imageProbe, memoryProbe, rtcProbe } from './probes/systemProbes';
-import { accountProbe } from './probes/accountProbes';
+import { CAPK_PROBE, CERTIFICATE_PROBE, CRYPTO_PROBE, MAC_PROBE, MASTER_KEY_PROBE, WORKING_KEYS_PROBE } from './probes/authProbes';
+import { DISPLAY_PROBE, KEYPAD_PROBE } from './probes/deviceProbes';
+import { CONFIG_PROBE, FLASH_PROBE, IMAGE_PROBE, MEMORY_PROBE, RTC_PROBE } from './probes/systemProbes';
+import { ACCOUNT_PROBE } from './probes/accountProbes';
 import type { HostAnswerView, HostSubjects, HostSubjectsSource } from './probes/hostSubjects';
-import { connectProbe, echoProbe, linkProbe, resolveProbe } from './probes/networkProbes';
-import { hostTlsProbe } from './probes/hostTlsProbe';
-import { reversalProbe } from './probes/reversalProbe';
-import type { Probe } from './types';
+import { BACKUP_PROBE, ECHO_PROBE, LINK_PROBE, PRIMARY_PROBE, RESOLVE_PROBE } from './probes/networkProbes';
+import { HOST_TLS_PROBE } from './probes/hostTlsProbe';
+import { REVERSAL_PROBE } from './probes/reversalProbe';
+import { withTargets } from './runner';
+import type { Probe, ProbeTargets } from './types';
+import { deepFreeze } from '../freeze';
 
 export interface ProbeSubjects {
   /** The opened record log, or why it could not be opened (the flash probe reports it). */
@@ -40,39 +42,56 @@ function hostSource(subjects: ProbeSubjects): HostSubjectsSource | undefined {
   return () => ({ link, session, profile, accountAnswer: accountAnswer?.() });
 }
 
+/** What the runner gives the probes of standardProbes(subjects) (runSelfTest's `targets`). */
+export function probeTargets(subjects: ProbeSubjects): ProbeTargets {
+  const host = hostSource(subjects);
+  return { log: subjects.log, cbor: subjects.cbor, keys: subjects.keys, ...(host ? { host } : {}) };
+}
+
+/** Link, names, each host's TCP connect, and an echo round trip. */
+const NETWORK_PLAN: readonly Probe[] = deepFreeze([LINK_PROBE, RESOLVE_PROBE, PRIMARY_PROBE, BACKUP_PROBE, ECHO_PROBE]);
+
 /**
  * The probes in report order. With a host link, the network checks come first (the support
  * order starts there), the reversal flag sits with the system checks and the account evidence
  * before the authentication checks; the others keep their places.
+ *
+ * Both plans are made once, at preload: the probes read their subjects from the run's context
+ * (runSelfTest's `targets`, from probeTargets), so a boot makes no probe and no closure (each
+ * costs XS slots and a heap copy of its code on the device; docs/memory.md).
  */
-export function standardProbes(subjects: ProbeSubjects): Probe[] {
-  const { log, cbor, keys } = subjects;
-  const host = hostSource(subjects);
-  const when = (probes: () => Probe[]): Probe[] => (host ? probes() : []);
-  return [
-    // Run first as well as listed first. Run after the certificate check they made the run's low
-    // point worse (mcsim: the echo's connect-and-wait with every other result held, 1,384 slots
-    // free, against 1,443 at the certificate check this way; docs/memory.md).
-    ...when(() => [...networkProbes(host as HostSubjectsSource), hostTlsProbe(host as HostSubjectsSource)]),
-    imageProbe(),
-    rtcProbe(),
-    flashProbe(log),
-    memoryProbe(),
-    configProbe(cbor),
-    ...when(() => [reversalProbe(host as HostSubjectsSource)]),
-    cryptoProbe(),
-    capkProbe(cbor),
-    displayProbe(),
-    keypadProbe(),
-    ...when(() => [accountProbe(host as HostSubjectsSource)]),
-    masterKeyProbe(keys),
-    workingKeysProbe(keys),
-    macProbe(keys),
-    certificateProbe(cbor),
-  ];
+const HOST_PLAN: readonly Probe[] = deepFreeze([
+  // Run first as well as listed first. Run after the certificate check they made the run's low
+  // point worse (mcsim: the echo's connect-and-wait with every other result held, 1,384 slots
+  // free, against 1,443 at the certificate check this way; docs/memory.md).
+  ...NETWORK_PLAN,
+  HOST_TLS_PROBE,
+  IMAGE_PROBE,
+  RTC_PROBE,
+  FLASH_PROBE,
+  MEMORY_PROBE,
+  CONFIG_PROBE,
+  REVERSAL_PROBE,
+  CRYPTO_PROBE,
+  CAPK_PROBE,
+  DISPLAY_PROBE,
+  KEYPAD_PROBE,
+  ACCOUNT_PROBE,
+  MASTER_KEY_PROBE,
+  WORKING_KEYS_PROBE,
+  MAC_PROBE,
+  CERTIFICATE_PROBE,
+]);
+
+/** The same without a host: no network, TLS anchor, reversal or account probes. */
+const LOCAL_PLAN: readonly Probe[] = deepFreeze(HOST_PLAN.filter((p) => p.family !== 'network' && p !== REVERSAL_PROBE && p !== ACCOUNT_PROBE));
+
+/** The plan for these subjects; run it with probeTargets(subjects). */
+export function standardProbes(subjects: ProbeSubjects): readonly Probe[] {
+  return hostSource(subjects) ? HOST_PLAN : LOCAL_PLAN;
 }
 
-/** Link, names, each host's TCP connect, and an echo round trip. */
+/** The network probes bound to `host`, to run alone (tests). */
 export function networkProbes(host: HostSubjectsSource): Probe[] {
-  return [linkProbe(), resolveProbe(host), connectProbe(host, 0), connectProbe(host, 1), echoProbe(host)];
+  return NETWORK_PLAN.map((probe) => withTargets(probe, { host }));
 }

@@ -5,7 +5,7 @@
  * clock port.
  */
 import type { ClockPort, Ports } from '../ports';
-import type { Probe, ProbeContext, ProbeOutcome, ProbeResult, SelfTestReport, SelfTestTrigger } from './types';
+import type { Probe, ProbeContext, ProbeOutcome, ProbeResult, ProbeTargets, SelfTestReport, SelfTestTrigger } from './types';
 import { deepFreeze } from '../freeze';
 
 export class SelfTestError extends Error {
@@ -14,6 +14,21 @@ export class SelfTestError extends Error {
   constructor(message: string) {
     super(message);
   }
+}
+
+/**
+ * One of the context's targets.
+ * @throws SelfTestError when the run was given none (the probe then reports probe.crashed)
+ */
+export function targetOf<K extends keyof ProbeTargets>(context: ProbeContext, key: K): NonNullable<ProbeTargets[K]> {
+  const value = context.targets?.[key];
+  if (value === undefined) throw new SelfTestError(`no ${key} given to the self-test`);
+  return value as NonNullable<ProbeTargets[K]>;
+}
+
+/** A probe that runs with these targets whatever its run was given (a probe used alone, as in tests). */
+export function withTargets(probe: Probe, targets: ProbeTargets): Probe {
+  return { ...probe, run: (context) => probe.run({ ...context, targets }) };
 }
 
 /**
@@ -131,6 +146,7 @@ export async function runSelfTest(
   trigger: SelfTestTrigger,
   seq: number,
   concurrency = PROBE_CONCURRENCY,
+  targets?: ProbeTargets,
 ): Promise<SelfTestReport> {
   checkPlan(probes);
   const { clock } = ports;
@@ -152,7 +168,7 @@ export async function runSelfTest(
         if (started.has(probe.id) || !(probe.after ?? []).every((id) => results.has(id))) continue;
         started.add(probe.id);
         inFlight++;
-        const context = { ports, trigger, resultOf: (id: string) => results.get(id) };
+        const context = { ports, trigger, targets, resultOf: (id: string) => results.get(id) };
         void runTimed(clock, probe, context).then(({ outcome, durationMs }) => {
           inFlight--;
           const detail = outcome.detail.length > DETAIL_LIMIT ? `${outcome.detail.slice(0, DETAIL_LIMIT - 1)}…` : outcome.detail;

@@ -3,6 +3,10 @@
  * code 83 ("invalid terminal"), so a failed probe points straight at a family of remedies.
  */
 import type { Ports } from '../ports';
+import type { KeyStore } from '../security/keyStore';
+import type { CborCodec } from '../store/cbor';
+import type { RecordLog } from '../store/recordLog';
+import type { HostSubjectsSource } from './probes/hostSubjects';
 import { deepFreeze } from '../freeze';
 
 export type CauseFamily = 'network' | 'device' | 'system' | 'account' | 'authentication';
@@ -44,10 +48,25 @@ export interface SelfTestReport {
   verdict: 'pass' | 'warn' | 'fail';
 }
 
+/**
+ * What the standard probes look at besides the ports (plan.ts probeTargets). The runner hands
+ * them to each probe in its context: the probes are made once, at preload, not per boot around
+ * them (on the device each function made at run time costs XS slots and a heap copy of its code).
+ */
+export interface ProbeTargets {
+  /** The opened record log, or why it could not be opened. */
+  readonly log?: RecordLog | string;
+  readonly cbor?: CborCodec;
+  readonly keys?: KeyStore;
+  /** The acquirer link, session and profile as they are when a probe runs. */
+  readonly host?: HostSubjectsSource;
+}
+
 /** What a probe may look at while it runs. */
 export interface ProbeContext {
   readonly ports: Ports;
   readonly trigger: SelfTestTrigger;
+  readonly targets?: ProbeTargets;
   /** Result of a probe this one declared in `after`. */
   resultOf(id: string): ProbeResult | undefined;
 }

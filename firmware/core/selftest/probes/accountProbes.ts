@@ -7,16 +7,17 @@
  * problem, sign on again) means the host knew the terminal and its merchant. Until the host has
  * answered, the family stays "not checked" (a skip says so).
  *
- * The work is a module-level function (see networkProbes.ts for why).
+ * The probe is a frozen module-level object (see networkProbes.ts for why).
  */
 import type { Probe, ProbeContext, ProbeOutcome } from '../types';
 import { hostRole, notConfigured, type HostAnswerView, type HostSubjectsSource } from './hostSubjects';
 import { fail, pass, skip } from './outcome';
 import { isoTime } from './systemProbes';
+import { targetOf, withTargets } from '../runner';
+import { deepFreeze } from '../../freeze';
 
-export function accountProbe(host: HostSubjectsSource): Probe {
-  return { id: 'account.host', family: 'account', timeoutMs: 1_000, after: ['network.echo'], run: (context) => runAccount(context, host) };
-}
+export const ACCOUNT_PROBE: Probe = deepFreeze({ id: 'account.host', family: 'account', timeoutMs: 1_000, after: ['network.echo'], run: runAccount });
+export const accountProbe = (host: HostSubjectsSource): Probe => withTargets(ACCOUNT_PROBE, { host });
 
 /**
  * `host answered 03 (Invalid merchant | 无效商户) to 0200 from the primary at 2026-11-26T09:00:00Z`:
@@ -26,8 +27,8 @@ export function answerFacts(answer: HostAnswerView): string {
   return `host answered ${answer.code} (${answer.text.en} | ${answer.text.zh}) to ${answer.mti} from the ${hostRole(answer.host)} at ${isoTime(answer.wallMs)}`;
 }
 
-async function runAccount(_context: ProbeContext, host: HostSubjectsSource): Promise<ProbeOutcome> {
-  const { session, accountAnswer } = host();
+async function runAccount(context: ProbeContext): Promise<ProbeOutcome> {
+  const { session, accountAnswer } = targetOf(context, 'host')();
   if (!session) return notConfigured('host session');
   const answer = accountAnswer ?? session.status().lastAnswer;
   if (!answer) return skip('account.no-answer', 'the host has not answered since boot');

@@ -2,9 +2,8 @@
  * Terminal-authentication probes (keys, MACs, certificates: the code-83 causes a terminal can
  * check before the host refuses it) and the system-family crypto and CA-key checks.
  *
- * Each probe's work is a module-level function, not a method written inside its factory: on
- * the device these modules are preloaded, and XS copies into the heap the code of every function
- * made at run time (about 8 KB for the thirteen probes in mcsim).
+ * Each probe is a frozen module-level object (see systemProbes.ts for why); the factories, which
+ * bind a probe to its subjects, are for running one alone (tests).
  */
 import { isFactoryState } from '../../activation/activationState';
 import { readTerminalId } from '../../config/terminalConfig';
@@ -15,21 +14,16 @@ import { runKnownAnswers } from '../../security/knownAnswers';
 import { readCapkTable, readCertificates } from '../../security/provisionedData';
 import { CertificateError, parseCertificate } from '../../security/x509';
 import type { CborCodec } from '../../store/cbor';
-import { DETAIL_LIMIT } from '../runner';
+import { DETAIL_LIMIT, targetOf, withTargets } from '../runner';
+import { deepFreeze } from '../../freeze';
 import type { Probe, ProbeContext, ProbeOutcome } from '../types';
 import { fail, pass, skip, warn } from './outcome';
 
 /** Dates are judged only when the RTC probe passed. */
 const clockTrusted = (context: ProbeContext) => context.resultOf('system.rtc')?.status === 'pass';
 
-export function cryptoProbe(): Probe {
-  return {
-    id: 'auth.crypto',
-    family: 'system',
-    timeoutMs: 5_000,
-    run: runCrypto,
-  };
-}
+export const CRYPTO_PROBE: Probe = deepFreeze({ id: 'auth.crypto', family: 'system', timeoutMs: 5_000, run: runCrypto });
+export const cryptoProbe = (): Probe => CRYPTO_PROBE;
 
 async function runCrypto({ ports }: ProbeContext): Promise<ProbeOutcome> {
   const results = runKnownAnswers(ports.crypto);
@@ -39,16 +33,12 @@ async function runCrypto({ ports }: ProbeContext): Promise<ProbeOutcome> {
     : pass('crypto.ok', `${results.length} known answers: ${results.map((r) => r.name).join(', ')}`);
 }
 
-export function masterKeyProbe(keys: KeyStore): Probe {
-  return {
-    id: 'auth.master-key',
-    family: 'authentication',
-    timeoutMs: 1_000,
-    run: (context) => runMasterKey(context, keys),
-  };
-}
+export const MASTER_KEY_PROBE: Probe = deepFreeze({ id: 'auth.master-key', family: 'authentication', timeoutMs: 1_000, run: runMasterKey });
+export const masterKeyProbe = (keys: KeyStore): Probe => withTargets(MASTER_KEY_PROBE, { keys });
 
-async function runMasterKey({ ports }: ProbeContext, keys: KeyStore): Promise<ProbeOutcome> {
+async function runMasterKey(context: ProbeContext): Promise<ProbeOutcome> {
+  const { ports } = context;
+  const keys = targetOf(context, 'keys');
   if (!ports.crypto.provisionedKey(MASTER_KEY_SLOT)) {
     // Factory state (activation/activationState.ts): never activated, rather than a key lost.
     return isFactoryState(ports.settings, false, keys.status().signedOnBefore)
@@ -61,17 +51,11 @@ async function runMasterKey({ ports }: ProbeContext, keys: KeyStore): Promise<Pr
     : pass('master-key.ok', 'terminal master key present (held by the crypto module)');
 }
 
-export function workingKeysProbe(keys: KeyStore): Probe {
-  return {
-    id: 'auth.working-keys',
-    family: 'authentication',
-    timeoutMs: 2_000,
-    after: ['auth.master-key'],
-    run: () => runWorkingKeys(keys),
-  };
-}
+export const WORKING_KEYS_PROBE: Probe = deepFreeze({ id: 'auth.working-keys', family: 'authentication', timeoutMs: 2_000, after: ['auth.master-key'], run: runWorkingKeys });
+export const workingKeysProbe = (keys: KeyStore): Probe => withTargets(WORKING_KEYS_PROBE, { keys });
 
-async function runWorkingKeys(keys: KeyStore): Promise<ProbeOutcome> {
+async function runWorkingKeys(context: ProbeContext): Promise<ProbeOutcome> {
+  const keys = targetOf(context, 'keys');
   const status = keys.status();
   const held = status.keys.map((k) => `${k.name} KCV ${k.kcv}`).join(', ');
   if (status.lastRejection) return fail(status.lastRejection.code === 'keys.kcv-mismatch' ? 'keys.kcv-mismatch' : 'keys.restore-failed', `last key block refused: ${status.lastRejection.detail}${held ? `; still using generation ${status.generation}` : ''}`);
@@ -90,36 +74,22 @@ async function runWorkingKeys(keys: KeyStore): Promise<ProbeOutcome> {
   return pass('keys.ok', `generation ${status.generation}: ${held}`);
 }
 
-export function macProbe(keys: KeyStore): Probe {
-  return {
-    id: 'auth.mac',
-    family: 'authentication',
-    timeoutMs: 2_000,
-    after: ['auth.working-keys'],
-    run: () => runMac(keys),
-  };
-}
+export const MAC_PROBE: Probe = deepFreeze({ id: 'auth.mac', family: 'authentication', timeoutMs: 2_000, after: ['auth.working-keys'], run: runMac });
+export const macProbe = (keys: KeyStore): Probe => withTargets(MAC_PROBE, { keys });
 
-async function runMac(keys: KeyStore): Promise<ProbeOutcome> {
-  const check = keys.macSelfCheck();
+async function runMac(context: ProbeContext): Promise<ProbeOutcome> {
+  const check = targetOf(context, 'keys').macSelfCheck();
   if (check === 'no-key') return skip('mac.no-key', 'no MAC key in use');
   return check === 'ok' ? pass('mac.ok', 'MAC of the check message matches the one recorded at sign-on') : fail('mac.mismatch', 'MAC of the check message differs from the one recorded at sign-on');
 }
 
 /** Warn this many days before expiry (see certificateChain). */
-export function certificateProbe(cbor: CborCodec): Probe {
-  return {
-    id: 'auth.certificate',
-    family: 'authentication',
-    timeoutMs: 5_000,
-    after: ['system.rtc'],
-    run: (context) => runCertificate(context, cbor),
-  };
-}
+export const CERTIFICATE_PROBE: Probe = deepFreeze({ id: 'auth.certificate', family: 'authentication', timeoutMs: 5_000, after: ['system.rtc'], run: runCertificate });
+export const certificateProbe = (cbor: CborCodec): Probe => withTargets(CERTIFICATE_PROBE, { cbor });
 
-async function runCertificate(context: ProbeContext, cbor: CborCodec): Promise<ProbeOutcome> {
+async function runCertificate(context: ProbeContext): Promise<ProbeOutcome> {
   const { ports } = context;
-  const stored = readCertificates(ports.settings, cbor);
+  const stored = readCertificates(ports.settings, targetOf(context, 'cbor'));
   if (!stored.terminal) return fail('cert.missing', 'no terminal certificate installed');
   if (!stored.root) return fail('cert.missing', "no acquirer root certificate installed");
   let parsed;
@@ -143,19 +113,12 @@ async function runCertificate(context: ProbeContext, cbor: CborCodec): Promise<P
   return { status: worst.status, code: worst.code, detail: detail + also } satisfies ProbeOutcome;
 }
 
-export function capkProbe(cbor: CborCodec): Probe {
-  return {
-    id: 'system.capk',
-    family: 'system',
-    timeoutMs: 10_000,
-    after: ['system.rtc'],
-    run: (context) => runCapk(context, cbor),
-  };
-}
+export const CAPK_PROBE: Probe = deepFreeze({ id: 'system.capk', family: 'system', timeoutMs: 10_000, after: ['system.rtc'], run: runCapk });
+export const capkProbe = (cbor: CborCodec): Probe => withTargets(CAPK_PROBE, { cbor });
 
-async function runCapk(context: ProbeContext, cbor: CborCodec): Promise<ProbeOutcome> {
+async function runCapk(context: ProbeContext): Promise<ProbeOutcome> {
   const { ports } = context;
-  const { keys, unreadable } = readCapkTable(ports.settings, cbor);
+  const { keys, unreadable } = readCapkTable(ports.settings, targetOf(context, 'cbor'));
   if (keys.length === 0 && unreadable.length === 0) return warn('capk.empty', 'no CA public keys loaded');
   const findings = judgeKeys(ports.crypto, keys, ports.clock.wallMs(), clockTrusted(context));
   const refused = [...unreadable.map((slot) => `${slot} unreadable`), ...findings.flatMap((f) => (f.status === 'refused' ? [`${f.key} ${f.code}`] : []))];

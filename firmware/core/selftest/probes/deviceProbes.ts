@@ -1,22 +1,15 @@
 /**
  * Device-family probes: the parts a merchant touches.
  *
- * Each probe's work is a module-level function, not a method written inside its factory: on
- * the device these modules are preloaded, and XS copies into the heap the code of every function
- * made at run time (about 8 KB for the thirteen probes in mcsim).
+ * Each probe is a frozen module-level object (see systemProbes.ts for why).
  */
 import { PANEL_HEIGHT, PANEL_WIDTH } from '../../ui/displayList';
 import type { Probe, ProbeContext, ProbeOutcome } from '../types';
 import { fail, pass, skip } from './outcome';
+import { deepFreeze } from '../../freeze';
 
-export function displayProbe(): Probe {
-  return {
-    id: 'device.display',
-    family: 'device',
-    timeoutMs: 1_000,
-    run: runDisplay,
-  };
-}
+export const DISPLAY_PROBE: Probe = deepFreeze({ id: 'device.display', family: 'device', timeoutMs: 1_000, run: runDisplay });
+export const displayProbe = (): Probe => DISPLAY_PROBE;
 
 async function runDisplay({ ports }: ProbeContext): Promise<ProbeOutcome> {
   const { display } = ports;
@@ -29,14 +22,8 @@ async function runDisplay({ ports }: ProbeContext): Promise<ProbeOutcome> {
 }
 
 /** A key held while nobody is pressing it is a stuck key; on demand the key that asked may still be down. */
-export function keypadProbe(): Probe {
-  return {
-    id: 'device.keypad',
-    family: 'device',
-    timeoutMs: 1_000,
-    run: runKeypad,
-  };
-}
+export const KEYPAD_PROBE: Probe = deepFreeze({ id: 'device.keypad', family: 'device', timeoutMs: 1_000, run: runKeypad });
+export const keypadProbe = (): Probe => KEYPAD_PROBE;
 
 async function runKeypad({ ports, trigger }: ProbeContext): Promise<ProbeOutcome> {
   const held = ports.keypad.held();

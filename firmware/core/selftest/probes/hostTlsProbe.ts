@@ -13,7 +13,7 @@
  * probes), and it belongs beside them in the support order. The terminal's own certificate,
  * which identifies it to the host, stays with the authentication family (auth.certificate).
  *
- * The work is a module-level function (see networkProbes.ts for why).
+ * The probe is a frozen module-level object (see networkProbes.ts for why).
  */
 import { hostTrustAnchor } from '../../runtime/acquirerLink';
 import { certName } from '../../security/certificatePath';
@@ -23,15 +23,16 @@ import type { Ports } from '../../ports';
 import type { Probe, ProbeContext, ProbeOutcome } from '../types';
 import { notConfigured, type HostSubjectsSource } from './hostSubjects';
 import { fail, pass, skip, warn } from './outcome';
+import { targetOf, withTargets } from '../runner';
+import { deepFreeze } from '../../freeze';
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-export function hostTlsProbe(host: HostSubjectsSource): Probe {
-  return { id: 'network.tls', family: 'network', timeoutMs: 5_000, after: ['system.rtc'], run: (context) => runHostTls(context, host) };
-}
+export const HOST_TLS_PROBE: Probe = deepFreeze({ id: 'network.tls', family: 'network', timeoutMs: 5_000, after: ['system.rtc'], run: runHostTls });
+export const hostTlsProbe = (host: HostSubjectsSource): Probe => withTargets(HOST_TLS_PROBE, { host });
 
-async function runHostTls(context: ProbeContext, host: HostSubjectsSource): Promise<ProbeOutcome> {
-  const { profile } = host();
+async function runHostTls(context: ProbeContext): Promise<ProbeOutcome> {
+  const { profile } = targetOf(context, 'host')();
   if (!profile) return notConfigured('acquirer profile');
   if (!profile.hosts.some((h) => h.tls)) return skip('tls.not-used', 'no host of the profile uses TLS');
   const anchor = hostTrustAnchor(context.ports.settings);

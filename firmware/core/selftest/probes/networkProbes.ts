@@ -6,15 +6,18 @@
  * its round-trip time. A step whose prerequisite failed is skipped, saying why, so one fault is
  * reported once.
  *
- * Each probe's work is a module-level function, not a method written inside its factory: on
- * the device these modules are preloaded, and XS copies into the heap the code of every function
- * made at run time.
+ * Each probe is a frozen module-level object whose work is a module-level function reading the
+ * host subjects from the run's context (ProbeTargets): on the device these modules are
+ * preloaded, and XS copies into the heap the code of every function made at run time and gives
+ * each its closure's slots. The factories, which bind a probe to its host, are for tests.
  */
 import { isIpv4 } from '../../config/acquirerProfile';
 import type { NetworkPort } from '../../ports';
 import type { Probe, ProbeContext, ProbeOutcome } from '../types';
 import { hostRole, notConfigured, type HostSubjectsSource } from './hostSubjects';
 import { fail, pass, skip, warn } from './outcome';
+import { targetOf, withTargets } from '../runner';
+import { deepFreeze } from '../../freeze';
 
 const LINK = 'network.link';
 const RESOLVE = 'network.resolve';
@@ -24,9 +27,8 @@ const BACKUP = 'network.backup';
 const linkDown = (context: ProbeContext) => context.resultOf(LINK)?.status !== 'pass';
 const NO_LINK = skip('host.no-link', 'not tried: the network link is down');
 
-export function linkProbe(): Probe {
-  return { id: LINK, family: 'network', timeoutMs: 1_000, run: runLink };
-}
+export const LINK_PROBE: Probe = deepFreeze({ id: LINK, family: 'network', timeoutMs: 1_000, run: runLink });
+export const linkProbe = (): Probe => LINK_PROBE;
 
 async function runLink({ ports }: ProbeContext): Promise<ProbeOutcome> {
   const { up, address } = ports.network.link();
@@ -38,12 +40,11 @@ async function runLink({ ports }: ProbeContext): Promise<ProbeOutcome> {
 /** Names resolve with the network port's resolver; a name that gets no answer in this long has none. */
 export const RESOLVE_WAIT_MS = 10_000;
 
-export function resolveProbe(host: HostSubjectsSource): Probe {
-  return { id: RESOLVE, family: 'network', timeoutMs: RESOLVE_WAIT_MS + 5_000, after: [LINK], run: (context) => runResolve(context, host) };
-}
+export const RESOLVE_PROBE: Probe = deepFreeze({ id: RESOLVE, family: 'network', timeoutMs: RESOLVE_WAIT_MS + 5_000, after: [LINK], run: runResolve });
+export const resolveProbe = (host: HostSubjectsSource): Probe => withTargets(RESOLVE_PROBE, { host });
 
-async function runResolve(context: ProbeContext, host: HostSubjectsSource): Promise<ProbeOutcome> {
-  const { profile } = host();
+async function runResolve(context: ProbeContext): Promise<ProbeOutcome> {
+  const { profile } = targetOf(context, 'host')();
   if (!profile) return notConfigured('acquirer profile');
   const names = [...new Set(profile.hosts.map((h) => h.host).filter((name) => !isIpv4(name)))];
   if (names.length === 0) return skip('resolve.not-needed', 'hosts are IPv4 addresses');
@@ -80,13 +81,21 @@ function askResolver(network: NetworkPort, name: string, answer: (address: strin
 }
 
 /** TCP connect to one host alone (HostLink.probeConnect: no retry, no failover). */
-export function connectProbe(host: HostSubjectsSource, index: 0 | 1): Probe {
-  // The backup is judged after the primary: the terminal is out of service only when no host takes a connection.
-  return { id: index === 0 ? PRIMARY : BACKUP, family: 'network', timeoutMs: 65_000, after: index === 0 ? [LINK, RESOLVE] : [LINK, RESOLVE, PRIMARY], run: (context) => runConnect(context, host, index) };
+// The backup is judged after the primary: the terminal is out of service only when no host takes a connection.
+export const PRIMARY_PROBE: Probe = deepFreeze({ id: PRIMARY, family: 'network', timeoutMs: 65_000, after: [LINK, RESOLVE], run: runPrimary });
+export const BACKUP_PROBE: Probe = deepFreeze({ id: BACKUP, family: 'network', timeoutMs: 65_000, after: [LINK, RESOLVE, PRIMARY], run: runBackup });
+export const connectProbe = (host: HostSubjectsSource, index: 0 | 1): Probe => withTargets(index === 0 ? PRIMARY_PROBE : BACKUP_PROBE, { host });
+
+function runPrimary(context: ProbeContext): Promise<ProbeOutcome> {
+  return runConnect(context, 0);
 }
 
-async function runConnect(context: ProbeContext, host: HostSubjectsSource, index: 0 | 1): Promise<ProbeOutcome> {
-  const { link, profile } = host();
+function runBackup(context: ProbeContext): Promise<ProbeOutcome> {
+  return runConnect(context, 1);
+}
+
+async function runConnect(context: ProbeContext, index: 0 | 1): Promise<ProbeOutcome> {
+  const { link, profile } = targetOf(context, 'host')();
   if (!profile || !link) return notConfigured(profile ? 'acquirer link' : 'acquirer profile');
   const target = profile.hosts[index];
   if (!target) return skip('connect.no-backup', 'the profile names no backup host');
@@ -104,12 +113,11 @@ async function runConnect(context: ProbeContext, host: HostSubjectsSource, index
 export const ECHO_SLOW_SHARE = 0.5;
 
 /** An echo test (0820/0830) through the session, after both connection checks. */
-export function echoProbe(host: HostSubjectsSource): Probe {
-  return { id: 'network.echo', family: 'network', timeoutMs: 150_000, after: [PRIMARY, BACKUP], run: (context) => runEcho(context, host) };
-}
+export const ECHO_PROBE: Probe = deepFreeze({ id: 'network.echo', family: 'network', timeoutMs: 150_000, after: [PRIMARY, BACKUP], run: runEcho });
+export const echoProbe = (host: HostSubjectsSource): Probe => withTargets(ECHO_PROBE, { host });
 
-async function runEcho(context: ProbeContext, host: HostSubjectsSource): Promise<ProbeOutcome> {
-  const { session, profile } = host();
+async function runEcho(context: ProbeContext): Promise<ProbeOutcome> {
+  const { session, profile } = targetOf(context, 'host')();
   if (!session) return notConfigured('host session');
   if (context.resultOf(PRIMARY)?.status !== 'pass' && context.resultOf(BACKUP)?.status !== 'pass') return skip('echo.not-tried', 'not tried: neither host accepted a connection');
   const outcome = await session.echo();

@@ -5,19 +5,20 @@
  * 'system': it is the terminal's own transaction record out of step with the host, needing an
  * operator, not a connectivity fact (the network probes report the link as it is now).
  *
- * The work is a module-level function (see networkProbes.ts for why).
+ * The probe is a frozen module-level object (see networkProbes.ts for why).
  */
 import { REVERSAL_SENDS } from '../../host/journal';
 import type { Probe, ProbeContext, ProbeOutcome } from '../types';
 import { notConfigured, type HostSubjectsSource } from './hostSubjects';
 import { fail, pass, warn } from './outcome';
+import { targetOf, withTargets } from '../runner';
+import { deepFreeze } from '../../freeze';
 
-export function reversalProbe(host: HostSubjectsSource): Probe {
-  return { id: 'system.reversal', family: 'system', timeoutMs: 1_000, run: (context) => runReversal(context, host) };
-}
+export const REVERSAL_PROBE: Probe = deepFreeze({ id: 'system.reversal', family: 'system', timeoutMs: 1_000, run: runReversal });
+export const reversalProbe = (host: HostSubjectsSource): Probe => withTargets(REVERSAL_PROBE, { host });
 
-async function runReversal(_context: ProbeContext, host: HostSubjectsSource): Promise<ProbeOutcome> {
-  const { session } = host();
+async function runReversal(context: ProbeContext): Promise<ProbeOutcome> {
+  const { session } = targetOf(context, 'host')();
   if (!session) return notConfigured('host session');
   const pending = session.status().pendingReversal;
   if (!pending) return pass('reversal.none', 'no reversal pending');

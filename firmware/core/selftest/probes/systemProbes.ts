@@ -2,14 +2,16 @@
  * System-family probes: is the software what was built, is the clock believable, is the
  * storage sound, is there memory to work in, is the terminal configured.
  *
- * Each probe's work is a module-level function, not a method written inside its factory: on
- * the device these modules are preloaded, and XS copies into the heap the code of every function
- * made at run time (about 8 KB for the thirteen probes in mcsim).
+ * Each probe is a frozen module-level object whose work is a module-level function reading its
+ * subjects from the run's context (ProbeTargets): on the device these modules are preloaded, and
+ * XS copies into the heap the code of every function made at run time (about 8 KB for the
+ * thirteen probes in mcsim) and gives each its closure's slots.
  */
 import { readTerminalConfig } from '../../config/terminalConfig';
 import type { CborCodec } from '../../store/cbor';
 import { RecordType, type RecordLog } from '../../store/recordLog';
 import type { Probe, ProbeContext, ProbeOutcome } from '../types';
+import { targetOf, withTargets } from '../runner';
 import { fail, pass, warn } from './outcome';
 import { toHex } from '../../bytes';
 import { deepFreeze } from '../../freeze';
@@ -20,14 +22,8 @@ import { errorText } from '../../errorText';
 const IMAGE_CHUNK = 4096;
 
 /** SHA-256 of the running image against the digest the build recorded. */
-export function imageProbe(): Probe {
-  return {
-    id: 'system.image',
-    family: 'system',
-    timeoutMs: 20_000,
-    run: runImage,
-  };
-}
+export const IMAGE_PROBE: Probe = deepFreeze({ id: 'system.image', family: 'system', timeoutMs: 20_000, run: runImage });
+export const imageProbe = (): Probe => IMAGE_PROBE;
 
 async function runImage({ ports }: ProbeContext): Promise<ProbeOutcome> {
   const { image } = ports.system;
@@ -50,14 +46,8 @@ async function runImage({ ports }: ProbeContext): Promise<ProbeOutcome> {
 export const RTC_PLAUSIBLE_SPAN_MS = 15 * 365.25 * 24 * 3600 * 1000;
 
 /** The RTC can never be earlier than the build, nor implausibly later. Certificate checks rely on it. */
-export function rtcProbe(): Probe {
-  return {
-    id: 'system.rtc',
-    family: 'system',
-    timeoutMs: 1_000,
-    run: runRtc,
-  };
-}
+export const RTC_PROBE: Probe = deepFreeze({ id: 'system.rtc', family: 'system', timeoutMs: 1_000, run: runRtc });
+export const rtcProbe = (): Probe => RTC_PROBE;
 
 async function runRtc({ ports }: ProbeContext): Promise<ProbeOutcome> {
   const now = ports.clock.wallMs();
@@ -73,18 +63,14 @@ const SCRATCH_BYTES = 32;
 
 /**
  * Flash: recovery found no corruption, and a scratch record reads back as written.
- * `log` is why the log could not be opened at all, when it could not.
+ * The targets' `log` is why the log could not be opened at all, when it could not.
  */
-export function flashProbe(log: RecordLog | string): Probe {
-  return {
-    id: 'system.flash',
-    family: 'system',
-    timeoutMs: 5_000,
-    run: (context) => runFlash(context, log),
-  };
-}
+export const FLASH_PROBE: Probe = deepFreeze({ id: 'system.flash', family: 'system', timeoutMs: 5_000, run: runFlash });
+export const flashProbe = (log: RecordLog | string): Probe => withTargets(FLASH_PROBE, { log });
 
-async function runFlash({ ports }: ProbeContext, log: RecordLog | string): Promise<ProbeOutcome> {
+async function runFlash(context: ProbeContext): Promise<ProbeOutcome> {
+  const { ports } = context;
+  const log = targetOf(context, 'log');
   if (typeof log === 'string') return fail('flash.readback', `record log could not be opened: ${log}`);
   const found = log.recovery;
   const capacity = log.capacity();
@@ -121,14 +107,8 @@ async function runFlash({ ports }: ProbeContext, log: RecordLog | string): Promi
  */
 export const MEMORY_FLOOR = deepFreeze({ chunkBytes: 12 * 1024, slots: 600 });
 
-export function memoryProbe(): Probe {
-  return {
-    id: 'system.memory',
-    family: 'system',
-    timeoutMs: 1_000,
-    run: runMemory,
-  };
-}
+export const MEMORY_PROBE: Probe = deepFreeze({ id: 'system.memory', family: 'system', timeoutMs: 1_000, run: runMemory });
+export const memoryProbe = (): Probe => MEMORY_PROBE;
 
 async function runMemory({ ports }: ProbeContext): Promise<ProbeOutcome> {
   const m = ports.system.memory();
@@ -139,17 +119,11 @@ async function runMemory({ ports }: ProbeContext): Promise<ProbeOutcome> {
 }
 
 /** Terminal ID, merchant ID and acquirer profile are present and well-formed. */
-export function configProbe(cbor: CborCodec): Probe {
-  return {
-    id: 'system.config',
-    family: 'system',
-    timeoutMs: 1_000,
-    run: (context) => runConfig(context, cbor),
-  };
-}
+export const CONFIG_PROBE: Probe = deepFreeze({ id: 'system.config', family: 'system', timeoutMs: 1_000, run: runConfig });
+export const configProbe = (cbor: CborCodec): Probe => withTargets(CONFIG_PROBE, { cbor });
 
-async function runConfig({ ports }: ProbeContext, cbor: CborCodec): Promise<ProbeOutcome> {
-  const config = readTerminalConfig(ports.settings, cbor);
+async function runConfig(context: ProbeContext): Promise<ProbeOutcome> {
+  const config = readTerminalConfig(context.ports.settings, targetOf(context, 'cbor'));
   if (config.ok) {
     const { terminalId, profile } = config.value;
     return pass('config.ok', `tid ${terminalId}, profile ${profile.id}, ${profile.hosts.length} host(s)`);
