@@ -39,9 +39,16 @@ export interface SimNetworkOptions {
   ledger?: Loopback;
   /** The acquirer has nothing in progress (a request read and its answer not yet written). */
   peerQuiet?: () => boolean;
-  /** Real-time limit on one wait for quiet, ms (default 5,000): past it the network is stuck. */
+  /**
+   * Real-time limit on one wait for quiet, ms (default 30,000): past it the network is stuck. A
+   * loopback accept takes well under a millisecond, but a 2-core CI machine running several jest
+   * workers and xsnap lanes has been seen to starve the acquirer past 5 s.
+   */
   capMs?: number;
 }
+
+/** The default real-time cap on one wait for quiet (see SimNetworkOptions.capMs). */
+const STUCK_AFTER_MS = 30_000;
 
 export class SimNetworkError extends Error {
   override readonly name = 'SimNetworkError';
@@ -260,7 +267,7 @@ export class SimNetwork implements NetworkBackend {
    */
   async collect(nowWallMs: number): Promise<Collected> {
     this.ledger.runDue(nowWallMs);
-    const deadline = Date.now() + (this.#options.capMs ?? 5000);
+    const deadline = Date.now() + (this.#options.capMs ?? STUCK_AFTER_MS);
     for (let spins = 0; ; spins++) {
       const why = this.#unquiet();
       if (!why) break;
