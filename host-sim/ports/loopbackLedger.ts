@@ -67,6 +67,11 @@ export class Loopback implements LoopbackLedger {
 
   // ---- the acquirer's side
   accepted(peerPort: number) {
+    // A connection the terminal has finished with cannot be accepted again: this is a new one that
+    // reused the port, and the acquirer's accept can come before the terminal's connect callback
+    // (opened). Starting it afresh here keeps opened() from dropping the accept with the old entry
+    // (seen as "the acquirer has not accepted the connection" forever, under load).
+    if (this.#entries.get(peerPort)?.termDone) this.#entries.delete(peerPort);
     this.#entry(peerPort).peerAccepted = true;
   }
   read(peerPort: number, n: number) {

@@ -1,0 +1,28 @@
+/**
+ * The loopback ledger when the OS reuses a terminal port: the acquirer's accept of the new
+ * connection may come before the terminal's connect callback, while the old connection's entry
+ * still lingers (forgotten only once both sides were done when the network last settled).
+ */
+import { Loopback } from '../../host-sim/ports/loopbackLedger';
+
+describe('loopback ledger, a reused port', () => {
+  it('keeps the accept that came before the terminal saw its connect', () => {
+    const ledger = new Loopback();
+    const port = 40_000;
+    // The first connection: opened, accepted, finished by the terminal; the acquirer's close seen later.
+    ledger.opened(port);
+    ledger.accepted(port);
+    ledger.termDone(port);
+    ledger.closed(port);
+    // The same port again: the acquirer accepts first, then the terminal's connect callback runs.
+    ledger.accepted(port);
+    ledger.opened(port);
+    expect(ledger.unbalanced(port, true)).toBeUndefined();
+  });
+
+  it('still waits for an accept that has not come', () => {
+    const ledger = new Loopback();
+    ledger.opened(40_001);
+    expect(ledger.unbalanced(40_001, true)).toBe('port 40001: the acquirer has not accepted the connection');
+  });
+});
