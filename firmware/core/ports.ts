@@ -128,26 +128,67 @@ export interface NetworkPort {
 }
 
 // ---------------------------------------------------------------------------------------
-// Card reader (contact + contactless chip behind one reader IC) and magstripe head
+// Card readers (contactless through a PN532-class reader IC, contact through an ISO 7816 slot),
+// the magstripe module and the code scanner
 
 export type CardPresence =
   | { kind: 'none' }
   | { kind: 'contact'; atr: Uint8Array }
   | { kind: 'contactless'; uid: Uint8Array };
 
+/** One of the reader's own tests (PN532 Diagnose and SAMConfiguration; a contact slot's power-up). */
+export interface ReaderCheck {
+  test: 'firmware' | 'line' | 'rom' | 'ram' | 'antenna' | 'sam';
+  ok: boolean;
+  /** What was seen, for the technician (never card data). */
+  detail: string;
+}
+
 export interface CardReaderPort {
+  /** False on a board built without this reader: probes skip it and no sale waits for it. */
+  readonly fitted: boolean;
   /** Asks the reader IC who it is; rejects with PortError 'reader' when it does not answer. */
   identify(): Promise<{ model: string; firmware: string }>;
-  /** Powers the field / contacts and reports what is there. */
+  /**
+   * Runs the reader's own tests (PN532: firmware version, communication line echo, ROM, RAM,
+   * antenna, SAM configuration) and reports each; rejects with PortError 'reader' only when the
+   * reader does not answer at all.
+   */
+  selfCheck(): Promise<readonly ReaderCheck[]>;
+  /** Powers the field / contacts and reports what is there (one poll, bounded by the reader's retries). */
   detect(): Promise<CardPresence>;
-  /** Sends one command APDU, resolves with the response APDU (data ‖ SW1 SW2). */
+  /** Sends one command APDU, resolves with the response APDU (data ‖ SW1 SW2); PortError 'reader' on a lost card or link. */
   transmit(apdu: Uint8Array): Promise<Uint8Array>;
   /** Powers the card down. */
   release(): void;
 }
 
+/**
+ * The byte link to a reader IC: PN532 HSU (UART, 115,200 8N1) or I2C (address 0x24). The I2C
+ * adapter hides the ready byte and the polling, so both are byte streams to the core's driver.
+ */
+export interface ReaderLinkPort {
+  readonly kind: 'hsu' | 'i2c';
+  /** Starts delivering received bytes, in chunks of any size, to `onBytes` until `close()`. */
+  open(onBytes: (bytes: Uint8Array) => void): void;
+  /** @throws PortError 'reader' when the link is closed or the bus refuses */
+  write(bytes: Uint8Array): void;
+  close(): void;
+}
+
+/** A serial input module's state for the self-test. */
+export interface InputModuleStatus {
+  ok: boolean;
+  /** What was seen (model, a framing error count…), never card data. */
+  detail: string;
+}
+
 export interface MagstripePort {
-  /** Calls `onSwipe` with the raw track 2 characters of each swipe until `stop()`. */
+  /** False on a board built without a magstripe module. */
+  readonly fitted: boolean;
+  /** Whether the module is there and its line is healthy. */
+  check(): Promise<InputModuleStatus>;
+  /** Calls `onSwipe` with the raw track 2 characters of each swipe (`;…=…?` as the module sends it) until `stop()`. */
   start(onSwipe: (track2: string) => void): void;
   stop(): void;
 }
@@ -156,6 +197,10 @@ export interface MagstripePort {
 // Serial code scanner (customers' payment QR codes)
 
 export interface CodeScannerPort {
+  /** False on a board built without a code scanner. */
+  readonly fitted: boolean;
+  /** Whether the scanner is there and its line is healthy. */
+  check(): Promise<InputModuleStatus>;
   /** Calls `onCode` with each decoded symbol's bytes (one scan = one call) until `stop()`. */
   start(onCode: (bytes: Uint8Array) => void): void;
   stop(): void;
@@ -356,7 +401,10 @@ export interface Ports {
   flash: FlashRegionPort;
   settings: SettingsPort;
   network: NetworkPort;
+  /** Contactless cards (the PN532). */
   reader: CardReaderPort;
+  /** Contact chip cards (ISO 7816-3 slot, T=0); unfitted on the Moddable Two. */
+  contact: CardReaderPort;
   magstripe: MagstripePort;
   scanner: CodeScannerPort;
   crypto: CryptoPort;

@@ -15,7 +15,7 @@ import { PocoDisplay } from './display/pocoDisplay';
 import { errorText } from '../core/errorText';
 import { NvsSettings } from './settings';
 import { TcpNetwork } from './tcpNetwork';
-import { UnfittedMagstripe, UnfittedReader, UnfittedScanner } from './unfitted';
+import { UnfittedInput, UnfittedReader } from './unfitted';
 import { startWifi } from './wifiRadio';
 
 /** The UI font, linked in by the manifest's "resources" (firmware/assets/ui-font.bin). */
@@ -48,8 +48,9 @@ export async function createDevicePorts(trace: TracePort): Promise<Ports> {
     settings,
     network: new TcpNetwork(link),
     reader: new UnfittedReader(),
-    magstripe: new UnfittedMagstripe(),
-    scanner: new UnfittedScanner(),
+    contact: new UnfittedReader('contact card slot'),
+    magstripe: new UnfittedInput('magstripe module'),
+    scanner: new UnfittedInput('code scanner'),
     crypto: new CryptCrypto(board.keyVault),
     display: new PocoDisplay({
       screen: typeof screen === 'undefined' ? undefined : screen,

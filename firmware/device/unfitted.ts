@@ -1,36 +1,48 @@
 /**
- * The parts this board is built without: no card reader IC, no magstripe head, no code
- * scanner. Each adapter says so with PortError 'reader' the moment it is asked to work, so a
- * probe or a transaction reports "not fitted" instead of waiting for a card that cannot come.
- * A board with a PN532 or a serial scanner gets real adapters in their place.
+ * The parts a board is built without: a card reader IC, a contact slot, a magstripe module or a
+ * code scanner. Each says `fitted: false`, so the self-test skips it and no sale waits for it;
+ * asked to work anyway, it says so with PortError 'reader' instead of waiting for a card that
+ * cannot come. A board with a PN532 or a serial module gets real adapters in their place.
  */
-import { PortError, type CardPresence, type CardReaderPort, type CodeScannerPort, type MagstripePort } from '../core/ports';
+import {
+  PortError,
+  type CardPresence,
+  type CardReaderPort,
+  type CodeScannerPort,
+  type InputModuleStatus,
+  type MagstripePort,
+  type ReaderCheck,
+} from '../core/ports';
 
 export class UnfittedReader implements CardReaderPort {
+  readonly fitted = false;
+  /** @param what the part, for the error ("card reader", "contact card slot") */
+  constructor(readonly what = 'card reader') {}
   async identify(): Promise<{ model: string; firmware: string }> {
-    throw new PortError('reader', 'no card reader fitted on this board');
+    throw new PortError('reader', `no ${this.what} fitted on this board`);
+  }
+  async selfCheck(): Promise<readonly ReaderCheck[]> {
+    throw new PortError('reader', `no ${this.what} fitted on this board`);
   }
   async detect(): Promise<CardPresence> {
-    throw new PortError('reader', 'no card reader fitted on this board');
+    throw new PortError('reader', `no ${this.what} fitted on this board`);
   }
   async transmit(): Promise<Uint8Array> {
-    throw new PortError('reader', 'no card reader fitted on this board');
+    throw new PortError('reader', `no ${this.what} fitted on this board`);
   }
   release(): void {}
 }
 
-export class UnfittedMagstripe implements MagstripePort {
-  /** @throws PortError 'reader' always */
-  start(): void {
-    throw new PortError('reader', 'no magstripe head fitted on this board');
+/** A magstripe module or code scanner the board does not have. */
+export class UnfittedInput implements MagstripePort, CodeScannerPort {
+  readonly fitted = false;
+  constructor(readonly what: string) {}
+  async check(): Promise<InputModuleStatus> {
+    return { ok: false, detail: `no ${this.what} fitted` };
   }
-  stop(): void {}
-}
-
-export class UnfittedScanner implements CodeScannerPort {
   /** @throws PortError 'reader' always */
   start(): void {
-    throw new PortError('reader', 'no code scanner fitted on this board');
+    throw new PortError('reader', `no ${this.what} fitted on this board`);
   }
   stop(): void {}
 }

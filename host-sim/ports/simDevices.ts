@@ -7,6 +7,8 @@ import {
   PortError,
   type CardReaderPort,
   type CodeScannerPort,
+  type InputModuleStatus,
+  type ReaderCheck,
   type DisplayPort,
   type KeyCode,
   type KeypadLayout,
@@ -87,9 +89,13 @@ export class SimDisplay implements DisplayPort {
   }
 }
 
-/** A board built without a chip-card reader. */
+/** A board built without a chip-card reader (or contact slot). */
 export class UnfittedReader implements CardReaderPort {
+  readonly fitted = false;
   async identify(): Promise<{ model: string; firmware: string }> {
+    throw new PortError('reader', 'no card reader fitted');
+  }
+  async selfCheck(): Promise<readonly ReaderCheck[]> {
     throw new PortError('reader', 'no card reader fitted');
   }
   async detect(): Promise<never> {
@@ -101,14 +107,18 @@ export class UnfittedReader implements CardReaderPort {
   release(): void {}
 }
 
-/** A board built without a magstripe head or code scanner: nothing ever arrives. */
+/** A board built without a magstripe module or code scanner: nothing ever arrives. */
 export class UnfittedInput implements MagstripePort, CodeScannerPort {
+  readonly fitted = false;
+  async check(): Promise<InputModuleStatus> {
+    return { ok: false, detail: 'not fitted' };
+  }
   start(): void {}
   stop(): void {}
 }
 
-/** The card-input ports of a board with none fitted (this board, in both lanes). */
+/** The card-input ports of a board with none fitted. */
 export function unfittedCardInputs() {
   const input = new UnfittedInput();
-  return { reader: new UnfittedReader(), magstripe: input, scanner: input };
+  return { reader: new UnfittedReader(), contact: new UnfittedReader(), magstripe: input, scanner: input };
 }

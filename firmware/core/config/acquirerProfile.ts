@@ -6,6 +6,7 @@
  */
 import { DIALECTS, dialectById } from '../host/dialects';
 import { parseResponseCodes, type ResponseCodeTable } from './responseCodes';
+import { parseCardProfile, type CardProfile } from './cardProfile';
 
 export interface HostAddress {
   /** Host name or IPv4 address. */
@@ -55,6 +56,8 @@ export interface AcquirerProfile {
   responseCodes: ResponseCodeTable;
   /** SNTP servers the set-clock step asks, in turn (1–4 host names or IPv4 addresses; default PROFILE_DEFAULTS.ntpServers). */
   ntpServers: string[];
+  /** Cards: applications, contactless limits, field 55's tags, fallback, the payment-code field (config/cardProfile.ts; defaults when absent). */
+  card: CardProfile;
 }
 
 /** Defaults of the optional fields. */
@@ -120,7 +123,7 @@ export function parseAcquirerProfile(input: unknown, path = 'profile'): Parsed<A
   const {
     id, name, dialect, hosts, tpdu, header = PROFILE_DEFAULTS.header, connectTimeoutMs = PROFILE_DEFAULTS.connectTimeoutMs, timeoutMs, retries,
     backoff = PROFILE_DEFAULTS.backoff, failbackMs = PROFILE_DEFAULTS.failbackMs, signOn = PROFILE_DEFAULTS.signOn, currency = PROFILE_DEFAULTS.currency,
-    kcvLength, mac, macPadding = 1, legacySingleDes = false, responseCodes, ntpServers = PROFILE_DEFAULTS.ntpServers,
+    kcvLength, mac, macPadding = 1, legacySingleDes = false, responseCodes, ntpServers = PROFILE_DEFAULTS.ntpServers, card,
   } = input;
   if (typeof id !== 'string' || !/^[a-z0-9-]{1,32}$/.test(id)) return fail(`${path}.id`, 'must be 1–32 of a-z 0-9 -');
   if (typeof name !== 'string' || name.length < 1 || name.length > 64) return fail(`${path}.name`, 'must be 1–64 characters');
@@ -149,12 +152,14 @@ export function parseAcquirerProfile(input: unknown, path = 'profile'): Parsed<A
   if (badServer >= 0) return fail(`${path}.ntpServers[${badServer}]`, 'must be a host name or IPv4 address');
   const codes = parseResponseCodes(responseCodes);
   if (!codes.ok) return fail(codes.field ? `${path}.responseCodes.${codes.field}` : `${path}.responseCodes`, codes.reason);
+  const cards = parseCardProfile(card, `${path}.card`);
+  if (!cards.ok) return cards;
   return {
     ok: true,
     value: {
       id, name, dialect, hosts: parsedHosts.value, tpdu: tpdu.toUpperCase(), header: header.toUpperCase(), connectTimeoutMs, timeoutMs, retries,
       backoff: { baseMs: backoff.baseMs, capMs: backoff.capMs }, failbackMs, signOn: { networkCode }, currency,
-      kcvLength, mac, macPadding, legacySingleDes, responseCodes: codes.value, ntpServers: [...(ntpServers as string[])],
+      kcvLength, mac, macPadding, legacySingleDes, responseCodes: codes.value, ntpServers: [...(ntpServers as string[])], card: cards.value,
     },
   };
 }
