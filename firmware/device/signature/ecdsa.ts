@@ -6,7 +6,7 @@
 import EC from 'ec';
 import ECPoint from 'ecp';
 import { childrenOf, content, expectNode, Tag } from '../../core/security/der';
-import { modPow } from './rsaPkcs1';
+import { modPow } from '../../core/security/rsaPublic';
 import { CURVES, isOnCurve } from './curves';
 import { type NamedCurve, SpkiError, toBigInt } from './spki';
 

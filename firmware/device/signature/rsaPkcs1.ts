@@ -5,6 +5,7 @@
  */
 import { fromHex, toHex } from '../../core/bytes';
 import { toBigInt } from './spki';
+import { modPow } from '../../core/security/rsaPublic';
 
 export type RsaHash = 'SHA1' | 'SHA256' | 'SHA384';
 
@@ -14,16 +15,6 @@ const DIGEST_INFO: Readonly<Record<RsaHash, string>> = Object.freeze({
   SHA256: '3031300d060960864801650304020105000420',
   SHA384: '3041300d060960864801650304020205000430',
 });
-
-export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n;
-  base %= modulus;
-  for (let e = exponent; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * base) % modulus;
-    base = (base * base) % modulus;
-  }
-  return result;
-}
 
 /** @param digest H, the hash of the signed data under `hash` */
 export function verifyRsaPkcs1(key: { n: bigint; e: bigint; bytes: number }, hash: RsaHash, digest: Uint8Array, signature: Uint8Array): boolean {
