@@ -5,6 +5,7 @@
  * response timeout, a backoff, the acquirer's held reply) and settle again. Engine-neutral.
  */
 import { fromHex } from '../../firmware/core/bytes';
+import { maskPan } from '../../firmware/core/card/pan';
 import type { HostOutcome, SaleRequest } from '../../firmware/core/host/sessionTypes';
 import type { Terminal } from '../../firmware/core/runtime/terminal';
 import type { CardSpec, HostExpectation, HostStep } from './hostSchema';
@@ -63,11 +64,6 @@ export async function drive<T>(world: SimWorld, promise: Promise<T>, watchPower 
     if (!(await world.clock.advanceToNextTimer())) throw new DriveError('waits for something that never comes (no timer pending)');
   }
   throw new DriveError(`still waiting after ${MAX_DRIVE_STEPS} timers`);
-}
-
-/** First 6 and last 4 digits, the rest as '*' (PCI DSS 3.4). */
-export function maskPan(pan: string): string {
-  return pan.length < 13 ? '*'.repeat(pan.length) : `${pan.slice(0, 6)}${'*'.repeat(pan.length - 10)}${pan.slice(-4)}`;
 }
 
 function saleRequest(amountMinor: number, card: CardSpec): SaleRequest {

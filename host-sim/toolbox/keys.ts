@@ -5,6 +5,7 @@
  */
 import type { CheckValueMethod, KeyAlgorithm } from '../../firmware/core/ports';
 import { toHex } from '../../firmware/core/bytes';
+import { maskPan } from '../../firmware/core/card/pan';
 import { blockSize, KEY_LENGTH } from '../../firmware/core/security/blocks';
 import { checkValue, defaultCheckValueMethod } from '../../firmware/core/security/checkValue';
 import { computeMac, type MacAlgorithm } from '../../firmware/core/security/mac';
@@ -27,11 +28,6 @@ function importKey(crypto: NodeCrypto, args: Args, algorithm: KeyAlgorithm) {
   const handle = crypto.importKey(algorithm, key);
   key.fill(0);
   return handle;
-}
-
-/** PCI DSS 3.4 display: first six and last four digits at most. */
-export function maskPan(pan: string): string {
-  return `${pan.slice(0, 6)}${'*'.repeat(pan.length - 10)}${pan.slice(-4)}`;
 }
 
 export const kcv: Command = {

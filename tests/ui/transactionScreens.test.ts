@@ -5,12 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { maskPan } from '../../firmware/core/card/pan';
 import { parseAcquirerProfile } from '../../firmware/core/config/acquirerProfile';
 import type { DisplayList } from '../../firmware/core/ui/displayList';
 import { LANGS, type Lang } from '../../firmware/core/ui/strings';
 import { renderReadyScreen } from '../../firmware/core/ui/terminalScreens';
 import {
-  answerText, formatAmount, maskPan, renderApproved, renderDeclined, renderHostRefusal, renderNoAnswer, renderSaleProgress, renderSettlement, type AnswerView,
+  answerText, formatAmount, renderApproved, renderDeclined, renderHostRefusal, renderNoAnswer, renderSaleProgress, renderSettlement, type AnswerView,
 } from '../../firmware/core/ui/transactionScreens';
 import { screenProblems, textOps } from './screenChecks';
 import { committedFont } from './uiFont';
@@ -107,7 +108,7 @@ describe('amounts and PANs', () => {
   test.each([
     ['6222021234567890123', '622202*********0123'],
     ['4761739001010119', '476173******0119'],
-    ['12345678', '12****78'],
+    ['12345678', '********'], // under 13 digits nothing is shown (card/pan)
     ['6222 0212 3456 7890', '622202******7890'],
   ])('%s → %s', (pan, masked) => expect(maskPan(pan)).toBe(masked));
 });

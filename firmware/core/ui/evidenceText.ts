@@ -11,7 +11,7 @@ import { NEVER_ACTIVATED, REFUSAL_TEXTS } from './activationTexts';
 import { actionName, label, labelKey } from './diagnosisTexts';
 import { CODE_TEXTS, codeText, hasKey, runnerFailure } from './probeStrings';
 import { STRINGS, type Lang, type StringKey } from './strings';
-import { maskPan } from './transactionScreens';
+import { luhnValid, maskPan } from '../card/pan';
 
 const ACTION_IDS = ['network-test', 'sign-on', 'restart', 'set-clock', 'self-test', 'activate'] as const;
 const RESULT_LABELS = { done: 'step.done', failed: 'step.failed', refused: 'step.refused' } as const;
@@ -52,23 +52,13 @@ function actionWords(lang: Lang, rest: string): string | undefined {
   return undefined;
 }
 
-/** The Luhn check (ISO/IEC 7812-1 annex B) every PAN passes. */
-function luhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
-    const d = (digits.charCodeAt(i) - 0x30) * (double ? 2 : 1);
-    sum += d > 9 ? d - 9 : d;
-  }
-  return sum % 10 === 0;
-}
-
 /**
  * Any run of 13 to 19 digits that passes the Luhn check masked as a PAN (first 6, last 4):
  * evidence never carries one by contract, but a host's own words are shown as they came, and a
  * screen is no place to find out. (A 15-digit merchant ID that happens to pass is masked too.)
  */
 export function maskCardNumbers(text: string): string {
-  return text.replace(/\d{13,19}/g, (digits) => (luhn(digits) ? maskPan(digits) : digits));
+  return text.replace(/\d{13,19}/g, (digits) => (luhnValid(digits) ? maskPan(digits) : digits));
 }
 
 /** What a piece of evidence says, in one sentence. */

@@ -9,6 +9,7 @@
  * own text; a host message is shown as it came (a missing glyph draws as the font's □).
  * A PAN is never shown whole: first 6 and last 4 digits at most (PCI DSS 3.4 display rule).
  */
+import { maskPan } from '../card/pan';
 import type { ResponseCategory } from '../host/types';
 import type { KeypadLayout } from '../ports';
 import { PANEL_WIDTH, type DisplayList } from './displayList';
@@ -36,14 +37,6 @@ export function formatAmount(amountMinor: number, currency = '156'): string {
   const abs = Math.abs(Math.trunc(amountMinor));
   const text = `${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
   return currency === '156' ? `${sign}¥${text}` : `${sign}${currency} ${text}`;
-}
-
-/** First 6 and last 4 digits, the rest '*' (fewer shown for a short PAN: never more than half). */
-export function maskPan(pan: string): string {
-  const digits = pan.replace(/[^0-9]/g, '');
-  const head = digits.length >= 16 ? 6 : Math.min(6, Math.floor(digits.length / 4));
-  const tail = Math.min(4, Math.floor(digits.length / 4));
-  return digits.slice(0, head) + '*'.repeat(digits.length - head - tail) + digits.slice(digits.length - tail);
 }
 
 /** The profile's text for an answer in `lang`, or the category's own when the font cannot draw it. */
