@@ -25,6 +25,8 @@ export type CardErrorCode =
   | 'atr-malformed'
   | 'limit-exceeded' // the contactless transaction limit
   | 'card-declined' // the card answered AAC to GENERATE AC
+  | 'dol-malformed' // a DOL that does not parse, or DOL data past what a short APDU carries
+  | 'afl-malformed' // an AFL entry outside EMV Book 3 §10.2 (SFI 1–30, first ≥ 1, last ≥ first, ODA count ≤ records)
   // Magstripe, PAN and payment codes
   | 'track2-malformed'
   | 'pan-luhn' // the PAN fails the Luhn check
