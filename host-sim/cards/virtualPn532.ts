@@ -172,6 +172,12 @@ export class VirtualPn532 {
     return this.#power === 'power-down';
   }
 
+  /** Wakes the chip from power-down as the I2C address match does (HSU wakes on 0x55 in `receive`). */
+  wake(): void {
+    this.#power = 'normal';
+    this.#reader.clear();
+  }
+
   /** Bytes from the host in, bytes to the host out: what the chip sends, all at once. */
   receive(bytes: Uint8Array): Uint8Array {
     const parts = this.receiveParts(bytes);
