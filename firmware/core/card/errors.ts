@@ -26,6 +26,7 @@ export type CardErrorCode =
   | 'limit-exceeded' // the contactless transaction limit
   | 'card-declined' // the card answered AAC to GENERATE AC
   | 'dol-malformed' // a DOL that does not parse, or DOL data past what a short APDU carries
+  | 'cardholder-cancelled' // the cardholder cancelled the choice of application
   | 'afl-malformed' // an AFL entry outside EMV Book 3 §10.2 (SFI 1–30, first ≥ 1, last ≥ first, ODA count ≤ records)
   // Magstripe, PAN and payment codes
   | 'track2-malformed'

@@ -1,0 +1,309 @@
+/**
+ * An EMV card read up to the online authorisation request (EMV 4.4 Books 1–3; contactless
+ * limits per the CUP AID parameters): application selection, GET PROCESSING OPTIONS with the
+ * PDOL data, the AFL walk, the card data, contactless limits, offline data authentication
+ * (through the runtime's `oda`), cardholder verification (simplified), GENERATE AC asking an
+ * ARQC with the CDOL1 data, and field 55. Results carry the PAN for the transaction only.
+ */
+import { CardError } from '../errors';
+import type { CardProfile } from '../../config/cardProfile';
+import { generateAcApdu, gpoApdu, internalAuthenticateApdu, readRecordApdu, responseData, sw, swHex, SW_CONDITIONS, SW_OK, type ApduChannel } from './apdu';
+import { buildDolData, parseDol, terminalData } from './dol';
+import { buildField55 } from './field55';
+import type { OdaInput, OdaOutcome } from './oda';
+import { ApplicationSelection, MAX_APPLICATIONS } from './select';
+import { collectPrimitives, concatBytes, findTag, parseTlv, type Tlv } from './tlv';
+import { applyOda, setBit, TSI, TVR } from './tvr';
+
+export interface EmvParams {
+  amountMinor: number;
+  otherMinor?: number;
+  currency: string;
+  txnType: number;
+  date: string;
+  time?: string;
+  unpredictable: Uint8Array;
+  profile: CardProfile;
+}
+
+export interface EmvReadOptions {
+  interface: 'contactless' | 'contact';
+  params: EmvParams;
+  choose?(candidates: { aid: string; label: string; priority?: number }[]): Promise<number | undefined>;
+  oda?(input: OdaInput): Promise<OdaOutcome>;
+}
+
+export type EmvReadResult = {
+  aid: string;
+  label: string;
+  pan: string;
+  panSeq?: string;
+  expiry: string;
+  track2?: string;
+  serviceCode?: string;
+  cardholderName?: string;
+  icc: Uint8Array;
+  tvr: Uint8Array;
+  tsi: Uint8Array;
+  oda: OdaOutcome;
+  cvm: 'online-pin' | 'signature' | 'none' | 'cdcvm';
+  cryptogram: 'ARQC' | 'TC' | 'AAC';
+  aip: Uint8Array;
+};
+
+/** Records one AFL may name in all (30 SFIs × 255 would be absurd; real cards read under 20). */
+export const MAX_AFL_RECORDS = 64;
+
+export interface AflEntry {
+  sfi: number;
+  first: number;
+  last: number;
+  /** Records from `first` that take part in offline data authentication. */
+  oda: number;
+}
+
+/** @throws CardError 'afl-malformed' */
+export function parseAfl(afl: Uint8Array): AflEntry[] {
+  if (afl.length % 4 !== 0) throw new CardError('afl-malformed', `AFL of ${afl.length} bytes (a multiple of 4)`);
+  const out: AflEntry[] = [];
+  let total = 0;
+  for (let i = 0; i < afl.length; i += 4) {
+    const sfi = afl[i] >> 3;
+    const first = afl[i + 1];
+    const last = afl[i + 2];
+    const oda = afl[i + 3];
+    if ((afl[i] & 7) !== 0 || sfi < 1 || sfi > 30 || first < 1 || last < first || oda > last - first + 1)
+      throw new CardError('afl-malformed', `AFL entry at offset ${i}: SFI ${sfi}, records ${first}–${last}, ${oda} for ODA`);
+    total += last - first + 1;
+    if (total > MAX_AFL_RECORDS) throw new CardError('afl-malformed', `AFL names more than ${MAX_AFL_RECORDS} records`);
+    out.push({ sfi, first, last, oda });
+  }
+  return out;
+}
+
+/** GPO response: format 1 (80: AIP ‖ AFL) or format 2 (77 with 82 and 94). @throws CardError 'tlv-malformed', 'missing-tag' */
+export function parseGpoResponse(data: Uint8Array): { aip: Uint8Array; afl: Uint8Array; nodes: Tlv[] } {
+  const nodes = parseTlv(data);
+  const top = nodes[0];
+  if (!top || (top.tag !== 0x80 && top.tag !== 0x77)) throw new CardError('tlv-malformed', 'GPO response is neither template 80 nor 77 (offset 0)');
+  if (top.tag === 0x80) {
+    if (top.value.length < 2 || (top.value.length - 2) % 4 !== 0) throw new CardError('tlv-malformed', `GPO format 1 of ${top.value.length} bytes (offset 0)`);
+    return { aip: top.value.subarray(0, 2), afl: top.value.subarray(2), nodes: [] };
+  }
+  const aip = findTag(nodes, 0x82);
+  if (!aip || aip.value.length !== 2) throw new CardError('missing-tag', 'GPO response without AIP (82)');
+  return { aip: aip.value, afl: findTag(nodes, 0x94)?.value ?? new Uint8Array(0), nodes };
+}
+
+/** GENERATE AC response: format 1 (80: 9F27 ‖ 9F36 ‖ 9F26 ‖ 9F10) or format 2 (77). */
+export function parseGenerateAcResponse(data: Uint8Array): Map<number, Uint8Array> {
+  const nodes = parseTlv(data);
+  const top = nodes[0];
+  if (!top || (top.tag !== 0x80 && top.tag !== 0x77)) throw new CardError('tlv-malformed', 'GENERATE AC response is neither template 80 nor 77 (offset 0)');
+  if (top.tag === 0x80) {
+    const v = top.value;
+    if (v.length < 11) throw new CardError('tlv-malformed', `GENERATE AC format 1 of ${v.length} bytes (offset 0)`);
+    const m = new Map<number, Uint8Array>([[0x9f27, v.subarray(0, 1)], [0x9f36, v.subarray(1, 3)], [0x9f26, v.subarray(3, 11)]]);
+    if (v.length > 11) m.set(0x9f10, v.subarray(11));
+    return m;
+  }
+  return collectPrimitives(top.children ?? []);
+}
+
+export function cryptogramType(cid: number): 'ARQC' | 'TC' | 'AAC' {
+  const t = cid & 0xc0;
+  return t === 0x80 ? 'ARQC' : t === 0x40 ? 'TC' : 'AAC';
+}
+
+/** Digits of BCD bytes, F nibbles dropped, D as '='. */
+function nibbles(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) {
+    for (const n of [bytes[i] >> 4, bytes[i] & 15]) {
+      if (n <= 9) s += String.fromCharCode(48 + n);
+      else if (n === 0xd) s += '=';
+    }
+  }
+  return s;
+}
+
+function text(bytes: Uint8Array | undefined): string | undefined {
+  if (!bytes) return undefined;
+  let s = '';
+  for (let i = 0; i < bytes.length && i < 26; i++) s += bytes[i] >= 0x20 && bytes[i] < 0x7f ? String.fromCharCode(bytes[i]) : ' ';
+  return s.trim() || undefined;
+}
+
+/** PAN, expiry (YYMM), track 2 equivalent, service code, name and PAN sequence number from the card's objects. @throws CardError 'missing-tag' */
+export function cardData(tags: ReadonlyMap<number, Uint8Array>): { pan: string; expiry: string; track2?: string; serviceCode?: string; cardholderName?: string; panSeq?: string } {
+  const t2 = tags.get(0x57);
+  const track2 = t2 ? nibbles(t2) : undefined;
+  const sep = track2 ? track2.indexOf('=') : -1;
+  const a5 = tags.get(0x5a);
+  const pan = a5 ? nibbles(a5) : track2 && sep > 0 ? track2.slice(0, sep) : '';
+  if (pan.length < 8 || pan.length > 19) throw new CardError('missing-tag', 'no PAN (5A, or 57 before its separator)');
+  const exp = tags.get(0x5f24);
+  const expiry = exp && exp.length >= 2 ? nibbles(exp.subarray(0, 2)) : track2 && sep > 0 ? track2.slice(sep + 1, sep + 5) : '';
+  if (expiry.length !== 4) throw new CardError('missing-tag', 'no expiry (5F24, or 57 after its separator)');
+  const sc = tags.get(0x5f30);
+  const serviceCode = sc ? nibbles(sc).slice(-3) : track2 && sep > 0 && track2.length >= sep + 8 ? track2.slice(sep + 5, sep + 8) : undefined;
+  const seq = tags.get(0x5f34);
+  return { pan, expiry, track2, serviceCode, cardholderName: text(tags.get(0x5f20)), panSeq: seq ? nibbles(seq).padStart(2, '0').slice(-2) : undefined };
+}
+
+class InternalAuthenticator {
+  constructor(private readonly channel: ApduChannel) {}
+  async run(ddolData: Uint8Array): Promise<Uint8Array> {
+    const r = await this.channel.transmit(internalAuthenticateApdu(ddolData));
+    const w = sw(r);
+    if (w !== SW_OK) throw new CardError('card-status', `INTERNAL AUTHENTICATE answered ${swHex(w)}`);
+    return responseData(r).slice();
+  }
+}
+
+/** @throws CardError (every bad card answer: card-status, tlv-*, afl-malformed, missing-tag, limit-exceeded, card-blocked, no-application, card-declined …) */
+export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions): Promise<EmvReadResult> {
+  const params = options.params;
+  const profile = params.profile;
+  const contactless = options.interface === 'contactless';
+  const tvr = new Uint8Array(5);
+  const tsi = new Uint8Array(2);
+  const selection = new ApplicationSelection(channel, profile, contactless, options.choose);
+  await selection.build();
+
+  // Final selection and GPO: 6985 to GPO drops the application (Book 1 §12.4).
+  let app;
+  let gpo;
+  for (let guard = 0; ; guard++) {
+    if (guard > MAX_APPLICATIONS) throw new CardError('no-application', 'application selection did not settle');
+    app = await selection.select();
+    if (contactless && params.amountMinor >= profile.aids[app.profileIndex].contactless.transactionLimitMinor)
+      throw new CardError('limit-exceeded', 'amount at or above the contactless transaction limit: insert or swipe the card');
+    const pdol = findTag(app.fci, 0x9f38);
+    const pdolData = pdol ? buildDolData(parseDol(pdol.value), terminalData(params, tvr)) : new Uint8Array(0);
+    const r = await channel.transmit(gpoApdu(pdolData));
+    const w = sw(r);
+    if (w === SW_CONDITIONS) {
+      selection.remove(app.aid);
+      continue;
+    }
+    if (w !== SW_OK) throw new CardError('card-status', `GET PROCESSING OPTIONS for ${app.aid} answered ${swHex(w)}`);
+    gpo = parseGpoResponse(responseData(r));
+    break;
+  }
+
+  const tags = collectPrimitives(app.fci);
+  collectPrimitives(gpo.nodes, tags);
+  tags.set(0x82, gpo.aip);
+  // AFL walk (Book 3 §10.2): records flagged for ODA make the static data (SFI 1–10: the 70 value; 11–30: the whole record).
+  const staticParts: Uint8Array[] = [];
+  const afl = parseAfl(gpo.afl);
+  for (let e = 0; e < afl.length; e++) {
+    const { sfi, first, last, oda } = afl[e];
+    for (let rec = first; rec <= last; rec++) {
+      const r = await channel.transmit(readRecordApdu(sfi, rec));
+      const w = sw(r);
+      if (w !== SW_OK) throw new CardError('card-status', `READ RECORD SFI ${sfi} record ${rec} answered ${swHex(w)}`);
+      const data = responseData(r).slice();
+      const nodes = parseTlv(data);
+      const top = nodes[0];
+      if (!top || (top.tag !== 0x70 && top.tag !== 0x77)) throw new CardError('tlv-malformed', `record SFI ${sfi} ${rec} is not a 70 template (offset 0)`);
+      if (rec - first < oda) staticParts.push(sfi <= 10 ? top.value : data);
+      collectPrimitives(nodes, tags);
+    }
+  }
+  const sdaTagList = tags.get(0x9f4a);
+  if (sdaTagList && sdaTagList.length === 1 && sdaTagList[0] === 0x82) staticParts.push(gpo.aip);
+
+  if (contactless ? !tags.has(0x57) && !tags.has(0x5a) : !tags.has(0x5a) || !tags.has(0x5f24) || !tags.has(0x8c)) {
+    setBit(tvr, TVR.iccDataMissing);
+    throw new CardError('missing-tag', contactless ? 'neither track 2 equivalent (57) nor PAN (5A)' : `mandatory ${!tags.has(0x5a) ? '5A' : !tags.has(0x5f24) ? '5F24' : '8C'} missing`);
+  }
+  const card = cardData(tags);
+
+  // Terminal risk: the contactless floor limit; contact sales here always go online.
+  const limits = profile.aids[app.profileIndex].contactless;
+  if (!contactless || params.amountMinor > limits.floorLimitMinor) setBit(tvr, TVR.floorLimitExceeded);
+  setBit(tsi, TSI.terminalRiskManagementPerformed);
+
+  // Offline data authentication: the method the AIP and 9F33 byte 3 both allow (CDA > DDA > SDA).
+  const aip1 = gpo.aip[0];
+  const caps = hexByte(profile.terminal.capabilities, 2);
+  const possible = ((aip1 & 0x01) && (caps & 0x08)) || ((aip1 & 0x20) && (caps & 0x40)) || ((aip1 & 0x40) && (caps & 0x80));
+  let odaOutcome: OdaOutcome = { method: 'none', ok: true };
+  if (possible && options.oda) {
+    const ia = new InternalAuthenticator(channel);
+    odaOutcome = await options.oda({ rid: app.aid.slice(0, 10), aip: gpo.aip, tags, staticData: concatBytes(staticParts), today: params.date, internalAuthenticate: (d) => ia.run(d) });
+  }
+  applyOda(tvr, tsi, odaOutcome);
+
+  // Cardholder verification (simplified).
+  const cvm = chooseCvm(contactless, params.amountMinor, limits.cvmLimitMinor, tags, hexByte(profile.terminal.capabilities, 1));
+  if (cvm !== 'none') setBit(tsi, TSI.cvmPerformed);
+  const cvmResults = cvm === 'online-pin' ? [0x42, 0x03, 0x00] : cvm === 'signature' ? [0x1e, 0x03, 0x00] : cvm === 'cdcvm' ? [0x01, 0x00, 0x02] : contactless ? [0x3f, 0x00, 0x00] : [0x1f, 0x03, 0x02];
+
+  const values = new Map<number, Uint8Array>(tags);
+  const term = terminalData(params, tvr);
+  term.forEach((v, k) => values.set(k, v));
+  values.set(0x9f34, Uint8Array.from(cvmResults));
+  values.set(0x84, hexToBytes(app.aid));
+  values.set(0x9b, tsi);
+
+  // GENERATE AC asking an ARQC (p1 80) with the CDOL1 data; a contactless card without CDOL1 gave its cryptogram already.
+  const cdol1 = tags.get(0x8c);
+  if (cdol1) {
+    setBit(tsi, TSI.cardRiskManagementPerformed);
+    const r = await channel.transmit(generateAcApdu(0x80, buildDolData(parseDol(cdol1), values)));
+    const w = sw(r);
+    if (w !== SW_OK) throw new CardError('card-status', `GENERATE AC answered ${swHex(w)}`);
+    parseGenerateAcResponse(responseData(r).slice()).forEach((v, k) => values.set(k, v));
+  } else if (!values.has(0x9f26)) throw new CardError('missing-tag', 'no CDOL1 (8C) and no cryptogram (9F26)');
+  const cid = values.get(0x9f27);
+  const cryptogram = cid && cid.length === 1 ? cryptogramType(cid[0]) : 'ARQC';
+  if (cryptogram === 'AAC') throw new CardError('card-declined', 'the card answered AAC (declined offline)');
+
+  return {
+    aid: app.aid,
+    label: app.label,
+    ...card,
+    icc: buildField55(profile.field55, values),
+    tvr,
+    tsi,
+    oda: odaOutcome,
+    cvm,
+    cryptogram,
+    aip: gpo.aip.slice(),
+  };
+}
+
+function chooseCvm(contactless: boolean, amount: number, cvmLimit: number, tags: ReadonlyMap<number, Uint8Array>, caps2: number): EmvReadResult['cvm'] {
+  if (contactless) {
+    if (amount <= cvmLimit) return 'none';
+    const ctq = tags.get(0x9f6c);
+    if (ctq && ctq.length >= 2 && ctq[1] & 0x80) return 'cdcvm';
+    if (ctq && ctq.length >= 1 && !(ctq[0] & 0x80) && ctq[0] & 0x40) return 'signature';
+    return 'online-pin'; // CUP: above the CVM limit, online PIN
+  }
+  // Contact: CVM list 8E (X 4, Y 4, then 2-byte rules); online PIN if listed and 9F33 byte 2 b7.
+  const list = tags.get(0x8e);
+  if (list && list.length >= 10) {
+    for (let i = 8; i + 1 < list.length; i += 2) {
+      const code = list[i] & 0x3f;
+      if (code === 0x02 && caps2 & 0x40) return 'online-pin';
+      if (code === 0x1e && caps2 & 0x20) return 'signature';
+      if (code === 0x1f) return 'none';
+    }
+  }
+  return 'none';
+}
+
+function hexByte(hex: string, index: number): number {
+  return parseInt(hex.substr(index * 2, 2), 16) || 0;
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(2 * i, 2), 16);
+  return out;
+}
+
