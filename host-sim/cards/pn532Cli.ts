@@ -6,12 +6,14 @@
  *   npm run pn532 -- --tcp PORT [--card FILE]            127.0.0.1:PORT, one host at a time
  *
  * Prints the pty path (or the address) on its first line and runs until killed. Real time:
- * the chip answers as soon as a frame is complete. The card comes from a card file (a
- * minimal `{ "uid": "hex" }` answers 6D00 to every APDU); without --card the field is empty.
+ * the chip answers as soon as a frame is complete. The card comes from a card file
+ * (host-sim/cards/cardFile.ts: a recorded trace or a card profile), or a bare `{ "uid": "hex" }`
+ * that answers 6D00 to every APDU; without --card the field is empty.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
+import { cardFromFile } from './virtualCard';
 import { VirtualPn532, type Pn532Card } from './virtualPn532';
 
 interface CliOptions {
@@ -45,7 +47,7 @@ function parseArgs(argv: string[]): CliOptions {
   return { ...options, mode };
 }
 
-/** A card from a card file: for now the minimal `{ uid }` (card profiles and traces come with host-sim/cards/cardFile.ts). */
+/** A card that is only a UID, `{ "uid": "hex" }`: enough for nfc-list; every APDU gets 6D00. */
 export function minimalCard(json: unknown): Pn532Card {
   const uidHex = typeof json === 'object' && json !== null ? (json as { uid?: unknown }).uid : undefined;
   if (typeof uidHex !== 'string' || !/^([0-9a-fA-F]{2}){4,10}$/.test(uidHex)) throw new Error('card file: "uid" must be 4 to 10 bytes of hex');
@@ -54,7 +56,9 @@ export function minimalCard(json: unknown): Pn532Card {
 }
 
 function loadCard(file: string): Pn532Card {
-  return minimalCard(JSON.parse(readFileSync(file, 'utf8')) as unknown);
+  const json = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const keys = typeof json === 'object' && json !== null ? Object.keys(json) : [];
+  return keys.length === 1 && keys[0] === 'uid' ? minimalCard(json) : cardFromFile(json);
 }
 
 function runPty(chip: VirtualPn532, link: string | undefined): void {
