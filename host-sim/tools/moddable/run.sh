@@ -1,0 +1,83 @@
+#!/bin/bash
+# One measured run of the firmware in the Moddable simulator (host-sim/tools/moddable/README.md):
+#
+#   bash host-sim/tools/moddable/run.sh <export-dir> <seconds> [diagnosis]
+#
+# <export-dir>: a fast-export.js export (or a plain `git archive` one: mcconfig then runs tsc per
+# module). Starts the demo acquirer (npm run acquirer, the repository's working tree, 127.0.0.1
+# 5683/5684), provisions /tmp/xspos-nvs (sale-provision.ts: TID 10240001, dev/demoSale 1234),
+# builds manifest.json for lin/moddable_two and runs mcsim for <seconds> with
+# /work/shared/tools/moddable-sim.sh, then prints the heap lines and clears /tmp/xspos-nvs.
+# With "diagnosis": dev/demoDiagnosis too, and when the trace asks, the acquirer is told
+# `disable 10240001` (the 83 sale, host-83 self-test and diagnosis pages of docs/memory.md).
+#
+# Env: MODDABLE (default /work/moddable), SIM (default /work/shared/tools/moddable-sim.sh),
+# AMOUNT (default 1234). Output: <export-dir>/out/moddable/{build.log,trace.log,screen.png},
+# <export-dir>/out/moddable/acquirer.log, <export-dir>/out/moddable/heap.txt.
+set -u
+export_dir=${1:?usage: run.sh <export-dir> <seconds> [diagnosis]}
+secs=${2:?usage: run.sh <export-dir> <seconds> [diagnosis]}
+mode=${3:-}
+export_dir=$(cd "$export_dir" && pwd) || exit 2
+repo=$(cd "$(dirname "$0")/../../.." && pwd)
+export MODDABLE=${MODDABLE:-/work/moddable}
+sim=${SIM:-/work/shared/tools/moddable-sim.sh}
+amount=${AMOUNT:-1234}
+tid=10240001
+res=$export_dir/out/moddable
+mkdir -p "$res"
+fifo=$(mktemp -u /tmp/xspos-acq.XXXXXX)
+acq=
+watcher=
+
+cleanup() {
+  [[ -n $watcher ]] && kill "$watcher" 2>/dev/null
+  # the acquirer runs in its own process group (setsid): npm, sh and node under it
+  [[ -n $acq ]] && kill -TERM -- "-$acq" 2>/dev/null
+  exec 9>&- 2>/dev/null
+  rm -f "$fifo"
+  rm -rf /tmp/xspos-nvs
+}
+trap cleanup EXIT
+
+for port in 5683 5684; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "run.sh: 127.0.0.1:$port is already taken (another acquirer?)"; exit 2; fi
+done
+
+# The acquirer reads commands (disable <TID>) from a fifo this script keeps open.
+mkfifo "$fifo"
+cd "$repo" || exit 2
+setsid npm run acquirer -- host-sim/acquirer/demo-registry.json <"$fifo" >"$res/acquirer.log" 2>&1 &
+acq=$!
+exec 9>"$fifo"
+for _ in $(seq 1 120); do
+  grep -q "listening on 127.0.0.1:5684" "$res/acquirer.log" 2>/dev/null && break
+  kill -0 "$acq" 2>/dev/null || { echo "run.sh: the acquirer stopped (see $res/acquirer.log)"; exit 1; }
+  sleep 0.5
+done
+grep -q "listening on 127.0.0.1:5684" "$res/acquirer.log" || { echo "run.sh: the acquirer did not start (see $res/acquirer.log)"; exit 1; }
+
+provision=("$amount")
+[[ $mode == diagnosis ]] && provision+=(--diagnosis)
+npx ts-node -P tsconfig.json --transpile-only host-sim/tools/moddable/sale-provision.ts "${provision[@]}" || exit 1
+
+if [[ $mode == diagnosis ]]; then
+  # types the disable when the trace asks for it (demoSale.ts)
+  rm -f "$res/trace.log"
+  ( for _ in $(seq 1 $((secs * 4 + 2400))); do
+      if grep -q "disable the TID now" "$res/trace.log" 2>/dev/null; then echo "disable $tid" >&9; echo "run.sh: acquirer told: disable $tid"; break; fi
+      sleep 0.25
+    done ) &
+  watcher=$!
+fi
+
+cd "$export_dir" || exit 2
+started=$(date +%s)
+bash "$sim" "$secs"
+status=$?
+echo "run.sh: build and run took $(( $(date +%s) - started )) s (status $status)"
+
+grep -E "^memory|memory:|heap |demo (sale|diagnosis|activation)|XS abort|selftest|→" "$res/trace.log" > "$res/heap.txt"
+grep -E "memory|demo sale|demo diagnosis|XS abort" "$res/trace.log"
+echo "run.sh: heap lines in $res/heap.txt; trace in $res/trace.log; acquirer log in $res/acquirer.log"
+exit $status
