@@ -376,8 +376,9 @@ export class ProfileCard implements VirtualCard {
   }
 
   /**
-   * GENERATE AC (EMV Book 3 §6.5.5): the card answers no more than the terminal asks (AAC <
-   * ARQC < TC) and no more than its profile allows. The first GENERATE AC after GPO counts the
+   * GENERATE AC (EMV Book 3 §6.5.5): the first answers no more than the terminal asks (AAC <
+   * ARQC < TC) and no more than the profile's `ac`; the second (after the online answer) TC
+   * when asked, else AAC. The first GENERATE AC after GPO counts the
    * ATC up. The cryptogram is SHA-1(acKeyTest ‖ ATC ‖ CID ‖ CDOL data), first 8 bytes: a
    * deterministic stand-in that no scheme uses and the simulated acquirer does not check.
    */
@@ -395,9 +396,10 @@ export class ProfileCard implements VirtualCard {
       if (counters.atc >= 0xffff) return sw(SW_NOT_SATISFIED);
       counters.atc++;
     }
-    selection.acCount++;
     const asked: AcKind = requested === 0x80 ? 'ARQC' : requested === 0x40 ? 'TC' : 'AAC';
-    const kind = AC_BY_RANK[Math.min(AC_RANK[asked], AC_RANK[app.ac])];
+    // The second GENERATE AC (after the online answer) gives TC when asked, else AAC.
+    const kind = selection.acCount === 0 ? AC_BY_RANK[Math.min(AC_RANK[asked], AC_RANK[app.ac])] : asked === 'TC' ? 'TC' : 'AAC';
+    selection.acCount++;
     const cid = Uint8Array.of(CID[kind]);
     const atc = Uint8Array.of(counters.atc >> 8, counters.atc & 0xff);
     const cryptogram = sha1(concatBytes([app.acKeyTest, atc, cid, cdolData])).subarray(0, 8);
