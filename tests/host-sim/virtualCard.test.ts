@@ -332,18 +332,13 @@ describe('broken cards', () => {
     expect(await reader.detect()).toEqual({ kind: 'none' });
   });
 
-  it('a status fault on one record only; a CA key index no terminal has is only data', () => {
+  it('a status fault on one record only', () => {
     const base = sample('visa-contact-pin.json') as object;
     const card = cardFromFile({ ...base, faults: { status: [{ on: 'read-record', sfi: 2, record: 1, sw: '6A83' }] } });
     card.answer(select(bytes('A0000000031010')));
     card.answer(gpo(''));
     expect(swOf(card.answer(readRecord(1, 1)))).toBe('9000');
     expect(hex(card.answer(readRecord(2, 1)))).toBe('6A83');
-
-    const capk = cardFromFile(sample('unionpay-contactless-unknown-capk.json'));
-    capk.answer(select(bytes('A000000333010101')));
-    expect(valueHex(parse(capk.answer(gpo(CL_PDOL_DATA))), ['77', '82'])).toBe('5880'); // SDA supported
-    expect(valueHex(parse(capk.answer(readRecord(2, 1))), ['70', '8F'])).toBe('F0');
   });
 });
 
