@@ -1,9 +1,11 @@
 /** The probes a terminal runs, in the order reports list them. Later capabilities add theirs here. */
+import type { Ports } from '../ports';
 import type { KeyStore } from '../security/keyStore';
 import type { CborCodec } from '../store/cbor';
 import type { RecordLog } from '../store/recordLog';
 import { CAPK_PROBE, CERTIFICATE_PROBE, CRYPTO_PROBE, MAC_PROBE, MASTER_KEY_PROBE, WORKING_KEYS_PROBE } from './probes/authProbes';
 import { DISPLAY_PROBE, KEYPAD_PROBE } from './probes/deviceProbes';
+import { ANTENNA_PROBE, CONTACT_PROBE, MAGSTRIPE_PROBE, READER_PROBE, SCANNER_PROBE } from './probes/readerProbes';
 import { CONFIG_PROBE, FLASH_PROBE, IMAGE_PROBE, MEMORY_PROBE, RTC_PROBE } from './probes/systemProbes';
 import { ACCOUNT_PROBE } from './probes/accountProbes';
 import type { HostAnswerView, HostSubjects, HostSubjectsSource } from './probes/hostSubjects';
@@ -32,6 +34,13 @@ export interface ProbeSubjects {
   accountAnswer?: () => HostAnswerView | undefined;
   /** Instead of the four above: a function giving them as they are when a probe runs. */
   host?: HostSubjectsSource;
+  /**
+   * The board's card hardware (its ports): each part whose `fitted` is true has its probes in
+   * the plan, after the keypad's (device.reader and device.antenna for the contactless reader,
+   * device.contact, device.magstripe, device.scanner). Absent, or nothing fitted: the plan is
+   * one of the two frozen plans, as before.
+   */
+  parts?: Pick<Ports, 'reader' | 'contact' | 'magstripe' | 'scanner'>;
 }
 
 /** The host subjects as a probe sees them when it runs. */
@@ -88,7 +97,20 @@ const LOCAL_PLAN: readonly Probe[] = deepFreeze(HOST_PLAN.filter((p) => p.family
 
 /** The plan for these subjects; run it with probeTargets(subjects). */
 export function standardProbes(subjects: ProbeSubjects): readonly Probe[] {
-  return hostSource(subjects) ? HOST_PLAN : LOCAL_PLAN;
+  const plan = hostSource(subjects) ? HOST_PLAN : LOCAL_PLAN;
+  const parts = subjects.parts;
+  if (!parts || !(parts.reader.fitted || parts.contact.fitted || parts.magstripe.fitted || parts.scanner.fitted)) return plan;
+  // A board with card hardware: one array per boot (no probe, no closure), the probes all frozen.
+  const withParts: Probe[] = [];
+  for (let i = 0; i < plan.length; i++) {
+    withParts.push(plan[i]);
+    if (plan[i] !== KEYPAD_PROBE) continue;
+    if (parts.reader.fitted) withParts.push(READER_PROBE, ANTENNA_PROBE);
+    if (parts.contact.fitted) withParts.push(CONTACT_PROBE);
+    if (parts.magstripe.fitted) withParts.push(MAGSTRIPE_PROBE);
+    if (parts.scanner.fitted) withParts.push(SCANNER_PROBE);
+  }
+  return Object.freeze(withParts);
 }
 
 /** The network probes bound to `host`, to run alone (tests). */

@@ -54,8 +54,10 @@ export class Pn532Reader implements CardReaderPort {
   async identify(): Promise<{ model: string; firmware: string }> {
     try {
       await this.#settle();
-      await this.#prepare();
+      // GetFirmwareVersion alone (on HSU the driver sends the wake-up before it): a chip whose
+      // SAM configuration fails still says who it is.
       const fw = await this.#chip.firmwareVersion();
+      this.#support = fw.support;
       return { model: fw.ic === IC_PN532 ? 'PN532' : `PN5xx IC 0x${hex2(fw.ic)}`, firmware: `v${fw.ver}.${fw.rev}` };
     } catch (error) {
       throw portError(error);
