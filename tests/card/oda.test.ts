@@ -315,11 +315,13 @@ describe('DDA (EMV Book 2 §6)', () => {
     expect(failure(await run(ddaCard(), [capk(CA, 2)]))).toBe('dda unknown-ca-key');
   });
 
-  it('throws CardError card-removed when the card stops answering INTERNAL AUTHENTICATE; passes a CardError on', async () => {
+  it('throws CardError card-removed when the card stops answering INTERNAL AUTHENTICATE, passes a reader CardError on, and fails sdad-invalid on a refusal', async () => {
     const gone = { ...ddaCard(), answer: () => { throw new Error('no answer from the card'); } };
     await expect(run(gone)).rejects.toMatchObject({ name: 'CardError', code: 'card-removed' });
-    const status = { ...ddaCard(), answer: () => { throw new CardError('card-status', '6985'); } };
-    await expect(run(status)).rejects.toMatchObject({ code: 'card-status' });
+    const timeout = { ...ddaCard(), answer: () => { throw new CardError('pn532-timeout', 'no answer'); } };
+    await expect(run(timeout)).rejects.toMatchObject({ code: 'pn532-timeout' });
+    const refused = { ...ddaCard(), answer: () => { throw new CardError('card-status', 'INTERNAL AUTHENTICATE answered 6985'); } };
+    expect(await run(refused)).toEqual({ method: 'dda', ok: false, failure: 'sdad-invalid', detail: 'INTERNAL AUTHENTICATE refused: INTERNAL AUTHENTICATE answered 6985' });
   });
 
   it('performs none for a card that offers neither SDA nor DDA', async () => {

@@ -313,6 +313,8 @@ async function verifyDynamicSignature(crypto: CryptoPort, icc: RecoveredKey, inp
   try {
     response = await input.internalAuthenticate(data);
   } catch (e) {
+    // A card that refuses the command (a status word, Book 3 §6.5.9) has failed DDA; the sale goes on.
+    if (e instanceof CardError && e.code === 'card-status') throw new OdaStop('sdad-invalid', `INTERNAL AUTHENTICATE refused: ${e.message}`);
     if (e instanceof CardError) throw e;
     throw new CardError('card-removed', `INTERNAL AUTHENTICATE got no answer: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -334,7 +336,7 @@ async function verifyDynamicSignature(crypto: CryptoPort, icc: RecoveredKey, inp
  * CA key 8F names under `capks` (`revoked`: the profile's revoked issuer certificates), then
  * verifies the signed static data, or the ICC key and a fresh dynamic signature.
  * @throws CardError card-removed when the card stops answering INTERNAL AUTHENTICATE (a CardError
- * the exchange throws is passed on as it is)
+ * the exchange throws is passed on as it is, but card-status, a refusal, is the outcome sdad-invalid)
  */
 export async function performOda(crypto: CryptoPort, capks: readonly CaPublicKey[], revoked: CardProfile['revoked'], input: OdaInput): Promise<OdaOutcome> {
   const aip = input.aip[0] ?? 0;
