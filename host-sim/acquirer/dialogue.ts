@@ -244,10 +244,14 @@ export class HostDialogue {
     const stan = text(request, 11);
     const amount = text(request, 4);
     if (!stan || !amount) return this.#reply(request, this.#o.codes.formatError, macKey, 'sale without STAN or amount');
+    // A scanned sale (field 22 '03', bar code) carries the customer's payment code, not a PAN, in the profile's field.
+    const scanned = (text(request, 22) ?? '').startsWith('03');
+    const codeField = this.#o.profile.card.paymentCodeField;
+    if (scanned && !/^[0-9]{16,24}$/.test(text(request, codeField) ?? '')) return this.#reply(request, this.#o.codes.formatError, macKey, `scanned sale without a 16–24 digit payment code in field ${codeField}`);
     const { batchNo } = field60(request);
     if (this.#o.book.seen(tid, batchNo, stan)) return this.#reply(request, this.#o.codes.duplicate, macKey, `STAN ${stan} already in batch ${batchNo}`);
     this.#o.book.approve(tid, batchNo, stan, Number(amount));
-    return this.#reply(request, this.#o.codes.approved, macKey, `batch ${batchNo}`, [[38, this.#o.random.digits(6)]]);
+    return this.#reply(request, this.#o.codes.approved, macKey, `batch ${batchNo}${scanned ? ', scanned payment code' : ''}`, [[38, this.#o.random.digits(6)]]);
   }
 
   /** Reversal of the sale with the same STAN (field 11 carries the original's): undone once, answered every time. */

@@ -67,6 +67,7 @@ function encodeSale(s: SaleRecord): Stored {
   const out: Stored = { s: s.stan, a: s.amountMinor, e: s.entryMode, f: s.field60, c: s.ic ? 1 : 0 };
   if (s.pan !== undefined) out.p = s.pan;
   if (s.track2 !== undefined) out.t = s.track2;
+  if (s.paymentCode !== undefined) out.g = s.paymentCode;
   if (s.expiry !== undefined) out.x = s.expiry;
   if (s.cardSeq !== undefined) out.q = s.cardSeq;
   if (s.icc !== undefined) out.i = s.icc;
@@ -79,10 +80,11 @@ function encodeSale(s: SaleRecord): Stored {
  * no object per put, no cbor-x (issue 7, item 11).
  */
 function writeSale(w: CborWriter, s: SaleRecord, extra: number): CborWriter {
-  const pairs = 5 + extra + (s.pan !== undefined ? 1 : 0) + (s.track2 !== undefined ? 1 : 0) + (s.expiry !== undefined ? 1 : 0) + (s.cardSeq !== undefined ? 1 : 0) + (s.icc !== undefined ? 1 : 0);
+  const pairs = 5 + extra + (s.pan !== undefined ? 1 : 0) + (s.track2 !== undefined ? 1 : 0) + (s.paymentCode !== undefined ? 1 : 0) + (s.expiry !== undefined ? 1 : 0) + (s.cardSeq !== undefined ? 1 : 0) + (s.icc !== undefined ? 1 : 0);
   w.map(pairs).text('s').text(s.stan).text('a').uint(s.amountMinor).text('e').text(s.entryMode).text('f').text(s.field60).text('c').uint(s.ic ? 1 : 0);
   if (s.pan !== undefined) w.text('p').text(s.pan);
   if (s.track2 !== undefined) w.text('t').text(s.track2);
+  if (s.paymentCode !== undefined) w.text('g').text(s.paymentCode);
   if (s.expiry !== undefined) w.text('x').text(s.expiry);
   if (s.cardSeq !== undefined) w.text('q').text(s.cardSeq);
   if (s.icc !== undefined) w.text('i').bytes(s.icc);
@@ -99,6 +101,7 @@ function decodeSale(v: unknown): SaleRecord | undefined {
   const sale: SaleRecord = { stan, amountMinor: num(r.a), entryMode, field60, ic: r.c === 1 };
   if (text(r.p) !== undefined) sale.pan = text(r.p);
   if (text(r.t) !== undefined) sale.track2 = text(r.t);
+  if (text(r.g) !== undefined) sale.paymentCode = text(r.g);
   if (text(r.x) !== undefined) sale.expiry = text(r.x);
   if (text(r.q) !== undefined) sale.cardSeq = text(r.q);
   if (r.i instanceof Uint8Array) sale.icc = r.i;

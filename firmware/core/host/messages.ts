@@ -50,6 +50,8 @@ const OPERATOR = '01 ';
 const PROCESSING_SALE = '000000';
 const CONDITION_NORMAL = '00';
 const PIN_CAPTURE = '12';
+/** Where a payment code goes when the profile says nothing: field 48, additional data (n...322 in cup-pos). */
+const PAYMENT_CODE_FIELD = 48;
 /** Sale records a batch-upload message carries at most. */
 export const BATCH_UPLOAD_PER_MESSAGE = 8;
 
@@ -61,6 +63,8 @@ export interface TerminalIds {
   terminalId: string;
   merchantId: string;
   currency: string;
+  /** The field a scanned sale's payment code goes in (profile card.paymentCodeField; default 48, n...322 in cup-pos). */
+  paymentCodeField?: number;
 }
 
 /**
@@ -78,6 +82,8 @@ export interface SaleRecord {
   ic: boolean;
   pan?: string;
   track2?: string;
+  /** A scanned sale's payment code (16–24 digits), in the profile's payment-code field. */
+  paymentCode?: string;
   expiry?: string;
   cardSeq?: string;
   /** The ICC data a reversal carries (see reversalIcc). */
@@ -126,7 +132,7 @@ export function entryMode(entry: 'contact' | 'contactless' | 'magstripe' | 'qr' 
 export const saleField60 = (batch: number): string => TYPE_SALE + batchText(batch) + '000' + FINANCIAL_TAIL;
 
 /** The card fields a sale and its reversal share. */
-function cardFields(message: Iso8583Message, sale: SaleRecord) {
+function cardFields(message: Iso8583Message, ids: TerminalIds, sale: SaleRecord) {
   const f = message.fields;
   if (sale.pan !== undefined) f.set(2, sale.pan);
   f.set(3, PROCESSING_SALE);
@@ -135,6 +141,7 @@ function cardFields(message: Iso8583Message, sale: SaleRecord) {
   if (sale.cardSeq !== undefined) f.set(23, sale.cardSeq);
   f.set(25, CONDITION_NORMAL);
   if (sale.track2 !== undefined) f.set(35, sale.track2);
+  if (sale.paymentCode !== undefined) f.set(ids.paymentCodeField ?? PAYMENT_CODE_FIELD, sale.paymentCode);
 }
 
 /**
@@ -144,7 +151,7 @@ function cardFields(message: Iso8583Message, sale: SaleRecord) {
  */
 export function saleRequest(ids: TerminalIds, sale: SaleRecord, icc: Uint8Array | undefined, pin: { block: Uint8Array; singleDes: boolean } | undefined): Iso8583Message {
   const message = base('0200', ids, sale.stan);
-  cardFields(message, sale);
+  cardFields(message, ids, sale);
   const f = message.fields;
   if (sale.expiry !== undefined) f.set(14, sale.expiry);
   if (pin) {
@@ -162,7 +169,7 @@ export function saleRequest(ids: TerminalIds, sale: SaleRecord, icc: Uint8Array 
 /** The 0400 that reverses `sale` (its own STAN: the host finds the original by it). */
 export function reversalRequest(ids: TerminalIds, sale: SaleRecord, reason: string): Iso8583Message {
   const message = base('0400', ids, sale.stan);
-  cardFields(message, sale);
+  cardFields(message, ids, sale);
   const f = message.fields;
   f.set(39, reason);
   f.set(49, ids.currency);
@@ -175,7 +182,7 @@ export function reversalRequest(ids: TerminalIds, sale: SaleRecord, reason: stri
 /** A store-and-forward advice (0220) of a sale approved offline (60.1 = 30, 离线结算). */
 export function adviceRequest(ids: TerminalIds, sale: SaleRecord, batch: number): Iso8583Message {
   const message = base('0220', ids, sale.stan);
-  cardFields(message, sale);
+  cardFields(message, ids, sale);
   const f = message.fields;
   if (sale.expiry !== undefined) f.set(14, sale.expiry);
   f.set(49, ids.currency);

@@ -60,7 +60,7 @@ export class HostSession {
     this.#ctx = ctx;
     const { profile } = ctx;
     this.#journal = new HostJournal(ctx.log, ctx.cbor);
-    this.#ids = { terminalId: ctx.terminalId, merchantId: ctx.merchantId, currency: profile.currency };
+    this.#ids = { terminalId: ctx.terminalId, merchantId: ctx.merchantId, currency: profile.currency, paymentCodeField: profile.card.paymentCodeField };
     this.#tpdu = fromHex(profile.tpdu);
     const header = decodeCupHeader(fromHex(profile.header));
     this.#headers = [encodeCupHeader({ ...header, appType: 0x60 }), encodeCupHeader({ ...header, appType: 0x61 })];
@@ -284,6 +284,7 @@ export class HostSession {
     const sale: SaleRecord = { stan: journal.peekSaleStan(), amountMinor: req.amountMinor, entryMode: entryMode(req.entry, req.pinBlock !== undefined), field60: saleField60(journal.batch), ic };
     if (req.entry !== 'magstripe' && req.pan !== undefined) sale.pan = req.pan;
     if (req.entry !== 'manual' && req.entry !== 'qr' && req.track2 !== undefined) sale.track2 = req.track2;
+    if (req.entry === 'qr') sale.paymentCode = req.paymentCode;
     if (req.entry === 'manual' && req.expiry !== undefined) sale.expiry = req.expiry;
     if (ic && req.cardSeq !== undefined) sale.cardSeq = req.cardSeq;
     if (req.icc) sale.icc = reversalIcc(req.icc);
@@ -400,6 +401,7 @@ export class HostSession {
       const sale: SaleRecord = { stan: this.#journal.nextStan(), amountMinor: req.amountMinor, entryMode: entryMode(req.entry, false), field60: saleField60(this.#journal.batch), ic };
       if (req.pan !== undefined) sale.pan = req.pan;
       else if (req.track2 !== undefined) sale.track2 = req.track2;
+      else if (req.paymentCode !== undefined) sale.paymentCode = req.paymentCode;
       if (req.icc) sale.icc = req.icc;
       if (!this.#journal.queueAdvice(sale, this.#ctx.log?.capacity().maxDurablePayload ?? Infinity)) return refused('queue-full', 'the store-and-forward queue is full');
       return { kind: 'queued', stan: sale.stan };

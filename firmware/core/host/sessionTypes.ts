@@ -48,6 +48,8 @@ export interface SaleRequest {
   amountMinor: number;
   entry: 'contact' | 'contactless' | 'magstripe' | 'qr' | 'manual';
   pan?: string;
+  /** The customer's payment code (entry 'qr': 16–24 digits, card/qrCodes.ts classified it), sent in the profile's card.paymentCodeField. */
+  paymentCode?: string;
   track2?: string;
   expiry?: string;
   cardSeq?: string;
@@ -86,7 +88,9 @@ export function saleProblem(req: SaleRequest): string | undefined {
   if (!Number.isSafeInteger(req.amountMinor) || req.amountMinor < 1 || req.amountMinor > 999999999999) return 'amount must be 1–999999999999 minor units';
   const ic = req.entry === 'contact' || req.entry === 'contactless';
   if (req.entry === 'magstripe' && req.track2 === undefined) return 'a swiped sale needs track 2';
-  if ((req.entry === 'manual' || req.entry === 'qr') && !isDigits(req.pan, 12, 19)) return 'a keyed sale needs a PAN of 12–19 digits';
+  if (req.entry === 'manual' && !isDigits(req.pan, 12, 19)) return 'a keyed sale needs a PAN of 12–19 digits';
+  if (req.entry === 'qr' && !isDigits(req.paymentCode, 16, 24)) return 'a scanned sale needs a payment code of 16–24 digits';
+  if (req.entry !== 'qr' && req.paymentCode !== undefined) return 'only a scanned sale carries a payment code';
   if (ic && req.pan === undefined && req.track2 === undefined) return 'a chip sale needs the PAN or track 2 equivalent data';
   if (req.pan !== undefined && !isDigits(req.pan, 12, 19)) return 'the PAN must be 12–19 digits';
   if (req.track2 !== undefined && !/^\d{12,19}=\d{0,18}$/.test(req.track2)) return 'track 2 must be PAN = data, at most 37 characters';
