@@ -329,3 +329,52 @@ describe('DDA (EMV Book 2 §6)', () => {
     expect(failure(await run({ ...sdaCard(), aip: '40' }))).toBe('sda missing-data');
   });
 });
+
+/**
+ * Published data: the SDA example of emv-tools (github.com/lumag/emv-tools, test/sda-test.c): the
+ * Visa VSDC 1024-bit TEST CA key A000000003/01, a card's issuer certificate (90), remainder (92),
+ * exponent 03, SSAD (93), and its static data (records, then AIP 5C00 as 9F4A asks). The issuer
+ * certificate says 427655, expiry MMYY 1209 (December 2009), serial 0042B3.
+ */
+describe('published EMV SDA data (emv-tools test/sda-test.c)', () => {
+  const VSDC_01 = {
+    modulus:
+      'C696034213D7D8546984579D1D0F0EA519CFF8DEFFC429354CF3A871A6F7183F' +
+      '1228DA5C7470C055387100CB935A712C4E2864DF5D64BA93FE7E63E71F25B1E5' +
+      'F5298575EBE1C63AA617706917911DC2A75AC28B251C7EF40F2365912490B939' +
+      'BCA2124A30A28F54402C34AECA331AB67E1E79B285DD5771B5D9FF79EA630B75',
+    checksum: 'D34A6A776011C7E7CE3AEC5F03AD2F8CFC5503CC',
+  };
+  const ISSUER_CERT =
+    '3C5FEAD4DD7BCA44F93E90C44F76EDE54A3288ECDC78469FCB1225C03B2C04F2' +
+    'C2F412281A0822DF14649230989FB1494070DAF8C9534A7881960148616ACE58' +
+    '1788120D3506ACE4CEE564FB27EE53341C22F0B45B31873D05DE545EFE33BCD2' +
+    '9B2185D035A806AD08C6976F3505A19999930CA8A03EFA321C486061F7DCEC9F';
+  const ISSUER_REMAINDER = '1EBCA30F00CE5962A8C6E130544B82891B236C65DE29317F364735DEE63F6598975835D5';
+  const SSAD =
+    '99A558B62B674AA5E7D2A57E5EF6A6F2258E5DA052D05B54E5C115FF1CECF94A' +
+    'A2DF8F39A01D71C619EB819DA52EF381E84979586AEA7855FFBEF40AA3A71CD3' +
+    'B04CFDF270AEC8158A2797F24FD613B748134661135CD290E45B04A8E0CCC711' +
+    'AE042F159E73C89C2A7E65A4C2FD1D6106024AA27130B0ECEC0238F91659DE96';
+  const STATIC_DATA = '5F24030812315A0842765500132345995F3401019F0702FF009F0D05D040ACA8009F0E0500100000009F0F05D068BCF800' + '5C00';
+  const visa: CaPublicKey = { rid: 'A000000003', index: 1, modulus: u8(hex(VSDC_01.modulus)), exponent: Uint8Array.of(3), checksum: u8(hex(VSDC_01.checksum)), expiresMs: undefined, label: 'VSDC test 01' };
+  const oda = (today: string, staticData = STATIC_DATA) =>
+    performOda(crypto, [visa], [], {
+      rid: 'A000000003', aip: Uint8Array.of(0x5c, 0x00), staticData: u8(hex(staticData)), today,
+      tags: new Map([[0x8f, Uint8Array.of(1)], [0x90, u8(hex(ISSUER_CERT))], [0x92, u8(hex(ISSUER_REMAINDER))], [0x9f32, Uint8Array.of(3)], [0x93, u8(hex(SSAD))], [0x5a, u8(hex('4276550013234599'))]]),
+      internalAuthenticate: async () => { throw new Error('SDA sends no INTERNAL AUTHENTICATE'); },
+    });
+
+  it('the published CA key checksum is SHA-1 over RID ‖ index ‖ modulus ‖ exponent (node:crypto)', () => {
+    expect(sha1(hex('A000000003'), Buffer.of(1), hex(VSDC_01.modulus), Buffer.of(3)).toString('hex').toUpperCase()).toBe(VSDC_01.checksum);
+  });
+
+  it('passes SDA on a day the issuer certificate was valid', async () => {
+    expect(await oda('091231')).toEqual({ method: 'sda', ok: true });
+  });
+
+  it('names the certificate expired from January 2010, and a changed record a hash mismatch', async () => {
+    expect(await oda('100101')).toMatchObject({ ok: false, failure: 'issuer-cert-expired', detail: 'issuer certificate expired (MMYY 1209)' });
+    expect(await oda('090101', STATIC_DATA.replace('5F2403081231', '5F2403091231'))).toMatchObject({ ok: false, failure: 'hash-mismatch' });
+  });
+});
