@@ -5,6 +5,7 @@
  */
 import { parseArgs, readInput, shown, UsageError, wantsHelp, type ReadInput } from './args';
 import { helpText, PROGRAM, type Command, type ToolResult } from './command';
+import { panCommand, qrCommand, tlvDecode, track2Command } from './cards';
 import { capkCheck, certCheck } from './checks';
 import { diagDecode } from './diag';
 import { decode8583, encode8583 } from './iso8583';
@@ -13,7 +14,7 @@ import { kcv, mac, pinblock } from './keys';
 export { InputError, UsageError } from './args';
 export type { ToolResult } from './command';
 
-const COMMANDS: readonly Command[] = [kcv, mac, pinblock, certCheck, capkCheck, decode8583, encode8583, diagDecode];
+const COMMANDS: readonly Command[] = [kcv, mac, pinblock, certCheck, capkCheck, decode8583, encode8583, diagDecode, tlvDecode, track2Command, panCommand, qrCommand];
 
 function overview(): string {
   return [
