@@ -378,3 +378,75 @@ describe('published EMV SDA data (emv-tools test/sda-test.c)', () => {
     expect(await oda('090101', STATIC_DATA.replace('5F2403081231', '5F2403091231'))).toMatchObject({ ok: false, failure: 'hash-mismatch' });
   });
 });
+
+/**
+ * Published data: the DDA example of emv-tools (test/dda-test.c): the Mastercard 1408-bit TEST
+ * CA key A000000004/05, issuer certificate (expiry MMYY 1221) with remainder, ICC certificate
+ * (MMYY 0615, key in the certificate, no 9F48), static data ending with AIP 3900, and the SDAD
+ * the card gave for DDOL data 00000000 (9F37 of zeros).
+ */
+describe('published EMV DDA data (emv-tools test/dda-test.c)', () => {
+  const V = {
+    modulus:
+      'B8048ABC30C90D976336543E3FD7091C8FE4800DF820ED55E7E94813ED00555B' +
+      '573FECA3D84AF6131A651D66CFF4284FB13B635EDD0EE40176D8BF04B7FD1C7B' +
+      'ACF9AC7327DFAA8AA72D10DB3B8E70B2DDD811CB4196525EA386ACC33C0D9D45' +
+      '75916469C4E4F53E8E1C912CC618CB22DDE7C3568E90022E6BBA770202E4522A' +
+      '2DD623D180E215BD1D1507FE3DC90CA310D27B3EFCCD8F83DE3052CAD1E48938' +
+      'C68D095AAC91B5F37E28BB49EC7ED597',
+    issuerCertificate:
+      '1714284F763B8586EE6D319951F7E63FA25076E50DC9D3200BA998D3A052ADBA' +
+      '9AB69AC6AD6ADD3CE09F0278F4074EC4EE9B1D2268A3E953575E454E50CD860B' +
+      'F424C51C597712D2AA057089DD8673E51B1E1D7188034892077AC18A6AE23488' +
+      'BEA9DF3B1A83F2C0800CD7C5CDF2FDE0496F7BC39FB4BF363299BFA637B2EC33' +
+      'C507E36821EEC2075F0E420D38A1C9F3127261BA316C987674FADB20EA7FEB75' +
+      'EE455D12146EA6F02E8B01EC2FA7A115',
+    issuerRemainder:
+      '6E63B7BC70ABDD09341B34C03286BA9BD83BA7936C5B7798FB22C5E53FF240A2' +
+      '6DBD6415',
+    iccCertificate:
+      'A42FBEB156B98DCB0554DA062ADCA5309A91F04FA2C7BD7102A8D73F16A3CFAD' +
+      'E8AADF4F3FE2A2125CCDD77C6B9F78B5B4371CE0805725B0F9C027AF147D91E1' +
+      'FFDB201E9C170CE777053A172AD526DCAFD33895E1A947305C5B167F2E7C6F99' +
+      '1581A652EE473154760C2ED774214E50DFECDD4CF294C974B89EBCA25B5AB3C0' +
+      'BEB50DFAF782AFDE1433D90CA2A89D651E75D67EBC7C3E36F5A165EE61326129' +
+      '39C1ECD399E46074B996D93A88E01E0A',
+    sdad:
+      '3D87F31056102D2512CFDE30900627C1263A76D1DAA821F50831E606C54544C2' +
+      '58131EAEBE874DCB1A28CF82D3FF91118260BC91113711D3B289FA41BE69C7A7' +
+      'B5C783E6F8F97FCE13F08B13FA44183E3718CEBF0C41473D2B0FF4DE44B6A02D' +
+      '75ADB6D4962393FFDF4E69026CDF38FF',
+    staticData:
+      '5F25031405015F24031506305A0852858812543456535F3401018E0C00000000' +
+      '000000001E031F039F0702FF009F0D05BC50BC00009F0E0500000000009F0F05' +
+      'BC70BC98009F4A01825F280206438C219F02069F03069F1A0295055F2A029A03' +
+      '9C019F37049F35019F45029F4C089F34038D0C910A8A0295059F37049F4C0839' +
+      '00',
+
+  };
+  const mchip: CaPublicKey = { rid: 'A000000004', index: 5, modulus: u8(hex(V.modulus)), exponent: Uint8Array.of(3), checksum: new Uint8Array(20), expiresMs: undefined, label: 'M/Chip test 05' };
+  const oda = (today: string, sdad = V.sdad, seen: Buffer[] = []) =>
+    performOda(crypto, [mchip], [], {
+      rid: 'A000000004', aip: Uint8Array.of(0x39, 0x00), staticData: u8(hex(V.staticData)), today,
+      tags: new Map([
+        [0x8f, Uint8Array.of(5)], [0x90, u8(hex(V.issuerCertificate))], [0x92, u8(hex(V.issuerRemainder))], [0x9f32, Uint8Array.of(3)],
+        [0x9f46, u8(hex(V.iccCertificate))], [0x9f47, Uint8Array.of(3)], [0x5a, u8(hex('5285881254345653'))], [0x9f37, new Uint8Array(4)],
+      ]),
+      internalAuthenticate: async (data) => {
+        seen.push(Buffer.from(data));
+        return u8(tlv('80', hex(sdad)));
+      },
+    });
+
+  it('passes DDA with the published signature over DDOL data 00000000 (the default DDOL 9F37 04)', async () => {
+    const seen: Buffer[] = [];
+    expect(await oda('150630', V.sdad, seen)).toEqual({ method: 'dda', ok: true });
+    expect(seen.map((b) => b.toString('hex'))).toEqual(['00000000']);
+  });
+
+  it('names the ICC certificate expired after June 2015, and a changed signature sdad-invalid', async () => {
+    expect(await oda('150701')).toMatchObject({ ok: false, failure: 'icc-cert-expired', detail: 'ICC certificate expired (MMYY 0615)' });
+    const changed = V.sdad.slice(0, 10) + (V.sdad[10] === '0' ? '1' : '0') + V.sdad.slice(11);
+    expect(await oda('150630', changed)).toMatchObject({ ok: false, failure: 'sdad-invalid' });
+  });
+});
