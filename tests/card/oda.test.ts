@@ -248,6 +248,13 @@ describe('SDA (EMV Book 2 §5)', () => {
     }
   });
 
+  it('takes the PAN from the track 2 equivalent (57) when the card gives no 5A', async () => {
+    const card = sdaCard();
+    const { '5A': _pan, ...tags } = card.tags;
+    expect(failure(await run({ ...card, tags: { ...tags, '57': hex('6212345678901234D30122010000000F') } }))).toBe('sda ok');
+    expect(failure(await run({ ...card, tags: { ...tags, '57': hex('6212355678901234D30122010000000F') } }))).toBe('sda issuer-cert-invalid');
+  });
+
   it('names no PAN and no key in its details', async () => {
     const outs = [await run(sdaCard({ issuerId: '621235' })), await run(sdaCard({ expiry: '1026' })), await run({ ...sdaCard(), staticData: Buffer.alloc(3) })];
     for (const o of outs) {

@@ -116,6 +116,22 @@ function paddedDigits(bytes: Uint8Array): string | undefined {
   return out;
 }
 
+/** The PAN the certificates must name: 5A, or the digits of the track 2 equivalent (57) before its separator D. */
+function cardPan(tags: Map<number, Uint8Array>): string | undefined {
+  const pan = tags.get(0x5a);
+  if (pan && pan.length) return paddedDigits(pan);
+  const track2 = tags.get(0x57);
+  if (!track2 || !track2.length) throw new OdaStop('missing-data', 'PAN (5A) missing');
+  let out = '';
+  for (let i = 0; i < track2.length * 2 && i < 20; i++) {
+    const d = i % 2 ? track2[i >> 1] & 15 : track2[i >> 1] >> 4;
+    if (d === 13) return out;
+    if (d > 9) return undefined;
+    out += String.fromCharCode(48 + d);
+  }
+  return undefined;
+}
+
 function need(tags: Map<number, Uint8Array>, tag: number, what: string): Uint8Array {
   const v = tags.get(tag);
   if (!v || v.length === 0) throw new OdaStop('missing-data', `${what} (${tagHex(tag)}) missing`);
@@ -345,8 +361,8 @@ export async function performOda(crypto: CryptoPort, capks: readonly CaPublicKey
   try {
     if (input.aip.length !== 2) throw new OdaStop('missing-data', `AIP (82) of ${input.aip.length} bytes`);
     const today = new Today(input.today);
-    const pan = paddedDigits(need(input.tags, 0x5a, 'PAN'));
-    if (pan === undefined || pan.length < 12 || pan.length > 19) throw new OdaStop('missing-data', 'PAN (5A) is not 12–19 BCD digits');
+    const pan = cardPan(input.tags);
+    if (pan === undefined || pan.length < 12 || pan.length > 19) throw new OdaStop('missing-data', 'PAN (5A, or 57 before its separator) is not 12–19 BCD digits');
     const issuer = issuerKeyFromTable(crypto, capks, revoked, input, today, pan);
     if (method === 'sda') verifySsad(crypto, issuer, input);
     else await verifyDynamicSignature(crypto, iccKey(crypto, issuer, input, today, pan), input);
