@@ -106,3 +106,18 @@ declare module 'ssl/alert' {
   };
   export default alert;
 }
+
+/**
+ * ECMA-419 I2C (modules/io/i2c/_i2c.js, documentation/io/io.md "I2C"): one address on a bus,
+ * synchronous; read returns an ArrayBuffer; a transfer the device does not acknowledge throws.
+ * The typings package has it (embedded_io/i2c.d.ts) but firmware/tsconfig.json does not list
+ * it; only what device/pn532I2c.ts calls.
+ */
+declare module 'embedded:io/i2c' {
+  export default class I2C {
+    constructor(options: { data: number; clock: number; hz: number; address: number; port?: number });
+    read(byteLength: number, stop?: boolean): ArrayBuffer;
+    write(bytes: ArrayBufferView | ArrayBuffer, stop?: boolean): void;
+    close(): void;
+  }
+}

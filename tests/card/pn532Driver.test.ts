@@ -26,7 +26,7 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 
 describe('the PN532 driver', () => {
   it('wakes an HSU chip with the manual\'s preamble and SAMConfiguration, then reads the firmware', async () => {
-    const link = new FakeLink('hsu', (w, n) =>
+    const link = new FakeLink('hsu', (_w, n) =>
       n === 0 ? [hex('00 00 FF 00 FF 00 00 00 FF 02 FE D5 15 16 00')] : [hex('00 00 FF 00 FF 00'), hex('00 00 FF 06 FA D5 03 32 01 06 07 E8 00')]);
     const chip = new Pn532(link, new FakeClock());
     await chip.wake();
