@@ -233,7 +233,15 @@ export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions)
   let odaOutcome: OdaOutcome = { method: 'none', ok: true };
   if (possible && options.oda) {
     const ia = new InternalAuthenticator(channel);
-    odaOutcome = await options.oda({ rid: app.aid.slice(0, 10), aip: gpo.aip, tags, staticData: concatBytes(staticParts), today: params.date, internalAuthenticate: (d) => ia.run(d) });
+    // The method both sides allow: the AIP's ODA bits masked by 9F33 byte 3, so a terminal
+    // that supports SDA only never runs DDA on a card offering both.
+    const allowed = (caps & 0x80 ? 0x40 : 0) | (caps & 0x40 ? 0x20 : 0) | (caps & 0x08 ? 0x01 : 0);
+    const aip = gpo.aip.length === 2 ? Uint8Array.of((aip1 & ~0x61) | (aip1 & allowed), gpo.aip[1]) : gpo.aip;
+    // The terminal's data objects (9F37 above all) under the card's: a DDOL signs the very
+    // unpredictable number field 55 carries.
+    const odaTags = terminalData(params, tvr);
+    tags.forEach((v, k) => odaTags.set(k, v));
+    odaOutcome = await options.oda({ rid: app.aid.slice(0, 10), aip, tags: odaTags, staticData: concatBytes(staticParts), today: params.date, internalAuthenticate: (d) => ia.run(d) });
   }
   applyOda(tvr, tsi, odaOutcome);
 
