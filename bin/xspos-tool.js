@@ -52,4 +52,7 @@ const toolbox = new Module(ENTRY, module);
 toolbox.filename = ENTRY;
 toolbox.paths = Module._nodeModulePaths(dirname(ENTRY));
 toolbox._compile(cached() ?? build(), ENTRY);
-process.exitCode = toolbox.exports.main(process.argv.slice(2));
+const status = toolbox.exports.main(process.argv.slice(2));
+// A command that waits for something (apdu: a card's answers) returns a promise of its status.
+if (typeof status === 'number') process.exitCode = status;
+else status.then((code) => { process.exitCode = code; });

@@ -56,7 +56,7 @@ function maskedValue(tag: number, value: Uint8Array): string | undefined {
   }
 }
 
-interface TlvNode {
+export interface TlvNode {
   tag: string;
   name: string | null;
   length: number;
@@ -65,7 +65,7 @@ interface TlvNode {
   children?: TlvNode[];
 }
 
-function tlvNode(t: Tlv): TlvNode {
+export function tlvNode(t: Tlv): TlvNode {
   const node: TlvNode = { tag: tagHex(t.tag), name: tagName(t.tag) ?? null, length: t.value.length };
   if (t.children) node.children = t.children.map(tlvNode);
   else {

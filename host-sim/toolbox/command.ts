@@ -21,7 +21,8 @@ export interface Command {
   options: readonly OptionSpec[];
   /** Paragraphs after the options: defaults, exit status, examples. */
   notes: readonly string[];
-  run(args: Args): ToolResult;
+  /** Synchronous, or a promise for a command that waits (apdu: a card's answers). */
+  run(args: Args): ToolResult | Promise<ToolResult>;
 }
 
 /** The toolbox's crypto: random bytes (format 4's fill) from node:crypto, never seeded (issue 6, item 7). */

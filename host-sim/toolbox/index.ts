@@ -5,6 +5,7 @@
  */
 import { parseArgs, readInput, shown, UsageError, wantsHelp, type ReadInput } from './args';
 import { helpText, PROGRAM, type Command, type ToolResult } from './command';
+import { apduReplay } from './apdu';
 import { panCommand, qrCommand, tlvDecode, track2Command } from './cards';
 import { capkCheck, certCheck } from './checks';
 import { diagDecode } from './diag';
@@ -14,7 +15,7 @@ import { kcv, mac, pinblock } from './keys';
 export { InputError, UsageError } from './args';
 export type { ToolResult } from './command';
 
-const COMMANDS: readonly Command[] = [kcv, mac, pinblock, certCheck, capkCheck, decode8583, encode8583, diagDecode, tlvDecode, track2Command, panCommand, qrCommand];
+const COMMANDS: readonly Command[] = [kcv, mac, pinblock, certCheck, capkCheck, decode8583, encode8583, diagDecode, tlvDecode, track2Command, panCommand, qrCommand, apduReplay];
 
 function overview(): string {
   return [
@@ -55,7 +56,7 @@ function findCommand(argv: readonly string[]): [Command, readonly string[]] {
  * Runs one toolbox command. `read` reads files and standard input (`-`).
  * @throws UsageError, InputError, and the core's typed errors for bad input (all exit 2)
  */
-export function runTool(argv: readonly string[], read: ReadInput = readInput): ToolResult {
+export function runTool(argv: readonly string[], read: ReadInput = readInput): ToolResult | Promise<ToolResult> {
   if (argv.length === 0) throw new UsageError(`${PROGRAM} needs a command: ${COMMANDS.map((c) => c.name).join(', ')} (${PROGRAM} --help)`);
   if (argv[0] === '--help' || argv[0] === '-h') return help(overview());
   if (argv[0] === 'help') {

@@ -4,10 +4,13 @@
  * numbers come out masked, from the command line or from standard input; results exit 0, failed
  * checks 1, unreadable input 2. Data: a PPSE answer as EMV Book B and card-reader guides quote it
  * (Visa AID A0000000031010), the PAN and track 2 of the published CUP 0200 (tests/host/codecVectors),
- * published test PANs, the ISO/IEC 7813 layout example, WeChat Pay's and Alipay's documented codes.
+ * published test PANs, the ISO/IEC 7813 layout example, WeChat Pay's and Alipay's documented codes;
+ * `apdu` on the synthetic cards of host-sim/cards/samples with the CA keys they were made under.
  */
 import { execFileSync } from 'node:child_process';
-import { tool, type Run } from './cli';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, tool, type Run } from './cli';
 
 const json = (r: Run) => JSON.parse(r.stdout);
 const PPSE = '6F23840E325041592E5359532E4444463031A511BF0C0E610C4F07A0000000031010870101';
@@ -118,5 +121,43 @@ describe('track2, pan, qr', () => {
     expect([wechat.status, alipay.status, unionpay.status, card.status, url.status]).toEqual([0, 0, 0, 1, 1]);
     expect(card.stdout).toContain('not a WeChat Pay, Alipay or UnionPay payment code');
     for (const r of [wechat, alipay, unionpay, card, url]) expect(r.stdout + r.stderr).not.toMatch(/\d{7}/);
+  });
+});
+
+describe('apdu', () => {
+  const SAMPLES = 'host-sim/cards/samples';
+  const CAPK = 'host-sim/scenarios/capk/cards.json';
+  /** The card file's own PAN (tag 5A as the file holds it), which must never come out in clear. */
+  const clearPan = (file: string) => /6212\d{12}|6223\d{12}/.exec(readFileSync(join(ROOT, SAMPLES, file), 'utf8'))![0];
+
+  it('a DDA card read through the EMV flow: what the terminal read, PAN and track 2 masked, DDA ok with the CA keys', async () => {
+    const file = 'unionpay-contactless-dda.json';
+    const [withKeys, without, text] = await Promise.all([
+      tool(['apdu', `${SAMPLES}/${file}`, '--capk', CAPK, '--at', '2026-12-01', '--json']),
+      tool(['apdu', `${SAMPLES}/${file}`, '--at', '2026-12-01', '--json']),
+      tool(['apdu', `${SAMPLES}/${file}`, '--capk', CAPK, '--at', '2026-12-01']),
+    ]);
+    expect([withKeys.status, without.status, text.status]).toEqual([0, 0, 0]);
+    const v = json(withKeys);
+    expect(v).toMatchObject({ aid: 'A000000333010101', pan: '621234******1232', expiry: '3012', serviceCode: '201', cryptogram: 'ARQC', oda: { method: 'dda', ok: true } });
+    expect(v.track2).toMatch(/^621234\*{6}1232=\*+$/);
+    expect(v.exchanges.map((e: { command: string }) => e.command)).toEqual(expect.arrayContaining(['SELECT', 'GET PROCESSING OPTIONS', 'READ RECORD', 'INTERNAL AUTHENTICATE', 'GENERATE AC']));
+    expect(v.field55.map((n: Node) => n.tag)).toContain('9F26');
+    // No CA keys: ODA not performed, TVR byte 1 bit 8 (EMV Book 3 Annex C5).
+    expect(parseInt(json(without).tvr.slice(0, 2), 16) & 0x80).toBe(0x80);
+    const pan = clearPan(file);
+    for (const r of [withKeys, without, text]) expect(r.stdout + r.stderr).not.toContain(pan);
+    expect(text.stdout).toContain('PAN          621234******1232');
+  });
+
+  it('a card taken away mid-read: exit 1, card-removed, the commands it answered', async () => {
+    const r = await tool(['apdu', `${SAMPLES}/unionpay-contactless-removed.json`, '--json']);
+    expect(r.status).toBe(1);
+    expect(json(r)).toMatchObject({ error: 'card-removed', exchanges: expect.arrayContaining([{ command: 'GET PROCESSING OPTIONS', sw: '9000' }]) });
+  });
+
+  it('a file that is not a card: exit 2', async () => {
+    const r = await tool(['apdu', CAPK]);
+    expect(r.status).toBe(2);
   });
 });
