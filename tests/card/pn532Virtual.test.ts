@@ -63,6 +63,18 @@ describe('the PN532 reader against the virtual PN532', () => {
     reader.release();
   });
 
+  it('queues operations that overlap (a card poll during a self-test), one command at a time', async () => {
+    const { clock, reader } = setup('hsu', [], card(4));
+    const all = Promise.all([reader.detect(), reader.selfCheck(), reader.identify(), reader.detect()]);
+    reader.release();
+    const [first, checks, who, again] = await onVirtualTime(clock, all);
+    expect(first.kind).toBe('contactless');
+    expect(checks.every((c) => c.ok)).toBe(true);
+    expect(who).toEqual({ model: 'PN532', firmware: 'v1.6' });
+    expect(again.kind).toBe('contactless');
+    expect(toHex(await onVirtualTime(clock, reader.transmit(hex('00 B2 01 0C 00'))))).toMatch(/90 00$/);
+  });
+
   it('says none with no card, after polling A (and B, which the firmware reports)', async () => {
     const { clock, reader } = setup('hsu');
     expect(await onVirtualTime(clock, reader.detect())).toEqual({ kind: 'none' });

@@ -44,16 +44,21 @@ export class Pn532Reader implements CardReaderPort {
   #support = 0;
   /** The target of the last detect, 0 when none. */
   #tg = 0;
-  /** An InRelease started by release(), awaited before the next command. */
-  #releasing: Promise<void> | undefined;
+  /**
+   * Held by the operation talking to the chip (the driver takes one command at a time): the
+   * runtime's card poll, a self-test and a sale's APDUs queue behind it. Each hold ends within
+   * the driver's timeouts.
+   */
+  #held: Promise<void> | undefined;
+  #unlock: (() => void) | undefined;
 
   constructor(link: ReaderLinkPort, clock: ClockPort, options?: Pn532Options) {
     this.#chip = new Pn532(link, clock, options);
   }
 
   async identify(): Promise<{ model: string; firmware: string }> {
+    await this.#acquire();
     try {
-      await this.#settle();
       // GetFirmwareVersion alone (on HSU the driver sends the wake-up before it): a chip whose
       // SAM configuration fails still says who it is.
       const fw = await this.#chip.firmwareVersion();
@@ -61,11 +66,21 @@ export class Pn532Reader implements CardReaderPort {
       return { model: fw.ic === IC_PN532 ? 'PN532' : `PN5xx IC 0x${hex2(fw.ic)}`, firmware: `v${fw.ver}.${fw.rev}` };
     } catch (error) {
       throw portError(error);
+    } finally {
+      this.#releaseHold();
     }
   }
 
   async selfCheck(): Promise<readonly ReaderCheck[]> {
-    await this.#settle();
+    await this.#acquire();
+    try {
+      return await this.#selfCheck();
+    } finally {
+      this.#releaseHold();
+    }
+  }
+
+  async #selfCheck(): Promise<readonly ReaderCheck[]> {
     this.#ready = false;
     let sam: ReaderCheck;
     try {
@@ -111,8 +126,8 @@ export class Pn532Reader implements CardReaderPort {
   }
 
   async detect(): Promise<CardPresence> {
+    await this.#acquire();
     try {
-      await this.#settle();
       await this.#prepare();
       if (this.#tg !== 0) {
         const tg = this.#tg;
@@ -127,24 +142,29 @@ export class Pn532Reader implements CardReaderPort {
     } catch (error) {
       this.#ready = false;
       throw portError(error);
+    } finally {
+      this.#releaseHold();
     }
   }
 
   async transmit(apdu: Uint8Array): Promise<Uint8Array> {
-    await this.#settle();
-    if (this.#tg === 0) throw new PortError('reader', 'no card in the field: detect first');
+    await this.#acquire();
     try {
+      if (this.#tg === 0) throw new PortError('reader', 'no card in the field: detect first');
       return await this.#chip.dataExchange(this.#tg, apdu);
     } catch (error) {
       throw portError(error);
+    } finally {
+      this.#releaseHold();
     }
   }
 
+  /** InRelease of the card detected last, in the background (queued like any operation; its failure is nobody's). */
   release(): void {
     const tg = this.#tg;
     if (tg === 0) return;
     this.#tg = 0;
-    this.#releasing = this.#chip.release(tg).then(undefined, () => undefined);
+    void this.#releaseTarget(tg);
   }
 
   /** Closes the link to the chip; nothing fires afterwards. */
@@ -152,11 +172,27 @@ export class Pn532Reader implements CardReaderPort {
     this.#chip.close();
   }
 
-  /** Waits for a release still in flight, so one command is in flight at a time. */
-  async #settle(): Promise<void> {
-    const releasing = this.#releasing;
-    this.#releasing = undefined;
-    if (releasing) await releasing;
+  async #releaseTarget(tg: number): Promise<void> {
+    await this.#acquire();
+    try {
+      await this.#chip.release(tg);
+    } catch {
+      // The card or the chip is gone: the next detect starts afresh.
+    } finally {
+      this.#releaseHold();
+    }
+  }
+
+  /** Waits until no operation holds the chip, then holds it. */
+  async #acquire(): Promise<void> {
+    while (this.#held) await this.#held;
+    this.#held = new Promise<void>((resolve) => (this.#unlock = resolve));
+  }
+
+  #releaseHold(): void {
+    const unlock = this.#unlock;
+    this.#held = this.#unlock = undefined;
+    unlock?.();
   }
 
   /** Wake-up, SAM normal mode, bounded retries and the firmware's support byte, once. */
