@@ -32,7 +32,7 @@ function bcdDigits(value: Uint8Array): string {
   return toHex(value).toUpperCase().replace(/F+$/, '');
 }
 
-/** A track-2 image (57, 9F6B as hex, or field 35 digits): the PAN masked, everything after its separator as '*'. */
+/** A track image (57, 9F6B as hex, field 35 or 36 digits): the PAN masked, everything after its separator ('=' or 'D') as '*'; all '*' without one. */
 export function maskTrackHex(hex: string): string {
   const at = hex.search(/[=D]/i);
   if (at < 0) return '*'.repeat(hex.length);

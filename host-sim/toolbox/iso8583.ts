@@ -15,6 +15,7 @@ import type { Dialect, FieldValue } from '../../firmware/core/host/types';
 import { hex, InputError, shownPath, UsageError, type Args, type OptionSpec } from './args';
 import type { Command } from './command';
 import { maskPan } from '../../firmware/core/card/pan';
+import { maskTrackHex } from './cards';
 
 const DIALECT_OPTIONS: readonly OptionSpec[] = [
   { name: 'dialect', value: 'ID', help: `the ISO 8583 dialect: ${Object.keys(DIALECTS).join(', ')} (default cup-pos).` },
@@ -54,14 +55,7 @@ function inputText(args: Args, direct?: string): string {
   return direct ?? Buffer.from(args.file('in', args.optional('in') ?? '-')).toString('utf8');
 }
 
-/** Digits of a track (2 or 3): the PAN masked, the rest after the separator ('=', or 'D' as chip data writes it) hidden. */
-function maskTrack(track: string): string {
-  const eq = track.search(/[=Dd]/);
-  const pan = eq < 0 ? track : track.slice(0, eq);
-  return `${maskPan(pan)}${eq < 0 ? '' : `=${'*'.repeat(track.length - eq - 1)}`}`;
-}
-
-const PAN_FIELDS: Readonly<Record<number, (v: string) => string>> = { 2: maskPan, 35: maskTrack, 36: maskTrack };
+const PAN_FIELDS: Readonly<Record<number, (v: string) => string>> = { 2: maskPan, 35: maskTrackHex, 36: maskTrackHex };
 
 export const decode8583: Command = {
   name: '8583 decode',
