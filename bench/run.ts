@@ -27,6 +27,7 @@ import { codecBench } from './iso8583';
 import { saleBench } from './sale';
 import { dayBench } from './day';
 import { diagnosisBench } from './diagnosis';
+import { cardBench } from './card';
 
 const APPENDS = 1000;
 
@@ -160,6 +161,7 @@ async function main() {
 
   await codecBench(row, serveWorld(buildWorld(loadScenario(DEFAULT_SCENARIO))));
   await saleBench(row, serveWorld(buildWorld(loadScenario(DEFAULT_SCENARIO))), xs.append);
+  await cardBench(row, serveWorld(buildWorld(loadScenario(DEFAULT_SCENARIO))), xs.append);
   await diagnosisBench(row);
   await dayBench(row);
 
