@@ -29,7 +29,8 @@ import { runScenario, type SimWorld, type AcquirerLine, type OutsideCommand, typ
 import { ScenarioError } from './scenario/fields';
 import { DEMO_MASTER_KEY } from './scenario/schema';
 import { NorFlash } from './ports/norFlash';
-import { SimDisplay, SimKeypad, SimSettings, unfittedCardInputs } from './ports/simDevices';
+import { SimDisplay, SimKeypad, SimSettings } from './ports/simDevices';
+import { cardInputs } from './scenario/cardWorld';
 import { VirtualClock } from './ports/virtualClock';
 import type { Scenario } from './scenario/schema';
 
@@ -284,12 +285,14 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
     traceLines.push(`${uptimeMs} ${line}`);
     if (traceLines.length > TRACE_LINES) traceLines.shift();
   };
+  // The card inputs the scenario fits (unfitted otherwise), built on this side: on XS they run in XS.
+  const card = cardInputs(scenario.device.reader, clock);
   const ports: Ports = {
     clock,
     flash,
     settings,
     network: direct ?? queued,
-    ...unfittedCardInputs(),
+    ...card.ports,
     crypto,
     display,
     keypad,
@@ -334,6 +337,7 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
     clock,
     keypad,
     network,
+    ...(card.slots ? { cards: card.slots } : {}),
     acquirer: attached?.acquirer,
     acquirerRoot: attached?.tls?.rootDer,
     outside,

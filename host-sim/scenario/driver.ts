@@ -13,10 +13,13 @@ import type { SelfTestReport } from '../../firmware/core/selftest/types';
 import type { DisplayList } from '../../firmware/core/ui/displayList';
 import type { Scenario } from './schema';
 import type { ScenarioFault } from './hostSchema';
-import { drive, driveIdle, DriveError, runHostStep, type TransactionRecord } from './hostSteps';
+import { drive, driveIdle, DriveError, runHostStep, unmet, type TransactionRecord } from './hostSteps';
 import { diagnosisPages, diagnosisRecord, runDiagnosisStep, type DiagnosisRecord } from './diagnosisSteps';
 import type { VirtualClock } from '../ports/virtualClock';
 import type { SimKeypad } from '../ports/simDevices';
+import type { CardSlots } from './cardWorld';
+import { cardUnmet, driveCardSale } from './cardSteps';
+import { maskPan } from '../../firmware/core/card/pan';
 
 /** What the driver asks of the world outside the terminal (on XS, across the bridge). */
 export type OutsideCommand =
@@ -53,6 +56,8 @@ export interface SimWorld {
   /** Power comes back after a power-off (flash powered, peripherals reset, connections gone). */
   powerOn(): void;
   outside(command: OutsideCommand): unknown;
+  /** The board's card inputs, when the scenario fits any (device.reader). */
+  cards?: CardSlots;
 }
 
 export interface ScenarioReport {
@@ -89,6 +94,11 @@ export class ScenarioRunError extends Error {
   constructor(readonly step: number, message: string) {
     super(`steps[${step}]: ${message}`);
   }
+}
+
+/** Digit runs of a local refusal's detail that could be a card number, masked. */
+function maskCodes(text: string): string {
+  return text.replace(/\d{13,19}/g, (digits) => maskPan(digits));
 }
 
 export async function runScenario(scenario: Scenario, world: SimWorld): Promise<ScenarioOutcome> {
@@ -133,6 +143,31 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
   };
   for (let index = 0; index < scenario.steps.length; index++) {
     const step = scenario.steps[index];
+    if (step.do === 'sale' && 'present' in step) {
+          if (!terminal) throw new ScenarioRunError(index, 'boot first');
+          try {
+            const { outcome, record: card } = await driveCardSale(step, world, terminal, scenario.cards, (name, list) => {
+              if (screens.some((s) => s.name === name)) throw new ScenarioRunError(index, `screen name ${name} used twice`);
+              screens.push({ name, list });
+            });
+            const record: TransactionRecord = { step: index, do: 'sale', outcome: outcome.kind, uptimeMs: world.clock.uptimeMs(), amountMinor: step.amountMinor };
+            if (outcome.kind === 'answered') Object.assign(record, { code: outcome.answer.code, category: outcome.answer.category });
+            else if (outcome.kind === 'no-answer') Object.assign(record, { stage: outcome.stage, detail: outcome.detail });
+            else Object.assign(record, { code: outcome.code, detail: maskCodes(outcome.detail) });
+            if (outcome.stan !== undefined) record.stan = outcome.stan;
+            if (card) {
+              record.card = card;
+              if (card.pan && card.entry !== 'qr') record.pan = card.pan;
+            }
+            transactions.push(record);
+            const why = unmet(record, step.expect) ?? cardUnmet(outcome, step.expect);
+            if (why) throw new ScenarioRunError(index, `sale: ${why}`);
+          } catch (error) {
+            if (error instanceof DriveError || (error instanceof Error && error.name === 'DriveError')) throw new ScenarioRunError(index, `sale: ${error.message}`);
+            throw error;
+          }
+          continue;
+        }
     switch (step.do) {
       case 'boot':
         if (terminal) throw new ScenarioRunError(index, 'already booted (use reboot)');
@@ -212,9 +247,18 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
         }
         break;
       }
+      case 'remove-card':
+        world.cards?.tap(undefined);
+        world.cards?.insert(undefined);
+        await world.clock.settle();
+        break;
+      case 'reader-faults':
+        if (!world.cards) throw new ScenarioRunError(index, 'the board has no card reader (device.reader)');
+        world.cards.faults(step.faults);
+        break;
       default:
         try {
-          const record = await runHostStep(step, index, world, terminal);
+          const record = await runHostStep(step as Exclude<typeof step, { present: unknown }>, index, world, terminal);
           if (record) transactions.push(record);
           if (record?.outcome === 'power-cut') {
             terminal?.stop();

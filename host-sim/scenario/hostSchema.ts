@@ -8,6 +8,7 @@ import type { HostOutcome, SaleRequest } from '../../firmware/core/host/sessionT
 import type { ResponseCategory } from '../../firmware/core/host/types';
 import { ACTIVATION_CODE_MAX, ACTIVATION_CODE_MIN } from '../../firmware/core/activation/activationCode';
 import { bool, int, isObj, list, obj, only, ScenarioError, str } from './fields';
+import { cardStep, type CardStep } from './cardSteps';
 
 /** A fault of the acquirer's plan (host-sim/acquirer/faultPlan.ts), as the scenario writes it. */
 export interface ScenarioFault {
@@ -80,6 +81,8 @@ export type CardSpec = Omit<SaleRequest, 'amountMinor' | 'icc' | 'pinBlock'> & {
 
 export type HostStep =
   | { do: 'sign-on' | 'settle' | 'echo'; expect?: HostExpectation }
+  /** A sale as the ECR asks for it, with what the customer presents (cardSteps.ts), remove-card, reader faults. */
+  | CardStep
   | { do: 'sale'; amountMinor: number; card: CardSpec; expect?: HostExpectation }
   /** Adds faults to the acquirer's plan. */
   | { do: 'acquirer'; faults: ScenarioFault[] } // `disableTid: "…"` in the file is a disable-tid fault
@@ -252,6 +255,8 @@ function card(value: unknown, field: string): CardSpec {
 /** A host step, or undefined when `value.do` is not one. */
 export function hostStep(value: Record<string, unknown>, field: string): HostStep | undefined {
   if (!isObj(value)) return undefined;
+  const forCard = cardStep(value, field, expectation);
+  if (forCard) return forCard;
   switch (value.do) {
     case 'sign-on':
     case 'settle':
@@ -279,4 +284,4 @@ export function hostStep(value: Record<string, unknown>, field: string): HostSte
   }
 }
 
-export const HOST_STEP_NAMES = ['sign-on', 'sale', 'settle', 'echo', 'acquirer', 'link', 'power-cut'];
+export const HOST_STEP_NAMES = ['sign-on', 'sale', 'settle', 'echo', 'acquirer', 'link', 'power-cut', 'remove-card', 'reader-faults'];

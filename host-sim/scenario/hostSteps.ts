@@ -9,6 +9,7 @@ import { maskPan } from '../../firmware/core/card/pan';
 import type { HostOutcome, SaleRequest } from '../../firmware/core/host/sessionTypes';
 import type { Terminal } from '../../firmware/core/runtime/terminal';
 import type { CardSpec, HostExpectation, HostStep } from './hostSchema';
+import type { CardRecord, CardStep } from './cardSteps';
 import type { SimWorld } from './driver';
 
 /** Timer steps one driven step may take (a sale with every retry and backoff takes a few dozen). */
@@ -27,6 +28,8 @@ export interface TransactionRecord {
   amountMinor?: number;
   /** The card's PAN, masked (first 6, last 4). */
   pan?: string;
+  /** A card sale's read (cardSteps.ts): entry, masked PAN or code, TVR, CVM, cryptogram, ODA. */
+  card?: CardRecord;
   uptimeMs: number;
 }
 
@@ -89,7 +92,7 @@ export async function driveIdle(world: SimWorld, terminal: Terminal): Promise<vo
 }
 
 /** Why `record` is not what the step expected, or undefined. */
-function unmet(record: TransactionRecord, expect: HostExpectation | undefined): string | undefined {
+export function unmet(record: TransactionRecord, expect: HostExpectation | undefined): string | undefined {
   if (!expect) return undefined;
   const got = `${record.outcome}${record.code ? ` ${record.code}` : ''}${record.category ? ` (${record.category})` : ''}${record.detail ? `: ${record.detail}` : ''}`;
   if (expect.kind && record.outcome !== expect.kind) return `expected ${expect.kind}, got ${got}`;
@@ -103,7 +106,7 @@ function unmet(record: TransactionRecord, expect: HostExpectation | undefined): 
  * before boot and after a power cut.
  * @throws DriveError for a step that cannot run or an outcome the step did not expect
  */
-export async function runHostStep(step: HostStep, index: number, world: SimWorld, terminal: Terminal | undefined): Promise<TransactionRecord | undefined> {
+export async function runHostStep(step: Exclude<HostStep, CardStep>, index: number, world: SimWorld, terminal: Terminal | undefined): Promise<TransactionRecord | undefined> {
   switch (step.do) {
     case 'acquirer':
       world.outside({ do: 'faults', faults: step.faults });

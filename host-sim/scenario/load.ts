@@ -1,13 +1,15 @@
 /**
  * Reads a scenario file from disk: JSON, with file references resolved relative to it —
  * `terminal.profile` (a profile JSON), `certificates.*` (PEM or DER files) and `capk` (a CA
- * key table JSON). Certificates and the CA key table default to the demo acquirer's
+ * key table JSON), and the card files sale steps present (`present.tap`/`present.insert`, JSON,
+ * carried in `cards`). Certificates and the CA key table default to the demo acquirer's
  * (scenarios/certs, scenarios/capk/demo.json); `null` provisions none.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pemToDer } from '../../firmware/core/security/x509';
 import { parseScenario, ScenarioError, type Scenario } from './schema';
+import { cardFilesOf } from './cardSteps';
 
 export const SCENARIO_DIR = resolve(__dirname, '..', 'scenarios');
 const DEMO_CERTIFICATES = { terminal: 'certs/terminal.pem', chain: ['certs/terminal-ca.pem'], root: 'certs/root.pem' };
@@ -71,6 +73,14 @@ export function resolveReferences(raw: unknown, base: string): unknown {
     if (!Array.isArray(keys)) throw new ScenarioError('capk', `${capk}: must hold a list of keys, or {"keys": [...]}`);
     scenario.capk = keys;
   } else scenario.capk = capk;
+
+  // The card files the steps present, read here so both lanes carry them inside the scenario.
+  const files = cardFilesOf(scenario.steps);
+  if (files.length > 0) {
+    const cards: Record<string, unknown> = typeof scenario.cards === 'object' && scenario.cards !== null ? { ...(scenario.cards as Record<string, unknown>) } : {};
+    for (const path of files) if (!(path in cards)) cards[path] = readJson(base, path, `cards[${path}]`);
+    scenario.cards = cards;
+  }
   return scenario;
 }
 

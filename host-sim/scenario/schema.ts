@@ -9,6 +9,9 @@ import type { KeyCode, KeypadLayout, ResetReason } from '../../firmware/core/por
 import { bool, int, isObj, list, obj, only, ScenarioError, str } from './fields';
 import { acquirerSpec, hostStep, HOST_STEP_NAMES, networkSpec, type AcquirerSpec, type HostStep, type NetworkSpec } from './hostSchema';
 import { diagnosisStep, DIAGNOSIS_STEP_NAMES, type DiagnosisStep } from './diagnosisSteps';
+import { readerSpec } from './cardSteps';
+import type { ReaderSpec } from './cardWorld';
+import { parseCardFile } from '../cards/cardFile';
 
 export { ScenarioError } from './fields';
 
@@ -67,7 +70,11 @@ export interface Scenario {
     serial?: string;
     /** How the board protects stored keys (CryptoPort.keyProtection); default 'encrypted'. */
     keyProtection: 'encrypted' | 'unprotected' | 'volatile';
+    /** The card inputs fitted (cardWorld.ts); absent: none, as on a board without a reader. */
+    reader?: ReaderSpec;
   };
+  /** The card files the steps present, by the path they name (the loader reads them: both lanes get the JSON). */
+  cards: Record<string, unknown>;
   /** Keys as the factory and the last sign-on left them (demo keys unless the scenario says). */
   keys: {
     /** The terminal master key injected at the factory, hex; null = none injected. */
@@ -186,20 +193,41 @@ function capkTable(value: unknown): unknown[] | null {
   return entries;
 }
 
+/** The card files the steps present, each checked by the virtual cards' own reader (a bad file is refused at load, naming its field). */
+function cardFiles(value: unknown, steps: Step[]): Record<string, unknown> {
+  const files = obj(value, 'cards');
+  const out: Record<string, unknown> = {};
+  for (const step of steps) {
+    if (step.do !== 'sale' || !('present' in step)) continue;
+    for (const p of step.present) {
+      const path = 'tap' in p ? p.tap : 'insert' in p ? p.insert : undefined;
+      if (path === undefined || path in out) continue;
+      if (!(path in files)) throw new ScenarioError('cards', `no card file ${path} (the loader reads the files the steps name)`);
+      try {
+        parseCardFile(files[path]);
+      } catch (error) {
+        throw new ScenarioError(`cards[${path}]`, error instanceof Error ? error.message : 'not a card file');
+      }
+      out[path] = files[path];
+    }
+  }
+  return out;
+}
+
 /**
  * Validates a parsed scenario file and fills in defaults (a healthy terminal).
  * @throws ScenarioError naming the first bad field
  */
 export function parseScenario(input: unknown): Scenario {
   if (!isObj(input)) throw new ScenarioError('(scenario)', 'must be a JSON object');
-  only(input, '', ['name', 'description', 'seed', 'lang', 'rtc', 'firmware', 'terminal', 'device', 'keys', 'certificates', 'capk', 'acquirer', 'network', 'flash', 'steps']);
+  only(input, '', ['name', 'description', 'seed', 'lang', 'rtc', 'firmware', 'terminal', 'device', 'keys', 'certificates', 'capk', 'acquirer', 'network', 'flash', 'steps', 'cards']);
   const firmware = obj(input.firmware, 'firmware');
   only(firmware, 'firmware', ['version', 'built', 'imageBytes', 'digest', 'corruptAt']);
   const imageBytes = int(firmware.imageBytes, 'firmware.imageBytes', 1024, 8 * 1024 * 1024, 256 * 1024);
   const terminal = obj(input.terminal, 'terminal');
   only(terminal, 'terminal', ['tid', 'mid', 'profile']);
   const device = obj(input.device, 'device');
-  only(device, 'device', ['displayReady', 'displayWidth', 'displayHeight', 'keysHeld', 'keypad', 'memory', 'resetReason', 'serial', 'keyProtection']);
+  only(device, 'device', ['displayReady', 'displayWidth', 'displayHeight', 'keysHeld', 'keypad', 'memory', 'resetReason', 'serial', 'keyProtection', 'reader']);
   const memory = obj(device.memory, 'device.memory');
   only(memory, 'device.memory', ['chunkFree', 'chunkTotal', 'slotsFree', 'slotsTotal']);
   const flash = obj(input.flash, 'flash');
@@ -249,7 +277,9 @@ export function parseScenario(input: unknown): Scenario {
       resetReason: resetReason as ResetReason,
       ...(device.serial === undefined ? {} : { serial: str(device.serial, 'device.serial', /^[\x21-\x7e]{1,32}$/) }),
       keyProtection: str(device.keyProtection, 'device.keyProtection', /^(encrypted|unprotected|volatile)$/, 'encrypted') as 'encrypted' | 'unprotected' | 'volatile',
+      ...(device.reader === undefined ? {} : { reader: readerSpec(device.reader) }),
     },
+    cards: cardFiles(input.cards, steps),
     keys: {
       masterKey: keys.masterKey === null ? null : str(keys.masterKey, 'keys.masterKey', KEY_HEX, DEMO_MASTER_KEY),
       workingKeys: working && {

@@ -17,7 +17,8 @@ import type {
 } from '../../firmware/core/ports';
 import { PortError } from '../../firmware/core/ports';
 import { QueuedNetwork } from '../ports/queuedNetwork';
-import { SimKeypad, unfittedCardInputs } from '../ports/simDevices';
+import { SimKeypad } from '../ports/simDevices';
+import { cardInputs } from '../scenario/cardWorld';
 import { VirtualClock } from '../ports/virtualClock';
 import type { SimWorld } from '../scenario/driver';
 import type { Scenario } from '../scenario/schema';
@@ -116,12 +117,14 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
       read: (offset, length) => bytes(call('system.imageRead', offset, length)),
     },
   };
+  // The card inputs the scenario fits (unfitted otherwise), built on this side: on XS they run in XS.
+  const card = cardInputs(scenario.device.reader, clock);
   const ports: Ports = {
     clock,
     flash,
     settings,
     network,
-    ...unfittedCardInputs(),
+    ...card.ports,
     crypto,
     display,
     keypad,
@@ -132,6 +135,7 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
     ports,
     clock,
     keypad,
+    ...(card.slots ? { cards: card.slots } : {}),
     screen: () => panel.current,
     powerOn: () => {
       network.reset();

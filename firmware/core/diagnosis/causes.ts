@@ -100,9 +100,16 @@ export const CAUSES: readonly Cause[] = deepFreeze([
     remedies: ['service-keypad'],
   },
   {
-    // The card-reader issue brings its evidence; until then nothing judges the reader.
+    // The reader's own tests (PN532 Diagnose, SAM configuration), the contact slot and the serial
+    // input modules confirm it; card reads failing again and again with the same reader error make
+    // it likely (a worn card fails too, but not three different cards the same way). A failed ODA
+    // is the card's, never the reader's: it is no evidence here.
     id: 'dev.reader', number: 12, family: 'device',
-    confirmedBy: NONE, likelyBy: NONE, ruledOutBy: NONE,
+    confirmedBy: [
+      'reader.no-answer', 'reader.line-failed', 'reader.rom-failed', 'reader.ram-failed', 'reader.sam-refused', 'antenna.failed',
+      'contact.no-answer', 'magstripe.no-answer', 'scanner.no-answer',
+    ],
+    likelyBy: ['reader.repeated-error'], ruledOutBy: ['reader.ok'],
     remedies: ['service-reader'],
   },
   {

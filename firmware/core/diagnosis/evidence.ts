@@ -10,7 +10,8 @@
  * Self-test evidence keeps the probe's own code ("rtc.before-build"): the screens' finding texts
  * are keyed by it. The other codes name where the fact came from: host.<category> (an answer of
  * that category), hosttext.* (what the host's field 44/63 text says), link.* (session state),
- * reset.* and storage.* (boot), activation.<reason>, action.<action>.<result>.
+ * reset.* and storage.* (boot), activation.<reason>, action.<action>.<result>, reader.repeated-error
+ * (card reads that kept failing with the same reader error).
  */
 import { deepFreeze } from '../freeze';
 import { CAUSE_FAMILIES, type CauseFamily } from '../selftest/types';
@@ -37,6 +38,13 @@ export const EVIDENCE_CODES: readonly EvidenceEntry[] = deepFreeze([
   // device (device.display, device.keypad)
   ['display.ok', 100, S], ['display.no-answer', 101, S], ['display.wrong-size', 102, S],
   ['keypad.ok', 103, S], ['keypad.stuck', 104, S], ['keypad.not-judged', 105, S],
+  // the card reader and its inputs (device.reader, device.antenna, device.contact, device.magstripe, device.scanner)
+  ['reader.ok', 106, S], ['reader.no-answer', 107, S], ['reader.line-failed', 108, S], ['reader.rom-failed', 109, S], ['reader.ram-failed', 110, S],
+  ['reader.sam-refused', 111, S], ['antenna.ok', 112, S], ['antenna.failed', 113, S], ['antenna.not-judged', 114, S],
+  ['contact.ok', 115, S], ['contact.no-answer', 116, S], ['magstripe.ok', 117, S], ['magstripe.no-answer', 118, S],
+  ['scanner.ok', 119, S], ['scanner.no-answer', 120, S],
+  // Card reads that failed 3 times running with the same reader error (runtime/cardDuties.ts).
+  ['reader.repeated-error', 121, 'reader'],
   // system (system.*; probe.* is the runner's, for a probe of any family)
   ['image.ok', 200, S], ['image.no-digest', 201, S], ['image.read-error', 202, S], ['image.digest-mismatch', 203, S],
   ['rtc.ok', 204, S], ['rtc.before-build', 205, S], ['rtc.implausible', 206, S],

@@ -9,8 +9,9 @@
  *   with the code, MTI, host and text; what the host's text says (hosttext.*, read on terminal-invalid
  *   and merchant-restricted answers only: a decline's text is about the card); a terminal the
  *   host accepted earlier and now calls invalid (host.refused-after-accept); the CUP header's
- *   processing request 3 (host.sign-on-requested); resets by panic, watchdog or brownout, and
- *   corruption found by recovery at boot. An approval supersedes the refusals before it.
+ *   processing request 3 (host.sign-on-requested); resets by panic, watchdog or brownout,
+ *   corruption found by recovery at boot, and card reads that kept failing with the same reader
+ *   error (reader.repeated-error). An approval supersedes the refusals before it.
  * - The session (reversal pending and why, failovers, timeouts) and the activation state.
  * - The durable history (history.ts): what the previous boot saw (diagnosisDuties.ts keeps no
  *   more). Each item is marked fromHistory: it makes a cause likely at most, never confirmed
@@ -182,6 +183,8 @@ function fromEvents(events: readonly TerminalEvent[], out: Evidence[], counts: n
     if (event.kind === 'host-answer') {
       fromAnswer(event, accepted, out, counts);
       if (event.category === 'approved') accepted = true;
+    } else if (event.kind === 'reader-error') {
+      note(out, factEvidence('reader.repeated-error', 'warn', event.wallMs, event.uptimeMs, `error=${event.error} reads=${event.reads} via=${event.interface}`), counts);
     } else if (event.kind === 'boot') {
       const reset = own(RESETS, event.resetReason);
       if (reset) note(out, factEvidence(`reset.${event.resetReason}`, reset, event.wallMs, event.uptimeMs, `firmware=${event.firmwareVersion}`), counts);

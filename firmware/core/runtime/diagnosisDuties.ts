@@ -28,7 +28,7 @@ import type { CborCodec } from '../store/cbor';
 import { DurableKey, RecordType, type RecordLog } from '../store/recordLog';
 import type { TerminalEvent } from './events';
 
-/** Host answers of this run the diagnosis reads, the newest kept (the boot event is kept apart). */
+/** Host answers and reader-error events of this run the diagnosis reads, the newest kept (the boot event is kept apart). */
 export const RECENT_EVENTS = 16;
 /** Action outcomes kept: one per action (there are six), the newest. */
 export const ACTIONS_KEPT = 6;
@@ -91,7 +91,7 @@ class TerminalDiagnosisDuties implements DiagnosisDuties {
   /** An arrow field: the runtime hands it on as a plain function (diagnosisRuntime.ts). */
   readonly noteEvent = (event: TerminalEvent): void => {
     if (event.kind === 'boot') this.#bootEvent = event;
-    if (event.kind !== 'host-answer') return;
+    if (event.kind !== 'host-answer' && event.kind !== 'reader-error') return;
     const answers = this.#answers;
     answers.push(event);
     if (answers.length > RECENT_EVENTS) answers.shift();

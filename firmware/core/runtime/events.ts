@@ -32,7 +32,15 @@ export type TerminalEvent =
       processingRequest?: number;
       uptimeMs: number;
       wallMs: number;
-    };
+    }
+  | ReaderEvent;
+
+/**
+ * Card reads that failed READER_EVIDENCE_RUN times running with the same reader error
+ * (runtime/cardDuties.ts): evidence against the reader for the diagnosis (reader.repeated-error).
+ * `error` is the CardError or PortError code; never card data.
+ */
+export type ReaderEvent = { kind: 'reader-error'; error: string; reads: number; interface: 'contactless' | 'contact'; uptimeMs: number; wallMs: number };
 
 export type HostOperation = 'sign-on' | 'echo' | 'sale' | 'settle' | 'sign-off';
 
@@ -72,6 +80,9 @@ export function decodeEvent(cbor: CborCodec, payload: Uint8Array): TerminalEvent
     number('host');
     if (e.hostText !== undefined) text('hostText');
     if (e.processingRequest !== undefined) number('processingRequest');
+  } else if (e.kind === 'reader-error') {
+    ['error', 'interface'].forEach(text);
+    number('reads');
   } else throw new EventError(`unknown event kind ${typeof e.kind === 'string' ? e.kind : typeof e.kind}`);
   number('uptimeMs');
   number('wallMs');

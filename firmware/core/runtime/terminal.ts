@@ -16,6 +16,7 @@ import type { Probe, SelfTestReport, SelfTestTrigger } from '../selftest/types';
 import type { TerminalEvent } from './events';
 import type { TerminalState } from './states';
 import type { SaleOutcome, SettleOutcome } from './hostDuties';
+import type { CardSaleOutcome } from './cardDuties';
 import type { HostOutcome, HostSession, SaleRequest } from '../host/session';
 import type { ActionId, ActionOutcome, Diagnosis } from '../diagnosis/types';
 import type { ActivationOutcome } from '../activation/activate';
@@ -63,8 +64,14 @@ export interface Terminal {
   signOn(): Promise<HostOutcome>;
   /** An echo test with the acquirer. */
   echo(): Promise<HostOutcome>;
-  /** One sale (signs on first when needed); only when the terminal is in service. */
+  /** One sale with the card data given (signs on first when needed); only when the terminal is in service. */
   sale(request: SaleRequest): Promise<SaleOutcome>;
+  /**
+   * A sale as the ECR asks for it: the terminal asks for a card or code (tap, insert, swipe or
+   * scan; 30 s, CANCEL), reads it, takes the PIN when the card asks, then asks the host
+   * (runtime/cardDuties.ts). A stop before the host is a 'refused' outcome with a card.* code.
+   */
+  cardSale(amountMinor: number): Promise<CardSaleOutcome>;
   /** Settles the batch (pending reversals and advices go first). */
   settle(): Promise<SettleOutcome>;
   /** Resolves when no host operation, and no self-test one started, is under way. */
@@ -83,7 +90,7 @@ export interface Terminal {
    * runs, or on an activated terminal without `reactivate` (activationDuties.ts)
    */
   activate(code: string, options?: ActivateOptions): Promise<ActivationOutcome>;
-  /** What the panel shows ('home', 'report', 'diagnosis', 'code-entry', …): scenarios and tests read it. */
+  /** What the panel shows ('home', 'report', 'diagnosis', 'code-entry', 'card-present', …): scenarios and tests read it. */
   readonly view: string;
 }
 
@@ -120,7 +127,10 @@ class PaymentTerminal implements Terminal {
   }
 
   get view(): string {
-    return this.#core.panel().view.kind;
+    const view = this.#core.panel().view;
+    // A card screen says which: card-present, card-reading, card-pin, card-<notice>.
+    if (view.kind === 'card') return `card-${view.screen.kind === 'notice' ? view.screen.notice : view.screen.kind}`;
+    return view.kind;
   }
 
   boot(): Promise<void> {
@@ -145,6 +155,10 @@ class PaymentTerminal implements Terminal {
 
   sale(request: SaleRequest): Promise<SaleOutcome> {
     return this.#core.duties.sale(request);
+  }
+
+  cardSale(amountMinor: number): Promise<CardSaleOutcome> {
+    return this.#core.cards.sale(amountMinor);
   }
 
   settle(): Promise<SettleOutcome> {

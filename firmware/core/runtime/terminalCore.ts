@@ -25,6 +25,9 @@ import { createPanel, type Panel, type PanelDeps } from './views';
 import { createDiagnosisRuntime, type DiagnosisRuntime, type DiagnosisRuntimeDeps } from './diagnosisRuntime';
 import type { ActionId, Diagnosis } from '../diagnosis/types';
 import type { TerminalOptions } from './terminal';
+import { CardDuties, type CardDutiesDeps } from './cardDuties';
+import type { CardScreen } from '../ui/cardScreens';
+import type { SaleOutcome } from './hostDuties';
 
 type HostOperation = Parameters<HostDutiesDeps['show']>[0];
 
@@ -38,13 +41,15 @@ export const SELF_TEST_INTERVAL_MS = 24 * 3600 * 1000;
  * the XS heap slots for itself and every variable it captured, and a copy of its code
  * (docs/memory.md). It is the deps of its host duties, its panel and its diagnosis runtime itself.
  */
-export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntimeDeps {
+export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntimeDeps, CardDutiesDeps {
   readonly ports: Ports;
   readonly cbor: CborCodec;
   readonly options: TerminalOptions;
   readonly restart?: () => void;
   readonly probeConcurrency?: number;
   readonly duties: HostDuties;
+  /** Card sales as the ECR asks for them (present, read, PIN, host). */
+  readonly cards: CardDuties;
   #state: TerminalState = 'boot';
   #log: RecordLog | undefined;
   #probes: readonly Probe[] = [];
@@ -71,6 +76,7 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
     this.cbor = createCborCodec();
     this.#keys = new KeyStore(ports.crypto, undefined, this.cbor, ports.settings);
     this.duties = createHostDuties(this);
+    this.cards = new CardDuties(this);
     this.#panel = createPanel(this);
     this.diagnosisRuntime = createDiagnosisRuntime(this);
   }
@@ -143,6 +149,19 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
 
   submitCode(digits: string): void {
     this.diagnosisRuntime.panelDeps.submitCode(digits);
+  }
+
+  acquirerProfile(): AcquirerProfile | undefined {
+    return this.#profile;
+  }
+
+  /** The card duties' screens. */
+  showCard(screen: CardScreen): void {
+    this.#panel.show({ kind: 'card', screen });
+  }
+
+  hostSale(request: SaleRequest): Promise<SaleOutcome> {
+    return this.duties.sale(request);
   }
 
   /** The host duties' screens: an operation starts and ends. */
@@ -262,6 +281,8 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
         profile: this.#profile,
         accountAnswer: this.duties.lastEvidence,
       }),
+      // The card hardware the board has: its probes join the plan (none fitted: the plan as before).
+      parts: ports,
     };
     this.#targets = probeTargets(subjects);
     this.#probes = (this.options.probes ?? standardProbes)(subjects);
@@ -319,8 +340,8 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
       this.#periodic = undefined;
       if (this.#stopped) return;
       this.#schedulePeriodic();
-      // Not in the middle of an action or an activation (activationDuties.ts): the next period runs it.
-      if (this.diagnosisRuntime.busy()) return;
+      // Not in the middle of an action, an activation (activationDuties.ts) or a card sale: the next period runs it.
+      if (this.diagnosisRuntime.busy() || this.cards.busy()) return;
       void this.selfTest('periodic');
     });
   }
@@ -328,6 +349,8 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
   #onKey(key: KeyCode) {
     const state = this.#state;
     if (this.#stopped || state === 'boot' || state === 'selftest' || this.diagnosisRuntime.busy()) return;
+    // A card sale under way takes every key (CANCEL, the PIN's digits).
+    if (this.cards.key(key)) return;
     if (this.#panel.page(key)) return;
     if (key === 'menu') {
       void this.selfTest('demand');

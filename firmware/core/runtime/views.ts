@@ -35,6 +35,7 @@ import { createDiagnosisScreens, diagnosisPage, type DiagnosisScreens } from '..
 import { parseFont } from '../ui/font';
 import { createScreens, type ScreenContext, type Screens } from '../ui/screens';
 import { createTransactionScreens, type TransactionScreens } from '../ui/transactionScreens';
+import { CardScreens, type CardScreen } from '../ui/cardScreens';
 import type { HostView } from './hostScreens';
 import type { TerminalState } from './states';
 
@@ -47,6 +48,8 @@ export type View =
   | { kind: 'report'; page: number }
   | { kind: 'running' }
   | { kind: 'host'; render: HostView }
+  /** A card sale before the host is asked (runtime/cardDuties.ts): present, reading, PIN, a notice. */
+  | { kind: 'card'; screen: CardScreen }
   /** A page of the current diagnosis; `running`: the action under way (its steps page shows it). */
   | { kind: 'diagnosis'; page: number; running?: ActionId }
   /** `choice`: the one-button board's current choice (ui/activationScreens.ts codeChoiceOffered). */
@@ -120,6 +123,7 @@ class TerminalPanel implements Panel {
   #view: View = { kind: 'running' };
   #screens: Screens | undefined;
   #transactionScreens: TransactionScreens | undefined;
+  #cardScreens: CardScreens | undefined;
   #diagnosisScreens: DiagnosisScreens | undefined;
   #idleRefresh: TimerToken | undefined;
   #identity: ScreenContext & { merchantId?: string };
@@ -146,6 +150,7 @@ class TerminalPanel implements Panel {
       this.#screens = createScreens(ports.display.font, ports.keypad.layout);
       const font = parseFont(ports.display.font);
       this.#transactionScreens = createTransactionScreens(font, ports.keypad.layout);
+      this.#cardScreens = new CardScreens(font, ports.keypad.layout);
       this.#diagnosisScreens = createDiagnosisScreens(font, ports.keypad.layout);
     } catch (error) {
       ports.trace(`font unusable: ${errorText(error)}`);
@@ -170,6 +175,7 @@ class TerminalPanel implements Panel {
     try {
       if (view.kind === 'running') ports.display.draw(screens.boot(context));
       else if (view.kind === 'host' && this.#transactionScreens) ports.display.draw(view.render(this.#transactionScreens, context));
+      else if (view.kind === 'card' && this.#cardScreens) ports.display.draw(this.#cardScreens.render(context, view.screen));
       else if (view.kind === 'report' && report) ports.display.draw(screens.selfTestPage(report, view.page, context));
       else if (view.kind !== 'home' && view.kind !== 'report' && this.#diagnosisScreens) this.#drawOwn(this.#diagnosisScreens, context);
       else if (deps.state() === 'fault' && deps.factory() && this.#diagnosisScreens) ports.display.draw(this.#diagnosisScreens.notActivated({ ...context, serialNumber: ports.system.serialNumber }));
@@ -205,7 +211,7 @@ class TerminalPanel implements Panel {
     // code entry, and the one-button board's activation screen (where it opens the code entry).
     if (key === 'menu' && view.kind !== 'diagnosis' && view.kind !== 'code-entry' && !(oneButton && activationScreen)) return false;
     // Any key takes a transaction's result off the screen; a refused activation's leads to the diagnosis (its remedy, the support code).
-    if (view.kind === 'host') return this.#show({ kind: 'home' });
+    if (view.kind === 'host' || view.kind === 'card') return this.#show({ kind: 'home' });
     if (view.kind === 'activation-result') return this.#show(view.outcome?.kind !== 'activated' && deps.diagnosis() ? { kind: 'diagnosis', page: 0 } : { kind: 'home' });
     if (view.kind === 'activating' || view.kind === 'running') return true;
     if (view.kind === 'diagnosis') return this.#diagnosisKey(key, view.page);

@@ -49,6 +49,10 @@ const MEMORY_FACTS = form('chunks (?<chunkFree>\\d+)/(?<chunkTotal>\\d+) B free,
 const CONFIG_FIELD = form('(?<field>[^\\s:]+): (?<why>.+)', '有误的字段：{field}');
 const DISPLAY_FACTS = form('(?<controller>.+?), (?<width>\\d+)×(?<height>\\d+)(?:, expected (?<expectedWidth>\\d+)×(?<expectedHeight>\\d+))?', '控制器 {controller}，{width}×{height}[，应为 {expectedWidth}×{expectedHeight}]');
 const KEY_PROBLEM = form('(?<problem>.+)', '{problem}');
+/** What a reader or a slot reported, in its adapter's words (a device message, carried as a value). */
+const READER_SAID = form('(?<said>.+)', '读卡器报告：{said}');
+/** What a serial input module reported (its model and line, as its adapter says them). */
+const MODULE_SAID = form('(?<said>.+)', '模块报告：{said}');
 const CERT_FIX = '请先看上方说明';
 const HOST_AT = '(?<role>primary|backup) (?<where>\\S+)(?<tls> \\(TLS\\))?';
 const ECHO_FACTS = form(
@@ -114,6 +118,23 @@ const FORMS: Readonly<Record<string, readonly DetailForm[]>> = deepFreeze({
   'keypad.ok': [form('no key held', '没有按键被按住')],
   'keypad.not-judged': [form('not judged when started from the keypad', '由按键启动自检时不判断')],
   'keypad.stuck': [form('held: (?<held>.+)', '被按住的键：{held}')],
+  // The card reader and its inputs (selftest/probes/readerProbes.ts): the part's own words (model, firmware, what it
+  // reported) are carried as values; a failure's words come from the reader's adapter.
+  'reader.ok': [form('(?<model>\\S+) (?<firmware>\\S+), line, ROM, RAM, SAM ok', '{model} 固件 {firmware}，通信线路、ROM、RAM 与 SAM 配置均正常')],
+  'reader.no-answer': [READER_SAID],
+  'reader.line-failed': [form('echo of (?<got>\\d+) bytes differs from the (?<sent>\\d+) sent', '回显 {got} 字节，与发出的 {sent} 字节不一致'), READER_SAID],
+  'reader.rom-failed': [form('ROM test result 0x(?<result>[0-9a-fA-F]{2})', 'ROM 自检结果 0x{result}'), READER_SAID],
+  'reader.ram-failed': [form('RAM test result 0x(?<result>[0-9a-fA-F]{2})', 'RAM 自检结果 0x{result}'), READER_SAID],
+  'reader.sam-refused': [READER_SAID],
+  'antenna.ok': [form('antenna good', '天线测试正常')],
+  'antenna.failed': [form('antenna test result 0x(?<result>[0-9a-fA-F]{2})', '天线测试结果 0x{result}'), READER_SAID],
+  'antenna.not-judged': [form('the reader did not answer', '读卡器无应答'), form('the reader has no antenna test', '读卡器没有天线测试'), READER_SAID],
+  'contact.ok': [form('(?<model>.+) (?<firmware>\\S+)', '卡座 {model}，版本 {firmware}')],
+  'contact.no-answer': [READER_SAID],
+  'magstripe.ok': [MODULE_SAID],
+  'magstripe.no-answer': [MODULE_SAID],
+  'scanner.ok': [MODULE_SAID],
+  'scanner.no-answer': [MODULE_SAID],
   'crypto.ok': [form('(?<count>\\d+) known answers: (?<names>.+)', '{count} 项已知答案测试：{names}')],
   'crypto.kat-failed': [form('failed: (?<names>.+)', '未通过：{names}')],
   'master-key.ok': [form('terminal master key present \\(held by the crypto module\\)', '终端主密钥存在（由密码模块保管）')],

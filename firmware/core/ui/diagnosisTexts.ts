@@ -199,6 +199,7 @@ const EN_LABELS = deepFreeze({
   'evidence.hosttext.account-restricted': "The host's message says the account is restricted",
   'evidence.hosttext.terminal-disabled': "The host's message says the terminal is disabled",
   'evidence.activation.done': 'The terminal was activated',
+  'evidence.reader.repeated-error': 'Card reads kept failing with the same reader error',
 });
 
 export type DiagnosisLabel = keyof typeof EN_LABELS;
@@ -266,6 +267,7 @@ const ZH_LABELS: Readonly<Record<DiagnosisLabel, string>> = deepFreeze({
   'evidence.hosttext.account-restricted': '主机附言表示账户受限',
   'evidence.hosttext.terminal-disabled': '主机附言表示终端已停用',
   'evidence.activation.done': '终端已激活',
+  'evidence.reader.repeated-error': '读卡连续多次因同一读卡器错误失败',
 });
 
 export const CAUSE_NAMES: Readonly<Record<Lang, Readonly<Record<CauseId, string>>>> = Object.freeze({ zh: ZH_CAUSE_NAMES, en: EN_CAUSE_NAMES });

@@ -8,6 +8,7 @@
  */
 import type { Lang } from './strings';
 import { EN_AUTH_CODES, EN_AUTH_TITLES, ZH_AUTH_CODES, ZH_AUTH_TITLES } from './authTexts';
+import { EN_READER_CODES, EN_READER_TITLES, ZH_READER_CODES, ZH_READER_TITLES } from './cardTexts';
 import { EN_HOST_CODES, EN_HOST_TITLES, ZH_HOST_CODES, ZH_HOST_TITLES } from './hostTexts';
 import { deepFreeze } from '../freeze';
 
@@ -21,6 +22,7 @@ const EN_TITLES = deepFreeze({
   'device.keypad': 'Keypad',
   ...EN_AUTH_TITLES,
   ...EN_HOST_TITLES,
+  ...EN_READER_TITLES,
 });
 
 export type ProbeId = keyof typeof EN_TITLES;
@@ -35,6 +37,7 @@ const ZH_TITLES: Readonly<Record<ProbeId, string>> = deepFreeze({
   'device.keypad': '键盘',
   ...ZH_AUTH_TITLES,
   ...ZH_HOST_TITLES,
+  ...ZH_READER_TITLES,
 });
 
 export const PROBE_TITLES: Readonly<Record<Lang, Readonly<Record<ProbeId, string>>>> = Object.freeze({
@@ -146,6 +149,7 @@ const EN_CODES = deepFreeze({
   },
   ...EN_AUTH_CODES,
   ...EN_HOST_CODES,
+  ...EN_READER_CODES,
 });
 
 /** A result code the screens describe; `code.unknown` stands in for any other. */
@@ -196,6 +200,7 @@ const ZH_CODES: Readonly<Record<ProbeCode, CodeText>> = deepFreeze({
   },
   ...ZH_AUTH_CODES,
   ...ZH_HOST_CODES,
+  ...ZH_READER_CODES,
 });
 
 export const CODE_TEXTS: Readonly<Record<Lang, Readonly<Record<ProbeCode, CodeText>>>> = Object.freeze({

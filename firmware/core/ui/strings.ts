@@ -9,6 +9,7 @@
 import type { CauseFamily, ProbeStatus, SelfTestTrigger } from '../selftest/types';
 import { deepFreeze } from '../freeze';
 import { EN_TRANSACTION, ZH_TRANSACTION } from './transactionTexts';
+import { EN_CARD, ZH_CARD } from './cardTexts';
 
 /** Screen language, a terminal setting: simplified Chinese (zh-CN) or English. */
 export type Lang = 'zh' | 'en';
@@ -86,6 +87,7 @@ const EN = deepFreeze({
   'keys.one.report': 'Press: last report',
   'keys.one.selftest': 'Hold 1.5 s: run self-test',
   ...EN_TRANSACTION,
+  ...EN_CARD,
 });
 
 export type StringKey = keyof typeof EN;
@@ -163,6 +165,7 @@ const ZH: StringTable = deepFreeze({
   'keys.one.report': '按键：查看上次报告',
   'keys.one.selftest': '长按 1.5 秒：运行自检',
   ...ZH_TRANSACTION,
+  ...ZH_CARD,
 });
 
 export const STRINGS: Readonly<Record<Lang, StringTable>> = Object.freeze({ zh: Object.freeze(ZH), en: Object.freeze(EN) });

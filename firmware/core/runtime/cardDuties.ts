@@ -1,0 +1,454 @@
+/**
+ * A sale as the ECR asks for it, from the card or code to the host's answer:
+ *
+ *   present (tap, insert, swipe or scan; 30 s, CANCEL) → reading → [PIN] → the host's sale
+ *
+ * The first of: a contactless card (the reader polled every CARD_POLL_MS), a chip card in the
+ * slot, a swipe, a scan; only the parts the board has are used. A chip read goes through the
+ * EMV flow (card/emv/flow.ts) with offline data authentication bound to the CA keys the
+ * terminal holds; the contact slot's channel is wrapped in T=0 handling. A swiped chip card
+ * (service code 2xx/6xx) is asked to be inserted, unless the profile allows fallback and a chip
+ * read of this sale failed; a scanned code must be a payment code. A card taken away mid-read
+ * is asked for again. Card reads failing READER_EVIDENCE_RUN times running with the same reader
+ * error become reader evidence for the diagnosis (an event); ODA failures are the card's, not
+ * the reader's: they go into the TVR (the flow does that) and the trace only.
+ *
+ * PANs never leave this file unmasked except in the sale request itself.
+ */
+import { CardError } from '../card/errors';
+import { readEmvCard, type EmvReadResult } from '../card/emv/flow';
+import type { ApduChannel } from '../card/emv/apdu';
+import { T0Channel } from '../card/emv/t0';
+import { performOda, type OdaInput, type OdaOutcome } from '../card/emv/oda';
+import { maskPan } from '../card/pan';
+import { classifyPaymentCode } from '../card/qrCodes';
+import { parseTrack2, validateTrack2 } from '../card/track2';
+import { CARD_DEFAULTS, type CardProfile } from '../config/cardProfile';
+import type { AcquirerProfile } from '../config/acquirerProfile';
+import { toHex } from '../bytes';
+import { errorText } from '../errorText';
+import type { SaleRequest } from '../host/sessionTypes';
+import { PortError, type CardPresence, type CardReaderPort, type KeyCode, type Ports, type TimerToken } from '../ports';
+import { pinBlockFormat0 } from '../security/pinBlock';
+import type { KeyStore } from '../security/keyStore';
+import { readCapkTable } from '../security/provisionedData';
+import type { CborCodec } from '../store/cbor';
+import { RecordType } from '../store/recordLog';
+import type { CardNotice, CardScreen } from '../ui/cardScreens';
+import type { ReaderEvent } from './events';
+import type { SaleOutcome } from './hostDuties';
+import type { TerminalState } from './states';
+
+/** How often the contactless reader (and the contact slot) is asked whether a card is there. */
+export const CARD_POLL_MS = 250;
+/** The terminal waits this long for a card or a code, then cancels the sale. */
+export const PRESENT_TIMEOUT_MS = 30_000;
+/** Failed reads in a row with the same reader error that make reader evidence. */
+export const READER_EVIDENCE_RUN = 3;
+/** Presentations one sale takes (a removed card tapped again, a swiped chip card inserted…) before it stops. */
+const MAX_PRESENTATIONS = 8;
+/** The PIN entry gives up after this long without ENTER (the sale is cancelled). */
+export const PIN_TIMEOUT_MS = 60_000;
+/** PIN length (ISO 9564-1: 4–12 digits). */
+const PIN_MIN = 4;
+const PIN_MAX = 12;
+/** EMV 9C for a purchase. */
+const TXN_PURCHASE = 0x00;
+
+/** What a card sale gives the ECR: the host's outcome (or a local stop, kind 'refused' code card.*), with what was read, masked. */
+export type CardSaleOutcome = SaleOutcome & {
+  card?: {
+    entry: SaleRequest['entry'] | 'fallback';
+    /** First 6 and last 4 digits. */
+    pan?: string;
+    scheme?: string;
+    /** The EMV read's results (hex), for the technician and the scenario's report. */
+    tvr?: string;
+    cvm?: string;
+    cryptogram?: string;
+    oda?: string;
+  };
+};
+
+export interface CardDutiesDeps {
+  ports: Ports;
+  cbor: CborCodec;
+  state(): TerminalState;
+  stopped(): boolean;
+  keys(): KeyStore;
+  /** The provisioned acquirer profile (card section, currency), if any. */
+  acquirerProfile(): AcquirerProfile | undefined;
+  /** Shows a card screen (undefined: nothing of the card's any more). */
+  showCard(screen: CardScreen): void;
+  /** The host's sale through the host duties (sign-on first, evidence, its screens). */
+  hostSale(request: SaleRequest): Promise<SaleOutcome>;
+  record(type: number, value: unknown): void;
+}
+
+type Presented =
+  | { kind: 'card'; reader: CardReaderPort; presence: Exclude<CardPresence, { kind: 'none' }> }
+  | { kind: 'swipe'; track: string }
+  | { kind: 'scan'; bytes: Uint8Array }
+  | { kind: 'cancel' }
+  | { kind: 'timeout' };
+
+const refused = (code: string, detail: string): CardSaleOutcome => ({ kind: 'refused', code, detail });
+
+/** A reader's own failure (the chip, its link), as against the card's: only these make reader evidence. */
+function readerErrorCode(error: unknown): string | undefined {
+  if (error instanceof PortError) return error.code === 'reader' ? `port.${error.code}` : undefined;
+  if (error instanceof CardError) return error.code.startsWith('pn532-') || error.code === 'reader-fault' ? error.code : undefined;
+  return undefined;
+}
+
+/** The notice a failed chip read ends in, and whether the sale goes on waiting for another card. */
+function chipNotice(error: unknown): { notice: CardNotice; again: boolean } {
+  if (!(error instanceof CardError)) return { notice: 'readFailed', again: true };
+  switch (error.code) {
+    case 'card-removed':
+      return { notice: 'removed', again: true };
+    case 'limit-exceeded':
+      return { notice: 'overLimit', again: true };
+    case 'card-declined':
+      return { notice: 'declinedByCard', again: false };
+    case 'card-blocked':
+      return { notice: 'blocked', again: false };
+    case 'no-application':
+      return { notice: 'notAccepted', again: false };
+    case 'card-expired':
+      return { notice: 'expired', again: false };
+    default:
+      return { notice: 'readFailed', again: true };
+  }
+}
+
+/** YYMMDD and YYMM of a wall-clock time (UTC, as the RTC keeps it). */
+function dateOf(wallMs: number): string {
+  const d = new Date(wallMs);
+  const two = (n: number) => String(n % 100).padStart(2, '0');
+  return two(d.getUTCFullYear()) + two(d.getUTCMonth() + 1) + two(d.getUTCDate());
+}
+
+/**
+ * A class held by the terminal core: its methods are made once at preload (docs/memory.md).
+ * One sale at a time; the arrows a sale makes (its timers and input callbacks) live for that sale.
+ */
+export class CardDuties {
+  readonly #deps: CardDutiesDeps;
+  #active = false;
+  /** The sale's wait for a presentation: resolves once, with the first. */
+  #settle: ((p: Presented) => void) | undefined;
+  #poll: TimerToken | undefined;
+  #deadline: TimerToken | undefined;
+  #polling = false;
+  /** PIN entry under way: the digits so far and where they go when done. */
+  #pin: { digits: string; done: (pin: string | undefined) => void; screen: Extract<CardScreen, { kind: 'pin' }> } | undefined;
+  /** The last reader error of a failed read and how many reads in a row failed with it. */
+  #failedWith = '';
+  #failedRun = 0;
+  #failedVia: 'contactless' | 'contact' = 'contactless';
+
+  constructor(deps: CardDutiesDeps) {
+    this.#deps = deps;
+  }
+
+  /** A sale is under way (keys go to it; the periodic self-test waits). */
+  busy(): boolean {
+    return this.#active;
+  }
+
+  /** The board has a way to take a card or a code. */
+  fitted(): boolean {
+    const { reader, contact, magstripe, scanner } = this.#deps.ports;
+    return reader.fitted || contact.fitted || magstripe.fitted || scanner.fitted;
+  }
+
+  /** A key while a sale is under way; false when no sale wants it. */
+  key(key: KeyCode): boolean {
+    if (!this.#active) return false;
+    const pin = this.#pin;
+    if (pin) {
+      if (key >= '0' && key <= '9') {
+        if (pin.digits.length < PIN_MAX) pin.digits += key;
+      } else if (key === 'clear') pin.digits = pin.digits.slice(0, -1);
+      else if (key === 'cancel') return this.#endPin(undefined);
+      else if (key === 'enter' && pin.digits.length >= PIN_MIN) return this.#endPin(pin.digits);
+      this.#deps.showCard({ ...pin.screen, digits: pin.digits.length });
+      return true;
+    }
+    // While waiting for a card: CANCEL on a PIN pad, a press on the one-button board.
+    if (this.#settle && (key === 'cancel' || (key === 'down' && this.#deps.ports.keypad.layout === 'one-button'))) this.#present({ kind: 'cancel' });
+    return true;
+  }
+
+  /** One sale for `amountMinor`, from presentation to the host's answer. Never rejects. */
+  async sale(amountMinor: number): Promise<CardSaleOutcome> {
+    const deps = this.#deps;
+    if (this.#active) return refused('card.busy', 'a card sale is already under way');
+    if (deps.state() !== 'ready') return refused('terminal.out-of-service', `terminal is ${deps.state()}`);
+    if (!Number.isSafeInteger(amountMinor) || amountMinor < 1 || amountMinor > 999_999_999_999) return refused('card.bad-amount', 'amount must be 1–999999999999 minor units');
+    const profile = deps.acquirerProfile();
+    const currency = profile?.currency ?? '156';
+    if (!this.fitted()) {
+      deps.showCard({ kind: 'notice', notice: 'noReader', amountMinor, currency, waiting: false });
+      return refused('card.no-reader', 'no card reader, slot, magstripe module or scanner fitted');
+    }
+    this.#active = true;
+    try {
+      return await this.#run(amountMinor, currency, profile?.card ?? (CARD_DEFAULTS as CardProfile));
+    } catch (error) {
+      deps.ports.trace(`card sale failed: ${errorText(error)}`);
+      return refused('card.failed', errorText(error));
+    } finally {
+      this.#stopWaiting();
+      this.#pin = undefined;
+      this.#active = false;
+    }
+  }
+
+  async #run(amountMinor: number, currency: string, card: CardProfile): Promise<CardSaleOutcome> {
+    const deps = this.#deps;
+    const { trace } = deps.ports;
+    const base = { amountMinor, currency };
+    let notice: CardNotice | undefined;
+    let chipFailed = false;
+    for (let round = 0; round < MAX_PRESENTATIONS; round++) {
+      deps.showCard(notice ? { kind: 'notice', notice, ...base, waiting: true } : { kind: 'present', ...base });
+      const presented = await this.#wait();
+      if (deps.stopped()) return refused('card.stopped', 'terminal stopped');
+      if (presented.kind === 'cancel' || presented.kind === 'timeout') {
+        deps.showCard({ kind: 'notice', notice: presented.kind === 'cancel' ? 'cancelled' : 'timeout', ...base, waiting: false });
+        trace(`card sale ${presented.kind === 'cancel' ? 'cancelled' : 'timed out'}`);
+        return refused(`card.${presented.kind === 'cancel' ? 'cancelled' : 'timeout'}`, presented.kind === 'cancel' ? 'cancelled at the terminal' : `no card in ${PRESENT_TIMEOUT_MS / 1000} s`);
+      }
+      if (presented.kind === 'scan') {
+        let code;
+        try {
+          code = classifyPaymentCode(presented.bytes);
+        } catch (error) {
+          trace(`scan: ${errorText(error)}`);
+          notice = 'notPaymentCode';
+          continue;
+        }
+        trace(`scan: ${code.scheme} payment code ${maskPan(code.code)}`);
+        const request = { amountMinor, entry: 'qr', paymentCode: code.code } as SaleRequest;
+        return this.#toHost(request, { entry: 'qr', pan: maskPan(code.code), scheme: code.scheme });
+      }
+      if (presented.kind === 'swipe') {
+        let track;
+        try {
+          track = parseTrack2(presented.track);
+          validateTrack2(track, dateOf(deps.ports.clock.wallMs()).slice(0, 4));
+        } catch (error) {
+          trace(`swipe: ${errorText(error)}`);
+          if (error instanceof CardError && error.code === 'card-expired') {
+            deps.showCard({ kind: 'notice', notice: 'expired', ...base, waiting: false });
+            return refused('card.card-expired', 'the card has expired');
+          }
+          notice = 'readFailed';
+          continue;
+        }
+        const fallback = track.chip && card.fallback === 'after-chip-failure' && chipFailed;
+        if (track.chip && !fallback) {
+          trace(`swipe: chip card ${maskPan(track.pan)} (service code ${track.serviceCode}): insert it`);
+          notice = 'insert';
+          continue;
+        }
+        trace(`swipe: ${maskPan(track.pan)}${fallback ? ' (fallback after a chip failure)' : ''}`);
+        const request = { amountMinor, entry: 'magstripe', track2: track.equivalent, ...(fallback ? { fallback: true } : {}) } as SaleRequest;
+        return this.#toHost(request, { entry: fallback ? 'fallback' : 'magstripe', pan: maskPan(track.pan) });
+      }
+      // A chip: contactless or contact.
+      const via = presented.presence.kind;
+      deps.showCard({ kind: 'reading', ...base });
+      let read: EmvReadResult;
+      try {
+        read = await this.#readChip(presented.reader, via, amountMinor, currency, card);
+      } catch (error) {
+        presented.reader.release();
+        const gone = via === 'contactless' && !(await this.#stillThere(presented.reader));
+        const readerError = readerErrorCode(error);
+        trace(`${via} read failed: ${errorText(error)}${gone ? ' (card gone)' : ''}`);
+        if (readerError && !gone) this.#readFailed(readerError, via);
+        if (via === 'contact') chipFailed = true;
+        const next = gone ? { notice: 'removed' as const, again: true } : chipNotice(error);
+        if (!next.again) {
+          deps.showCard({ kind: 'notice', notice: next.notice, ...base, waiting: false });
+          return refused(`card.${error instanceof CardError ? error.code : 'read-failed'}`, errorText(error));
+        }
+        notice = next.notice;
+        continue;
+      }
+      presented.reader.release();
+      this.#failedRun = 0;
+      this.#failedWith = '';
+      const masked = maskPan(read.pan);
+      const summary = { entry: via, pan: masked, tvr: toHex(read.tvr), cvm: read.cvm, cryptogram: read.cryptogram, oda: read.oda.ok ? `${read.oda.method} ok` : `${read.oda.method} ${read.oda.failure}` };
+      trace(`${via} read: ${read.label} ${masked} ${read.cryptogram} cvm=${read.cvm} oda=${summary.oda} tvr=${summary.tvr}`);
+      if (!read.oda.ok) trace(`ODA failed: ${read.oda.method} ${read.oda.failure} (the card's, in the TVR)`);
+      let pinBlock: Uint8Array | undefined;
+      if (read.cvm === 'online-pin') {
+        if (deps.ports.keypad.layout !== 'pin-pad') {
+          deps.showCard({ kind: 'notice', notice: 'pinUnavailable', ...base, waiting: false });
+          return { ...refused('card.pin-unavailable', 'the card asks for an online PIN and the board has no PIN pad'), card: summary };
+        }
+        const pin = await this.#enterPin({ kind: 'pin', ...base, digits: 0 });
+        if (pin === undefined) {
+          deps.showCard({ kind: 'notice', notice: 'cancelled', ...base, waiting: false });
+          return { ...refused('card.cancelled', 'PIN entry cancelled'), card: summary };
+        }
+        const pinKey = deps.keys().key('pin');
+        if (!pinKey) return { ...refused('no-keys', 'no PIN key: sign on first'), card: summary };
+        pinBlock = pinBlockFormat0(deps.ports.crypto, pinKey, pin, read.pan);
+      }
+      const request: SaleRequest = {
+        amountMinor,
+        entry: via,
+        pan: read.pan,
+        expiry: read.expiry,
+        icc: read.icc,
+        ...(read.track2 ? { track2: read.track2 } : {}),
+        ...(read.panSeq ? { cardSeq: read.panSeq.padStart(3, '0') } : {}),
+        ...(pinBlock ? { pinBlock } : {}),
+      };
+      return this.#toHost(request, summary);
+    }
+    deps.showCard({ kind: 'notice', notice: 'readFailed', ...base, waiting: false });
+    return refused('card.too-many-tries', `no usable card or code in ${MAX_PRESENTATIONS} presentations`);
+  }
+
+  async #toHost(request: SaleRequest, card: NonNullable<CardSaleOutcome['card']>): Promise<CardSaleOutcome> {
+    const outcome = await this.#deps.hostSale(request);
+    return { ...outcome, card };
+  }
+
+  /** The EMV read through `reader`, ODA bound to the terminal's CA keys and the profile's revocations. */
+  #readChip(reader: CardReaderPort, via: 'contactless' | 'contact', amountMinor: number, currency: string, card: CardProfile): Promise<EmvReadResult> {
+    const { ports, cbor } = this.#deps;
+    const channel: ApduChannel = via === 'contact' ? new T0Channel(reader) : reader;
+    const capks = readCapkTable(ports.settings, cbor).keys;
+    const crypto = ports.crypto;
+    return readEmvCard(channel, {
+      interface: via,
+      params: {
+        amountMinor,
+        currency: currency.padStart(4, '0'),
+        txnType: TXN_PURCHASE,
+        date: dateOf(ports.clock.wallMs()),
+        unpredictable: crypto.randomBytes(4),
+        profile: card,
+      },
+      oda: (input: OdaInput): Promise<OdaOutcome> => performOda(crypto, capks, card.revoked, input),
+    });
+  }
+
+  /** Whether the contactless card is still in the field (one poll); a reader that fails says no. */
+  async #stillThere(reader: CardReaderPort): Promise<boolean> {
+    try {
+      return (await reader.detect()).kind !== 'none';
+    } catch {
+      return false;
+    }
+  }
+
+  /** A read failed with a reader error: READER_EVIDENCE_RUN in a row with the same one make an event. */
+  #readFailed(error: string, via: 'contactless' | 'contact') {
+    const deps = this.#deps;
+    if (error === this.#failedWith && via === this.#failedVia) this.#failedRun++;
+    else {
+      this.#failedWith = error;
+      this.#failedVia = via;
+      this.#failedRun = 1;
+    }
+    if (this.#failedRun < READER_EVIDENCE_RUN) return;
+    const { clock } = deps.ports;
+    const event: ReaderEvent = { kind: 'reader-error', error, reads: this.#failedRun, interface: via, uptimeMs: clock.uptimeMs(), wallMs: clock.wallMs() };
+    deps.record(RecordType.event, event);
+    deps.ports.trace(`reader evidence: ${this.#failedRun} ${via} reads in a row failed with ${error}`);
+    this.#failedRun = 0;
+  }
+
+  /** Waits for the first presentation, the timeout or CANCEL; the inputs are stopped again before it resolves. */
+  #wait(): Promise<Presented> {
+    const { ports } = this.#deps;
+    return new Promise<Presented>((resolve) => {
+      this.#settle = resolve;
+      if (ports.magstripe.fitted) ports.magstripe.start((track) => this.#present({ kind: 'swipe', track }));
+      if (ports.scanner.fitted) ports.scanner.start((bytes) => this.#present({ kind: 'scan', bytes }));
+      this.#deadline = ports.clock.setTimer(PRESENT_TIMEOUT_MS, () => this.#present({ kind: 'timeout' }));
+      if (ports.reader.fitted || ports.contact.fitted) this.#schedulePoll(0);
+    });
+  }
+
+  #schedulePoll(delayMs: number) {
+    this.#poll = this.#deps.ports.clock.setTimer(delayMs, () => {
+      this.#poll = undefined;
+      void this.#pollOnce();
+    });
+  }
+
+  /** One look at the slot and the field; the next in CARD_POLL_MS unless something was presented. */
+  async #pollOnce() {
+    if (!this.#waiting() || this.#polling || this.#deps.stopped()) return;
+    const { reader, contact, trace } = this.#deps.ports;
+    this.#polling = true;
+    try {
+      for (const port of [contact, reader]) {
+        if (!port.fitted || !this.#waiting()) continue;
+        let presence: CardPresence;
+        try {
+          presence = await port.detect();
+        } catch (error) {
+          trace(`${port === contact ? 'contact' : 'contactless'} poll: ${errorText(error)}`);
+          continue;
+        }
+        // The wait may have ended meanwhile (a swipe, CANCEL, the timeout).
+        if (presence.kind !== 'none' && this.#waiting()) return this.#present({ kind: 'card', reader: port, presence });
+      }
+    } finally {
+      this.#polling = false;
+    }
+    if (this.#waiting()) this.#schedulePoll(CARD_POLL_MS);
+  }
+
+  /** A sale waits for a presentation (read through a call: it changes across awaits). */
+  #waiting(): boolean {
+    return this.#settle !== undefined;
+  }
+
+  #present(p: Presented) {
+    const settle = this.#settle;
+    if (!settle) return;
+    this.#stopWaiting();
+    settle(p);
+  }
+
+  #stopWaiting() {
+    const { ports } = this.#deps;
+    this.#settle = undefined;
+    if (this.#poll) ports.clock.clearTimer(this.#poll);
+    if (this.#deadline) ports.clock.clearTimer(this.#deadline);
+    this.#poll = undefined;
+    this.#deadline = undefined;
+    if (ports.magstripe.fitted) ports.magstripe.stop();
+    if (ports.scanner.fitted) ports.scanner.stop();
+  }
+
+  #enterPin(screen: Extract<CardScreen, { kind: 'pin' }>): Promise<string | undefined> {
+    const { clock } = this.#deps.ports;
+    this.#deps.showCard(screen);
+    return new Promise((done) => {
+      this.#pin = { digits: '', done, screen };
+      this.#deadline = clock.setTimer(PIN_TIMEOUT_MS, () => this.#endPin(undefined));
+    });
+  }
+
+  #endPin(pin: string | undefined): boolean {
+    const entry = this.#pin;
+    this.#pin = undefined;
+    if (this.#deadline) this.#deps.ports.clock.clearTimer(this.#deadline);
+    this.#deadline = undefined;
+    entry?.done(pin);
+    return true;
+  }
+}
