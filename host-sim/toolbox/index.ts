@@ -53,10 +53,25 @@ function findCommand(argv: readonly string[]): [Command, readonly string[]] {
 }
 
 /**
- * Runs one toolbox command. `read` reads files and standard input (`-`).
+ * Runs one toolbox command that answers at once (every command but apdu). `read` reads files
+ * and standard input (`-`).
+ * @throws UsageError (also for a command that waits: run it with startTool), InputError, and the core's typed errors for bad input (all exit 2)
+ */
+export function runTool(argv: readonly string[], read: ReadInput = readInput): ToolResult {
+  const result = startTool(argv, read);
+  if (result instanceof Promise) {
+    result.catch(() => undefined);
+    throw new UsageError(`${argv[0]} waits for its answer: run it with startTool`);
+  }
+  return result;
+}
+
+/**
+ * Runs one toolbox command: its result, or a promise of it for a command that waits (apdu: a
+ * card's answers).
  * @throws UsageError, InputError, and the core's typed errors for bad input (all exit 2)
  */
-export function runTool(argv: readonly string[], read: ReadInput = readInput): ToolResult | Promise<ToolResult> {
+export function startTool(argv: readonly string[], read: ReadInput = readInput): ToolResult | Promise<ToolResult> {
   if (argv.length === 0) throw new UsageError(`${PROGRAM} needs a command: ${COMMANDS.map((c) => c.name).join(', ')} (${PROGRAM} --help)`);
   if (argv[0] === '--help' || argv[0] === '-h') return help(overview());
   if (argv[0] === 'help') {

@@ -6,7 +6,7 @@
  * does not parse).
  */
 import { PROGRAM, type ToolResult } from './command';
-import { runTool } from './index';
+import { startTool } from './index';
 
 export interface Streams {
   out(text: string): void;
@@ -29,7 +29,7 @@ export function main(argv: readonly string[], streams: Streams = PROCESS): numbe
     return result.ok ? 0 : 1;
   };
   try {
-    const result = runTool(argv);
+    const result = startTool(argv);
     return result instanceof Promise ? result.then(done, (error: unknown) => failed(error, json, streams)) : done(result);
   } catch (error) {
     return failed(error, json, streams);
