@@ -5,7 +5,7 @@
 import config from 'mc/config';
 import TextDecoder from 'text/decoder';
 import TextEncoder from 'text/encoder';
-import type { TracePort } from './core/ports';
+import type { Ports, TracePort } from './core/ports';
 
 // TextEncoder and TextDecoder are globals on Node and in the XS lane, not on the device.
 // cbor-x (behind core/store/cbor) looks for them when its module is evaluated. The manifest
@@ -39,10 +39,13 @@ async function start(): Promise<void> {
   log('xspos: starting');
   const { createDevicePorts } = await import('./device/devicePorts');
   const { createTerminal } = await import('./core/runtime/terminal');
-  const ports = await createDevicePorts(log);
-  // The simulator's build measures the heap after every port call (device/heapWatch); the board's does not.
+  // The simulator's build measures the heap after every port call (device/heapWatch), and after the
+  // reader link's writes and reads when a reader is fitted; the board's does not.
   const watching = (config as { heapWatch?: boolean }).heapWatch === true;
-  const heapWatch = watching ? new (await import('./device/heapWatch')).HeapWatch(() => ports.system.memory()) : undefined;
+  let memory: (() => ReturnType<Ports['system']['memory']>) | undefined;
+  const heapWatch = watching ? new (await import('./device/heapWatch')).HeapWatch(() => (memory as NonNullable<typeof memory>)()) : undefined;
+  const ports = await createDevicePorts(log, heapWatch ? (link) => heapWatch.watchLink(link) : undefined);
+  memory = () => ports.system.memory();
   log('xspos: ports ready, booting terminal');
   // One probe at a time: in mcsim with the board's 4,928 slots, two in flight left under 1,000
   // free and four aborted the VM (see PROBE_CONCURRENCY in core/selftest/runner).

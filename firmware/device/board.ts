@@ -8,7 +8,7 @@
  * imports `flash` or `resetReason`, which do not exist there, while both folders are still
  * type-checked by `tsc -p firmware/tsconfig.json` on every change.
  */
-import type { FirmwareImagePort, FlashRegionPort, ResetReason } from '../core/ports';
+import type { CardReaderPort, ClockPort, FirmwareImagePort, FlashRegionPort, ReaderLinkPort, ResetReason, SettingsPort } from '../core/ports';
 import type { KeyVault } from './keyVault';
 import type { ValueStore } from './settings';
 
@@ -29,6 +29,12 @@ export interface Board {
   readonly serialNumber: string;
   /** What the board found missing or odd while opening its parts; traced at boot. */
   readonly notes: readonly string[];
+  /**
+   * The contactless reader when the board has one, once the settings are open; absent or
+   * undefined: the reader port says "not fitted". `watchLink` wraps the reader's byte link (the
+   * heap watch samples its writes and reads). Only the simulator has one (sim/simBoard.ts).
+   */
+  readonly openReader?: (settings: SettingsPort, clock: ClockPort, watchLink?: (link: ReaderLinkPort) => ReaderLinkPort) => CardReaderPort | undefined;
 }
 
 /** The manifest config a board reads (see manifest.json). */

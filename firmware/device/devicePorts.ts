@@ -4,7 +4,7 @@
  */
 import Resource from 'Resource';
 import config from 'mc/config';
-import type { Ports, TracePort } from '../core/ports';
+import type { Ports, ReaderLinkPort, TracePort } from '../core/ports';
 import { openBoard, type BoardConfig } from './board';
 import { readBuildInfo } from './buildInfo';
 import { ButtonKeypad } from './buttonKeypad';
@@ -29,8 +29,11 @@ interface DeviceConfig extends BoardConfig {
   displayListBytes?: number;
 }
 
-/** @throws BuildInfoError | BoardError when the build's configuration is unusable */
-export async function createDevicePorts(trace: TracePort): Promise<Ports> {
+/**
+ * `watchLink` (the simulator's heap watch) wraps the reader's byte link when the board has a reader.
+ * @throws BuildInfoError | BoardError when the build's configuration is unusable
+ */
+export async function createDevicePorts(trace: TracePort, watchLink?: (link: ReaderLinkPort) => ReaderLinkPort): Promise<Ports> {
   const buildConfig = config as DeviceConfig;
   const build = readBuildInfo(buildConfig);
   const board = await openBoard(buildConfig);
@@ -42,12 +45,14 @@ export async function createDevicePorts(trace: TracePort): Promise<Ports> {
   // Joins in the background: the terminal boots and shows its screens with or without a network.
   const link = startWifi(clock, settings, trace);
   const hostButton = globalThis.Host?.Button?.Default;
+  const reader = board.openReader?.(settings, clock, watchLink);
+  if (reader) trace('board: contactless reader fitted (PN532)');
   return {
     clock,
     flash: board.flash,
     settings,
     network: new TcpNetwork(link),
-    reader: new UnfittedReader(),
+    reader: reader ?? new UnfittedReader(),
     contact: new UnfittedReader('contact card slot'),
     magstripe: new UnfittedInput('magstripe module'),
     scanner: new UnfittedInput('code scanner'),

@@ -17,7 +17,7 @@
  * trace every sample with its call (the sale's MAC is `crypto.cbcMac`, its journal writes
  * `flash.write`), so the heap at those moments is read off the trace, not guessed.
  */
-import type { Ports, SystemPort } from '../core/ports';
+import type { Ports, ReaderLinkPort, SystemPort } from '../core/ports';
 
 type Memory = ReturnType<SystemPort['memory']>;
 
@@ -33,6 +33,8 @@ interface Phase {
   chunks?: Lowest;
   /** Receives one line per sample of this phase, when given. */
   each?: (line: string) => void;
+  /** The first sample whose call starts with `when` opens phase `name` (same `each`) and counts there. */
+  then?: { when: string; name: string };
 }
 
 export class HeapWatch {
@@ -76,9 +78,22 @@ export class HeapWatch {
    * Samples from now on also count toward phase `name` (until the next phase starts); with
    * `each`, every one of them is handed over as a line (call, slots and chunk bytes free).
    */
-  phase(name: string, each?: (line: string) => void): void {
-    this.#phase = { name, samples: 0, each };
+  phase(name: string, each?: (line: string) => void, then?: { when: string; name: string }): void {
+    this.#phase = { name, samples: 0, each, then };
     this.#phases.push(this.#phase);
+  }
+
+  /**
+   * The reader's byte link (not a port of its own: the reader port's adapter drives it), with a
+   * sample after each write and after each chunk of bytes it delivers, named `readerLink.*`.
+   */
+  watchLink(link: ReaderLinkPort): ReaderLinkPort {
+    return new WatchedLink(link, this);
+  }
+
+  /** A sample from outside the watched ports (WatchedLink). */
+  sample(at: string): void {
+    this.#sample(at);
   }
 
   /** One line for the trace: the lowest free slots and chunk bytes, and where each was seen. */
@@ -94,8 +109,12 @@ export class HeapWatch {
   #sample(at: string) {
     const memory = this.#measure();
     note(this.#all, memory, at);
-    const phase = this.#phase;
+    let phase = this.#phase;
     if (!phase) return;
+    if (phase.then && at.startsWith(phase.then.when)) {
+      this.phase(phase.then.name, phase.each);
+      phase = this.#phase as Phase;
+    }
     note(phase, memory, at);
     phase.each?.(`heap ${phase.name} #${phase.samples} ${at}: slots ${memory.slotsFree}/${memory.slotsTotal}, chunks ${memory.chunkFree}/${memory.chunkTotal} B`);
   }
@@ -104,6 +123,45 @@ export class HeapWatch {
   #proxy<T extends object>(port: string, target: T): T {
     this.#names.set(target, port);
     return new Proxy(target, this.#handler as ProxyHandler<T>);
+  }
+}
+
+/** SIMULATOR ONLY (the watch is): the reader link, sampled. */
+class WatchedLink implements ReaderLinkPort {
+  readonly #link: ReaderLinkPort;
+  readonly #watch: HeapWatch;
+
+  constructor(link: ReaderLinkPort, watch: HeapWatch) {
+    this.#link = link;
+    this.#watch = watch;
+  }
+
+  get kind(): ReaderLinkPort['kind'] {
+    return this.#link.kind;
+  }
+
+  open(onBytes: (bytes: Uint8Array) => void): void {
+    const watch = this.#watch;
+    try {
+      this.#link.open((bytes) => {
+        onBytes(bytes);
+        watch.sample('readerLink.read');
+      });
+    } finally {
+      watch.sample('readerLink.open');
+    }
+  }
+
+  write(bytes: Uint8Array): void {
+    try {
+      this.#link.write(bytes);
+    } finally {
+      this.#watch.sample('readerLink.write');
+    }
+  }
+
+  close(): void {
+    this.#link.close();
   }
 }
 

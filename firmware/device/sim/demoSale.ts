@@ -15,6 +15,7 @@ import type { Terminal } from '../../core/runtime/terminal';
 import type { HeapWatch } from '../heapWatch';
 import { fromHex } from '../../core/bytes';
 import { diagnosisPageCount } from '../../core/ui/diagnosisScreens';
+import { DEMO_TAP_KEY, runDemoTap } from './demoTap';
 
 export const DEMO_SALE_DOMAIN = 'dev';
 export const DEMO_SALE_KEY = 'demoSale';
@@ -81,21 +82,11 @@ export async function runDemoSale(terminal: Terminal, ports: Ports, watch?: Heap
   const { settings, trace } = ports;
   const code = settings.get(DEMO_SALE_DOMAIN, DEMO_ACTIVATE_KEY);
   if (typeof code === 'number') return demoActivation(terminal, ports, String(code), watch);
+  const tap = settings.get(DEMO_SALE_DOMAIN, DEMO_TAP_KEY);
+  if (typeof tap === 'number') return runDemoTap(terminal, ports, tap, watch);
   const amount = settings.get(DEMO_SALE_DOMAIN, DEMO_SALE_KEY);
   if (typeof amount !== 'number') return;
-  // Wi-Fi joins in the background and may come up after the boot self-test (whose network probes
-  // then fail): once it is up, a self-test runs, which signs on when it passes. Trigger 'periodic':
-  // it leaves the ready screen up (a demand run opens its report page; that page crashed mcsim
-  // until detail patterns were compiled at read time, docs/memory.md).
-  if (!terminal.lastReport || terminal.lastReport.verdict === 'fail') {
-    const up = await linkUp(ports);
-    trace(`demo sale: link ${up ? 'up' : 'still down'}, self-test again`);
-    watch?.phase('self-test, link up');
-    await terminal.selfTest('periodic').catch(() => undefined);
-  }
-  // The sign-on that follows a self-test runs in the background: let it end first.
-  watch?.phase('sign-on');
-  await terminal.whenIdle();
+  await readyForSale(terminal, ports, watch);
   trace(`demo sale (simulator only): ${amount} minor units, terminal ${terminal.state}`);
   const request: SaleRequest = {
     amountMinor: amount,
@@ -113,7 +104,28 @@ export async function runDemoSale(terminal: Terminal, ports: Ports, watch?: Heap
   if (settings.get(DEMO_SALE_DOMAIN, DEMO_DIAGNOSIS_KEY) !== undefined && press) await demoDiagnosis(terminal, ports, request, watch, press);
 }
 
-function outcomeText(outcome: Awaited<ReturnType<Terminal['sale']>>): string {
+/**
+ * Waits for the Wi-Fi link, runs a self-test when the boot one failed (its network probes ran
+ * before the link was up) and lets the sign-on after it end (demoTap.ts uses it too).
+ */
+export async function readyForSale(terminal: Terminal, ports: Ports, watch?: HeapWatch): Promise<void> {
+  const { trace } = ports;
+  // Wi-Fi joins in the background and may come up after the boot self-test (whose network probes
+  // then fail): once it is up, a self-test runs, which signs on when it passes. Trigger 'periodic':
+  // it leaves the ready screen up (a demand run opens its report page; that page crashed mcsim
+  // until detail patterns were compiled at read time, docs/memory.md).
+  if (!terminal.lastReport || terminal.lastReport.verdict === 'fail') {
+    const up = await linkUp(ports);
+    trace(`demo sale: link ${up ? 'up' : 'still down'}, self-test again`);
+    watch?.phase('self-test, link up');
+    await terminal.selfTest('periodic').catch(() => undefined);
+  }
+  // The sign-on that follows a self-test runs in the background: let it end first.
+  watch?.phase('sign-on');
+  await terminal.whenIdle();
+}
+
+export function outcomeText(outcome: Awaited<ReturnType<Terminal['sale']>>): string {
   const what = outcome.kind === 'answered' ? ` ${outcome.answer.code} (${outcome.answer.category})` : ` ${outcome.kind === 'refused' ? outcome.code : outcome.stage}: ${outcome.detail}`;
   return `${outcome.kind}${what}${outcome.stan ? `, STAN ${outcome.stan}` : ''}`;
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # One measured run of the firmware in the Moddable simulator (host-sim/tools/moddable/README.md):
 #
-#   bash host-sim/tools/moddable/run.sh <export-dir> <seconds> [diagnosis]
+#   bash host-sim/tools/moddable/run.sh <export-dir> <seconds> [diagnosis | tap]
 #
 # <export-dir>: a fast-export.js export (or a plain `git archive` one: mcconfig then runs tsc per
 # module). Starts the demo acquirer (npm run acquirer, the repository's working tree, 127.0.0.1
@@ -10,9 +10,13 @@
 # /work/shared/tools/moddable-sim.sh, then prints the heap lines and clears /tmp/xspos-nvs.
 # With "diagnosis": dev/demoDiagnosis too, and when the trace asks, the acquirer is told
 # `disable 10240001` (the 83 sale, host-83 self-test and diagnosis pages of docs/memory.md).
+# With "tap": the virtual PN532 listens on 127.0.0.1:$PN532_PORT with $CARD in its field
+# (npm run pn532 -- --tcp), the provisioning fits the simulator's reader to it and asks for a
+# contactless card sale (dev/demoTap, dev/pn532Port, the CA keys of capk/cards.json).
 #
 # Env: MODDABLE (default /work/moddable), SIM (default /work/shared/tools/moddable-sim.sh),
-# AMOUNT (default 1234). Output: <export-dir>/out/moddable/{build.log,trace.log,screen.png},
+# AMOUNT (default 1234), PN532_PORT (default 4532), CARD (default
+# host-sim/cards/samples/unionpay-contactless-dda.json). Output: <export-dir>/out/moddable/{build.log,trace.log,screen.png},
 # <export-dir>/out/moddable/acquirer.log, <export-dir>/out/moddable/heap.txt.
 set -u
 export_dir=${1:?usage: run.sh <export-dir> <seconds> [diagnosis]}
@@ -29,18 +33,24 @@ mkdir -p "$res"
 fifo=$(mktemp -u /tmp/xspos-acq.XXXXXX)
 acq=
 watcher=
+chip=
+pn532_port=${PN532_PORT:-4532}
+card=${CARD:-host-sim/cards/samples/unionpay-contactless-dda.json}
 
 cleanup() {
   [[ -n $watcher ]] && kill "$watcher" 2>/dev/null
   # the acquirer runs in its own process group (setsid): npm, sh and node under it
   [[ -n $acq ]] && kill -TERM -- "-$acq" 2>/dev/null
+  [[ -n $chip ]] && kill -TERM -- "-$chip" 2>/dev/null
   exec 9>&- 2>/dev/null
   rm -f "$fifo"
   rm -rf /tmp/xspos-nvs
 }
 trap cleanup EXIT
 
-for port in 5683 5684; do
+ports=(5683 5684)
+[[ $mode == tap ]] && ports+=("$pn532_port")
+for port in "${ports[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "run.sh: 127.0.0.1:$port is already taken (another acquirer?)"; exit 2; fi
 done
 
@@ -59,6 +69,17 @@ grep -q "listening on 127.0.0.1:5684" "$res/acquirer.log" || { echo "run.sh: the
 
 provision=("$amount")
 [[ $mode == diagnosis ]] && provision+=(--diagnosis)
+if [[ $mode == tap ]]; then
+  provision+=(--tap "$pn532_port")
+  setsid npm run pn532 -- --tcp "$pn532_port" --card "$card" >"$res/pn532.log" 2>&1 &
+  chip=$!
+  for _ in $(seq 1 120); do
+    grep -q "127.0.0.1:$pn532_port" "$res/pn532.log" 2>/dev/null && break
+    kill -0 "$chip" 2>/dev/null || { echo "run.sh: the virtual PN532 stopped (see $res/pn532.log)"; exit 1; }
+    sleep 0.5
+  done
+  grep -q "127.0.0.1:$pn532_port" "$res/pn532.log" || { echo "run.sh: the virtual PN532 did not start (see $res/pn532.log)"; exit 1; }
+fi
 npx ts-node -P tsconfig.json --transpile-only host-sim/tools/moddable/sale-provision.ts "${provision[@]}" || exit 1
 
 if [[ $mode == diagnosis ]]; then
@@ -77,7 +98,7 @@ bash "$sim" "$secs"
 status=$?
 echo "run.sh: build and run took $(( $(date +%s) - started )) s (status $status)"
 
-grep -E "^memory|memory:|heap |demo (sale|diagnosis|activation)|XS abort|selftest|→" "$res/trace.log" > "$res/heap.txt"
-grep -E "memory|demo sale|demo diagnosis|XS abort" "$res/trace.log"
+grep -E "^memory|memory:|heap |demo (sale|diagnosis|activation|tap)|XS abort|selftest|→" "$res/trace.log" > "$res/heap.txt"
+grep -E "memory|demo sale|demo diagnosis|demo tap|XS abort" "$res/trace.log"
 echo "run.sh: heap lines in $res/heap.txt; trace in $res/trace.log; acquirer log in $res/acquirer.log"
 exit $status

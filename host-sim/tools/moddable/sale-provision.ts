@@ -2,7 +2,7 @@
  * SIMULATOR ONLY: provisions the Moddable simulator's terminal in service for the heap runs of
  * docs/memory.md (host-sim/tools/moddable/README.md):
  *
- *   npx ts-node -P tsconfig.json --transpile-only host-sim/tools/moddable/sale-provision.ts [amount=1234] [--diagnosis] [--registry <file>] [--tid <tid>]
+ *   npx ts-node -P tsconfig.json --transpile-only host-sim/tools/moddable/sale-provision.ts [amount=1234] [--diagnosis] [--registry <file>] [--tid <tid>] [--tap <port>]
  *
  * Writes /tmp/xspos-nvs/ (emptied first) as firmware/device/sim/fileValueStore.ts reads it, one
  * file per value (`<domain>/<key>.txt|.i32|.bool|.bin`), through the firmware's own writers:
@@ -14,6 +14,10 @@
  *   dev/demoSale (the amount: firmware/device/sim/demoSale.ts sells once after boot) and, with
  *     --diagnosis, dev/demoDiagnosis (a second sale after the host disables the TID);
  *   master-key.bin: the registry's master key for the TID, raw bytes (firmware/device/sim/simMasterKey.ts).
+ * With --tap <port> (issue 9's contactless read): dev/demoTap (the amount) instead of dev/demoSale,
+ *   dev/pn532Port (the simulator fits a PN532 over TCP to the virtual one on 127.0.0.1:<port>,
+ *   sim/simBoard.ts), and the CA keys of host-sim/scenarios/capk/cards.json (the demo keys and the
+ *   A000000333 E1/E2 keys make-cards certified the sample cards under).
  * The key is never printed. `rm -rf /tmp/xspos-nvs` takes it all away again.
  */
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +37,8 @@ const MASTER_KEY_FILE = `${NVS_ROOT}master-key.bin`;
 const DEFAULT_REGISTRY = resolve(__dirname, '..', '..', 'acquirer', 'demo-registry.json');
 const DEFAULT_TID = '10240001';
 const SSID = 'shop-floor';
+/** The CA key table the synthetic ODA cards chain to (host-sim/tools/make-cards.ts). */
+const CARDS_CAPK = resolve(__dirname, '..', '..', 'scenarios', 'capk', 'cards.json');
 
 /** The simulator's settings files, as sim/fileValueStore.ts lays them out. */
 class NvsFiles implements SettingsPort {
@@ -61,11 +67,19 @@ function main(args: string[]): number {
   let diagnosis = false;
   let registryPath = DEFAULT_REGISTRY;
   let tid = DEFAULT_TID;
+  let tapPort: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--diagnosis') diagnosis = true;
     else if (a === '--registry') registryPath = resolve(args[++i] ?? '');
     else if (a === '--tid') tid = args[++i] ?? '';
+    else if (a === '--tap') {
+      tapPort = Number(args[++i]);
+      if (!Number.isInteger(tapPort) || tapPort < 1 || tapPort > 65535) {
+        console.error('sale-provision: --tap needs a TCP port');
+        return 2;
+      }
+    }
     else if (/^\d+$/.test(a)) amount = Number(a);
     else {
       console.error(`sale-provision: unknown argument ${a}`);
@@ -77,7 +91,8 @@ function main(args: string[]): number {
   if (!entry) throw new Error(`${registryPath}: no terminal ${tid}`);
   if (!entry.masterKey || !/^([0-9A-Fa-f]{16}){1,3}$/.test(entry.masterKey)) throw new Error(`${registryPath}: terminal ${tid} has no 8/16/24-byte master key`);
   // The registry's profile (a file name relative to it, or inline) and the scenarios' demo certificates and CA keys.
-  const resolved = resolveReferences({ terminal: { profile: registry.profile } }, dirname(registryPath)) as {
+  const scenario = tapPort === undefined ? { terminal: { profile: registry.profile } } : { terminal: { profile: registry.profile }, capk: CARDS_CAPK };
+  const resolved = resolveReferences(scenario, dirname(registryPath)) as {
     terminal: { profile: unknown };
     certificates: { terminal: string | null; chain: string[]; root: string | null };
     capk: unknown[];
@@ -99,7 +114,11 @@ function main(args: string[]): number {
   const capk = parseCapkTable(resolved.capk);
   storeCapkTable(settings, cbor, capk);
   settings.set('wifi', 'ssid', SSID);
-  settings.set('dev', 'demoSale', amount);
+  if (tapPort === undefined) settings.set('dev', 'demoSale', amount);
+  else {
+    settings.set('dev', 'demoTap', amount);
+    settings.set('dev', 'pn532Port', tapPort);
+  }
   if (diagnosis) settings.set('dev', 'demoDiagnosis', true);
 
   const key = fromHex(entry.masterKey);
@@ -109,7 +128,7 @@ function main(args: string[]): number {
 
   console.log(
     `sale-provision: ${NVS_ROOT}: TID ${entry.tid}, MID ${entry.mid}, profile ${profile.value.id} (${hosts}), ` +
-      `${chain.length + 2} certificates, ${capk.length} CA keys, Wi-Fi "${SSID}", dev/demoSale ${amount}${diagnosis ? ', dev/demoDiagnosis' : ''}, ` +
+      `${chain.length + 2} certificates, ${capk.length} CA keys, Wi-Fi "${SSID}", ${tapPort === undefined ? `dev/demoSale ${amount}` : `dev/demoTap ${amount}, dev/pn532Port ${tapPort}`}${diagnosis ? ', dev/demoDiagnosis' : ''}, ` +
       `master key (${entry.masterKey.length / 2} bytes) in ${MASTER_KEY_FILE}`,
   );
   return 0;
