@@ -37,6 +37,7 @@ import { encodeSupportCode, hourStamp, supportCode } from '../../firmware/core/d
 import { encodeQr } from '../../firmware/core/qr/encode';
 import { qrOps } from '../../firmware/core/qr/qrOps';
 import { cause, diagnosis, evidence } from '../diagnosis/supportFixtures';
+import { luhnValid } from '../../firmware/core/card/pan';
 
 interface Output {
   name: string;
@@ -79,12 +80,27 @@ function valuesNamed(value: unknown, names: readonly string[], out: unknown[] = 
   return out;
 }
 
+/** PANs a card file holds: 5A values, and the digits before the separator of 57 (as [tag, hex] pairs of a profile, or TLV in a trace's answers). */
+function cardFilePans(cards: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const text = JSON.stringify(cards);
+  for (const m of text.matchAll(/"5A",\s*"(\d{12,19})F?"/gi)) out.push(m[1]);
+  for (const m of text.matchAll(/"57",\s*"(\d{12,19})D/gi)) out.push(m[1]);
+  // Recorded traces: 5A ‖ length ‖ BCD PAN inside the R-APDUs.
+  for (const m of text.matchAll(/5A0[6-9A]((?:\d\d){6,10})/gi)) if (luhnValid(m[1].replace(/F$/i, ''))) out.push(m[1].replace(/F$/i, ''));
+  return out;
+}
+
 /** The keys and PANs a scenario file names. */
 function declaredSecrets(scenario: Scenario): Secrets {
   const keys = new Set<string>();
   for (const v of valuesNamed({ keys: scenario.keys, acquirer: scenario.acquirer }, ['masterKey', 'masterKeyReplacedBy', 'pin', 'mac', 'data'])) if (isHexKey(v)) keys.add(v.toLowerCase());
   const pans = new Set<string>();
   for (const v of valuesNamed(scenario.steps, ['pan', 'track2'])) if (typeof v === 'string') pans.add(v.split(/[=D]/)[0]);
+  // Card sales (issue 9): swiped tracks, scanned payment codes, and the PAN (5A) and track 2 equivalent (57) of every card file presented.
+  for (const v of valuesNamed(scenario.steps, ['swipe'])) if (typeof v === 'string') pans.add(v.replace(/^;/, '').split('=')[0]);
+  for (const v of valuesNamed(scenario.steps, ['scan'])) if (typeof v === 'string' && /^\d{16,24}$/.test(v)) pans.add(v);
+  for (const pan of cardFilePans(scenario.cards)) pans.add(pan);
   return { keys, pans };
 }
 
@@ -218,6 +234,14 @@ describe('secret scan of every scenario output', () => {
     const outputs = toolboxOutputs('support', list, rasterize(list, parsedFont));
     expect(outputs.map((o) => o.name)).toEqual([...Array(2).fill('support: diag decode --qr-hex'), ...Array(2).fill(`support: diag decode ${supportCode(diagnosis([cause('auth.tid-disabled', 42, 'confirmed')]))}`)]);
     expect(JSON.parse(Buffer.from(outputs[1].bytes).toString())).toMatchObject({ terminalId: '10240001', causes: [{ id: 'auth.tid-disabled' }] });
+  });
+
+  it("knows the PANs of the card scenarios: each card file's, each swipe's and each scanned code's", () => {
+    const pansOf = (name: string) => declaredSecrets(loadScenario(shippedScenarios().find((f) => f.endsWith(`${name}.json`))!)).pans;
+    expect([...pansOf('card-contactless-arqc')]).toEqual(['6212345678901232']);
+    expect([...pansOf('card-contact-pin')]).toEqual(['4761739001010010']);
+    expect(pansOf('card-swipe-chip')).toEqual(new Set(['6212345678901232', '6223456789012343']));
+    expect(pansOf('card-qr-codes')).toEqual(new Set(['134567890123456789', '281234567890123456', '6212345678901234567']));
   });
 
   it('catches the keys a run makes: the working keys of a sign-on, as issued and as unwrapped', async () => {

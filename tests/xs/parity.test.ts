@@ -33,8 +33,9 @@ describe('XS lane parity', () => {
     }
   });
 
-  // The year-long scenario has a file of its own (tests/xs/parityYear.test.ts), so it runs beside these.
-  for (const file of shippedScenarios().filter((f) => !LONG_SCENARIOS.includes(basename(f, '.json'))))
+  // The year-long scenario has a file of its own (tests/xs/parityYear.test.ts), so it runs beside these; the card
+  // scenarios too (tests/xs/cardParity.test.ts: their boards fit card hardware, whose probes join the plan).
+  for (const file of shippedScenarios().filter((f) => !LONG_SCENARIOS.includes(basename(f, '.json')) && !basename(f).startsWith('card-')))
     it(`${basename(file, '.json')}: same report, screens, trace and flash bytes on XS as on Node`, async () => {
       await expectParity(file, PLAN);
     });

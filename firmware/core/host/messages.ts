@@ -123,9 +123,9 @@ export const echoRequest = (ids: TerminalIds, stan: string, batch: number): Iso8
 
 export const signOffRequest = (ids: TerminalIds, stan: string, batch: number): Iso8583Message => management('0820', ids, stan, batch, NetworkCode.signOff);
 
-/** Field 22 for an entry and whether a PIN was entered. */
-export function entryMode(entry: 'contact' | 'contactless' | 'magstripe' | 'qr' | 'manual', pinEntered: boolean): string {
-  const mode = entry === 'contact' ? '05' : entry === 'contactless' ? '07' : entry === 'magstripe' ? '02' : entry === 'qr' ? '03' : '01';
+/** Field 22 for an entry and whether a PIN was entered; a swipe after a failed chip read is fallback, 80 (CUP, ISO 8583:1993 "magnetic stripe, fallback from chip"). */
+export function entryMode(entry: 'contact' | 'contactless' | 'magstripe' | 'qr' | 'manual', pinEntered: boolean, fallback = false): string {
+  const mode = entry === 'magstripe' && fallback ? '80' : entry === 'contact' ? '05' : entry === 'contactless' ? '07' : entry === 'magstripe' ? '02' : entry === 'qr' ? '03' : '01';
   return mode + (pinEntered ? '1' : '2');
 }
 

@@ -281,7 +281,7 @@ export class HostSession {
     if (r) return refused('reversal-pending', `the reversal of STAN ${r.sale.stan} has not been answered yet`);
     const journal = this.#journal;
     const ic = req.entry === 'contact' || req.entry === 'contactless';
-    const sale: SaleRecord = { stan: journal.peekSaleStan(), amountMinor: req.amountMinor, entryMode: entryMode(req.entry, req.pinBlock !== undefined), field60: saleField60(journal.batch), ic };
+    const sale: SaleRecord = { stan: journal.peekSaleStan(), amountMinor: req.amountMinor, entryMode: entryMode(req.entry, req.pinBlock !== undefined, req.fallback === true), field60: saleField60(journal.batch), ic };
     if (req.entry !== 'magstripe' && req.pan !== undefined) sale.pan = req.pan;
     if (req.entry !== 'manual' && req.entry !== 'qr' && req.track2 !== undefined) sale.track2 = req.track2;
     if (req.entry === 'qr') sale.paymentCode = req.paymentCode;

@@ -50,6 +50,8 @@ export interface SaleRequest {
   pan?: string;
   /** The customer's payment code (entry 'qr': 16–24 digits, card/qrCodes.ts classified it), sent in the profile's card.paymentCodeField. */
   paymentCode?: string;
+  /** A magstripe sale of a chip card after its chip could not be read (the profile allowed it): field 22 says fallback (80). */
+  fallback?: boolean;
   track2?: string;
   expiry?: string;
   cardSeq?: string;
@@ -91,6 +93,7 @@ export function saleProblem(req: SaleRequest): string | undefined {
   if (req.entry === 'manual' && !isDigits(req.pan, 12, 19)) return 'a keyed sale needs a PAN of 12–19 digits';
   if (req.entry === 'qr' && !isDigits(req.paymentCode, 16, 24)) return 'a scanned sale needs a payment code of 16–24 digits';
   if (req.entry !== 'qr' && req.paymentCode !== undefined) return 'only a scanned sale carries a payment code';
+  if (req.fallback && req.entry !== 'magstripe') return 'only a swiped sale is a fallback';
   if (ic && req.pan === undefined && req.track2 === undefined) return 'a chip sale needs the PAN or track 2 equivalent data';
   if (req.pan !== undefined && !isDigits(req.pan, 12, 19)) return 'the PAN must be 12–19 digits';
   if (req.track2 !== undefined && !/^\d{12,19}=\d{0,18}$/.test(req.track2)) return 'track 2 must be PAN = data, at most 37 characters';

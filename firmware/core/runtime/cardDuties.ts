@@ -231,7 +231,7 @@ export class CardDuties {
           continue;
         }
         trace(`scan: ${code.scheme} payment code ${maskPan(code.code)}`);
-        const request = { amountMinor, entry: 'qr', paymentCode: code.code } as SaleRequest;
+        const request: SaleRequest = { amountMinor, entry: 'qr', paymentCode: code.code };
         return this.#toHost(request, { entry: 'qr', pan: maskPan(code.code), scheme: code.scheme });
       }
       if (presented.kind === 'swipe') {
@@ -255,7 +255,7 @@ export class CardDuties {
           continue;
         }
         trace(`swipe: ${maskPan(track.pan)}${fallback ? ' (fallback after a chip failure)' : ''}`);
-        const request = { amountMinor, entry: 'magstripe', track2: track.equivalent, ...(fallback ? { fallback: true } : {}) } as SaleRequest;
+        const request: SaleRequest = { amountMinor, entry: 'magstripe', track2: track.equivalent, ...(fallback ? { fallback: true } : {}) };
         return this.#toHost(request, { entry: fallback ? 'fallback' : 'magstripe', pan: maskPan(track.pan) });
       }
       // A chip: contactless or contact.

@@ -1,0 +1,180 @@
+/**
+ * A card sale as the ECR asks for it (runtime/cardDuties.ts), beyond the shipped card-*
+ * scenarios: CANCEL and the 30 s timeout on the present screen, a one-button board meeting a
+ * card that asks for an online PIN, a swiped chip card when the profile forbids fallback, and
+ * reader evidence after three reads in a row fail with the same reader error (judged by the
+ * diagnosis as dev.reader, likely). Fallback's field 22 is CUP's 80.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTerminal, type Terminal } from '../../firmware/core/runtime/terminal';
+import { CardDuties, PRESENT_TIMEOUT_MS, READER_EVIDENCE_RUN, type CardDutiesDeps } from '../../firmware/core/runtime/cardDuties';
+import { CardError } from '../../firmware/core/card/errors';
+import { entryMode } from '../../firmware/core/host/messages';
+import { gatherEvidence } from '../../firmware/core/diagnosis/gather';
+import { diagnose } from '../../firmware/core/diagnosis/diagnose';
+import type { TerminalEvent } from '../../firmware/core/runtime/events';
+import type { CardReaderPort, Ports } from '../../firmware/core/ports';
+import { cardFromFile } from '../../host-sim/cards/virtualCard';
+import { drive, driveIdle } from '../../host-sim/scenario/hostSteps';
+import { FakeClock } from '../card/pn532Fakes';
+import { startWorld } from '../../host-sim/world';
+import { driveUntil, scenarioWith, screenText } from './world';
+
+const SAMPLES = join(__dirname, '../../host-sim/cards/samples');
+const card = (name: string) => cardFromFile(JSON.parse(readFileSync(join(SAMPLES, `${name}.json`), 'utf8')));
+
+async function booted(changes: Record<string, unknown>) {
+  // Started with its acquirer on loopback (startWorld), as the scenario driver runs it.
+  const world = await startWorld(scenarioWith({ capk: 'capk/cards.json', ...changes }));
+  const terminal = createTerminal(world.ports);
+  await drive(world, terminal.boot());
+  await driveIdle(world, terminal);
+  return { world, terminal };
+}
+
+async function sale(world: Awaited<ReturnType<typeof booted>>['world'], terminal: Terminal, amountMinor: number, during?: () => void) {
+  const pending = terminal.cardSale(amountMinor);
+  await driveUntil(world, () => terminal.view === 'card-present');
+  during?.();
+  return drive(world, pending);
+}
+
+describe('a card sale from the ECR', () => {
+  it('CANCEL on the present screen ends the sale before any read, with its screen', async () => {
+    const { world, terminal } = await booted({ lang: 'en', device: { keypad: 'pin-pad', reader: { pn532: { link: 'hsu' } } } });
+    const outcome = await sale(world, terminal, 1000, () => world.keypad.press('cancel'));
+    expect(outcome).toMatchObject({ kind: 'refused', code: 'card.cancelled' });
+    expect(terminal.view).toBe('card-cancelled');
+    expect(screenText(world)).toContain('Sale cancelled');
+    terminal.stop();
+    await world.close();
+  });
+
+  it('gives up after 30 s with no card, polling the reader meanwhile', async () => {
+    const { world, terminal } = await booted({ lang: 'zh', device: { reader: { pn532: { link: 'i2c' } } } });
+    const started = world.clock.uptimeMs();
+    const outcome = await sale(world, terminal, 1000);
+    expect(outcome).toMatchObject({ kind: 'refused', code: 'card.timeout' });
+    expect(world.clock.uptimeMs() - started).toBeGreaterThanOrEqual(PRESENT_TIMEOUT_MS);
+    expect(screenText(world)).toContain('未读到卡片，交易已取消');
+    terminal.stop();
+    await world.close();
+  });
+
+  it('a one-button board says it cannot take the PIN a card asks for, and sends nothing', async () => {
+    const { world, terminal } = await booted({ lang: 'en', device: { keypad: 'one-button', reader: { contact: true } } });
+    const outcome = await sale(world, terminal, 5000, () => world.cards!.insert(card('visa-contact-pin')));
+    expect(outcome).toMatchObject({ kind: 'refused', code: 'card.pin-unavailable', card: { entry: 'contact', cvm: 'online-pin', pan: '476173******0010' } });
+    expect(terminal.view).toBe('card-pinUnavailable');
+    expect(screenText(world)).toContain('PIN pad');
+    expect(world.acquirer?.log.some((e) => e.mti === '0200') ?? false).toBe(false);
+    terminal.stop();
+    await world.close();
+  });
+
+  it("asks for a swiped chip card to be inserted and, without a chip failure, never takes the swipe", async () => {
+    const { world, terminal } = await booted({ lang: 'zh', device: { keypad: 'pin-pad', reader: { magstripe: true } } });
+    const pending = terminal.cardSale(3000);
+    await driveUntil(world, () => terminal.view === 'card-present');
+    world.cards!.swipe(';6212345678901232=301220112345000000?');
+    await driveUntil(world, () => terminal.view === 'card-insert');
+    expect(screenText(world)).toContain('请插卡');
+    world.cards!.swipe(';6212345678901232=301220112345000000?');
+    await world.clock.settle();
+    expect(terminal.view).toBe('card-insert');
+    world.keypad.press('cancel');
+    expect(await drive(world, pending)).toMatchObject({ kind: 'refused', code: 'card.cancelled' });
+    terminal.stop();
+    await world.close();
+  });
+
+  it("writes field 22 as 80 for a fallback swipe (CUP: magnetic stripe, fallback from chip)", () => {
+    expect(entryMode('magstripe', false, true)).toBe('802');
+    expect(entryMode('magstripe', true, true)).toBe('801');
+    expect(entryMode('magstripe', false)).toBe('022');
+    expect(entryMode('contact', false, true)).toBe('052');
+  });
+});
+
+describe('reader evidence from failed reads', () => {
+  /**
+   * A reader that fails every command with `error`; a card is in its field for `sees` polls after
+   * each presentation (the poll that finds it, the look after the failed read that finds it still there).
+   */
+  const failingReader = (error: () => Error) => {
+    const reader = {
+      sees: 0,
+      fitted: true,
+      identify: async () => ({ model: 'fake', firmware: '0' }),
+      selfCheck: async () => [],
+      detect: async () => (reader.sees-- > 0 ? { kind: 'contactless' as const, uid: Uint8Array.of(1, 2, 3, 4) } : { kind: 'none' as const }),
+      transmit: async (): Promise<Uint8Array> => {
+        throw error();
+      },
+      release: () => undefined,
+    };
+    return reader;
+  };
+
+  function duties(reader: CardReaderPort & { sees: number }) {
+    const clock = new FakeClock();
+    const events: TerminalEvent[] = [];
+    const unfitted = { fitted: false, check: async () => ({ ok: false, detail: '' }), start: () => undefined, stop: () => undefined };
+    const ports = {
+      clock,
+      reader,
+      contact: { ...reader, fitted: false },
+      magstripe: unfitted,
+      scanner: unfitted,
+      keypad: { layout: 'pin-pad', start: () => undefined, stop: () => undefined, held: () => [] },
+      crypto: { randomBytes: (n: number) => new Uint8Array(n) },
+      settings: { get: () => undefined, set: () => undefined, delete: () => undefined },
+      trace: () => undefined,
+    } as unknown as Ports;
+    const shown: string[] = [];
+    const deps: CardDutiesDeps = {
+      ports,
+      cbor: { encode: () => new Uint8Array(0), decode: () => undefined } as unknown as CardDutiesDeps['cbor'],
+      state: () => 'ready',
+      stopped: () => false,
+      keys: () => ({ key: () => undefined }) as unknown as ReturnType<CardDutiesDeps['keys']>,
+      acquirerProfile: () => undefined,
+      showCard: (s) => shown.push(s.kind === 'notice' ? s.notice : s.kind),
+      hostSale: async () => ({ kind: 'refused', code: 'unused', detail: '' }),
+      record: (_type, value) => events.push(value as TerminalEvent),
+    };
+    return { cards: new CardDuties(deps), clock, events, shown, reader };
+  }
+
+  /** One sale: the card is seen, the read fails, the terminal asks again; CANCEL ends it. */
+  async function failedSale(d: ReturnType<typeof duties>) {
+    d.shown.length = 0;
+    d.reader.sees = 2;
+    const pending = d.cards.sale(1000);
+    for (let i = 0; i < 20 && !d.shown.includes('readFailed'); i++) {
+      d.clock.advance(250);
+      await new Promise((r) => setImmediate(r));
+    }
+    d.cards.key('cancel');
+    return pending;
+  }
+
+  it(`makes one reader-error event after ${READER_EVIDENCE_RUN} reads in a row fail with the same reader error, which the diagnosis weighs against the reader`, async () => {
+    const d = duties(failingReader(() => new CardError('pn532-timeout', 'no answer in time')));
+    for (let i = 0; i < READER_EVIDENCE_RUN - 1; i++) expect(await failedSale(d)).toMatchObject({ code: 'card.cancelled' });
+    expect(d.events).toEqual([]);
+    await failedSale(d);
+    expect(d.events).toEqual([expect.objectContaining({ kind: 'reader-error', error: 'pn532-timeout', reads: READER_EVIDENCE_RUN, interface: 'contactless' })]);
+    const evidence = gatherEvidence({ events: d.events, history: [], now: { wallMs: 0, uptimeMs: 0 } });
+    expect(evidence).toEqual([expect.objectContaining({ code: 'reader.repeated-error', family: 'device', source: 'reader', status: 'warn' })]);
+    const judged = diagnose(evidence, [], { wallMs: 0, uptimeMs: 0 });
+    expect(judged.causes.find((c) => c.id === 'dev.reader')).toMatchObject({ status: 'likely' });
+  });
+
+  it("counts no card's fault (malformed data, a refused command) as the reader's", async () => {
+    const d = duties(failingReader(() => new CardError('tlv-malformed', 'bad record')));
+    for (let i = 0; i < READER_EVIDENCE_RUN + 1; i++) await failedSale(d);
+    expect(d.events).toEqual([]);
+  });
+});
