@@ -148,12 +148,18 @@ function recover(key: RecoveredKey, data: Uint8Array, invalid: OdaFailure, what:
   }
 }
 
+/** SHA-1 of a, b, c, d in a row, given to the port as one buffer: each call through the crypto port costs. */
 function sha1(crypto: CryptoPort, a: Uint8Array, b?: Uint8Array, c?: Uint8Array, d?: Uint8Array): Uint8Array {
+  const data = new Uint8Array(a.length + (b ? b.length : 0) + (c ? c.length : 0) + (d ? d.length : 0));
+  data.set(a);
+  let at = a.length;
+  if (b) data.set(b, at);
+  at += b ? b.length : 0;
+  if (c) data.set(c, at);
+  at += c ? c.length : 0;
+  if (d) data.set(d, at);
   const digest = crypto.digest('SHA-1');
-  digest.update(a);
-  if (b) digest.update(b);
-  if (c) digest.update(c);
-  if (d) digest.update(d);
+  digest.update(data);
   return digest.close();
 }
 
