@@ -39,7 +39,7 @@ describe('readEmvCard with ODA (synthetic DDA card)', () => {
     expect(internalAuthenticate).toHaveLength(1);
     const field55 = TlvFactory.parse(Buffer.from(result.icc));
     const un = field55.find((t: { tag: string }) => t.tag === '9F37');
-    expect(Buffer.from(un.value).toString('hex')).toBe('a1b2c3d4');
+    expect(Buffer.from(un!.value).toString('hex')).toBe('a1b2c3d4');
     // 00 88 00 00 Lc <DDOL data> 00: the DDOL names 9F37 04, so the data is the same 4 bytes.
     const ia = internalAuthenticate[0];
     expect(Buffer.from(ia.subarray(5, 5 + ia[4])).toString('hex')).toContain('a1b2c3d4');
