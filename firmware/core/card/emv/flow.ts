@@ -168,6 +168,8 @@ export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions)
   const contactless = options.interface === 'contactless';
   const tvr = new Uint8Array(5);
   const tsi = new Uint8Array(2);
+  // The terminal's data objects, made once per read: the map holds `tvr` itself, so later bits show.
+  const term = terminalData(params, tvr);
   const selection = new ApplicationSelection(channel, profile, contactless, options.choose);
   await selection.build();
 
@@ -180,7 +182,7 @@ export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions)
     if (contactless && params.amountMinor >= profile.aids[app.profileIndex].contactless.transactionLimitMinor)
       throw new CardError('limit-exceeded', 'amount at or above the contactless transaction limit: insert or swipe the card');
     const pdol = findTag(app.fci, 0x9f38);
-    const pdolData = pdol ? buildDolData(parseDol(pdol.value), terminalData(params, tvr)) : new Uint8Array(0);
+    const pdolData = pdol ? buildDolData(parseDol(pdol.value), term) : new Uint8Array(0);
     const r = await channel.transmit(gpoApdu(pdolData));
     const w = sw(r);
     if (w === SW_CONDITIONS) {
@@ -239,7 +241,7 @@ export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions)
     const aip = gpo.aip.length === 2 ? Uint8Array.of((aip1 & ~0x61) | (aip1 & allowed), gpo.aip[1]) : gpo.aip;
     // The terminal's data objects (9F37 above all) under the card's: a DDOL signs the very
     // unpredictable number field 55 carries.
-    const odaTags = terminalData(params, tvr);
+    const odaTags = new Map(term);
     tags.forEach((v, k) => odaTags.set(k, v));
     odaOutcome = await options.oda({ rid: app.aid.slice(0, 10), aip, tags: odaTags, staticData: concatBytes(staticParts), today: params.date, internalAuthenticate: (d) => ia.run(d) });
   }
@@ -251,7 +253,6 @@ export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions)
   const cvmResults = cvm === 'online-pin' ? [0x42, 0x03, 0x00] : cvm === 'signature' ? [0x1e, 0x03, 0x00] : cvm === 'cdcvm' ? [0x01, 0x00, 0x02] : contactless ? [0x3f, 0x00, 0x00] : [0x1f, 0x03, 0x02];
 
   const values = new Map<number, Uint8Array>(tags);
-  const term = terminalData(params, tvr);
   term.forEach((v, k) => values.set(k, v));
   values.set(0x9f34, Uint8Array.from(cvmResults));
   values.set(0x84, hexToBytes(app.aid));

@@ -61,10 +61,17 @@ export function encodeFrame(tfi: number, command: number, params: Uint8Array): U
   out[head] = tfi & 0xff;
   out[head + 1] = command & 0xff;
   out.set(params, head + 2);
-  let sum = 0;
-  for (let i = head; i < head + body; i++) sum += out[i];
-  out[head + body] = (0x100 - (sum & 0xff)) & 0xff;
+  out[head + body] = (0x100 - (byteSum(out, head, head + body) & 0xff)) & 0xff;
   return out;
+}
+
+/** The sum of bytes[from..to), eight a step (a loop turn costs more than an addition on XS). */
+function byteSum(bytes: Uint8Array, from: number, to: number): number {
+  let sum = 0;
+  let i = from;
+  for (const end = to - 7; i < end; i += 8) sum += bytes[i] + bytes[i + 1] + bytes[i + 2] + bytes[i + 3] + bytes[i + 4] + bytes[i + 5] + bytes[i + 6] + bytes[i + 7];
+  for (; i < to; i++) sum += bytes[i];
+  return sum;
 }
 
 /**
@@ -186,9 +193,7 @@ export class Pn532FrameReader {
     if (body === 0) this.#fail('pn532-length', 'an information frame of length 0 (no TFI)');
     if (body > MAX_FRAME_BODY) this.#fail('pn532-length', `frame length ${body} is past the PN532's ${MAX_FRAME_BODY}`);
     if (avail < head + body + 1) return undefined;
-    let sum = 0;
-    for (let i = s + head; i <= s + head + body; i++) sum += b[i];
-    if ((sum & 0xff) !== 0) this.#fail('pn532-checksum', 'DCS does not sum to zero with TFI and data');
+    if ((byteSum(b, s + head, s + head + body + 1) & 0xff) !== 0) this.#fail('pn532-checksum', 'DCS does not sum to zero with TFI and data');
     const tfi = b[s + head];
     if (tfi === 0x7f && body === 1) return this.#consume(head + 2, { kind: 'error' });
     if (tfi !== this.#tfi) this.#fail('pn532-tfi', `TFI ${tfi.toString(16)} where ${this.#tfi.toString(16)} was due`);
