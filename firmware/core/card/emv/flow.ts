@@ -118,11 +118,10 @@ export function cryptogramType(cid: number): 'ARQC' | 'TC' | 'AAC' {
 /** Digits of BCD bytes, F nibbles dropped, D as '='. */
 function nibbles(bytes: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < bytes.length; i++) {
-    for (const n of [bytes[i] >> 4, bytes[i] & 15]) {
-      if (n <= 9) s += String.fromCharCode(48 + n);
-      else if (n === 0xd) s += '=';
-    }
+  for (let i = 0; i < 2 * bytes.length; i++) {
+    const n = i & 1 ? bytes[i >> 1] & 15 : bytes[i >> 1] >> 4;
+    if (n <= 9) s += String.fromCharCode(48 + n);
+    else if (n === 0xd) s += '=';
   }
   return s;
 }

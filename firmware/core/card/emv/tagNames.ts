@@ -52,8 +52,35 @@ export function tagName(tag: number): string | undefined {
 
 /** The format DOL building follows (EMV Book 3 §5.4): 'n' numeric, 'cn' compressed numeric, 'b' anything else (also unknown tags). */
 export function tagFormat(tag: number): 'n' | 'cn' | 'b' {
-  const at = entry(tag);
-  if (at < 0) return 'b';
-  const f = TABLE[TABLE.indexOf(' ', at + 1) + 1];
-  return f === 'n' ? 'n' : f === 'c' ? 'cn' : 'b';
+  // The table's 'n' and 'c' letters as cases: DOL building asks per entry, and a switch costs no string search.
+  switch (tag) {
+    case 0x5f24:
+    case 0x5f25:
+    case 0x5f28:
+    case 0x5f2a:
+    case 0x5f30:
+    case 0x5f34:
+    case 0x5f36:
+    case 0x9a:
+    case 0x9c:
+    case 0x9f01:
+    case 0x9f02:
+    case 0x9f03:
+    case 0x9f11:
+    case 0x9f15:
+    case 0x9f1a:
+    case 0x9f21:
+    case 0x9f35:
+    case 0x9f39:
+    case 0x9f41:
+    case 0x9f42:
+    case 0x9f44:
+    case 0x9f79:
+      return 'n';
+    case 0x5a:
+    case 0x9f20:
+      return 'cn';
+    default:
+      return 'b';
+  }
 }

@@ -110,7 +110,9 @@ export function tagOf(hex: string): number {
   if (hex.length < 2 || hex.length > 6 || hex.length % 2) return NaN;
   let v = 0;
   for (let i = 0; i < hex.length; i++) {
-    const d = HEX.indexOf(hex[i].toUpperCase());
+    const c = hex.charCodeAt(i);
+    const l = c | 0x20; // A–F as a–f
+    const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
     if (d < 0) return NaN;
     v = v * 16 + d;
   }
