@@ -32,6 +32,7 @@ import { PortError, type CardPresence, type CardReaderPort, type KeyCode, type P
 import { pinBlockFormat0 } from '../security/pinBlock';
 import type { KeyStore } from '../security/keyStore';
 import { readCapkTable } from '../security/provisionedData';
+import type { CaPublicKey } from '../security/caPublicKeys';
 import type { CborCodec } from '../store/cbor';
 import { RecordType } from '../store/recordLog';
 import type { CardNotice, CardScreen } from '../ui/cardScreens';
@@ -326,7 +327,6 @@ export class CardDuties {
   #readChip(reader: CardReaderPort, via: 'contactless' | 'contact', amountMinor: number, currency: string, card: CardProfile): Promise<EmvReadResult> {
     const { ports, cbor } = this.#deps;
     const channel: ApduChannel = via === 'contact' ? new T0Channel(reader) : reader;
-    const capks = readCapkTable(ports.settings, cbor).keys;
     const crypto = ports.crypto;
     return readEmvCard(channel, {
       interface: via,
@@ -338,7 +338,8 @@ export class CardDuties {
         unpredictable: crypto.randomBytes(4),
         profile: card,
       },
-      oda: (input: OdaInput): Promise<OdaOutcome> => performOda(crypto, capks, card.revoked, input),
+      // Only the CA key the card's 8F names is read from settings, when ODA needs it.
+      oda: (input: OdaInput): Promise<OdaOutcome> => performOda(crypto, caKeysFor(ports.settings, cbor, input), card.revoked, input),
     });
   }
 
@@ -451,4 +452,10 @@ export class CardDuties {
     entry?.done(pin);
     return true;
   }
+}
+
+/** The stored CA keys of the card's RID and 8F index (none when the card names no index: ODA then reports missing data). */
+function caKeysFor(settings: Ports['settings'], cbor: CborCodec, input: OdaInput): CaPublicKey[] {
+  const index = input.tags.get(0x8f);
+  return index && index.length === 1 ? readCapkTable(settings, cbor, { rid: input.rid, index: index[0] }).keys : [];
 }

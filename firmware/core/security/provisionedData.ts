@@ -54,9 +54,11 @@ export function storeCapkTable(settings: SettingsPort, cbor: CborCodec, keys: re
 
 /**
  * The stored table. An entry that does not decode to a key is reported by its slot name, so
- * the CA key probe can refuse it like a key whose checksum fails.
+ * the CA key probe can refuse it like a key whose checksum fails. With `only`, just the keys of
+ * that RID and index are kept (a card read needs the one its 8F names, not the whole table:
+ * eleven keys held through a read cost the board ~300 XS slots).
  */
-export function readCapkTable(settings: SettingsPort, cbor: CborCodec): { keys: CaPublicKey[]; unreadable: string[] } {
+export function readCapkTable(settings: SettingsPort, cbor: CborCodec, only?: { rid: string; index: number }): { keys: CaPublicKey[]; unreadable: string[] } {
   const count = settings.get(CAPK_DOMAIN, 'count');
   const keys: CaPublicKey[] = [];
   const unreadable: string[] = [];
@@ -70,6 +72,7 @@ export function readCapkTable(settings: SettingsPort, cbor: CborCodec): { keys: 
       if (typeof k.rid !== 'string' || !/^[0-9A-Fa-f]{10}$/.test(k.rid) || !Number.isInteger(k.index) || (k.index as number) < 0 || (k.index as number) > 255) throw new Error('rid/index');
       if (!isBytes(k.modulus) || !isBytes(k.exponent) || !isBytes(k.checksum) || k.checksum.length !== 20) throw new Error('key bytes');
       if (k.expiresMs !== null && k.expiresMs !== undefined && !(typeof k.expiresMs === 'number' && Math.abs(k.expiresMs) <= 8.64e15)) throw new Error('expiry');
+      if (only && (k.index !== only.index || k.rid.toUpperCase() !== only.rid.toUpperCase())) continue;
       keys.push({
         rid: k.rid,
         index: k.index as number,
