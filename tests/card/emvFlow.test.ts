@@ -149,3 +149,56 @@ describe('readEmvCard, contactless', () => {
     await expect(readEmvCard(new Script(answers), { interface: 'contactless', params: params(limited, 100) })).rejects.toMatchObject({ code: 'missing-tag' });
   });
 });
+
+describe('readEmvCard, card data the card cannot override (review findings)', () => {
+  const genac = (answers: Record<string, string>) => {
+    // any GENERATE AC gets the same ARQC
+    return new (class extends Script {
+      override async transmit(apdu: Uint8Array): Promise<Uint8Array> {
+        if (apdu[0] === 0x80 && apdu[1] === 0xae) return (this.sent.push(h(apdu)), hex(GENAC_R));
+        return super.transmit(apdu);
+      }
+    })(answers);
+  };
+  // AIP 4000: SDA offered; records 1 of SFI 1 flagged for ODA.
+  const sdaCard = (rec1: string, extraFci = ''): Record<string, string> => ({
+    ['00A404000E' + a('1PAY.SYS.DDF01') + '00']: '6A82',
+    ['00A4040008' + UP + '00']: fci(UP, 'UnionPay Debit', extraFci),
+    '80A8000002830000': tlv('80', '4000' + '08010101' + '10010100') + '9000',
+    '00B2010C00': rec1 + '9000',
+    '00B2011400': REC2 + '9000',
+  });
+  const withOda = (seen: { un?: string; calls: number }): EmvReadOptions => ({
+    interface: 'contact',
+    params: params(),
+    oda: async (input) => {
+      seen.calls++;
+      seen.un = h(input.tags.get(0x9f37)!);
+      return { method: 'sda', ok: true };
+    },
+  });
+
+  it("a record's own 9F37 never replaces the terminal's unpredictable number ODA signs", async () => {
+    const seen = { calls: 0 } as { un?: string; calls: number };
+    const rec1 = tlv('70', tlv('57', '6212345678901234D27122010000000000000F') + tlv('9F37', '00000000'));
+    await readEmvCard(genac(sdaCard(rec1)), withOda(seen));
+    expect(seen).toEqual({ calls: 1, un: '01020304' });
+  });
+
+  it("the records' PAN replaces an FCI's, and a data object read twice from the card ends the read", async () => {
+    const rec1 = tlv('70', tlv('57', '6212345678901234D27122010000000000000F'));
+    const r = await readEmvCard(genac(sdaCard(rec1, tlv('5A', '6222029999999999999F'))), { interface: 'contact', params: params() });
+    expect(r.pan).toBe('6212345678901234');
+    const twice = tlv('70', tlv('57', '6212345678901234D27122010000000000000F') + tlv('5A', '6222029999999999999F'));
+    await expect(readEmvCard(genac(sdaCard(twice)), { interface: 'contact', params: params() })).rejects.toMatchObject({ code: 'tlv-malformed', message: expect.stringContaining('5A appears twice') });
+  });
+
+  it('a record for ODA that is not a 70 template fails SDA without asking the ODA step', async () => {
+    const seen = { calls: 0 } as { un?: string; calls: number };
+    const rec1 = tlv('77', tlv('57', '6212345678901234D27122010000000000000F'));
+    const r = await readEmvCard(genac(sdaCard(rec1)), withOda(seen));
+    expect(seen.calls).toBe(0);
+    expect(r.oda).toMatchObject({ method: 'sda', ok: false, failure: 'missing-data' });
+    expect(tvrBits(r.tvr)).toContain('sdaFailed');
+  });
+});

@@ -74,11 +74,12 @@ const options = (profile: CardProfile = CARD_DEFAULTS): EmvReadOptions => ({
     expect([masked(d.pan), sha(d.pan), d.expiry]).toEqual([t.expected.pan_masked, t.expected.pan_sha256, t.expected.expiry]);
   });
 
-  it('devnied Mastercard PPSE: Mastercard selected, format-2 GPO, AFL; READ RECORD stops where the trace ends', async () => {
+  it('devnied Mastercard PPSE: Mastercard selected, format-2 GPO, AFL; the first record repeats the AIP (82) the GPO answer gave, so the read ends there (redundant data, EMV Book 3 §7.5)', async () => {
     const t = load('devnied-MasterCardPpse.json');
     const mc = t.expected.applications[1];
     const card = new Replayer(t);
-    await expect(readEmvCard(card, options())).rejects.toMatchObject({ code: 'card-status', message: expect.stringContaining('SFI 3 record 1') });
+    await expect(readEmvCard(card, options())).rejects.toMatchObject({ code: 'tlv-malformed', message: expect.stringContaining('82 appears twice') });
+    expect(parseTlv(hex(t.exchanges[4].rapdu.slice(0, -4)))[0].children!.map((n) => n.tag)).toContain(0x82);
     expect(card.sent.slice(0, 4)).toEqual(['00A404000E325041592E5359532E444446303100', '00A4040007A000000004101000', '80A8000002830000', '00B2011400']);
     const gpo = parseGpoResponse(hex(t.exchanges[mc.gpo.exchange].rapdu.slice(0, -4)));
     expect([h(gpo.aip), h(gpo.afl)]).toEqual([mc.gpo.aip, mc.gpo.afl]);

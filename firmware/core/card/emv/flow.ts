@@ -193,9 +193,15 @@ export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions)
     break;
   }
 
+  // The FCI's objects first; the GPO answer's and the records' replace them, and one of those
+  // read twice ends the read (Book 3 §7.5: redundant data), so an unsigned copy never wins.
   const tags = collectPrimitives(app.fci);
-  collectPrimitives(gpo.nodes, tags);
+  const read = new Set<number>();
+  addCardData(gpo.nodes, tags, read);
   tags.set(0x82, gpo.aip);
+  // Book 3 §10.3: a record for ODA that is not a 70 template, or a 9F4A naming more than the
+  // AIP, means SDA/DDA performed and failed.
+  let staticProblem: string | undefined;
   // AFL walk (Book 3 §10.2): records flagged for ODA make the static data (SFI 1–10: the 70 value; 11–30: the whole record).
   const staticParts: Uint8Array[] = [];
   const afl = parseAfl(gpo.afl);
@@ -209,12 +215,16 @@ export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions)
       const nodes = parseTlv(data);
       const top = nodes[0];
       if (!top || (top.tag !== 0x70 && top.tag !== 0x77)) throw new CardError('tlv-malformed', `record SFI ${sfi} ${rec} is not a 70 template (offset 0)`);
-      if (rec - first < oda) staticParts.push(sfi <= 10 ? top.value : data);
-      collectPrimitives(nodes, tags);
+      if (rec - first < oda) {
+        if (top.tag !== 0x70) staticProblem ??= `record SFI ${sfi} ${rec} for offline data authentication is not a 70 template`;
+        staticParts.push(sfi <= 10 ? top.value : data);
+      }
+      addCardData(nodes, tags, read);
     }
   }
   const sdaTagList = tags.get(0x9f4a);
   if (sdaTagList && sdaTagList.length === 1 && sdaTagList[0] === 0x82) staticParts.push(gpo.aip);
+  else if (sdaTagList) staticProblem ??= `the static data tag list (9F4A) names more than the AIP`;
 
   if (contactless ? !tags.has(0x57) && !tags.has(0x5a) : !tags.has(0x5a) || !tags.has(0x5f24) || !tags.has(0x8c)) {
     setBit(tvr, TVR.iccDataMissing);
@@ -238,11 +248,13 @@ export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions)
     // that supports SDA only never runs DDA on a card offering both.
     const allowed = (caps & 0x80 ? 0x40 : 0) | (caps & 0x40 ? 0x20 : 0) | (caps & 0x08 ? 0x01 : 0);
     const aip = gpo.aip.length === 2 ? Uint8Array.of((aip1 & ~0x61) | (aip1 & allowed), gpo.aip[1]) : gpo.aip;
-    // The terminal's data objects (9F37 above all) under the card's: a DDOL signs the very
-    // unpredictable number field 55 carries.
-    const odaTags = new Map(term);
-    tags.forEach((v, k) => odaTags.set(k, v));
-    odaOutcome = await options.oda({ rid: app.aid.slice(0, 10), aip, tags: odaTags, staticData: concatBytes(staticParts), today: params.date, internalAuthenticate: (d) => ia.run(d) });
+    // The card's data objects under the terminal's: a DDOL signs the very unpredictable number
+    // field 55 carries, whatever 9F37 a record holds.
+    const odaTags = new Map(tags);
+    term.forEach((v, k) => odaTags.set(k, v));
+    odaOutcome = staticProblem
+      ? { method: aip[0] & 0x20 ? 'dda' : 'sda', ok: false, failure: 'missing-data', detail: staticProblem }
+      : await options.oda({ rid: app.aid.slice(0, 10), aip, tags: odaTags, staticData: concatBytes(staticParts), today: params.date, internalAuthenticate: (d) => ia.run(d) });
   }
   applyOda(tvr, tsi, odaOutcome);
 
@@ -315,3 +327,16 @@ function hexToBytes(hex: string): Uint8Array {
   return out;
 }
 
+
+/** Adds the card's primitive objects to `tags` (replacing the FCI's); an object already read from the GPO answer or a record is refused. */
+function addCardData(nodes: readonly Tlv[], tags: Map<number, Uint8Array>, read: Set<number>): void {
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
+    if (n.children) addCardData(n.children, tags, read);
+    else if (read.has(n.tag)) throw new CardError('tlv-malformed', `data object ${n.tag.toString(16).toUpperCase()} appears twice in the card's data (redundant data, EMV Book 3 §7.5)`);
+    else {
+      read.add(n.tag);
+      tags.set(n.tag, n.value);
+    }
+  }
+}
