@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createTerminal, type Terminal } from '../../firmware/core/runtime/terminal';
 import { CardDuties, PRESENT_TIMEOUT_MS, READER_EVIDENCE_RUN, type CardDutiesDeps } from '../../firmware/core/runtime/cardDuties';
 import { CardError } from '../../firmware/core/card/errors';
-import { entryMode } from '../../firmware/core/host/messages';
+import { adviceRequest, entryMode, saleField60 } from '../../firmware/core/host/messages';
 import { gatherEvidence } from '../../firmware/core/diagnosis/gather';
 import { diagnose } from '../../firmware/core/diagnosis/diagnose';
 import type { TerminalEvent } from '../../firmware/core/runtime/events';
@@ -94,6 +94,14 @@ describe('a card sale from the ECR', () => {
     expect(entryMode('magstripe', true, true)).toBe('801');
     expect(entryMode('magstripe', false)).toBe('022');
     expect(entryMode('contact', false, true)).toBe('052');
+  });
+
+  it('marks a fallback sale in field 60.5 too (2: the last read was of an IC card and failed), and its offline advice keeps it', () => {
+    expect(saleField60(7, true)).toBe('22' + '000007' + '000' + '6' + '2');
+    expect(saleField60(7)).toBe('22' + '000007' + '000' + '6' + '0');
+    const ids = { terminalId: '10240001', merchantId: '898440154110001', currency: '156' };
+    const advice = adviceRequest(ids, { stan: '000009', amountMinor: 100, entryMode: '802', field60: saleField60(7, true), ic: false, track2: '6212345678901234=27121010000000000' } as never, 7);
+    expect(advice.fields.get(60)).toBe('30' + '000007' + '000' + '62');
   });
 });
 

@@ -5,7 +5,7 @@
  *
  * - Field 60 (n...017): 60.1 message type code n2 ‖ 60.2 batch number n6 ‖ 60.3 network
  *   management code n3 ‖ for financial messages 60.4 terminal read capability n1 (6: contactless,
- *   contact and magstripe) ‖ 60.5 IC condition code n1 (0: not a fallback).
+ *   contact and magstripe) ‖ 60.5 IC condition code n1 (0: not a fallback; 2: a fallback, the chip read before it failed).
  *   Management codes: sign-on 001 (single-length keys) / 003 (double-length) / 004 (double-length
  *   with a data key); sign-off 002; echo test 301; settlement 201; batch upload 201 (magstripe
  *   records), batch upload end 202 after a totals mismatch and 207 when the totals agreed.
@@ -46,6 +46,8 @@ const TYPE_SALE = '22';
 const TYPE_OFFLINE_SALE = '30';
 /** 60.4 terminal read capability (contactless + contact + magstripe) and 60.5 IC condition code. */
 const FINANCIAL_TAIL = '60';
+/** 60.4 and 60.5 of a fallback sale: read capability 6, IC condition 2 (the last read was of an IC card and failed). */
+const FALLBACK_TAIL = '62';
 const OPERATOR = '01 ';
 const PROCESSING_SALE = '000000';
 const CONDITION_NORMAL = '00';
@@ -129,7 +131,8 @@ export function entryMode(entry: 'contact' | 'contactless' | 'magstripe' | 'qr' 
   return mode + (pinEntered ? '1' : '2');
 }
 
-export const saleField60 = (batch: number): string => TYPE_SALE + batchText(batch) + '000' + FINANCIAL_TAIL;
+/** Field 60 of a sale; a fallback (a swipe after a failed chip read) says so in 60.5: 2, "the last read was of an IC card and failed". */
+export const saleField60 = (batch: number, fallback = false): string => TYPE_SALE + batchText(batch) + '000' + (fallback ? FALLBACK_TAIL : FINANCIAL_TAIL);
 
 /** The card fields a sale and its reversal share. */
 function cardFields(message: Iso8583Message, ids: TerminalIds, sale: SaleRecord) {
@@ -187,7 +190,8 @@ export function adviceRequest(ids: TerminalIds, sale: SaleRecord, batch: number)
   if (sale.expiry !== undefined) f.set(14, sale.expiry);
   f.set(49, ids.currency);
   if (sale.icc) f.set(55, sale.icc);
-  f.set(60, TYPE_OFFLINE_SALE + batchText(batch) + '000' + FINANCIAL_TAIL);
+  // 60.4/60.5 as the sale had them (a fallback stays one).
+  f.set(60, TYPE_OFFLINE_SALE + batchText(batch) + '000' + (sale.field60.length >= 13 ? sale.field60.slice(11, 13) : FINANCIAL_TAIL));
   f.set(64, new Uint8Array(8));
   return message;
 }

@@ -281,7 +281,7 @@ export class HostSession {
     if (r) return refused('reversal-pending', `the reversal of STAN ${r.sale.stan} has not been answered yet`);
     const journal = this.#journal;
     const ic = req.entry === 'contact' || req.entry === 'contactless';
-    const sale: SaleRecord = { stan: journal.peekSaleStan(), amountMinor: req.amountMinor, entryMode: entryMode(req.entry, req.pinBlock !== undefined, req.fallback === true), field60: saleField60(journal.batch), ic };
+    const sale: SaleRecord = { stan: journal.peekSaleStan(), amountMinor: req.amountMinor, entryMode: entryMode(req.entry, req.pinBlock !== undefined, req.fallback === true), field60: saleField60(journal.batch, req.fallback === true), ic };
     if (req.entry !== 'magstripe' && req.pan !== undefined) sale.pan = req.pan;
     if (req.entry !== 'manual' && req.entry !== 'qr' && req.track2 !== undefined) sale.track2 = req.track2;
     if (req.entry === 'qr') sale.paymentCode = req.paymentCode;
@@ -398,7 +398,7 @@ export class HostSession {
     if (problem) return refused('bad-input', problem);
     const ic = req.entry === 'contact' || req.entry === 'contactless';
     try {
-      const sale: SaleRecord = { stan: this.#journal.nextStan(), amountMinor: req.amountMinor, entryMode: entryMode(req.entry, false), field60: saleField60(this.#journal.batch), ic };
+      const sale: SaleRecord = { stan: this.#journal.nextStan(), amountMinor: req.amountMinor, entryMode: entryMode(req.entry, false, req.fallback === true), field60: saleField60(this.#journal.batch, req.fallback === true), ic };
       if (req.pan !== undefined) sale.pan = req.pan;
       else if (req.track2 !== undefined) sale.track2 = req.track2;
       else if (req.paymentCode !== undefined) sale.paymentCode = req.paymentCode;
