@@ -29,6 +29,8 @@ export interface CardExpectation {
   cryptogram?: string;
   /** TVR bits that must be set, hex (5 bytes): e.g. "4000000000" for SDA failed. */
   tvrSet?: string;
+  /** The payment code's family, for a scan: wechat, alipay or unionpay. */
+  scheme?: string;
 }
 
 export type CardStep =
@@ -90,9 +92,9 @@ function presentation(value: unknown, field: string): Presentation {
 function cardExpectation(value: unknown, field: string): CardExpectation | undefined {
   if (value === undefined) return undefined;
   const c = obj(value, field);
-  only(c, field, ['entry', 'cvm', 'oda', 'cryptogram', 'tvrSet']);
+  only(c, field, ['entry', 'cvm', 'oda', 'cryptogram', 'tvrSet', 'scheme']);
   const text = (k: string, pattern: RegExp) => (c[k] === undefined ? {} : { [k]: str(c[k], `${field}.${k}`, pattern) });
-  return { ...text('entry', /^[a-z-]{2,16}$/), ...text('cvm', /^[a-z-]{2,16}$/), ...text('oda', /^[a-z0-9 -]{2,40}$/), ...text('cryptogram', /^(ARQC|TC|AAC)$/), ...text('tvrSet', /^[0-9A-Fa-f]{10}$/) };
+  return { ...text('entry', /^[a-z-]{2,16}$/), ...text('cvm', /^[a-z-]{2,16}$/), ...text('oda', /^[a-z0-9 -]{2,40}$/), ...text('cryptogram', /^(ARQC|TC|AAC)$/), ...text('tvrSet', /^[0-9A-Fa-f]{10}$/), ...text('scheme', /^(wechat|alipay|unionpay)$/) };
 }
 
 /**
@@ -173,7 +175,7 @@ export function cardUnmet(outcome: CardSaleOutcome, expect: { card?: CardExpecta
   if (!card) return undefined;
   const got = outcome.card;
   if (!got) return 'expected a card read, got none';
-  for (const k of ['entry', 'cvm', 'oda', 'cryptogram'] as const) if (card[k] !== undefined && got[k] !== card[k]) return `expected ${k} ${card[k]}, got ${got[k] ?? 'none'}`;
+  for (const k of ['entry', 'cvm', 'oda', 'cryptogram', 'scheme'] as const) if (card[k] !== undefined && got[k] !== card[k]) return `expected ${k} ${card[k]}, got ${got[k] ?? 'none'}`;
   if (card.tvrSet) {
     const tvr = got.tvr ?? '';
     for (let i = 0; i < 10; i += 2) {
