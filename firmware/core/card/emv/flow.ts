@@ -150,9 +150,20 @@ export function cardData(tags: ReadonlyMap<number, Uint8Array>): { pan: string; 
   return { pan, expiry, track2, serviceCode, cardholderName: text(tags.get(0x5f20)), panSeq: seq ? nibbles(seq).padStart(2, '0').slice(-2) : undefined };
 }
 
-class InternalAuthenticator {
-  constructor(private readonly channel: ApduChannel) {}
-  async run(ddolData: Uint8Array): Promise<Uint8Array> {
+/**
+ * What ODA is given (OdaInput): a class, so INTERNAL AUTHENTICATE is a method, not a closure made
+ * per read (docs/memory.md, issue 9).
+ */
+class OdaRequest implements OdaInput {
+  constructor(
+    private readonly channel: ApduChannel,
+    readonly rid: string,
+    readonly aip: Uint8Array,
+    readonly tags: Map<number, Uint8Array>,
+    readonly staticData: Uint8Array,
+    readonly today: string,
+  ) {}
+  async internalAuthenticate(ddolData: Uint8Array): Promise<Uint8Array> {
     const r = await this.channel.transmit(internalAuthenticateApdu(ddolData));
     const w = sw(r);
     if (w !== SW_OK) throw new CardError('card-status', `INTERNAL AUTHENTICATE answered ${swHex(w)}`);
@@ -160,15 +171,27 @@ class InternalAuthenticator {
   }
 }
 
-/** @throws CardError (every bad card answer: card-status, tlv-*, afl-malformed, missing-tag, limit-exceeded, card-blocked, no-application, card-declined …) */
-export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions): Promise<EmvReadResult> {
+/** The selected application and its data: what the read keeps once selection, GPO and the records are done. */
+interface ApplicationData {
+  aid: string;
+  label: string;
+  profileIndex: number;
+  aip: Uint8Array;
+  /** The card's primitive objects (FCI, GPO answer, records); the constructed trees are not kept. */
+  tags: Map<number, Uint8Array>;
+  /** The AFL's records for ODA (then 9F4A's AIP); dropped once ODA has them. */
+  staticParts: Uint8Array[] | undefined;
+  staticProblem: string | undefined;
+}
+
+/**
+ * Selection, GPO and the AFL walk in a frame of their own: the selection, the FCI, GPO and record
+ * trees, the AFL and the redundancy set die when it returns, before ODA and GENERATE AC (XS heap).
+ */
+async function readApplication(channel: ApduChannel, options: EmvReadOptions, term: ReadonlyMap<number, Uint8Array>): Promise<ApplicationData> {
   const params = options.params;
   const profile = params.profile;
   const contactless = options.interface === 'contactless';
-  const tvr = new Uint8Array(5);
-  const tsi = new Uint8Array(2);
-  // The terminal's data objects, made once per read: the map holds `tvr` itself, so later bits show.
-  const term = terminalData(params, tvr);
   const selection = new ApplicationSelection(channel, profile, contactless, options.choose);
   await selection.build();
 
@@ -225,6 +248,26 @@ export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions)
   const sdaTagList = tags.get(0x9f4a);
   if (sdaTagList && sdaTagList.length === 1 && sdaTagList[0] === 0x82) staticParts.push(gpo.aip);
   else if (sdaTagList) staticProblem ??= `the static data tag list (9F4A) names more than the AIP`;
+  return { aid: app.aid, label: app.label, profileIndex: app.profileIndex, aip: gpo.aip, tags, staticParts, staticProblem };
+}
+
+/** @throws CardError (every bad card answer: card-status, tlv-*, afl-malformed, missing-tag, limit-exceeded, card-blocked, no-application, card-declined …) */
+export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions): Promise<EmvReadResult> {
+  const params = options.params;
+  const profile = params.profile;
+  const contactless = options.interface === 'contactless';
+  const tvr = new Uint8Array(5);
+  const tsi = new Uint8Array(2);
+  // The terminal's data objects, made once per read.
+  let term: Map<number, Uint8Array> | undefined = terminalData(params, tvr);
+  const app = await readApplication(channel, options, term);
+  const tags = app.tags;
+  // The terminal's data objects over the card's, in the one map (no copy per step): ODA's DDOL
+  // signs the very unpredictable number field 55 carries, whatever 9F37 a record holds. Only
+  // card objects are read from it below until then (57, 5A, 5F.., 8C, 8E, 9F6C). The map holds
+  // `tvr` itself, so later bits show.
+  term.forEach((v, k) => tags.set(k, v));
+  term = undefined;
 
   if (contactless ? !tags.has(0x57) && !tags.has(0x5a) : !tags.has(0x5a) || !tags.has(0x5f24) || !tags.has(0x8c)) {
     setBit(tvr, TVR.iccDataMissing);
@@ -238,24 +281,23 @@ export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions)
   setBit(tsi, TSI.terminalRiskManagementPerformed);
 
   // Offline data authentication: the method the AIP and 9F33 byte 3 both allow (CDA > DDA > SDA).
-  const aip1 = gpo.aip[0];
+  const aip1 = app.aip[0];
   const caps = hexByte(profile.terminal.capabilities, 2);
   const possible = ((aip1 & 0x01) && (caps & 0x08)) || ((aip1 & 0x20) && (caps & 0x40)) || ((aip1 & 0x40) && (caps & 0x80));
   let odaOutcome: OdaOutcome = { method: 'none', ok: true };
   if (possible && options.oda) {
-    const ia = new InternalAuthenticator(channel);
     // The method both sides allow: the AIP's ODA bits masked by 9F33 byte 3, so a terminal
     // that supports SDA only never runs DDA on a card offering both.
     const allowed = (caps & 0x80 ? 0x40 : 0) | (caps & 0x40 ? 0x20 : 0) | (caps & 0x08 ? 0x01 : 0);
-    const aip = gpo.aip.length === 2 ? Uint8Array.of((aip1 & ~0x61) | (aip1 & allowed), gpo.aip[1]) : gpo.aip;
-    // The card's data objects under the terminal's: a DDOL signs the very unpredictable number
-    // field 55 carries, whatever 9F37 a record holds.
-    const odaTags = new Map(tags);
-    term.forEach((v, k) => odaTags.set(k, v));
-    odaOutcome = staticProblem
-      ? { method: aip[0] & 0x20 ? 'dda' : 'sda', ok: false, failure: 'missing-data', detail: staticProblem }
-      : await options.oda({ rid: app.aid.slice(0, 10), aip, tags: odaTags, staticData: concatBytes(staticParts), today: params.date, internalAuthenticate: (d) => ia.run(d) });
+    const aip = app.aip.length === 2 ? Uint8Array.of((aip1 & ~0x61) | (aip1 & allowed), app.aip[1]) : app.aip;
+    if (app.staticProblem) odaOutcome = { method: aip[0] & 0x20 ? 'dda' : 'sda', ok: false, failure: 'missing-data', detail: app.staticProblem };
+    else {
+      const staticData = concatBytes(app.staticParts ?? []);
+      app.staticParts = undefined;
+      odaOutcome = await options.oda(new OdaRequest(channel, app.aid.slice(0, 10), aip, tags, staticData, params.date));
+    }
   }
+  app.staticParts = undefined;
   applyOda(tvr, tsi, odaOutcome);
 
   // Cardholder verification (simplified).
@@ -263,14 +305,14 @@ export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions)
   if (cvm !== 'none') setBit(tsi, TSI.cvmPerformed);
   const cvmResults = cvm === 'online-pin' ? [0x42, 0x03, 0x00] : cvm === 'signature' ? [0x1e, 0x03, 0x00] : cvm === 'cdcvm' ? [0x01, 0x00, 0x02] : contactless ? [0x3f, 0x00, 0x00] : [0x1f, 0x03, 0x02];
 
-  const values = new Map<number, Uint8Array>(tags);
-  term.forEach((v, k) => values.set(k, v));
+  // The same map gives CDOL1 and field 55 their values (the terminal's already over the card's).
+  const values = tags;
   values.set(0x9f34, Uint8Array.from(cvmResults));
   values.set(0x84, hexToBytes(app.aid));
   values.set(0x9b, tsi);
 
   // GENERATE AC asking an ARQC (p1 80) with the CDOL1 data; a contactless card without CDOL1 gave its cryptogram already.
-  const cdol1 = tags.get(0x8c);
+  const cdol1 = values.get(0x8c);
   if (cdol1) {
     setBit(tsi, TSI.cardRiskManagementPerformed);
     const r = await channel.transmit(generateAcApdu(0x80, buildDolData(parseDol(cdol1), values)));
@@ -292,7 +334,7 @@ export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions)
     oda: odaOutcome,
     cvm,
     cryptogram,
-    aip: gpo.aip.slice(),
+    aip: app.aip.slice(),
   };
 }
 
