@@ -327,54 +327,71 @@ function signedDynamicData(response: Uint8Array): Uint8Array {
   throw new OdaStop('sdad-invalid', `INTERNAL AUTHENTICATE answer is ${first ? `tag ${tagHex(first.tag)}` : 'empty'}, not 80 or 77`);
 }
 
-/** EMV Book 2 §6.5: INTERNAL AUTHENTICATE and the Signed Dynamic Application Data under the ICC key. */
-async function verifyDynamicSignature(crypto: CryptoPort, icc: RecoveredKey, input: OdaInput): Promise<void> {
-  const ddol = input.tags.get(0x9f49) ?? input.ddolDefault ?? Uint8Array.of(0x9f, 0x37, 0x04);
-  const data = ddolData(crypto, ddol, input.tags);
-  let response: Uint8Array;
+/**
+ * EMV Book 2 §6.5: INTERNAL AUTHENTICATE and the Signed Dynamic Application Data under the ICC
+ * key; OdaStop becomes the outcome here. Only the ICC key and the input live across the card's
+ * answer: the CA keys, the issuer key and the certificates stay with performOda's synchronous part.
+ */
+async function dynamicOutcome(crypto: CryptoPort, icc: RecoveredKey, input: OdaInput): Promise<OdaOutcome> {
   try {
-    response = await input.internalAuthenticate(data);
+    const ddol = input.tags.get(0x9f49) ?? input.ddolDefault ?? Uint8Array.of(0x9f, 0x37, 0x04);
+    const data = ddolData(crypto, ddol, input.tags);
+    let response: Uint8Array;
+    try {
+      response = await input.internalAuthenticate(data);
+    } catch (e) {
+      // A card that refuses the command (a status word, Book 3 §6.5.9) has failed DDA; the sale goes on.
+      if (e instanceof CardError && e.code === 'card-status') throw new OdaStop('sdad-invalid', `INTERNAL AUTHENTICATE refused: ${e.message}`);
+      if (e instanceof CardError) throw e;
+      throw new CardError('card-removed', `INTERNAL AUTHENTICATE got no answer: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const what = 'signed dynamic application data';
+    const rec = recover(icc, signedDynamicData(response), 'sdad-invalid', what);
+    const n = rec.length;
+    checkFrame(rec, 0x05, 2, 'sdad-invalid', what);
+    const ldd = rec[3];
+    if (ldd < 3 || 4 + ldd > n - 21) throw new OdaStop('sdad-invalid', `${what}: dynamic data length ${ldd} does not fit`);
+    const numberLength = rec[4];
+    if (numberLength < 2 || numberLength > 8 || numberLength > ldd - 1) throw new OdaStop('sdad-invalid', `${what}: ICC dynamic number of ${numberLength} bytes`);
+    if (!allPadding(rec.subarray(4 + ldd, n - 21))) throw new OdaStop('sdad-invalid', `${what}: padding is not BB`);
+    const hash = sha1(crypto, rec.subarray(1, n - 21), data);
+    if (!constantTimeEqual(hash, rec.subarray(n - 21, n - 1))) throw new OdaStop('sdad-invalid', `${what}: hash does not match`);
+    return { method: 'dda', ok: true };
   } catch (e) {
-    // A card that refuses the command (a status word, Book 3 §6.5.9) has failed DDA; the sale goes on.
-    if (e instanceof CardError && e.code === 'card-status') throw new OdaStop('sdad-invalid', `INTERNAL AUTHENTICATE refused: ${e.message}`);
-    if (e instanceof CardError) throw e;
-    throw new CardError('card-removed', `INTERNAL AUTHENTICATE got no answer: ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof OdaStop) return { method: 'dda', ok: false, failure: e.failure, detail: e.detail };
+    throw e;
   }
-  const what = 'signed dynamic application data';
-  const rec = recover(icc, signedDynamicData(response), 'sdad-invalid', what);
-  const n = rec.length;
-  checkFrame(rec, 0x05, 2, 'sdad-invalid', what);
-  const ldd = rec[3];
-  if (ldd < 3 || 4 + ldd > n - 21) throw new OdaStop('sdad-invalid', `${what}: dynamic data length ${ldd} does not fit`);
-  const numberLength = rec[4];
-  if (numberLength < 2 || numberLength > 8 || numberLength > ldd - 1) throw new OdaStop('sdad-invalid', `${what}: ICC dynamic number of ${numberLength} bytes`);
-  if (!allPadding(rec.subarray(4 + ldd, n - 21))) throw new OdaStop('sdad-invalid', `${what}: padding is not BB`);
-  const hash = sha1(crypto, rec.subarray(1, n - 21), data);
-  if (!constantTimeEqual(hash, rec.subarray(n - 21, n - 1))) throw new OdaStop('sdad-invalid', `${what}: hash does not match`);
 }
 
 /**
  * Performs SDA or DDA as the card's AIP offers (DDA when both): recovers the issuer key with the
  * CA key 8F names under `capks` (`revoked`: the profile's revoked issuer certificates), then
- * verifies the signed static data, or the ICC key and a fresh dynamic signature.
+ * verifies the signed static data, or the ICC key and a fresh dynamic signature. Not an async
+ * function: its synchronous part (certificates, keys) ends before INTERNAL AUTHENTICATE is awaited,
+ * so nothing of it is held across the card's answer (XS heap, docs/memory.md issue 9).
  * @throws CardError card-removed when the card stops answering INTERNAL AUTHENTICATE (a CardError
  * the exchange throws is passed on as it is, but card-status, a refusal, is the outcome sdad-invalid)
  */
-export async function performOda(crypto: CryptoPort, capks: readonly CaPublicKey[], revoked: CardProfile['revoked'], input: OdaInput): Promise<OdaOutcome> {
-  const aip = input.aip[0] ?? 0;
-  const method: OdaMethod = aip & AIP_DDA ? 'dda' : aip & AIP_SDA ? 'sda' : 'none';
-  if (method === 'none') return { method, ok: true };
+export function performOda(crypto: CryptoPort, capks: readonly CaPublicKey[], revoked: CardProfile['revoked'], input: OdaInput): Promise<OdaOutcome> {
+  let method: OdaMethod = 'none';
+  let icc: RecoveredKey;
   try {
+    const aip = input.aip[0] ?? 0;
+    method = aip & AIP_DDA ? 'dda' : aip & AIP_SDA ? 'sda' : 'none';
+    if (method === 'none') return Promise.resolve({ method, ok: true });
     if (input.aip.length !== 2) throw new OdaStop('missing-data', `AIP (82) of ${input.aip.length} bytes`);
     const today = new Today(input.today);
     const pan = cardPan(input.tags);
     if (pan === undefined || pan.length < 12 || pan.length > 19) throw new OdaStop('missing-data', 'PAN (5A, or 57 before its separator) is not 12–19 BCD digits');
     const issuer = issuerKeyFromTable(crypto, capks, revoked, input, today, pan);
-    if (method === 'sda') verifySsad(crypto, issuer, input);
-    else await verifyDynamicSignature(crypto, iccKey(crypto, issuer, input, today, pan), input);
-    return { method, ok: true };
+    if (method === 'sda') {
+      verifySsad(crypto, issuer, input);
+      return Promise.resolve({ method, ok: true });
+    }
+    icc = iccKey(crypto, issuer, input, today, pan);
   } catch (e) {
-    if (e instanceof OdaStop) return { method, ok: false, failure: e.failure, detail: e.detail };
-    throw e;
+    if (e instanceof OdaStop) return Promise.resolve({ method, ok: false, failure: e.failure, detail: e.detail });
+    return Promise.reject(e);
   }
+  return dynamicOutcome(crypto, icc, input);
 }
