@@ -11,7 +11,7 @@ import { generateAcApdu, gpoApdu, internalAuthenticateApdu, readRecordApdu, resp
 import { buildDolData, parseDol, terminalData } from './dol';
 import { buildField55 } from './field55';
 import type { OdaInput, OdaOutcome } from './oda';
-import { ApplicationSelection, MAX_APPLICATIONS } from './select';
+import { ApplicationSelection, MAX_APPLICATIONS, type SelectedApplication } from './select';
 import { collectPrimitives, concatBytes, findTag, parseTlv, type Tlv } from './tlv';
 import { applyOda, setBit, TSI, TVR } from './tvr';
 
@@ -184,28 +184,48 @@ interface ApplicationData {
   staticProblem: string | undefined;
 }
 
+/** The PDOL data (9F38 of the FCI; none when absent) from the terminal's objects. */
+function pdolData(fci: readonly Tlv[], term: ReadonlyMap<number, Uint8Array>): Uint8Array {
+  const pdol = findTag(fci, 0x9f38);
+  return pdol ? buildDolData(parseDol(pdol.value), term) : new Uint8Array(0);
+}
+
 /**
- * Selection, GPO and the AFL walk in a frame of their own: the selection, the FCI, GPO and record
- * trees, the AFL and the redundancy set die when it returns, before ODA and GENERATE AC (XS heap).
+ * One record of the AFL walk, parsed and added to `tags` in a frame of its own (its tree dies
+ * before the next READ RECORD); the part for ODA is pushed to `staticParts`.
+ * @returns why the record spoils SDA/DDA (not a 70 template), if it does
  */
-async function readApplication(channel: ApduChannel, options: EmvReadOptions, term: ReadonlyMap<number, Uint8Array>): Promise<ApplicationData> {
+function addRecord(data: Uint8Array, sfi: number, rec: number, forOda: boolean, tags: Map<number, Uint8Array>, read: Set<number>, staticParts: Uint8Array[]): string | undefined {
+  const nodes = parseTlv(data);
+  const top = nodes[0];
+  if (!top || (top.tag !== 0x70 && top.tag !== 0x77)) throw new CardError('tlv-malformed', `record SFI ${sfi} ${rec} is not a 70 template (offset 0)`);
+  let problem: string | undefined;
+  if (forOda) {
+    if (top.tag !== 0x70) problem = `record SFI ${sfi} ${rec} for offline data authentication is not a 70 template`;
+    staticParts.push(sfi <= 10 ? top.value : data);
+  }
+  addCardData(nodes, tags, read);
+  return problem;
+}
+
+/**
+ * Selection, GPO and the AFL walk in a frame of their own: the FCI and GPO trees are dropped once
+ * their objects are in the tag map, each record's tree after its objects are, and the AFL and
+ * the redundancy set when it returns, before ODA and GENERATE AC (XS heap, docs/memory.md).
+ */
+async function readApplication(channel: ApduChannel, options: EmvReadOptions, term: ReadonlyMap<number, Uint8Array>, selection: ApplicationSelection): Promise<ApplicationData> {
   const params = options.params;
   const profile = params.profile;
   const contactless = options.interface === 'contactless';
-  const selection = new ApplicationSelection(channel, profile, contactless, options.choose);
-  await selection.build();
-
   // Final selection and GPO: 6985 to GPO drops the application (Book 1 §12.4).
-  let app;
-  let gpo;
+  let app: SelectedApplication | undefined;
+  let gpo: ReturnType<typeof parseGpoResponse> | undefined;
   for (let guard = 0; ; guard++) {
     if (guard > MAX_APPLICATIONS) throw new CardError('no-application', 'application selection did not settle');
     app = await selection.select();
     if (contactless && params.amountMinor >= profile.aids[app.profileIndex].contactless.transactionLimitMinor)
       throw new CardError('limit-exceeded', 'amount at or above the contactless transaction limit: insert or swipe the card');
-    const pdol = findTag(app.fci, 0x9f38);
-    const pdolData = pdol ? buildDolData(parseDol(pdol.value), term) : new Uint8Array(0);
-    const r = await channel.transmit(gpoApdu(pdolData));
+    const r = await channel.transmit(gpoApdu(pdolData(app.fci, term)));
     const w = sw(r);
     if (w === SW_CONDITIONS) {
       selection.remove(app.aid);
@@ -215,40 +235,38 @@ async function readApplication(channel: ApduChannel, options: EmvReadOptions, te
     gpo = parseGpoResponse(responseData(r));
     break;
   }
-
+  selection.release();
+  const { aid, label, profileIndex } = app;
+  const { aip, afl: aflBytes } = gpo;
   // The FCI's objects first; the GPO answer's and the records' replace them, and one of those
   // read twice ends the read (Book 3 §7.5: redundant data), so an unsigned copy never wins.
+  // The trees are dropped once their objects are in the map.
   const tags = collectPrimitives(app.fci);
+  app = undefined;
   const read = new Set<number>();
   addCardData(gpo.nodes, tags, read);
-  tags.set(0x82, gpo.aip);
+  gpo = undefined;
+  tags.set(0x82, aip);
   // Book 3 §10.3: a record for ODA that is not a 70 template, or a 9F4A naming more than the
   // AIP, means SDA/DDA performed and failed.
   let staticProblem: string | undefined;
   // AFL walk (Book 3 §10.2): records flagged for ODA make the static data (SFI 1–10: the 70 value; 11–30: the whole record).
   const staticParts: Uint8Array[] = [];
-  const afl = parseAfl(gpo.afl);
+  const afl = parseAfl(aflBytes);
   for (let e = 0; e < afl.length; e++) {
     const { sfi, first, last, oda } = afl[e];
     for (let rec = first; rec <= last; rec++) {
       const r = await channel.transmit(readRecordApdu(sfi, rec));
       const w = sw(r);
       if (w !== SW_OK) throw new CardError('card-status', `READ RECORD SFI ${sfi} record ${rec} answered ${swHex(w)}`);
-      const data = responseData(r).slice();
-      const nodes = parseTlv(data);
-      const top = nodes[0];
-      if (!top || (top.tag !== 0x70 && top.tag !== 0x77)) throw new CardError('tlv-malformed', `record SFI ${sfi} ${rec} is not a 70 template (offset 0)`);
-      if (rec - first < oda) {
-        if (top.tag !== 0x70) staticProblem ??= `record SFI ${sfi} ${rec} for offline data authentication is not a 70 template`;
-        staticParts.push(sfi <= 10 ? top.value : data);
-      }
-      addCardData(nodes, tags, read);
+      const problem = addRecord(responseData(r).slice(), sfi, rec, rec - first < oda, tags, read, staticParts);
+      staticProblem ??= problem;
     }
   }
   const sdaTagList = tags.get(0x9f4a);
-  if (sdaTagList && sdaTagList.length === 1 && sdaTagList[0] === 0x82) staticParts.push(gpo.aip);
+  if (sdaTagList && sdaTagList.length === 1 && sdaTagList[0] === 0x82) staticParts.push(aip);
   else if (sdaTagList) staticProblem ??= `the static data tag list (9F4A) names more than the AIP`;
-  return { aid: app.aid, label: app.label, profileIndex: app.profileIndex, aip: gpo.aip, tags, staticParts, staticProblem };
+  return { aid, label, profileIndex, aip, tags, staticParts, staticProblem };
 }
 
 /** @throws CardError (every bad card answer: card-status, tlv-*, afl-malformed, missing-tag, limit-exceeded, card-blocked, no-application, card-declined …) */
@@ -260,7 +278,11 @@ export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions)
   const tsi = new Uint8Array(2);
   // The terminal's data objects, made once per read.
   let term: Map<number, Uint8Array> | undefined = terminalData(params, tvr);
-  const app = await readApplication(channel, options, term);
+  // The directory read here, not in readApplication: a call deeper on the first, synchronous run
+  // from the sale down to the reader link overflows the board's XS stack (512 slots, mcsim).
+  const selection = new ApplicationSelection(channel, profile, contactless, options.choose);
+  await selection.build();
+  const app = await readApplication(channel, options, term, selection);
   const tags = app.tags;
   // The terminal's data objects over the card's, in the one map (no copy per step): ODA's DDOL
   // signs the very unpredictable number field 55 carries, whatever 9F37 a record holds. Only

@@ -196,6 +196,12 @@ export class ApplicationSelection {
     }
   }
 
+  /** Selection is over (GPO accepted): the candidates and the selected FCI are let go, the read keeps its own objects. */
+  release(): void {
+    this.candidates = [];
+    this.current = undefined;
+  }
+
   /** Drops an application the card refused (GPO 6985): the next `select()` picks another. */
   remove(aid: string): void {
     this.candidates = this.candidates.filter((c) => c.aid !== aid);
