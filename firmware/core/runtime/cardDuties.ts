@@ -16,7 +16,7 @@
  * PANs never leave this file unmasked except in the sale request itself.
  */
 import { CardError } from '../card/errors';
-import { readEmvCard, type EmvReadResult } from '../card/emv/flow';
+import { readEmvCard, type EmvParams, type EmvReadOptions, type EmvReadResult } from '../card/emv/flow';
 import type { ApduChannel } from '../card/emv/apdu';
 import { T0Channel } from '../card/emv/t0';
 import { performOda, type OdaInput, type OdaOutcome } from '../card/emv/oda';
@@ -328,19 +328,8 @@ export class CardDuties {
     const { ports, cbor } = this.#deps;
     const channel: ApduChannel = via === 'contact' ? new T0Channel(reader) : reader;
     const crypto = ports.crypto;
-    return readEmvCard(channel, {
-      interface: via,
-      params: {
-        amountMinor,
-        currency: currency.padStart(4, '0'),
-        txnType: TXN_PURCHASE,
-        date: dateOf(ports.clock.wallMs()),
-        unpredictable: crypto.randomBytes(4),
-        profile: card,
-      },
-      // Only the CA key the card's 8F names is read from settings, when ODA needs it.
-      oda: (input: OdaInput): Promise<OdaOutcome> => performOda(crypto, caKeysFor(ports.settings, cbor, input), card.revoked, input),
-    });
+    const params = { amountMinor, currency: currency.padStart(4, '0'), txnType: TXN_PURCHASE, date: dateOf(ports.clock.wallMs()), unpredictable: crypto.randomBytes(4), profile: card };
+    return readEmvCard(channel, new ChipReadOptions(via, params, crypto, ports.settings, cbor, card.revoked));
   }
 
   /** Whether the contactless card is still in the field (one poll); a reader that fails says no. */
@@ -455,6 +444,27 @@ export class CardDuties {
 }
 
 /** The stored CA keys of the card's RID and 8F index (none when the card names no index: ODA then reports missing data). */
+/**
+ * The read's options: a class, so ODA is a method made once at preload, not a closure per read
+ * (docs/memory.md, issue 9). Only the CA key the card's 8F names is read from settings, when ODA needs it.
+ */
+class ChipReadOptions implements EmvReadOptions {
+  readonly interface: 'contactless' | 'contact';
+  constructor(
+    via: 'contactless' | 'contact',
+    readonly params: EmvParams,
+    private readonly crypto: Ports['crypto'],
+    private readonly settings: Ports['settings'],
+    private readonly cbor: CborCodec,
+    private readonly revoked: CardProfile['revoked'],
+  ) {
+    this.interface = via;
+  }
+  oda(input: OdaInput): Promise<OdaOutcome> {
+    return performOda(this.crypto, caKeysFor(this.settings, this.cbor, input), this.revoked, input);
+  }
+}
+
 function caKeysFor(settings: Ports['settings'], cbor: CborCodec, input: OdaInput): CaPublicKey[] {
   const index = input.tags.get(0x8f);
   return index && index.length === 1 ? readCapkTable(settings, cbor, { rid: input.rid, index: index[0] }).keys : [];
