@@ -91,6 +91,27 @@ function emvDate(args: Args): string {
   return iso.slice(2, 4) + iso.slice(5, 7) + iso.slice(8, 10);
 }
 
+/**
+ * The cardholder name (5F20) masked: each word ('/' and spaces part them, as in "SURNAME/GIVEN")
+ * keeps its first character, the rest become '*'. The name is personal data; the tool shows only
+ * that one was read and its shape.
+ */
+export function maskName(name: string): string {
+  let out = '';
+  let first = true;
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i];
+    if (c === ' ' || c === '/') {
+      out += c;
+      first = true;
+    } else {
+      out += first ? c : '*';
+      first = false;
+    }
+  }
+  return out;
+}
+
 function shownResult(card: VirtualCard, r: EmvReadResult) {
   return {
     card: card.name,
@@ -102,7 +123,7 @@ function shownResult(card: VirtualCard, r: EmvReadResult) {
     expiry: r.expiry,
     ...(r.track2 !== undefined ? { track2: maskTrackHex(r.track2) } : {}),
     ...(r.serviceCode !== undefined ? { serviceCode: r.serviceCode } : {}),
-    ...(r.cardholderName !== undefined ? { cardholderName: r.cardholderName } : {}),
+    ...(r.cardholderName !== undefined ? { cardholderName: maskName(r.cardholderName) } : {}),
     aip: toHex(r.aip).toUpperCase(),
     oda: r.oda,
     tvr: toHex(r.tvr).toUpperCase(),
@@ -125,7 +146,7 @@ export const apduReplay: Command = {
   ],
   notes: [
     'CARD.json is a card file of host-sim/cards: a recorded trace ({name, interface, uid or atr, exchanges}) or a card profile. Contact cards go through the T=0 handling (61xx, 6Cxx) of a virtual contact slot.',
-    'Output: AID, label, the PAN masked (first six, last four), expiry, track 2 equivalent masked, service code, ODA outcome, TVR/TSI, CVM, cryptogram type, field 55 as a tree, and each command with its status word. Exit 1 when the read fails (the CardError code says why).',
+    'Output: AID, label, the PAN masked (first six, last four), the cardholder name masked (first letter of each word), expiry, track 2 equivalent masked, service code, ODA outcome, TVR/TSI, CVM, cryptogram type, field 55 as a tree, and each command with its status word. Exit 1 when the read fails (the CardError code says why).',
     'Example: xspos-tool apdu host-sim/cards/samples/visa-contact-pin.json --capk host-sim/scenarios/capk/cards.json --at 2026-12-01',
   ],
   async run(args): Promise<ToolResult> {

@@ -148,6 +148,10 @@ describe('apdu', () => {
     const pan = clearPan(file);
     for (const r of [withKeys, without, text]) expect(r.stdout + r.stderr).not.toContain(pan);
     expect(text.stdout).toContain('PAN          621234******1232');
+    // 5F20 "TEST/CARDHOLDER": each word's first letter only, in JSON and text.
+    expect(v.cardholderName).toBe('T***/C*********');
+    expect(text.stdout).toContain('cardholder   T***/C*********');
+    for (const r of [withKeys, without, text]) expect(r.stdout + r.stderr).not.toMatch(/CARDHOLDER|TEST\//);
   });
 
   it('a card taken away mid-read: exit 1, card-removed, the commands it answered', async () => {
