@@ -202,3 +202,27 @@ describe('readEmvCard, card data the card cannot override (review findings)', ()
     expect(tvrBits(r.tvr)).toContain('sdaFailed');
   });
 });
+
+describe('the PAN (5A) and the dates of the application (processing restrictions)', () => {
+  /** The contact card with its second record's 5A / 5F24 / 5F25 replaced; GENERATE AC answers whatever it is asked. */
+  const withRec2 = (objects: string) => {
+    const answers = contactCard();
+    answers['00B2011400'] = tlv('70', objects + tlv('5F34', '01') + tlv('8C', CDOL1)) + '9000';
+    return new Script(new Proxy(answers, { get: (t, k: string) => t[k] ?? (k.startsWith('80AE') ? GENAC_R : undefined) }));
+  };
+  const read = (objects: string, date = '250102') =>
+    readEmvCard(withRec2(objects), { interface: 'contact', params: { ...params(), date } });
+
+  it('a 5A padded with trailing F reads as its digits', async () => {
+    const r = await read(tlv('5A', '621234567890123F') + tlv('5F24', '271231'));
+    expect(r.pan).toBe('621234567890123');
+  });
+
+  it.each([
+    ['a D separator', '6212345678D01234'],
+    ['a digit after the F padding', '62123456789012F4'],
+    ['a nibble A–E', '6212345678901A34'],
+  ])('a 5A with %s is tlv-malformed (no = and no dropped nibble in a PAN)', async (_what, pan) => {
+    await expect(read(tlv('5A', pan) + tlv('5F24', '271231'))).rejects.toMatchObject({ code: 'tlv-malformed' });
+  });
+});

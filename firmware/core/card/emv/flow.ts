@@ -126,6 +126,24 @@ function nibbles(bytes: Uint8Array): string {
   return s;
 }
 
+/**
+ * The PAN of 5A (EMV Book 3 Annex A: cn, up to 19 digits, padded with trailing F): digits 0–9,
+ * then only F to the end. Anything else (a D, A–E, a digit after an F) is malformed: a PAN with a
+ * dropped nibble or a separator in it must not go to the host.
+ * @throws CardError 'tlv-malformed'
+ */
+function panDigits(bytes: Uint8Array): string {
+  let s = '';
+  let padded = false;
+  for (let i = 0; i < 2 * bytes.length; i++) {
+    const n = i & 1 ? bytes[i >> 1] & 15 : bytes[i >> 1] >> 4;
+    if (n === 0xf) padded = true;
+    else if (n > 9 || padded) throw new CardError('tlv-malformed', `PAN (5A) is not BCD digits with trailing F padding (nibble ${i})`);
+    else s += String.fromCharCode(48 + n);
+  }
+  return s;
+}
+
 function text(bytes: Uint8Array | undefined): string | undefined {
   if (!bytes) return undefined;
   let s = '';
@@ -133,13 +151,13 @@ function text(bytes: Uint8Array | undefined): string | undefined {
   return s.trim() || undefined;
 }
 
-/** PAN, expiry (YYMM), track 2 equivalent, service code, name and PAN sequence number from the card's objects. @throws CardError 'missing-tag' */
+/** PAN, expiry (YYMM), track 2 equivalent, service code, name and PAN sequence number from the card's objects. @throws CardError 'missing-tag', 'tlv-malformed' (5A not BCD) */
 export function cardData(tags: ReadonlyMap<number, Uint8Array>): { pan: string; expiry: string; track2?: string; serviceCode?: string; cardholderName?: string; panSeq?: string } {
   const t2 = tags.get(0x57);
   const track2 = t2 ? nibbles(t2) : undefined;
   const sep = track2 ? track2.indexOf('=') : -1;
   const a5 = tags.get(0x5a);
-  const pan = a5 ? nibbles(a5) : track2 && sep > 0 ? track2.slice(0, sep) : '';
+  const pan = a5 ? panDigits(a5) : track2 && sep > 0 ? track2.slice(0, sep) : '';
   if (pan.length < 8 || pan.length > 19) throw new CardError('missing-tag', 'no PAN (5A, or 57 before its separator)');
   const exp = tags.get(0x5f24);
   const expiry = exp && exp.length >= 2 ? nibbles(exp.subarray(0, 2)) : track2 && sep > 0 ? track2.slice(sep + 1, sep + 5) : '';
