@@ -225,4 +225,25 @@ describe('the PAN (5A) and the dates of the application (processing restrictions
   ])('a 5A with %s is tlv-malformed (no = and no dropped nibble in a PAN)', async (_what, pan) => {
     await expect(read(tlv('5A', pan) + tlv('5F24', '271231'))).rejects.toMatchObject({ code: 'tlv-malformed' });
   });
+
+  // EMV Book 3 §10.5.2/§10.5.3 and Annex C5: TVR byte 2 b7 expired application, b6 not yet effective.
+  it('an application expired (5F24 before 9A) sets TVR byte 2 b7; the read goes on to the ARQC', async () => {
+    const r = await read(tlv('5A', '6212345678901234') + tlv('5F24', '250101'));
+    expect(r.tvr[1] & 0x40).toBe(0x40);
+    expect(tvrBits(r.tvr)).toContain('applicationExpired');
+    expect(r.cryptogram).toBe('ARQC');
+  });
+
+  it('expiring today is not expired; 5F24 in 2049 is after 2025 (YY < 50 is 20YY)', async () => {
+    expect((await read(tlv('5A', '6212345678901234') + tlv('5F24', '250102'))).tvr[1]).toBe(0);
+    expect((await read(tlv('5A', '6212345678901234') + tlv('5F24', '491231'))).tvr[1]).toBe(0);
+  });
+
+  it('an effective date (5F25) after 9A sets TVR byte 2 b6; one before or today sets nothing', async () => {
+    const later = await read(tlv('5A', '6212345678901234') + tlv('5F24', '271231') + tlv('5F25', '250103'));
+    expect(later.tvr[1]).toBe(0x20);
+    expect(later.cryptogram).toBe('ARQC');
+    const earlier = await read(tlv('5A', '6212345678901234') + tlv('5F24', '271231') + tlv('5F25', '250102'));
+    expect(earlier.tvr[1]).toBe(0);
+  });
 });

@@ -314,6 +314,7 @@ export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions)
     throw new CardError('missing-tag', contactless ? 'neither track 2 equivalent (57) nor PAN (5A)' : `mandatory ${!tags.has(0x5a) ? '5A' : !tags.has(0x5f24) ? '5F24' : '8C'} missing`);
   }
   const card = cardData(tags);
+  processingRestrictions(tags, params.date, tvr);
 
   // Terminal risk: the contactless floor limit; contact sales here always go online.
   const limits = profile.aids[app.profileIndex].contactless;
@@ -376,6 +377,47 @@ export async function readEmvCard(channel: ApduChannel, options: EmvReadOptions)
     cryptogram,
     aip: app.aip.slice(),
   };
+}
+
+/**
+ * A YYMMDD date (BCD, 3 bytes) as one comparable number, the year windowed as EMV Book 4 §6.7.3
+ * does (YY 00–49 → 20YY, 50–99 → 19YY); undefined when the bytes are no date.
+ */
+function dayNumber(bcd: Uint8Array | undefined): number | undefined {
+  if (!bcd || bcd.length !== 3) return undefined;
+  let n = 0;
+  for (let i = 0; i < 6; i++) {
+    const d = i & 1 ? bcd[i >> 1] & 15 : bcd[i >> 1] >> 4;
+    if (d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  const yy = Math.floor(n / 10000);
+  const mm = Math.floor(n / 100) % 100;
+  const dd = n % 100;
+  if (mm < 1 || mm > 12 || dd < 1 || dd > 31) return undefined;
+  return (yy < 50 ? 20_000_000 : 19_000_000) + n;
+}
+
+/** The terminal's YYMMDD (9A) as dayNumber gives it. */
+function todayNumber(date: string): number | undefined {
+  const b = new Uint8Array(3);
+  for (let i = 0; i < 3; i++) b[i] = parseInt(date.substr(2 * i, 2), 16);
+  return date.length === 6 ? dayNumber(b) : undefined;
+}
+
+/**
+ * Processing restrictions, the dates only (EMV Book 3 §10.5.2 / §10.5.3): an application whose
+ * expiration date (5F24) is before today sets TVR byte 2 b7, one whose effective date (5F25) is
+ * after today TVR byte 2 b6. The read goes on: the sale goes online and the issuer decides.
+ * A date that is no date is left alone here (the issuer sees the card's bytes).
+ */
+function processingRestrictions(tags: ReadonlyMap<number, Uint8Array>, date: string, tvr: Uint8Array): void {
+  const today = todayNumber(date);
+  if (today === undefined) return;
+  const expires = dayNumber(tags.get(0x5f24));
+  if (expires !== undefined && expires < today) setBit(tvr, TVR.applicationExpired);
+  const effective = dayNumber(tags.get(0x5f25));
+  if (effective !== undefined && effective > today) setBit(tvr, TVR.applicationNotYetEffective);
 }
 
 function chooseCvm(contactless: boolean, amount: number, cvmLimit: number, tags: ReadonlyMap<number, Uint8Array>, caps2: number): EmvReadResult['cvm'] {
