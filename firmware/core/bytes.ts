@@ -8,6 +8,19 @@ export function toHex(bytes: Uint8Array): string {
   return out;
 }
 
+/** Concatenation of byte strings. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (let i = 0; i < parts.length; i++) n += parts[i].length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (let i = 0; i < parts.length; i++) {
+    out.set(parts[i], at);
+    at += parts[i].length;
+  }
+  return out;
+}
+
 /** Bytes of an ASCII string (protocol constants, test messages; not for user text). */
 export function ascii(text: string): Uint8Array {
   const out = new Uint8Array(text.length);

@@ -5,7 +5,7 @@
  * XS lane loads cards too). Caps: 1,000 exchanges, 8 applications, 64 records per application,
  * 64 tags per record or template, 4,096 bytes per hex field.
  */
-import { fromHex } from '../../firmware/core/bytes';
+import { concatBytes, fromHex } from '../../firmware/core/bytes';
 import type { RsaPrivateTestKey } from './rsaPrivate';
 
 export class CardFileError extends Error {
@@ -120,17 +120,6 @@ export function tlvLength(length: number): Uint8Array {
   if (length < 0x80) return Uint8Array.of(length);
   if (length < 0x100) return Uint8Array.of(0x81, length);
   return Uint8Array.of(0x82, length >> 8, length & 0xff);
-}
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 /** tag ‖ length ‖ value */
 export function tlvBytes(tag: Uint8Array, value: Uint8Array): Uint8Array {

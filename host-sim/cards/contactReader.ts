@@ -6,7 +6,7 @@
  * Engine-neutral (the XS lane runs it in XS).
  */
 import { PortError, type CardPresence, type CardReaderPort, type ReaderCheck } from '../../firmware/core/ports';
-import { concatBytes } from './cardFile';
+import { concatBytes } from '../../firmware/core/bytes';
 import { CardGone, DEFAULT_ATR, type VirtualCard } from './virtualCard';
 
 export interface ContactReaderOptions {

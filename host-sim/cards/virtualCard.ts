@@ -5,9 +5,8 @@
  * runs these in XS (no node: imports). A card never sees a terminal's keys; its own keys are
  * TEST keys written in its file.
  */
-import { ascii, toHex } from '../../firmware/core/bytes';
+import { ascii, concatBytes, toHex } from '../../firmware/core/bytes';
 import {
-  concatBytes,
   parseCardFile,
   templateBytes,
   tlvBytes,

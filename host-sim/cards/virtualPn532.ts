@@ -9,6 +9,7 @@
  * Read/WriteGPIO; DEP and raw commands find no target. Unknown commands get the syntax error
  * frame. Faults make it misbehave as broken readers do. Engine-neutral: the XS lane runs it in XS.
  */
+import { concatBytes } from '../../firmware/core/bytes';
 import { CHIP_ACK, CHIP_NACK, ChipFrameReader, chipErrorFrame, encodeChipFrame } from './virtualPn532Frames';
 
 export type Pn532Fault =
@@ -180,16 +181,7 @@ export class VirtualPn532 {
 
   /** Bytes from the host in, bytes to the host out: what the chip sends, all at once. */
   receive(bytes: Uint8Array): Uint8Array {
-    const parts = this.receiveParts(bytes);
-    let n = 0;
-    for (const p of parts) n += p.length;
-    const out = new Uint8Array(n);
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concatBytes(this.receiveParts(bytes));
   }
 
   /**

@@ -15,7 +15,7 @@
  * one DER reader (security/der.ts): DER's minimal lengths are BER's, and a host writes them.
  */
 import type { KeyAlgorithm } from '../ports';
-import { ascii } from '../bytes';
+import { ascii, concatBytes } from '../bytes';
 import { errorText } from '../errorText';
 import { deepFreeze } from '../freeze';
 import { pad } from '../host/messages';
@@ -87,17 +87,6 @@ function tlv(tag: number, value: Uint8Array): Uint8Array {
   return out;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /**
  * The 0800 activation request.
@@ -112,7 +101,7 @@ export function activationRequest(parts: ActivationRequestParts): Iso8583Message
   fields.set(41, parts.terminalId !== undefined && TERMINAL_ID.test(parts.terminalId) ? parts.terminalId : UNSET_TERMINAL_ID);
   fields.set(42, parts.merchantId !== undefined && MERCHANT_ID.test(parts.merchantId) ? parts.merchantId : UNSET_MERCHANT_ID);
   fields.set(60, '00' + pad(parts.batch, 6) + ACTIVATION_NETWORK_CODE);
-  fields.set(62, concat([tlv(ActivationTag.serial, ascii(parts.serial)), tlv(ActivationTag.publicKey, parts.publicKey), tlv(ActivationTag.code, ascii(parts.code))]));
+  fields.set(62, concatBytes([tlv(ActivationTag.serial, ascii(parts.serial)), tlv(ActivationTag.publicKey, parts.publicKey), tlv(ActivationTag.code, ascii(parts.code))]));
   return { mti: '0800', fields };
 }
 

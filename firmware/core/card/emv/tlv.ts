@@ -3,7 +3,11 @@
  * (no indefinite form), 00 and FF padding between objects, constructed objects parsed
  * recursively to a bounded depth. Values are views into the input (no copies).
  */
+import { concatBytes } from '../../bytes';
 import { CardError } from '../errors';
+
+/** The core's byte concatenation (bytes.ts), still exported here for the EMV modules that take it from tlv. */
+export { concatBytes };
 
 export interface Tlv {
   /** Up to 3 bytes, big-endian (9F26 = 0x9f26). */
@@ -140,19 +144,6 @@ export function encodeTlv(tag: number, value: Uint8Array): Uint8Array {
     out[t + 2] = n & 0xff;
   }
   out.set(value, t + l);
-  return out;
-}
-
-/** Concatenation of byte strings. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (let i = 0; i < parts.length; i++) n += parts[i].length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (let i = 0; i < parts.length; i++) {
-    out.set(parts[i], at);
-    at += parts[i].length;
-  }
   return out;
 }
 

@@ -14,6 +14,7 @@
  * preamble (§7.2.11). Nothing fires after close(). A class with private methods: the device
  * pays XS slots for every closure, so there is none per call beyond the command's promise.
  */
+import { concatBytes } from '../../bytes';
 import type { ClockPort, ReaderLinkPort, TimerToken } from '../../ports';
 import { CardError } from '../errors';
 import {
@@ -145,14 +146,7 @@ export class Pn532 {
       if (total > MAX_RESPONSE) throw new CardError('pn532-length', `a response past ${MAX_RESPONSE} bytes`);
       parts.push(next.subarray(1));
     }
-    if (parts.length === 1) return parts[0].slice();
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (let i = 0; i < parts.length; i++) {
-      out.set(parts[i], at);
-      at += parts[i].length;
-    }
-    return out;
+    return parts.length === 1 ? parts[0].slice() : concatBytes(parts);
   }
 
   /** InRelease (§7.3.11) of target `tg` (0: all). */
