@@ -27,6 +27,7 @@ export type CardErrorCode =
   | 'card-declined' // the card answered AAC to GENERATE AC
   | 'dol-malformed' // a DOL that does not parse, or DOL data past what a short APDU carries
   | 'cardholder-cancelled' // the cardholder cancelled the choice of application
+  | 'field55-overflow' // the profile's field 55 tags with the card's values pass 255 bytes (CUP/ISO LLLVAR b…255)
   | 'afl-malformed' // an AFL entry outside EMV Book 3 §10.2 (SFI 1–30, first ≥ 1, last ≥ first, ODA count ≤ records)
   // Magstripe, PAN and payment codes
   | 'track2-malformed'
