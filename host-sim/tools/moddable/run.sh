@@ -48,6 +48,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# wait_started <what> <log> <line> <pid>: up to 60 s for <line> in <log>; exits 1 when <pid> stops first or the line never comes.
+wait_started() {
+  local what=$1 log=$2 line=$3 pid=$4
+  for _ in $(seq 1 120); do
+    grep -q "$line" "$log" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || { echo "run.sh: $what stopped (see $log)"; exit 1; }
+    sleep 0.5
+  done
+  grep -q "$line" "$log" || { echo "run.sh: $what did not start (see $log)"; exit 1; }
+}
+
 ports=(5683 5684)
 [[ $mode == tap ]] && ports+=("$pn532_port")
 for port in "${ports[@]}"; do
@@ -60,12 +71,7 @@ cd "$repo" || exit 2
 setsid npm run acquirer -- host-sim/acquirer/demo-registry.json <"$fifo" >"$res/acquirer.log" 2>&1 &
 acq=$!
 exec 9>"$fifo"
-for _ in $(seq 1 120); do
-  grep -q "listening on 127.0.0.1:5684" "$res/acquirer.log" 2>/dev/null && break
-  kill -0 "$acq" 2>/dev/null || { echo "run.sh: the acquirer stopped (see $res/acquirer.log)"; exit 1; }
-  sleep 0.5
-done
-grep -q "listening on 127.0.0.1:5684" "$res/acquirer.log" || { echo "run.sh: the acquirer did not start (see $res/acquirer.log)"; exit 1; }
+wait_started "the acquirer" "$res/acquirer.log" "listening on 127.0.0.1:5684" "$acq"
 
 provision=("$amount")
 [[ $mode == diagnosis ]] && provision+=(--diagnosis)
@@ -73,12 +79,7 @@ if [[ $mode == tap ]]; then
   provision+=(--tap "$pn532_port")
   setsid npm run pn532 -- --tcp "$pn532_port" --card "$card" >"$res/pn532.log" 2>&1 &
   chip=$!
-  for _ in $(seq 1 120); do
-    grep -q "127.0.0.1:$pn532_port" "$res/pn532.log" 2>/dev/null && break
-    kill -0 "$chip" 2>/dev/null || { echo "run.sh: the virtual PN532 stopped (see $res/pn532.log)"; exit 1; }
-    sleep 0.5
-  done
-  grep -q "127.0.0.1:$pn532_port" "$res/pn532.log" || { echo "run.sh: the virtual PN532 did not start (see $res/pn532.log)"; exit 1; }
+  wait_started "the virtual PN532" "$res/pn532.log" "127.0.0.1:$pn532_port" "$chip"
 fi
 npx ts-node -P tsconfig.json --transpile-only host-sim/tools/moddable/sale-provision.ts "${provision[@]}" || exit 1
 
