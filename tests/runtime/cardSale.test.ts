@@ -3,7 +3,8 @@
  * scenarios: CANCEL and the 30 s timeout on the present screen, a one-button board meeting a
  * card that asks for an online PIN, a swiped chip card when the profile forbids fallback, and
  * reader evidence after three reads in a row fail with the same reader error (judged by the
- * diagnosis as dev.reader, likely). Fallback's field 22 is CUP's 80.
+ * diagnosis as dev.reader, likely), with the real reader's errors (PortError 'reader' naming the
+ * pn532 code; Pn532Reader over host-sim's virtual PN532 gone silent). Fallback's field 22 is CUP's 80.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,11 @@ import { adviceRequest, entryMode, saleField60 } from '../../firmware/core/host/
 import { gatherEvidence } from '../../firmware/core/diagnosis/gather';
 import { diagnose } from '../../firmware/core/diagnosis/diagnose';
 import type { TerminalEvent } from '../../firmware/core/runtime/events';
-import type { CardReaderPort, Ports } from '../../firmware/core/ports';
+import { PortError, type CardPresence, type CardReaderPort, type ClockPort, type Ports } from '../../firmware/core/ports';
+import { Pn532Reader } from '../../firmware/core/card/pn532/pn532Reader';
+import { VirtualLink } from '../../host-sim/cards/virtualLink';
+import { VirtualPn532 } from '../../host-sim/cards/virtualPn532';
+import { VirtualClock } from '../../host-sim/ports/virtualClock';
 import { cardFromFile } from '../../host-sim/cards/virtualCard';
 import { drive, driveIdle } from '../../host-sim/scenario/hostSteps';
 import { FakeClock } from '../card/pn532Fakes';
@@ -125,9 +130,9 @@ describe('reader evidence from failed reads', () => {
     return reader;
   };
 
-  function duties(reader: CardReaderPort & { sees: number }) {
-    const clock = new FakeClock();
+  function duties<R extends CardReaderPort>(reader: R, clock: ClockPort = new FakeClock()) {
     const events: TerminalEvent[] = [];
+    const traces: string[] = [];
     const unfitted = { fitted: false, check: async () => ({ ok: false, detail: '' }), start: () => undefined, stop: () => undefined };
     const ports = {
       clock,
@@ -138,7 +143,7 @@ describe('reader evidence from failed reads', () => {
       keypad: { layout: 'pin-pad', start: () => undefined, stop: () => undefined, held: () => [] },
       crypto: { randomBytes: (n: number) => new Uint8Array(n) },
       settings: { get: () => undefined, set: () => undefined, delete: () => undefined },
-      trace: () => undefined,
+      trace: (line: string) => traces.push(line),
     } as unknown as Ports;
     const shown: string[] = [];
     const deps: CardDutiesDeps = {
@@ -152,16 +157,16 @@ describe('reader evidence from failed reads', () => {
       hostSale: async () => ({ kind: 'refused', code: 'unused', detail: '' }),
       record: (_type, value) => events.push(value as TerminalEvent),
     };
-    return { cards: new CardDuties(deps), clock, events, shown, reader };
+    return { cards: new CardDuties(deps), clock, events, shown, reader, traces };
   }
 
   /** One sale: the card is seen, the read fails, the terminal asks again; CANCEL ends it. */
-  async function failedSale(d: ReturnType<typeof duties>) {
+  async function failedSale(d: ReturnType<typeof duties<ReturnType<typeof failingReader>>>) {
     d.shown.length = 0;
     d.reader.sees = 2;
     const pending = d.cards.sale(1000);
     for (let i = 0; i < 20 && !d.shown.includes('readFailed'); i++) {
-      d.clock.advance(250);
+      (d.clock as FakeClock).advance(250);
       await new Promise((r) => setImmediate(r));
     }
     d.cards.key('cancel');
@@ -169,7 +174,8 @@ describe('reader evidence from failed reads', () => {
   }
 
   it(`makes one reader-error event after ${READER_EVIDENCE_RUN} reads in a row fail with the same reader error, which the diagnosis weighs against the reader`, async () => {
-    const d = duties(failingReader(() => new CardError('pn532-timeout', 'no answer in time')));
+    // As Pn532Reader throws: PortError 'reader' whose message starts with the chip's CardError code.
+    const d = duties(failingReader(() => new PortError('reader', 'pn532-timeout: no answer to command 0x40 in 500 ms')));
     for (let i = 0; i < READER_EVIDENCE_RUN - 1; i++) expect(await failedSale(d)).toMatchObject({ code: 'card.cancelled' });
     expect(d.events).toEqual([]);
     await failedSale(d);
@@ -184,5 +190,52 @@ describe('reader evidence from failed reads', () => {
     const d = duties(failingReader(() => new CardError('tlv-malformed', 'bad record')));
     for (let i = 0; i < READER_EVIDENCE_RUN + 1; i++) await failedSale(d);
     expect(d.events).toEqual([]);
+  });
+
+  it('counts a different pn532 error as a new run: the same error means the same chip error, not any PortError', async () => {
+    let n = 0;
+    const d = duties(failingReader(() => new PortError('reader', n++ % 2 ? 'pn532-status: InDataExchange status 0x01' : 'pn532-timeout: no ACK')));
+    for (let i = 0; i < READER_EVIDENCE_RUN + 1; i++) await failedSale(d);
+    expect(d.events).toEqual([]);
+  });
+
+  /**
+   * The real contract: Pn532Reader over the virtual PN532 (host-sim), the chip going silent
+   * ('no-answer') once the read has started, so the look after the failed read throws too.
+   */
+  class SilencedOnRead implements CardReaderPort {
+    readonly fitted = true;
+    constructor(readonly inner: Pn532Reader, readonly chip: VirtualPn532) {}
+    identify() { return this.inner.identify(); }
+    selfCheck() { return this.inner.selfCheck(); }
+    detect(): Promise<CardPresence> { return this.inner.detect(); }
+    transmit(apdu: Uint8Array) {
+      this.chip.setFaults(['no-answer']);
+      return this.inner.transmit(apdu);
+    }
+    release() { this.inner.release(); }
+  }
+
+  it("a PN532 gone silent mid-read is the reader's failure (pn532-timeout evidence), not a removed card", async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+    const chip = new VirtualPn532();
+    chip.place(card('unionpay-contactless-dda'));
+    const reader = new SilencedOnRead(new Pn532Reader(new VirtualLink(chip, clock, 'hsu', 2), clock), chip);
+    const d = duties(reader, clock);
+    for (let sale = 0; sale < READER_EVIDENCE_RUN; sale++) {
+      chip.setFaults([]);
+      d.shown.length = 0;
+      const pending = d.cards.sale(1000);
+      for (let i = 0; i < 2000 && !d.shown.includes('readFailed') && !d.shown.includes('removed'); i++) if (!(await clock.advanceToNextTimer())) await clock.settle();
+      expect(d.shown).toContain('readFailed');
+      expect(d.shown).not.toContain('removed');
+      d.cards.key('cancel');
+      let done = false;
+      void pending.finally(() => (done = true));
+      for (let i = 0; i < 2000 && !done; i++) if (!(await clock.advanceToNextTimer())) await clock.settle();
+      expect(await pending).toMatchObject({ code: 'card.cancelled' });
+    }
+    expect(d.events).toEqual([expect.objectContaining({ kind: 'reader-error', error: 'pn532-timeout', reads: READER_EVIDENCE_RUN, interface: 'contactless' })]);
+    expect(d.traces.filter((t) => t.startsWith('contactless look after the failed read'))).toEqual(Array(READER_EVIDENCE_RUN).fill(expect.stringContaining('pn532-timeout')));
   });
 });

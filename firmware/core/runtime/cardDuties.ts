@@ -95,10 +95,34 @@ type Presented =
 
 const refused = (code: string, detail: string): CardSaleOutcome => ({ kind: 'refused', code, detail });
 
-/** A reader's own failure (the chip, its link), as against the card's: only these make reader evidence. */
+/**
+ * The CardError code an error carries: a CardError's own, or the one a PortError 'reader' names
+ * first in its message (Pn532Reader's PortErrors start "pn532-timeout: …"; ports.ts keeps
+ * PortError to its port codes). Read without a RegExp: up to the first ':' when that is a code
+ * of lower-case letters, digits and '-'.
+ */
+function cardCodeOf(error: unknown): string | undefined {
+  if (error instanceof CardError) return error.code;
+  if (!(error instanceof PortError) || error.code !== 'reader') return undefined;
+  const message = error.message;
+  const end = message.indexOf(':');
+  if (end < 1 || end > 32) return undefined;
+  for (let i = 0; i < end; i++) {
+    const c = message.charCodeAt(i);
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2d)) return undefined;
+  }
+  return message.slice(0, end);
+}
+
+/**
+ * A reader's own failure (the chip, its link), as against the card's: only these make reader
+ * evidence. The code is the underlying pn532-* one when the reader names it (so "the same error
+ * three times" means the same chip error), else port.reader.
+ */
 function readerErrorCode(error: unknown): string | undefined {
-  if (error instanceof PortError) return error.code === 'reader' ? `port.${error.code}` : undefined;
-  if (error instanceof CardError) return error.code.startsWith('pn532-') || error.code === 'reader-fault' ? error.code : undefined;
+  const code = cardCodeOf(error);
+  if (code !== undefined && (code.startsWith('pn532-') || code === 'reader-fault')) return code;
+  if (error instanceof PortError) return error.code === 'reader' && code === undefined ? `port.${error.code}` : undefined;
   return undefined;
 }
 
@@ -267,7 +291,7 @@ export class CardDuties {
         read = await this.#readChip(presented.reader, via, amountMinor, currency, card);
       } catch (error) {
         presented.reader.release();
-        const gone = via === 'contactless' && !(await this.#stillThere(presented.reader));
+        const gone = via === 'contactless' && (await this.#cardGone(presented.reader));
         const readerError = readerErrorCode(error);
         trace(`${via} read failed: ${errorText(error)}${gone ? ' (card gone)' : ''}`);
         if (readerError && !gone) this.#readFailed(readerError, via);
@@ -332,11 +356,16 @@ export class CardDuties {
     return readEmvCard(channel, new ChipReadOptions(via, params, crypto, ports.settings, cbor, card.revoked));
   }
 
-  /** Whether the contactless card is still in the field (one poll); a reader that fails says no. */
-  async #stillThere(reader: CardReaderPort): Promise<boolean> {
+  /**
+   * Whether the contactless card has left the field (one poll): only a detect that answers
+   * 'none' says so. A reader that throws on detect (silent after a timeout, its link down) is a
+   * reader failure, not a removed card: the read's error then counts as reader evidence.
+   */
+  async #cardGone(reader: CardReaderPort): Promise<boolean> {
     try {
-      return (await reader.detect()).kind !== 'none';
-    } catch {
+      return (await reader.detect()).kind === 'none';
+    } catch (error) {
+      this.#deps.ports.trace(`contactless look after the failed read: ${errorText(error)}`);
       return false;
     }
   }
