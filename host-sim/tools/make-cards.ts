@@ -159,17 +159,24 @@ export interface IssuerCertificateFields {
 
 /** Issuer public key certificate (90) and remainder (92) under `ca` (Book 2 §5.3, Table 13). */
 export function issuerCertificate(ca: RsaKeyPair, issuer: RsaKeyPair, f: IssuerCertificateFields): { certificate: Buffer; remainder?: Buffer } {
-  const modulus = modulusOf(issuer);
-  const exponent = exponentOf(issuer);
-  const room = ca.bytes - 36;
+  return keyCertificate(ca, issuer, Buffer.concat([Buffer.of(0x02), paddedDigits(f.issuerId, 4), hex(f.expiry), hex(f.serial)]), 36);
+}
+
+/**
+ * A public key certificate of `subject` under `signer` (Book 2 Tables 13 and 14): `head` (format,
+ * identifier, expiry, serial) ‖ 01 01 ‖ key and exponent lengths ‖ the modulus's leading part,
+ * BB-padded to the signer's length less `overhead`; the rest of the modulus is the remainder.
+ * The hash covers the fields, the remainder, the exponent and then `hashedAfter`.
+ */
+function keyCertificate(signer: RsaKeyPair, subject: RsaKeyPair, head: Buffer, overhead: number, ...hashedAfter: Buffer[]): { certificate: Buffer; remainder?: Buffer } {
+  const modulus = modulusOf(subject);
+  const exponent = exponentOf(subject);
+  const room = signer.bytes - overhead;
   const inCertificate = modulus.subarray(0, room);
   const remainder = modulus.length > room ? modulus.subarray(room) : undefined;
-  const fields = Buffer.concat([
-    Buffer.of(0x02), paddedDigits(f.issuerId, 4), hex(f.expiry), hex(f.serial), Buffer.of(0x01, 0x01, modulus.length, exponent.length),
-    inCertificate, Buffer.alloc(room - inCertificate.length, 0xbb),
-  ]);
-  const hash = sha1(fields, remainder ?? Buffer.alloc(0), exponent);
-  return { certificate: rawSign(ca, Buffer.concat([Buffer.of(0x6a), fields, hash, Buffer.of(0xbc)])), remainder };
+  const fields = Buffer.concat([head, Buffer.of(0x01, 0x01, modulus.length, exponent.length), inCertificate, Buffer.alloc(room - inCertificate.length, 0xbb)]);
+  const hash = sha1(fields, remainder ?? Buffer.alloc(0), exponent, ...hashedAfter);
+  return { certificate: rawSign(signer, Buffer.concat([Buffer.of(0x6a), fields, hash, Buffer.of(0xbc)])), remainder };
 }
 
 /** Signed Static Application Data (93) over the static data to authenticate (Book 2 §5.4). */
@@ -180,17 +187,7 @@ export function signedStaticData(issuer: RsaKeyPair, dataAuthenticationCode: str
 
 /** ICC public key certificate (9F46) and remainder (9F48) under the issuer key (Book 2 §6.4). */
 export function iccCertificate(issuer: RsaKeyPair, icc: RsaKeyPair, pan: string, expiry: string, serial: string, staticData: Buffer): { certificate: Buffer; remainder?: Buffer } {
-  const modulus = modulusOf(icc);
-  const exponent = exponentOf(icc);
-  const room = issuer.bytes - 42;
-  const inCertificate = modulus.subarray(0, room);
-  const remainder = modulus.length > room ? modulus.subarray(room) : undefined;
-  const fields = Buffer.concat([
-    Buffer.of(0x04), paddedDigits(pan, 10), hex(expiry), hex(serial), Buffer.of(0x01, 0x01, modulus.length, exponent.length),
-    inCertificate, Buffer.alloc(room - inCertificate.length, 0xbb),
-  ]);
-  const hash = sha1(fields, remainder ?? Buffer.alloc(0), exponent, staticData);
-  return { certificate: rawSign(issuer, Buffer.concat([Buffer.of(0x6a), fields, hash, Buffer.of(0xbc)])), remainder };
+  return keyCertificate(issuer, icc, Buffer.concat([Buffer.of(0x04), paddedDigits(pan, 10), hex(expiry), hex(serial)]), 42, staticData);
 }
 
 // ---------------------------------------------------------------------------------------
