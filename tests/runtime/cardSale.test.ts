@@ -239,3 +239,109 @@ describe('reader evidence from failed reads', () => {
     expect(d.traces.filter((t) => t.startsWith('contactless look after the failed read'))).toEqual(Array(READER_EVIDENCE_RUN).fill(expect.stringContaining('pn532-timeout')));
   });
 });
+
+describe('a contact chip failure and the magstripe', () => {
+  const CHIP_TRACK = ';6212345678901232=301220112345000000?';
+  /** A contact slot whose card fails every command with `error` while inserted; a magstripe module the test swipes. */
+  /** The fake clock with a wall time in 2026 (the swiped card expires 2030-12). */
+  class WallClock extends FakeClock {
+    override wallMs() {
+      return Date.UTC(2026, 0, 1) + this.now;
+    }
+  }
+  function slotDuties(error: () => Error, options: { magstripeStart?: () => void } = {}) {
+    const clock = new WallClock();
+    const slot = {
+      inserted: false,
+      fitted: true,
+      identify: async () => ({ model: 'slot', firmware: '0' }),
+      selfCheck: async () => [],
+      // ATR 3B 00: direct convention, no interface bytes, T=0 (ISO/IEC 7816-3).
+      detect: async (): Promise<CardPresence> => (slot.inserted ? { kind: 'contact', atr: Uint8Array.of(0x3b, 0x00) } : { kind: 'none' }),
+      transmit: async (): Promise<Uint8Array> => {
+        throw error();
+      },
+      release: () => undefined,
+    };
+    const magstripe = {
+      fitted: true,
+      onSwipe: undefined as ((t: string) => void) | undefined,
+      check: async () => ({ ok: true, detail: '' }),
+      start(cb: (t: string) => void) {
+        options.magstripeStart?.();
+        magstripe.onSwipe = cb;
+      },
+      stop() {
+        magstripe.onSwipe = undefined;
+      },
+    };
+    const unfitted = { fitted: false, check: async () => ({ ok: false, detail: '' }), start: () => undefined, stop: () => undefined };
+    const traces: string[] = [];
+    const ports = {
+      clock,
+      reader: { ...slot, fitted: false },
+      contact: slot,
+      magstripe,
+      scanner: unfitted,
+      keypad: { layout: 'pin-pad', start: () => undefined, stop: () => undefined, held: () => [] },
+      crypto: { randomBytes: (n: number) => new Uint8Array(n) },
+      settings: { get: () => undefined, set: () => undefined, delete: () => undefined },
+      trace: (line: string) => traces.push(line),
+    } as unknown as Ports;
+    const shown: string[] = [];
+    const sent: unknown[] = [];
+    const events: TerminalEvent[] = [];
+    const deps: CardDutiesDeps = {
+      ports,
+      cbor: { encode: () => new Uint8Array(0), decode: () => undefined } as unknown as CardDutiesDeps['cbor'],
+      state: () => 'ready',
+      stopped: () => false,
+      keys: () => ({ key: () => undefined }) as unknown as ReturnType<CardDutiesDeps['keys']>,
+      acquirerProfile: () => undefined, // CARD_DEFAULTS: fallback 'after-chip-failure'
+      showCard: (s) => shown.push(s.kind === 'notice' ? s.notice : s.kind),
+      hostSale: async (request) => {
+        sent.push(request);
+        return { kind: 'answered', code: '00' } as never;
+      },
+      record: (_type, value) => events.push(value as TerminalEvent),
+    };
+    return { cards: new CardDuties(deps), clock, slot, magstripe, shown, sent, traces, events };
+  }
+  const turn = async (d: { clock: FakeClock }, ms = 250) => {
+    d.clock.advance(ms);
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  };
+
+  /** Inserts the failing card, waits for the read to fail, takes it out and swipes the chip card's track. */
+  async function insertThenSwipe(d: ReturnType<typeof slotDuties>) {
+    const pending = d.cards.sale(7000);
+    d.slot.inserted = true;
+    for (let i = 0; i < 20 && d.shown.length < 3; i++) await turn(d);
+    d.slot.inserted = false;
+    d.shown.length = 0;
+    d.magstripe.onSwipe!(CHIP_TRACK);
+    await turn(d);
+    return pending;
+  }
+
+  it('a technical chip failure (malformed data) lets the swipe through as fallback', async () => {
+    const d = slotDuties(() => new CardError('tlv-malformed', 'record SFI 1 1 is not a 70 template (offset 0)'));
+    const outcome = await insertThenSwipe(d);
+    expect(outcome).toMatchObject({ code: '00', card: { entry: 'fallback' } });
+    expect(d.sent).toEqual([expect.objectContaining({ entry: 'magstripe', fallback: true })]);
+  });
+
+  it.each([
+    ['card-removed', 'the card left the slot'],
+    ['cardholder-cancelled', 'the cardholder cancelled the choice'],
+    ['limit-exceeded', 'over the limit'],
+  ] as const)('after %s the chip works: the swiped chip card is asked to be inserted, nothing is sent', async (code, message) => {
+    const d = slotDuties(() => new CardError(code, message));
+    const pending = insertThenSwipe(d);
+    await turn(d);
+    expect(d.shown).toEqual(['insert']);
+    d.cards.key('cancel');
+    expect(await pending).toMatchObject({ code: 'card.cancelled' });
+    expect(d.sent).toEqual([]);
+  });
+});

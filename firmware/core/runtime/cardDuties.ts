@@ -126,6 +126,31 @@ function readerErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether a failed chip read was a technical failure of the chip or the reader, the only kind
+ * after which magstripe fallback is allowed (CUP/EMV fallback rules): the card's answers
+ * unusable (card-status on SELECT, GPO, READ RECORD or GENERATE AC; malformed TLV, AFL or DOL;
+ * mandatory data missing; no application the terminal supports; a bad ATR) or the reader's own
+ * failure (pn532-*, reader-fault, port.reader). A removed card, a cancelled choice, the
+ * contactless limit, a card's decline or a blocked card are not: the chip works.
+ */
+function technicalChipFailure(error: unknown): boolean {
+  if (readerErrorCode(error) !== undefined) return true;
+  switch (cardCodeOf(error)) {
+    case 'card-status':
+    case 'tlv-malformed':
+    case 'tlv-indefinite':
+    case 'afl-malformed':
+    case 'dol-malformed':
+    case 'missing-tag':
+    case 'no-application':
+    case 'atr-malformed':
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** The notice a failed chip read ends in, and whether the sale goes on waiting for another card. */
 function chipNotice(error: unknown): { notice: CardNotice; again: boolean } {
   if (!(error instanceof CardError)) return { notice: 'readFailed', again: true };
@@ -295,7 +320,7 @@ export class CardDuties {
         const readerError = readerErrorCode(error);
         trace(`${via} read failed: ${errorText(error)}${gone ? ' (card gone)' : ''}`);
         if (readerError && !gone) this.#readFailed(readerError, via);
-        if (via === 'contact') chipFailed = true;
+        if (via === 'contact' && technicalChipFailure(error)) chipFailed = true;
         const next = gone ? { notice: 'removed' as const, again: true } : chipNotice(error);
         if (!next.again) {
           deps.showCard({ kind: 'notice', notice: next.notice, ...base, waiting: false });
