@@ -345,3 +345,25 @@ describe('a contact chip failure and the magstripe', () => {
     expect(d.sent).toEqual([]);
   });
 });
+
+describe('a magstripe module whose UART will not start', () => {
+  it('is traced and left out: the sale still takes the chip card in the slot', async () => {
+    const { world, terminal } = await booted({ lang: 'en', device: { keypad: 'pin-pad', reader: { contact: true, magstripe: true } } });
+    const traces: string[] = [];
+    const trace = world.ports.trace;
+    world.ports.trace = (line: string) => {
+      traces.push(line);
+      trace(line);
+    };
+    world.ports.magstripe.start = () => {
+      throw new Error('UART 2 would not open');
+    };
+    const outcome = await sale(world, terminal, 5000, () => world.cards!.insert(card('visa-contact-pin')));
+    // The chip read went on to the PIN entry the card asks for (the board has a PIN pad).
+    expect(terminal.view).not.toBe('card-readFailed');
+    expect(outcome).not.toMatchObject({ code: 'card.failed' });
+    expect(traces.some((t) => t.startsWith('magstripe start failed: ') && t.includes('UART 2 would not open'))).toBe(true);
+    terminal.stop();
+    await world.close();
+  });
+});

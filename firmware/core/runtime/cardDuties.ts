@@ -417,8 +417,21 @@ export class CardDuties {
     const { ports } = this.#deps;
     return new Promise<Presented>((resolve) => {
       this.#settle = resolve;
-      if (ports.magstripe.fitted) ports.magstripe.start((track) => this.#present({ kind: 'swipe', track }));
-      if (ports.scanner.fitted) ports.scanner.start((bytes) => this.#present({ kind: 'scan', bytes }));
+      // A module whose UART will not start is traced and left out; the sale waits on the others.
+      if (ports.magstripe.fitted) {
+        try {
+          ports.magstripe.start((track) => this.#present({ kind: 'swipe', track }));
+        } catch (error) {
+          ports.trace(`magstripe start failed: ${errorText(error)} (waiting on the other inputs)`);
+        }
+      }
+      if (ports.scanner.fitted) {
+        try {
+          ports.scanner.start((bytes) => this.#present({ kind: 'scan', bytes }));
+        } catch (error) {
+          ports.trace(`scanner start failed: ${errorText(error)} (waiting on the other inputs)`);
+        }
+      }
       this.#deadline = ports.clock.setTimer(PRESENT_TIMEOUT_MS, () => this.#present({ kind: 'timeout' }));
       if (ports.reader.fitted || ports.contact.fitted) this.#schedulePoll(0);
     });
@@ -474,8 +487,16 @@ export class CardDuties {
     if (this.#deadline) ports.clock.clearTimer(this.#deadline);
     this.#poll = undefined;
     this.#deadline = undefined;
-    if (ports.magstripe.fitted) ports.magstripe.stop();
-    if (ports.scanner.fitted) ports.scanner.stop();
+    try {
+      if (ports.magstripe.fitted) ports.magstripe.stop();
+    } catch (error) {
+      ports.trace(`magstripe stop failed: ${errorText(error)}`);
+    }
+    try {
+      if (ports.scanner.fitted) ports.scanner.stop();
+    } catch (error) {
+      ports.trace(`scanner stop failed: ${errorText(error)}`);
+    }
   }
 
   #enterPin(screen: Extract<CardScreen, { kind: 'pin' }>): Promise<string | undefined> {
