@@ -148,16 +148,8 @@ export function cardFilesOf(steps: unknown): string[] {
   return [...out];
 }
 
-/** What the report keeps of a card sale (no clear PAN, no card data beyond the read's summary). */
-export interface CardRecord {
-  entry: string;
-  pan?: string;
-  scheme?: string;
-  tvr?: string;
-  cvm?: string;
-  cryptogram?: string;
-  oda?: string;
-}
+/** What the report keeps of a card sale: the terminal's card summary (no clear PAN, no card data beyond the read's summary), its PAN masked again. */
+export type CardRecord = NonNullable<CardSaleOutcome['card']>;
 
 /** Views where the terminal waits for the customer to present (again). */
 const WAITING_VIEWS = ['card-present', 'card-insert', 'card-removed', 'card-notPaymentCode', 'card-readFailed', 'card-overLimit'];
