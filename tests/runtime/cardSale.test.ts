@@ -367,3 +367,36 @@ describe('a magstripe module whose UART will not start', () => {
     await world.close();
   });
 });
+
+describe('terminal.stop() during a card sale', () => {
+  it('on the present screen: the sale settles now as card.stopped, its 30 s timer and poll gone', async () => {
+    const { world, terminal } = await booted({ lang: 'en', device: { keypad: 'pin-pad', reader: { pn532: { link: 'hsu' }, contact: true, magstripe: true } } });
+    const pending = terminal.cardSale(1000);
+    await driveUntil(world, () => terminal.view === 'card-present');
+    const started = world.clock.uptimeMs();
+    let settled = false;
+    void pending.then(() => (settled = true));
+    terminal.stop();
+    await world.clock.settle();
+    expect(settled).toBe(true);
+    expect(await pending).toMatchObject({ kind: 'refused', code: 'card.stopped' });
+    expect(world.clock.uptimeMs() - started).toBeLessThan(PRESENT_TIMEOUT_MS);
+    await world.close();
+  });
+
+  it('during the PIN entry: the sale settles as card.stopped and nothing goes to the host', async () => {
+    const { world, terminal } = await booted({ lang: 'en', device: { keypad: 'pin-pad', reader: { contact: true } } });
+    const pending = terminal.cardSale(5000);
+    await driveUntil(world, () => terminal.view === 'card-present');
+    world.cards!.insert(card('visa-contact-pin'));
+    await driveUntil(world, () => terminal.view === 'card-pin');
+    let settled = false;
+    void pending.then(() => (settled = true));
+    terminal.stop();
+    await world.clock.settle();
+    expect(settled).toBe(true);
+    expect(await pending).toMatchObject({ kind: 'refused', code: 'card.stopped', card: { cvm: 'online-pin' } });
+    expect(world.acquirer?.log.some((e) => e.mti === '0200') ?? false).toBe(false);
+    await world.close();
+  });
+});

@@ -91,7 +91,12 @@ type Presented =
   | { kind: 'swipe'; track: string }
   | { kind: 'scan'; bytes: Uint8Array }
   | { kind: 'cancel' }
-  | { kind: 'timeout' };
+  | { kind: 'timeout' }
+  | { kind: 'stopped' };
+
+/** What stop() settles a waiting sale with (one object, not one per stop). */
+const STOPPED: Presented = Object.freeze({ kind: 'stopped' });
+const stoppedOutcome = (): CardSaleOutcome => refused('card.stopped', 'terminal stopped');
 
 const refused = (code: string, detail: string): CardSaleOutcome => ({ kind: 'refused', code, detail });
 
@@ -213,6 +218,18 @@ export class CardDuties {
     return reader.fitted || contact.fitted || magstripe.fitted || scanner.fitted;
   }
 
+  /**
+   * The terminal stops (terminal.stop()): the presentation wait, its timers (30 s, the poll) and
+   * the magstripe/scanner callbacks end now, a PIN entry ends with its 60 s timer, and the pending
+   * sale settles as refused 'card.stopped'. A chip read under way ends within the reader's own
+   * timeouts and then settles the same way; nothing is sent to the host after the stop.
+   */
+  stop(): void {
+    if (this.#settle) this.#present(STOPPED);
+    else this.#stopWaiting();
+    if (this.#pin) this.#endPin(undefined);
+  }
+
   /** A key while a sale is under way; false when no sale wants it. */
   key(key: KeyCode): boolean {
     if (!this.#active) return false;
@@ -265,7 +282,7 @@ export class CardDuties {
     for (let round = 0; round < MAX_PRESENTATIONS; round++) {
       deps.showCard(notice ? { kind: 'notice', notice, ...base, waiting: true } : { kind: 'present', ...base });
       const presented = await this.#wait();
-      if (deps.stopped()) return refused('card.stopped', 'terminal stopped');
+      if (deps.stopped() || presented.kind === 'stopped') return stoppedOutcome();
       if (presented.kind === 'cancel' || presented.kind === 'timeout') {
         deps.showCard({ kind: 'notice', notice: presented.kind === 'cancel' ? 'cancelled' : 'timeout', ...base, waiting: false });
         trace(`card sale ${presented.kind === 'cancel' ? 'cancelled' : 'timed out'}`);
@@ -316,6 +333,7 @@ export class CardDuties {
         read = await this.#readChip(presented.reader, via, amountMinor, currency, card);
       } catch (error) {
         presented.reader.release();
+        if (deps.stopped()) return stoppedOutcome();
         const gone = via === 'contactless' && (await this.#cardGone(presented.reader));
         const readerError = readerErrorCode(error);
         trace(`${via} read failed: ${errorText(error)}${gone ? ' (card gone)' : ''}`);
@@ -330,6 +348,7 @@ export class CardDuties {
         continue;
       }
       presented.reader.release();
+      if (deps.stopped()) return stoppedOutcome();
       this.#failedRun = 0;
       this.#failedWith = '';
       const masked = maskPan(read.pan);
@@ -343,6 +362,7 @@ export class CardDuties {
           return { ...refused('card.pin-unavailable', 'the card asks for an online PIN and the board has no PIN pad'), card: summary };
         }
         const pin = await this.#enterPin({ kind: 'pin', ...base, digits: 0 });
+        if (deps.stopped()) return { ...stoppedOutcome(), card: summary };
         if (pin === undefined) {
           deps.showCard({ kind: 'notice', notice: 'cancelled', ...base, waiting: false });
           return { ...refused('card.cancelled', 'PIN entry cancelled'), card: summary };

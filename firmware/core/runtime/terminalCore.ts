@@ -309,6 +309,8 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
   stop(): void {
     this.#stopped = true;
     this.ports.keypad.stop();
+    // A card sale under way: its timers and inputs end, its promise settles as card.stopped.
+    this.cards.stop();
     if (this.#periodic) this.ports.clock.clearTimer(this.#periodic);
     this.#panel.stop();
     this.#acquirer?.link.close();
