@@ -400,3 +400,25 @@ describe('terminal.stop() during a card sale', () => {
     await world.close();
   });
 });
+
+describe('the card poll', () => {
+  it('reuses one timer callback for every 250 ms poll (no closure per poll)', async () => {
+    const { world, terminal } = await booted({ lang: 'en', device: { keypad: 'pin-pad', reader: { pn532: { link: 'hsu' }, contact: true } } });
+    const callbacks: (() => void)[] = [];
+    const setTimer = world.ports.clock.setTimer.bind(world.ports.clock);
+    world.ports.clock.setTimer = (delayMs: number, callback: () => void) => {
+      if (delayMs === 250) callbacks.push(callback);
+      return setTimer(delayMs, callback);
+    };
+    const outcome = await sale(world, terminal, 1000, () => world.keypad.press('cancel'));
+    expect(outcome).toMatchObject({ code: 'card.cancelled' });
+    // The first poll is scheduled at once (0 ms); each later one 250 ms after the last.
+    const pending = terminal.cardSale(1000);
+    await driveUntil(world, () => callbacks.length >= 4);
+    world.keypad.press('cancel');
+    await drive(world, pending);
+    expect(new Set(callbacks).size).toBe(1);
+    terminal.stop();
+    await world.close();
+  });
+});

@@ -457,35 +457,45 @@ export class CardDuties {
     });
   }
 
+  /** The poll timer's callback: one function for the duties' life, not a closure per 250 ms poll. */
+  readonly #onPollTimer = (): void => {
+    this.#poll = undefined;
+    void this.#pollOnce();
+  };
+
   #schedulePoll(delayMs: number) {
-    this.#poll = this.#deps.ports.clock.setTimer(delayMs, () => {
-      this.#poll = undefined;
-      void this.#pollOnce();
-    });
+    this.#poll = this.#deps.ports.clock.setTimer(delayMs, this.#onPollTimer);
   }
 
   /** One look at the slot and the field; the next in CARD_POLL_MS unless something was presented. */
   async #pollOnce() {
     if (!this.#waiting() || this.#polling || this.#deps.stopped()) return;
-    const { reader, contact, trace } = this.#deps.ports;
+    const { reader, contact } = this.#deps.ports;
     this.#polling = true;
     try {
-      for (const port of [contact, reader]) {
-        if (!port.fitted || !this.#waiting()) continue;
-        let presence: CardPresence;
-        try {
-          presence = await port.detect();
-        } catch (error) {
-          trace(`${port === contact ? 'contact' : 'contactless'} poll: ${errorText(error)}`);
-          continue;
-        }
-        // The wait may have ended meanwhile (a swipe, CANCEL, the timeout).
-        if (presence.kind !== 'none' && this.#waiting()) return this.#present({ kind: 'card', reader: port, presence });
-      }
+      // The slot first, then the field (no array per poll).
+      if (await this.#look(contact, 'contact')) return;
+      if (await this.#look(reader, 'contactless')) return;
     } finally {
       this.#polling = false;
     }
     if (this.#waiting()) this.#schedulePoll(CARD_POLL_MS);
+  }
+
+  /** One detect on `port`; true when it presented a card (the wait is over). */
+  async #look(port: CardReaderPort, name: 'contact' | 'contactless'): Promise<boolean> {
+    if (!port.fitted || !this.#waiting()) return false;
+    let presence: CardPresence;
+    try {
+      presence = await port.detect();
+    } catch (error) {
+      this.#deps.ports.trace(`${name} poll: ${errorText(error)}`);
+      return false;
+    }
+    // The wait may have ended meanwhile (a swipe, CANCEL, the timeout).
+    if (presence.kind === 'none' || !this.#waiting()) return false;
+    this.#present({ kind: 'card', reader: port, presence });
+    return true;
   }
 
   /** A sale waits for a presentation (read through a call: it changes across awaits). */
