@@ -21,6 +21,13 @@ function leaks(haystack: Buffer, keys: string[]): string[] {
   return keys.filter((k) => text.includes(k.toLowerCase()) || haystack.includes(Buffer.from(k, 'hex')) || haystack.includes(Buffer.from(k, 'hex').subarray(0, 8)));
 }
 
+/**
+ * The scenario scan runs every shipped scenario twice (report run + runInWorld): ~48 s alone on
+ * this 2-core machine, about twice that with both cores busy in a full run, close to jest's
+ * 120 s default here (jest.config.js). A per-test timeout with headroom; nothing in it is timed.
+ */
+const SCENARIO_SCAN_TIMEOUT_MS = 300_000;
+
 describe('secrets', () => {
   it('the scan finds a key written as hex in either case or as bytes', () => {
     const key = '0123456789ABCDEFFEDCBA9876543210';
@@ -49,7 +56,7 @@ describe('secrets', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(10);
-  });
+  }, SCENARIO_SCAN_TIMEOUT_MS);
 
   it('the toolbox never prints the key it was given', () => {
     const key = '89abcdef0123456776543210fedcba98';
