@@ -249,7 +249,7 @@ describe('a contact chip failure and the magstripe', () => {
       return Date.UTC(2026, 0, 1) + this.now;
     }
   }
-  function slotDuties(error: () => Error, options: { magstripeStart?: () => void } = {}) {
+  function slotDuties(error: () => Error, options: { magstripeStart?: () => void; atr?: Uint8Array } = {}) {
     const clock = new WallClock();
     const slot = {
       inserted: false,
@@ -257,8 +257,10 @@ describe('a contact chip failure and the magstripe', () => {
       identify: async () => ({ model: 'slot', firmware: '0' }),
       selfCheck: async () => [],
       // ATR 3B 00: direct convention, no interface bytes, T=0 (ISO/IEC 7816-3).
-      detect: async (): Promise<CardPresence> => (slot.inserted ? { kind: 'contact', atr: Uint8Array.of(0x3b, 0x00) } : { kind: 'none' }),
+      detect: async (): Promise<CardPresence> => (slot.inserted ? { kind: 'contact', atr: options.atr ?? Uint8Array.of(0x3b, 0x00) } : { kind: 'none' }),
+      commands: 0,
       transmit: async (): Promise<Uint8Array> => {
+        slot.commands++;
         throw error();
       },
       release: () => undefined,
@@ -343,6 +345,25 @@ describe('a contact chip failure and the magstripe', () => {
     d.cards.key('cancel');
     expect(await pending).toMatchObject({ code: 'card.cancelled' });
     expect(d.sent).toEqual([]);
+  });
+
+  describe("the contact card's ATR", () => {
+    // ISO/IEC 7816-3 §8.2: 3B 80 01 81 offers T=1 only (TD1 = 01), so TCK follows (80 ^ 01 = 81).
+    it.each([
+      ['a bad TCK', '3B800180', 'TCK'],
+      ['T=1 only', '3B800181', 'T=1 only'],
+      ['neither T=0 nor T=1 (T=2)', '3B800282', 'neither T=0 nor T=1'],
+    ])('%s: atr-malformed before any command', async (_what, atrHex, says) => {
+      const d = slotDuties(() => new CardError('card-status', 'unused'), { atr: Uint8Array.from(Buffer.from(atrHex, 'hex')) });
+      const pending = d.cards.sale(7000);
+      d.slot.inserted = true;
+      for (let i = 0; i < 20 && !d.shown.includes('readFailed'); i++) await turn(d);
+      d.cards.key('cancel');
+      await turn(d);
+      await pending;
+      expect(d.slot.commands).toBe(0);
+      expect(d.traces.some((t) => t.startsWith('contact read failed: ') && t.includes('atr-malformed') && t.includes(says))).toBe(true);
+    });
   });
 });
 

@@ -19,6 +19,7 @@ import { CardError } from '../card/errors';
 import { readEmvCard, type EmvParams, type EmvReadOptions, type EmvReadResult } from '../card/emv/flow';
 import type { ApduChannel } from '../card/emv/apdu';
 import { T0Channel } from '../card/emv/t0';
+import { parseAtr } from '../card/emv/atr';
 import { performOda, type OdaInput, type OdaOutcome } from '../card/emv/oda';
 import { maskPan } from '../card/pan';
 import { classifyPaymentCode } from '../card/qrCodes';
@@ -154,6 +155,19 @@ function technicalChipFailure(error: unknown): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * The contact card's ATR (ISO/IEC 7816-3, EMV Book 1 §8.3) before any command: malformed (TS,
+ * lengths, TCK) or offering neither T=0 nor T=1 is atr-malformed; a T=1-only card is refused
+ * too, with its own message: this slot speaks T=0 only (card/emv/t0.ts).
+ * @throws CardError 'atr-malformed'
+ */
+function checkAtr(atr: Uint8Array): void {
+  const { protocols } = parseAtr(atr);
+  if (protocols.indexOf(0) >= 0) return;
+  if (protocols.indexOf(1) >= 0) throw new CardError('atr-malformed', 'the card offers T=1 only; this slot speaks T=0');
+  throw new CardError('atr-malformed', `the card offers neither T=0 nor T=1 (T=${protocols.join(', T=')})`);
 }
 
 /** The notice a failed chip read ends in, and whether the sale goes on waiting for another card. */
@@ -330,6 +344,7 @@ export class CardDuties {
       deps.showCard({ kind: 'reading', ...base });
       let read: EmvReadResult;
       try {
+        if (presented.presence.kind === 'contact') checkAtr(presented.presence.atr);
         read = await this.#readChip(presented.reader, via, amountMinor, currency, card);
       } catch (error) {
         presented.reader.release();
