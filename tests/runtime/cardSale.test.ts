@@ -94,6 +94,30 @@ describe('a card sale from the ECR', () => {
     await world.close();
   });
 
+  it('judges a card\'s expiry by the local date (profile card.utcOffsetMinutes, China +480), not by the RTC\'s UTC', async () => {
+    // 2026-11-30T20:00Z is already 2026-12-01 in Beijing: a card good through November 2026 has expired.
+    const track = ';6212345678901232=261110112345000000?';
+    const late = await booted({ lang: 'en', rtc: '2026-11-30T20:00:00Z', device: { reader: { magstripe: true } } });
+    const pending = late.terminal.cardSale(1000);
+    await driveUntil(late.world, () => late.terminal.view === 'card-present');
+    late.world.cards!.swipe(track);
+    const refusedLate = await drive(late.world, pending);
+    const lateScreen = screenText(late.world);
+    late.terminal.stop();
+    await late.world.close();
+    expect(refusedLate).toMatchObject({ kind: 'refused', code: 'card.card-expired' });
+    expect(lateScreen).toContain('The card has expired');
+    // Five hours earlier it is still 30 November in Beijing: the swipe goes to the host.
+    const early = await booted({ lang: 'en', rtc: '2026-11-30T15:00:00Z', device: { reader: { magstripe: true } } });
+    const sold = early.terminal.cardSale(1000);
+    await driveUntil(early.world, () => early.terminal.view === 'card-present');
+    early.world.cards!.swipe(track);
+    const answered = await drive(early.world, sold);
+    early.terminal.stop();
+    await early.world.close();
+    expect(answered).toMatchObject({ kind: 'answered', card: { entry: 'magstripe' } });
+  });
+
   it("writes field 22 as 80 for a fallback swipe (CUP: magnetic stripe, fallback from chip)", () => {
     expect(entryMode('magstripe', false, true)).toBe('802');
     expect(entryMode('magstripe', true, true)).toBe('801');

@@ -49,6 +49,11 @@ export interface CardProfile {
   paymentCodeField: number;
   /** Revoked issuer public key certificates: RID, CA key index, certificate serial number (hex). */
   revoked: { rid: string; index: number; serial: string }[];
+  /**
+   * Local time's offset from UTC in minutes (China: +480): the transaction date 9A and the card
+   * and certificate expiry checks are local dates, while the RTC keeps UTC.
+   */
+  utcOffsetMinutes: number;
 }
 
 const CUP_LIMITS: ContactlessLimits = Object.freeze({ floorLimitMinor: 0, transactionLimitMinor: 99_999_999, cvmLimitMinor: 100_000 });
@@ -58,7 +63,7 @@ export const CARD_DEFAULTS: Readonly<CardProfile> = Object.freeze({
   aids: Object.freeze([
     Object.freeze({ aid: 'A000000333010101', label: 'UnionPay Debit', partialMatch: true, contactless: CUP_LIMITS }),
     Object.freeze({ aid: 'A000000333010102', label: 'UnionPay Credit', partialMatch: true, contactless: CUP_LIMITS }),
-    Object.freeze({ aid: 'A000000333010103', label: 'UnionPay Quasi Credit', partialMatch: true, contactless: CUP_LIMITS }),
+    Object.freeze({ aid: 'A000000333010103', label: 'UP Quasi Credit', partialMatch: true, contactless: CUP_LIMITS }),
     Object.freeze({ aid: 'A0000000031010', label: 'Visa', partialMatch: true, contactless: CUP_LIMITS }),
     Object.freeze({ aid: 'A0000000041010', label: 'Mastercard', partialMatch: true, contactless: CUP_LIMITS }),
   ]) as unknown as CardAid[],
@@ -69,6 +74,7 @@ export const CARD_DEFAULTS: Readonly<CardProfile> = Object.freeze({
   fallback: 'after-chip-failure',
   paymentCodeField: 48,
   revoked: Object.freeze([]) as unknown as CardProfile['revoked'],
+  utcOffsetMinutes: 480,
 });
 
 const fail = (field: string, message: string): { ok: false; error: ConfigError } => ({ ok: false, error: new ConfigError('config-invalid', field, message) });
@@ -93,7 +99,7 @@ export function parseCardProfile(input: unknown, path = 'profile.card'): Parsed<
   if (input === undefined) return { ok: true, value: CARD_DEFAULTS as CardProfile };
   if (!isObject(input)) return fail(path, 'must be an object');
   const d = CARD_DEFAULTS;
-  const { aids = d.aids, terminal = d.terminal, field55 = d.field55, fallback = d.fallback, paymentCodeField = d.paymentCodeField, revoked = d.revoked } = input;
+  const { aids = d.aids, terminal = d.terminal, field55 = d.field55, fallback = d.fallback, paymentCodeField = d.paymentCodeField, revoked = d.revoked, utcOffsetMinutes = d.utcOffsetMinutes } = input;
   if (!Array.isArray(aids) || aids.length < 1 || aids.length > 16) return fail(`${path}.aids`, 'must list 1–16 applications');
   const parsedAids: CardAid[] = [];
   for (let i = 0; i < aids.length; i++) {
@@ -120,6 +126,7 @@ export function parseCardProfile(input: unknown, path = 'profile.card'): Parsed<
   if (badTag >= 0) return fail(`${path}.field55[${badTag}]`, 'must be a tag of 1–3 bytes as hex');
   if (fallback !== 'never' && fallback !== 'after-chip-failure') return fail(`${path}.fallback`, 'must be "never" or "after-chip-failure"');
   if (!isInt(paymentCodeField, 2, 128)) return fail(`${path}.paymentCodeField`, 'must be a field number 2–128');
+  if (!isInt(utcOffsetMinutes, -720, 840)) return fail(`${path}.utcOffsetMinutes`, 'must be -720–840 minutes (UTC-12:00 to UTC+14:00)');
   if (!Array.isArray(revoked) || revoked.length > 64) return fail(`${path}.revoked`, 'must list at most 64 certificates');
   const parsedRevoked: CardProfile['revoked'] = [];
   for (let i = 0; i < revoked.length; i++) {
@@ -137,6 +144,7 @@ export function parseCardProfile(input: unknown, path = 'profile.card'): Parsed<
       fallback,
       paymentCodeField,
       revoked: parsedRevoked,
+      utcOffsetMinutes,
     },
   };
 }

@@ -191,9 +191,9 @@ function chipNotice(error: unknown): { notice: CardNotice; again: boolean } {
   }
 }
 
-/** YYMMDD and YYMM of a wall-clock time (UTC, as the RTC keeps it). */
-function dateOf(wallMs: number): string {
-  const d = new Date(wallMs);
+/** YYMMDD of a wall-clock time (the RTC keeps UTC) in local time, `offsetMinutes` from UTC (profile card.utcOffsetMinutes). */
+function dateOf(wallMs: number, offsetMinutes: number): string {
+  const d = new Date(wallMs + offsetMinutes * 60_000);
   const two = (n: number) => String(n % 100).padStart(2, '0');
   return two(d.getUTCFullYear()) + two(d.getUTCMonth() + 1) + two(d.getUTCDate());
 }
@@ -319,7 +319,7 @@ export class CardDuties {
         let track;
         try {
           track = parseTrack2(presented.track);
-          validateTrack2(track, dateOf(deps.ports.clock.wallMs()).slice(0, 4));
+          validateTrack2(track, dateOf(deps.ports.clock.wallMs(), card.utcOffsetMinutes).slice(0, 4));
         } catch (error) {
           trace(`swipe: ${errorText(error)}`);
           if (error instanceof CardError && error.code === 'card-expired') {
@@ -412,7 +412,7 @@ export class CardDuties {
     const { ports, cbor } = this.#deps;
     const channel: ApduChannel = via === 'contact' ? new T0Channel(reader) : reader;
     const crypto = ports.crypto;
-    const params = { amountMinor, currency: currency.padStart(4, '0'), txnType: TXN_PURCHASE, date: dateOf(ports.clock.wallMs()), unpredictable: crypto.randomBytes(4), profile: card };
+    const params = { amountMinor, currency: currency.padStart(4, '0'), txnType: TXN_PURCHASE, date: dateOf(ports.clock.wallMs(), card.utcOffsetMinutes), unpredictable: crypto.randomBytes(4), profile: card };
     return readEmvCard(channel, new ChipReadOptions(via, params, crypto, ports.settings, cbor, card.revoked));
   }
 
