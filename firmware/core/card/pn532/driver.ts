@@ -50,6 +50,7 @@ export class Pn532 {
   readonly #reader = new Pn532FrameReader();
   readonly #onBytes: (bytes: Uint8Array) => void;
   readonly #onTimer: () => void;
+  readonly #startCommand: (resolve: (answer: Uint8Array) => void, reject: (error: CardError) => void) => void;
   #opened = false;
   #closed = false;
   /** HSU only: whether the chip has had its wake-up since the last silence. */
@@ -58,6 +59,11 @@ export class Pn532 {
   #command = 0;
   #sent: Uint8Array | undefined;
   #timer: TimerToken | undefined;
+  /**
+   * Uptime the answer is due by, while the ACK timer runs on past the ACK (one timer a command:
+   * when it fires before this, it is set again for the rest of the answer's wait).
+   */
+  #answerDue = -1;
   #nacked = false;
   #resent = false;
   #resolve: ((answer: Uint8Array) => void) | undefined;
@@ -71,6 +77,7 @@ export class Pn532 {
     // One bound function each for the driver's life, not one per command.
     this.#onBytes = this.#receive.bind(this);
     this.#onTimer = this.#expire.bind(this);
+    this.#startCommand = this.#start.bind(this);
   }
 
   /** Wakes the chip (the HSU preamble before the frame) and puts it in normal mode: SAMConfiguration 01. */
@@ -81,7 +88,7 @@ export class Pn532 {
 
   /** GetFirmwareVersion (§7.2.2). */
   async firmwareVersion(): Promise<FirmwareVersion> {
-    return parseFirmwareVersion(await this.#execute(CMD_GET_FIRMWARE_VERSION, new Uint8Array(0)));
+    return parseFirmwareVersion(await this.#execute(CMD_GET_FIRMWARE_VERSION));
   }
 
   /**
@@ -124,21 +131,19 @@ export class Pn532 {
     let answer: Uint8Array = new Uint8Array(0);
     for (let i = 0; i < frames; i++) {
       const last = i === frames - 1;
-      const chunk = apdu.subarray(i * MAX_EXCHANGE_DATA, Math.min(apdu.length, (i + 1) * MAX_EXCHANGE_DATA));
-      const params = new Uint8Array(chunk.length + 1);
-      params[0] = (tg & 0x3f) | (last ? 0 : STATUS_MI);
-      params.set(chunk, 1);
-      answer = await this.#execute(CMD_IN_DATA_EXCHANGE, params);
+      const chunk = frames === 1 ? apdu : apdu.subarray(i * MAX_EXCHANGE_DATA, Math.min(apdu.length, (i + 1) * MAX_EXCHANGE_DATA));
+      answer = await this.#execute(CMD_IN_DATA_EXCHANGE, chunk, (tg & 0x3f) | (last ? 0 : STATUS_MI));
       need('InDataExchange', answer, 1);
       checkStatus('InDataExchange', answer[0]);
       if (!last && answer.length > 1) throw new CardError('pn532-unexpected', `InDataExchange answered ${answer.length - 1} data bytes before the APDU's last frame`);
     }
     let status = answer[0];
+    if (!(status & STATUS_MI)) return answer.slice(1);
     const parts: Uint8Array[] = [answer.subarray(1)];
     let total = answer.length - 1;
     for (let more = 0; status & STATUS_MI; more++) {
       if (more >= MAX_CHAIN_FRAMES) throw new CardError('pn532-length', `a response chained past ${MAX_CHAIN_FRAMES} frames`);
-      const next = await this.#execute(CMD_IN_DATA_EXCHANGE, new Uint8Array([tg & 0x3f]));
+      const next = await this.#execute(CMD_IN_DATA_EXCHANGE, undefined, tg & 0x3f);
       need('InDataExchange', next, 1);
       checkStatus('InDataExchange', next[0]);
       status = next[0];
@@ -146,12 +151,12 @@ export class Pn532 {
       if (total > MAX_RESPONSE) throw new CardError('pn532-length', `a response past ${MAX_RESPONSE} bytes`);
       parts.push(next.subarray(1));
     }
-    return parts.length === 1 ? parts[0].slice() : concatBytes(parts);
+    return concatBytes(parts);
   }
 
   /** InRelease (§7.3.11) of target `tg` (0: all). */
   async release(tg: number): Promise<void> {
-    const answer = await this.#execute(CMD_IN_RELEASE, new Uint8Array([tg & 0xff]));
+    const answer = await this.#execute(CMD_IN_RELEASE, undefined, tg & 0xff);
     need('InRelease', answer, 1);
     checkStatus('InRelease', answer[0]);
   }
@@ -177,38 +182,49 @@ export class Pn532 {
 
   // -------------------------------------------------------------------------------------
 
-  #execute(command: number, params: Uint8Array): Promise<Uint8Array> {
+  /** Sends `command` with `lead` (a first parameter byte, when given) and `params`; the answer after its command code. */
+  #execute(command: number, params?: Uint8Array, lead?: number): Promise<Uint8Array> {
     if (this.#closed) return Promise.reject(new CardError('reader-fault', 'the reader link is closed'));
     if (this.#state !== IDLE)
       return Promise.reject(new CardError('pn532-unexpected', `command 0x${hex2(command)} while 0x${hex2(this.#command)} is in flight`));
     let frame: Uint8Array;
     try {
-      frame = encodeHostFrame(command, params);
+      frame = encodeHostFrame(command, params, lead);
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise<Uint8Array>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-      this.#command = command;
-      this.#nacked = false;
-      this.#resent = false;
-      this.#reader.reset();
-      this.#state = WAIT_ACK;
-      if (!this.#opened) {
-        this.#opened = true;
-        this.#link.open(this.#onBytes);
-      }
-      const bytes = this.#link.kind === 'hsu' && !this.#awake ? withWakeUp(frame) : frame;
-      this.#sent = frame;
-      this.#awake = true;
-      this.#write(bytes, this.#ackTimeoutMs);
-    });
+    this.#command = command;
+    this.#sent = frame;
+    return new Promise<Uint8Array>(this.#startCommand);
+  }
+
+  /** The command's promise executor (bound once): sends #sent, the frame of #command. */
+  #start(resolve: (answer: Uint8Array) => void, reject: (error: CardError) => void): void {
+    const frame = this.#sent as Uint8Array;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.#nacked = false;
+    this.#resent = false;
+    this.#reader.reset();
+    this.#state = WAIT_ACK;
+    if (!this.#opened) {
+      this.#opened = true;
+      this.#link.open(this.#onBytes);
+    }
+    const bytes = this.#link.kind === 'hsu' && !this.#awake ? withWakeUp(frame) : frame;
+    this.#awake = true;
+    this.#answerDue = -1;
+    this.#timer = this.#clock.setTimer(this.#ackTimeoutMs, this.#onTimer); // no timer runs while idle (#finish cleared it)
+    this.#send(bytes);
   }
 
   /** Writes `bytes` and arms the timer; a link that refuses fails the command. */
   #write(bytes: Uint8Array, timeoutMs: number): void {
     this.#arm(timeoutMs);
+    this.#send(bytes);
+  }
+
+  #send(bytes: Uint8Array): void {
     try {
       this.#link.write(bytes);
     } catch (error) {
@@ -218,6 +234,7 @@ export class Pn532 {
   }
 
   #arm(timeoutMs: number): void {
+    this.#answerDue = -1;
     if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
     this.#timer = this.#clock.setTimer(timeoutMs, this.#onTimer);
   }
@@ -243,7 +260,10 @@ export class Pn532 {
       case 'ack':
         if (this.#state === WAIT_ACK) {
           this.#state = WAIT_ANSWER;
-          this.#arm(this.#answerTimeoutMs);
+          // The ACK timer (due no later than the answer when the answer's wait is the longer)
+          // runs on; when it fires, #expire sets it again for the rest of the answer's wait.
+          if (this.#answerTimeoutMs >= this.#ackTimeoutMs && this.#timer !== undefined) this.#answerDue = this.#clock.uptimeMs() + this.#answerTimeoutMs;
+          else this.#arm(this.#answerTimeoutMs);
         }
         return; // a second ACK changes nothing
       case 'nack':
@@ -286,6 +306,14 @@ export class Pn532 {
   #expire(): void {
     this.#timer = undefined;
     if (this.#closed || this.#state === IDLE) return;
+    if (this.#answerDue >= 0 && this.#state === WAIT_ANSWER) {
+      const rest = this.#answerDue - this.#clock.uptimeMs();
+      this.#answerDue = -1;
+      if (rest > 0) {
+        this.#timer = this.#clock.setTimer(rest, this.#onTimer);
+        return;
+      }
+    }
     const waitingAck = this.#state === WAIT_ACK;
     const started = this.#reader.inFrame;
     if (waitingAck) this.#awake = false; // a silent chip may be asleep: wake it with the next command
@@ -309,12 +337,13 @@ export class Pn532 {
   #finish(error: CardError | undefined, answer: Uint8Array | undefined): void {
     if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
     this.#timer = undefined;
+    this.#answerDue = -1;
     this.#state = IDLE;
     this.#sent = undefined;
     const resolve = this.#resolve;
     const reject = this.#reject;
     this.#resolve = this.#reject = undefined;
     if (error) reject?.(error);
-    else resolve?.((answer as Uint8Array).slice());
+    else resolve?.(answer as Uint8Array); // a view of the reader's own copy of the frame's data: nobody else holds it
   }
 }

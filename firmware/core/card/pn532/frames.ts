@@ -29,20 +29,30 @@ export const PN532_ERROR_FRAME: Uint8Array = new Uint8Array([0x00, 0x00, 0xff, 0
  */
 export const HSU_WAKE_UP: Uint8Array = new Uint8Array([0x55, 0x55, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
-export type Pn532Frame = { kind: 'ack' } | { kind: 'nack' } | { kind: 'error' } | { kind: 'info'; tfi: number; data: Uint8Array };
+export type Pn532Frame = { readonly kind: 'ack' } | { readonly kind: 'nack' } | { readonly kind: 'error' } | { kind: 'info'; tfi: number; data: Uint8Array };
+
+/** The frames without data, one frozen object each: the reader allocates nothing for them. */
+const ACK_FRAME: Pn532Frame = Object.freeze({ kind: 'ack' as const });
+const NACK_FRAME: Pn532Frame = Object.freeze({ kind: 'nack' as const });
+const ERROR_FRAME: Pn532Frame = Object.freeze({ kind: 'error' as const });
+
+/** Read-only and never written: the no-parameter case of encodeFrame's `lead`. */
+const NO_BYTES: Uint8Array = new Uint8Array(0);
 
 /**
  * The frame carrying `command` and `params` host → chip (TFI D4): a normal frame, or an
- * extended one when TFI + command + params pass 255 bytes.
+ * extended one when TFI + command + params pass 255 bytes. `lead` (0…255), when given, is a
+ * parameter byte sent before `params` (InDataExchange's Tg), so callers need not copy.
  * @throws CardError pn532-length past 265 bytes of TFI and data
  */
-export function encodeHostFrame(command: number, params: Uint8Array): Uint8Array {
-  return encodeFrame(TFI_HOST, command, params);
+export function encodeHostFrame(command: number, params: Uint8Array = NO_BYTES, lead?: number): Uint8Array {
+  return encodeFrame(TFI_HOST, command, params, lead);
 }
 
 /** A frame of `tfi` (host-side tests and tools build chip answers with TFI D5 too). */
-export function encodeFrame(tfi: number, command: number, params: Uint8Array): Uint8Array {
-  const body = params.length + 2;
+export function encodeFrame(tfi: number, command: number, params: Uint8Array, lead?: number): Uint8Array {
+  const extra = lead === undefined ? 0 : 1;
+  const body = params.length + 2 + extra;
   if (body > MAX_FRAME_BODY) throw new CardError('pn532-length', `a frame of ${body} bytes of TFI and data is past the PN532's ${MAX_FRAME_BODY}`);
   const extended = body > MAX_NORMAL_BODY;
   const head = extended ? 8 : 5;
@@ -60,7 +70,8 @@ export function encodeFrame(tfi: number, command: number, params: Uint8Array): U
   }
   out[head] = tfi & 0xff;
   out[head + 1] = command & 0xff;
-  out.set(params, head + 2);
+  if (lead !== undefined) out[head + 2] = lead & 0xff;
+  if (params.length > 0) out.set(params, head + 2 + extra);
   out[head + body] = (0x100 - (byteSum(out, head, head + body) & 0xff)) & 0xff;
   return out;
 }
@@ -176,8 +187,8 @@ export class Pn532FrameReader {
     if (avail < 4) return undefined;
     const len = b[s + 2];
     const lcs = b[s + 3];
-    if (len === 0x00 && lcs === 0xff) return this.#consume(4, { kind: 'ack' });
-    if (len === 0xff && lcs === 0x00) return this.#consume(4, { kind: 'nack' });
+    if (len === 0x00 && lcs === 0xff) return this.#consume(4, ACK_FRAME);
+    if (len === 0xff && lcs === 0x00) return this.#consume(4, NACK_FRAME);
     let head: number;
     let body: number;
     if (len === 0xff && lcs === 0xff) {
@@ -195,7 +206,7 @@ export class Pn532FrameReader {
     if (avail < head + body + 1) return undefined;
     if ((byteSum(b, s + head, s + head + body + 1) & 0xff) !== 0) this.#fail('pn532-checksum', 'DCS does not sum to zero with TFI and data');
     const tfi = b[s + head];
-    if (tfi === 0x7f && body === 1) return this.#consume(head + 2, { kind: 'error' });
+    if (tfi === 0x7f && body === 1) return this.#consume(head + 2, ERROR_FRAME);
     if (tfi !== this.#tfi) this.#fail('pn532-tfi', `TFI ${tfi.toString(16)} where ${this.#tfi.toString(16)} was due`);
     const data = b.slice(s + head + 1, s + head + body);
     return this.#consume(head + body + 1, { kind: 'info', tfi, data });

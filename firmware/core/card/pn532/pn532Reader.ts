@@ -49,7 +49,9 @@ export class Pn532Reader implements CardReaderPort {
    * runtime's card poll, a self-test and a sale's APDUs queue behind it. Each hold ends within
    * the driver's timeouts.
    */
-  #held: Promise<void> | undefined;
+  #held = false;
+  /** Made only when an operation has to wait: settles when the hold ends, waking every waiter. */
+  #idle: Promise<void> | undefined;
   #unlock: (() => void) | undefined;
 
   constructor(link: ReaderLinkPort, clock: ClockPort, options?: Pn532Options) {
@@ -57,7 +59,8 @@ export class Pn532Reader implements CardReaderPort {
   }
 
   async identify(): Promise<{ model: string; firmware: string }> {
-    await this.#acquire();
+    if (this.#held) await this.#acquire();
+    else this.#held = true;
     try {
       // GetFirmwareVersion alone (on HSU the driver sends the wake-up before it): a chip whose
       // SAM configuration fails still says who it is.
@@ -72,7 +75,8 @@ export class Pn532Reader implements CardReaderPort {
   }
 
   async selfCheck(): Promise<readonly ReaderCheck[]> {
-    await this.#acquire();
+    if (this.#held) await this.#acquire();
+    else this.#held = true;
     try {
       return await this.#selfCheck();
     } finally {
@@ -126,7 +130,8 @@ export class Pn532Reader implements CardReaderPort {
   }
 
   async detect(): Promise<CardPresence> {
-    await this.#acquire();
+    if (this.#held) await this.#acquire();
+    else this.#held = true;
     try {
       await this.#prepare();
       if (this.#tg !== 0) {
@@ -148,7 +153,8 @@ export class Pn532Reader implements CardReaderPort {
   }
 
   async transmit(apdu: Uint8Array): Promise<Uint8Array> {
-    await this.#acquire();
+    if (this.#held) await this.#acquire();
+    else this.#held = true;
     try {
       if (this.#tg === 0) throw new PortError('reader', 'no card in the field: detect first');
       return await this.#chip.dataExchange(this.#tg, apdu);
@@ -173,7 +179,8 @@ export class Pn532Reader implements CardReaderPort {
   }
 
   async #releaseTarget(tg: number): Promise<void> {
-    await this.#acquire();
+    if (this.#held) await this.#acquire();
+    else this.#held = true;
     try {
       await this.#chip.release(tg);
     } catch {
@@ -183,15 +190,22 @@ export class Pn532Reader implements CardReaderPort {
     }
   }
 
-  /** Waits until no operation holds the chip, then holds it. */
+  /**
+   * Waits until no operation holds the chip, then holds it. A free chip is taken without a
+   * promise (`if (this.#held) await this.#acquire(); else this.#held = true;`).
+   */
   async #acquire(): Promise<void> {
-    while (this.#held) await this.#held;
-    this.#held = new Promise<void>((resolve) => (this.#unlock = resolve));
+    while (this.#held) {
+      if (!this.#idle) this.#idle = new Promise<void>((resolve) => (this.#unlock = resolve));
+      await this.#idle;
+    }
+    this.#held = true;
   }
 
   #releaseHold(): void {
     const unlock = this.#unlock;
-    this.#held = this.#unlock = undefined;
+    this.#held = false;
+    this.#idle = this.#unlock = undefined;
     unlock?.();
   }
 
