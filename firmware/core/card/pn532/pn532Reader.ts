@@ -49,9 +49,7 @@ export class Pn532Reader implements CardReaderPort {
    * runtime's card poll, a self-test and a sale's APDUs queue behind it. Each hold ends within
    * the driver's timeouts.
    */
-  #held = false;
-  /** Made only when an operation has to wait: settles when the hold ends, waking every waiter. */
-  #idle: Promise<void> | undefined;
+  #held: Promise<void> | undefined;
   #unlock: (() => void) | undefined;
 
   constructor(link: ReaderLinkPort, clock: ClockPort, options?: Pn532Options) {
@@ -59,8 +57,7 @@ export class Pn532Reader implements CardReaderPort {
   }
 
   async identify(): Promise<{ model: string; firmware: string }> {
-    if (this.#held) await this.#acquire();
-    else this.#held = true;
+    await this.#acquire();
     try {
       // GetFirmwareVersion alone (on HSU the driver sends the wake-up before it): a chip whose
       // SAM configuration fails still says who it is.
@@ -75,8 +72,7 @@ export class Pn532Reader implements CardReaderPort {
   }
 
   async selfCheck(): Promise<readonly ReaderCheck[]> {
-    if (this.#held) await this.#acquire();
-    else this.#held = true;
+    await this.#acquire();
     try {
       return await this.#selfCheck();
     } finally {
@@ -130,8 +126,7 @@ export class Pn532Reader implements CardReaderPort {
   }
 
   async detect(): Promise<CardPresence> {
-    if (this.#held) await this.#acquire();
-    else this.#held = true;
+    await this.#acquire();
     try {
       await this.#prepare();
       if (this.#tg !== 0) {
@@ -153,8 +148,7 @@ export class Pn532Reader implements CardReaderPort {
   }
 
   async transmit(apdu: Uint8Array): Promise<Uint8Array> {
-    if (this.#held) await this.#acquire();
-    else this.#held = true;
+    await this.#acquire();
     try {
       if (this.#tg === 0) throw new PortError('reader', 'no card in the field: detect first');
       return await this.#chip.dataExchange(this.#tg, apdu);
@@ -179,8 +173,7 @@ export class Pn532Reader implements CardReaderPort {
   }
 
   async #releaseTarget(tg: number): Promise<void> {
-    if (this.#held) await this.#acquire();
-    else this.#held = true;
+    await this.#acquire();
     try {
       await this.#chip.release(tg);
     } catch {
@@ -190,22 +183,20 @@ export class Pn532Reader implements CardReaderPort {
     }
   }
 
-  /**
-   * Waits until no operation holds the chip, then holds it. A free chip is taken without a
-   * promise (`if (this.#held) await this.#acquire(); else this.#held = true;`).
+  /** Waits until no operation holds the chip, then holds it. */
+  /*
+   * Always awaited, even for a free chip: the await ends the first synchronous run from the
+   * sale down to the reader link. Taking a free chip without it (4c7c0f3) made that run deeper
+   * and overflowed the board's 512-slot XS stack in mcsim at the tap's first detect.
    */
   async #acquire(): Promise<void> {
-    while (this.#held) {
-      if (!this.#idle) this.#idle = new Promise<void>((resolve) => (this.#unlock = resolve));
-      await this.#idle;
-    }
-    this.#held = true;
+    while (this.#held) await this.#held;
+    this.#held = new Promise<void>((resolve) => (this.#unlock = resolve));
   }
 
   #releaseHold(): void {
     const unlock = this.#unlock;
-    this.#held = false;
-    this.#idle = this.#unlock = undefined;
+    this.#held = this.#unlock = undefined;
     unlock?.();
   }
 
