@@ -84,7 +84,11 @@ export class Loopback implements LoopbackLedger {
     entry.peerWrites.push(n);
   }
   closed(peerPort: number) {
-    this.#entry(peerPort).peerClosed = true;
+    // A close with no accept on record belongs to an older connection on a port the OS has
+    // since reused (its entry was forgotten, or started afresh by the terminal's new connect):
+    // marking the new entry closed would wait forever for a close the terminal never sees.
+    const entry = this.#entries.get(peerPort);
+    if (entry?.peerAccepted) entry.peerClosed = true;
   }
   later(delayMs: number, action: () => void) {
     this.#agenda.push({ dueWallMs: this.#nowWallMs + Math.max(0, delayMs), order: this.#order++, action });
@@ -99,7 +103,9 @@ export class Loopback implements LoopbackLedger {
   /** A terminal connection is established from local port `port` (a reused port starts afresh). */
   opened(port: number) {
     const old = this.#entries.get(port);
-    if (old && old.termDone) this.#entries.delete(port);
+    // Finished by the terminal, or already closed by the acquirer before this connect: an older
+    // connection's entry on a reused port (a new connection's early accept is kept, issue 8).
+    if (old && (old.termDone || old.peerClosed)) this.#entries.delete(port);
     this.#entry(port);
   }
   termWrote(port: number, n: number) {

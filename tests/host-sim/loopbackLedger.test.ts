@@ -20,6 +20,27 @@ describe('loopback ledger, a reused port', () => {
     expect(ledger.unbalanced(port, true)).toBeUndefined();
   });
 
+  it("ignores the acquirer's close of an older connection whose entry was forgotten, so the new one is not taken for closed", () => {
+    const ledger = new Loopback();
+    const port = 40_002;
+    // The old connection: the terminal gave up before the acquirer accepted; quiet, so forgotten.
+    ledger.opened(port);
+    ledger.termDone(port);
+    expect(ledger.unbalanced(port, true)).toBeUndefined();
+    ledger.forget(port);
+    // The acquirer's late accept and close of it, then the terminal's new connection on the same port.
+    ledger.accepted(port);
+    ledger.closed(port);
+    ledger.opened(port);
+    ledger.accepted(port);
+    expect(ledger.unbalanced(port, true)).toBeUndefined();
+    // A close with no accept on record (the entry was started by the terminal's connect) is an older connection's.
+    const other = 40_003;
+    ledger.opened(other);
+    ledger.closed(other);
+    expect(ledger.unbalanced(other, true)).toBe('port 40003: the acquirer has not accepted the connection');
+  });
+
   it('still waits for an accept that has not come', () => {
     const ledger = new Loopback();
     ledger.opened(40_001);
