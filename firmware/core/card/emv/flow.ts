@@ -6,25 +6,16 @@
  * ARQC with the CDOL1 data, and field 55. Results carry the PAN for the transaction only.
  */
 import { CardError } from '../errors';
-import type { CardProfile } from '../../config/cardProfile';
 import { generateAcApdu, gpoApdu, internalAuthenticateApdu, readRecordApdu, responseData, sw, swHex, SW_CONDITIONS, SW_OK, type ApduChannel } from './apdu';
-import { buildDolData, parseDol, terminalData } from './dol';
+import { buildDolData, parseDol, terminalData, type TerminalSale } from './dol';
 import { buildField55 } from './field55';
 import type { OdaInput, OdaOutcome } from './oda';
 import { ApplicationSelection, MAX_APPLICATIONS, type SelectedApplication } from './select';
 import { collectPrimitives, concatBytes, findTag, parseTlv, type Tlv } from './tlv';
 import { applyOda, setBit, TSI, TVR } from './tvr';
 
-export interface EmvParams {
-  amountMinor: number;
-  otherMinor?: number;
-  currency: string;
-  txnType: number;
-  date: string;
-  time?: string;
-  unpredictable: Uint8Array;
-  profile: CardProfile;
-}
+/** The sale as the EMV read sees it: the inputs of the terminal's data objects (dol.ts). */
+export type EmvParams = TerminalSale;
 
 export interface EmvReadOptions {
   interface: 'contactless' | 'contact';
