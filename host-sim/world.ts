@@ -78,6 +78,7 @@ export function firmwareImage(scenario: Scenario): FirmwareImagePort {
       if (offset < 0 || length < 0 || offset + length > bytes.length) throw new PortError('flash-bounds', `image read ${offset}+${length}`);
       return bytes.slice(offset, offset + length);
     },
+    seal: () => undefined,
   };
 }
 

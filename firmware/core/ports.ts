@@ -30,7 +30,8 @@ export type PortErrorCode =
   | 'reader' // the card reader did not answer or refused the command
   | 'crypto' // unknown key, bad length, unsupported algorithm
   | 'display' // the panel driver did not answer
-  | 'settings'; // a preference could not be read or written
+  | 'settings' // a preference could not be read or written
+  | 'update'; // the update slots or the bootloader refused (no inactive slot, an image the bootloader rejects)
 
 // ---------------------------------------------------------------------------------------
 // Clock and timers
@@ -374,6 +375,58 @@ export interface FirmwareImagePort {
   readonly expectedSha256: Uint8Array | undefined;
   /** @throws PortError 'flash-io' | 'flash-bounds' */
   read(offset: number, length: number): Uint8Array;
+  /**
+   * The signed manifest stored with the running image (its slot's seal sector, update/seal.ts),
+   * raw and unchecked; undefined when the slot holds none (a factory flash without a seal).
+   * @throws PortError 'flash-io'
+   */
+  seal(): Uint8Array | undefined;
+}
+
+/** Where the bootloader stands on the running image (ESP-IDF esp_ota_img_states_t). */
+export type ImageState =
+  /** Confirmed: the bootloader keeps booting it. */
+  | 'valid'
+  /** First boot of a new image: it must confirm itself (markValid) before any reset, or the bootloader returns to the other slot. */
+  | 'pending-verify'
+  /** No rollback state (a factory app or a bootloader without rollback): nothing to confirm. */
+  | 'undefined';
+
+/**
+ * The board's two OTA app slots and its bootloader's rollback (device: esp32/otaSlots.c over
+ * esp_partition_* and esp_ota_*; host-sim: host-sim/update/otaSlots.ts). Writes go to the
+ * inactive slot only: the running one is never touched. Offsets are relative to that slot.
+ * The slot's last sector (SEAL_SECTOR_BYTES = 4096) holds the image's seal (update/seal.ts).
+ */
+export interface UpdatePort {
+  /** The board an image must name to be installed here (a signed manifest's `board`): "moddable_two", host-sim's "xspos-sim". */
+  readonly board: string;
+  /** The running slot (0 or 1) and its state. */
+  running(): { slot: number; state: ImageState };
+  /** Size of the inactive slot in bytes (a multiple of sectorSize); the image must leave its last sector for the seal. */
+  readonly slotBytes: number;
+  /** Erase granule of the slots (4096 on ESP32). */
+  readonly sectorSize: number;
+  /** Erases sector `index` of the inactive slot. @throws PortError 'flash-bounds' | 'flash-io' | 'flash-power' */
+  eraseSector(index: number): void;
+  /** NOR write into the inactive slot (bits only cleared). @throws PortError 'flash-bounds' | 'flash-program' | 'flash-io' | 'flash-power' */
+  write(offset: number, data: Uint8Array): void;
+  /** @throws PortError 'flash-bounds' | 'flash-io' */
+  read(offset: number, length: number): Uint8Array;
+  /**
+   * Makes the inactive slot the next boot's (esp_ota_set_boot_partition): its image boots once
+   * 'pending-verify'. The bootloader's own image check runs first.
+   * @throws PortError 'update' (the slot's image is not bootable: nothing switched) | 'flash-power'
+   */
+  activate(): void;
+  /** Confirms the running image (esp_ota_mark_app_valid_cancel_rollback). No-op when already valid. @throws PortError 'update' */
+  markValid(): void;
+  /**
+   * Marks the running image invalid and restarts into the other slot
+   * (esp_ota_mark_app_invalid_rollback_and_reboot). Does not return on the device; host-sim
+   * powers the world off and on. @throws PortError 'update' (no other valid slot: nothing changed)
+   */
+  rollback(): void;
 }
 
 export interface SystemPort {
@@ -411,5 +464,7 @@ export interface Ports {
   display: DisplayPort;
   keypad: KeypadPort;
   system: SystemPort;
+  /** The OTA slots and the bootloader's rollback; undefined on a board built without OTA (a factory-only partition table). */
+  update?: UpdatePort;
   trace: TracePort;
 }

@@ -115,6 +115,7 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
       byteLength: sys.imageBytes,
       expectedSha256: sys.expectedSha256 === null ? undefined : bytes(sys.expectedSha256),
       read: (offset, length) => bytes(call('system.imageRead', offset, length)),
+      seal: () => undefined,
     },
   };
   // The card inputs the scenario fits (unfitted otherwise), built on this side: on XS they run in XS.

@@ -30,6 +30,7 @@ describe('system probes', () => {
       byteLength: bytes.length,
       expectedSha256: new Uint8Array(createHash('sha256').update(recorded).digest()),
       read: (offset, length) => bytes.slice(offset, offset + length),
+      seal: () => undefined,
     };
   }
   const withImage = (image: FirmwareImagePort) => (w: ReturnType<typeof worldWith>) => {

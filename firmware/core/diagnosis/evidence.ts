@@ -45,6 +45,8 @@ export const EVIDENCE_CODES: readonly EvidenceEntry[] = deepFreeze([
   ['scanner.ok', 119, S], ['scanner.no-answer', 120, S],
   // Card reads that failed 3 times running with the same reader error (runtime/cardDuties.ts).
   ['reader.repeated-error', 121, 'reader'],
+  // A brownout reset: the supply sagged (runtime/resetHistory.ts).
+  ['power.brownout', 122, 'reset'],
   // system (system.*; probe.* is the runner's, for a probe of any family)
   ['image.ok', 200, S], ['image.no-digest', 201, S], ['image.read-error', 202, S], ['image.digest-mismatch', 203, S],
   ['rtc.ok', 204, S], ['rtc.before-build', 205, S], ['rtc.implausible', 206, S],
@@ -59,6 +61,12 @@ export const EVIDENCE_CODES: readonly EvidenceEntry[] = deepFreeze([
   ['action.restart.done', 233, 'action'], ['action.restart.failed', 234, 'action'], ['action.restart.refused', 235, 'action'],
   ['action.set-clock.done', 236, 'action'], ['action.set-clock.failed', 237, 'action'], ['action.set-clock.refused', 238, 'action'],
   ['action.self-test.done', 239, 'action'], ['action.self-test.failed', 240, 'action'], ['action.self-test.refused', 241, 'action'],
+  // Firmware updates (update/, runtime/updateDuties.ts) and the running image's seal (system.image).
+  ['update.ok', 242, 'update'], ['update.failed', 243, 'update'], ['update.crashed', 244, 'update'], ['update.interrupted', 245, 'update'],
+  ['update.refused', 246, 'update'], ['update.download-failed', 247, 'update'],
+  ['image.unsigned', 248, S], ['image.signature-bad', 249, S], ['image.seal-mismatch', 250, S],
+  // The clock (runtime/clockKeeper.ts) and the crash history (runtime/resetHistory.ts).
+  ['clock.jump', 251, 'clock'], ['clock.sntp-failed', 252, 'clock'], ['reset.crash-loop', 253, 'reset'],
   // account (account.host: what the host's answers say about the merchant)
   ['account.ok', 300, S], ['account.no-answer', 301, S], ['account.not-judged', 302, S],
   ['account.merchant-restricted', 303, S], ['account.terminal-invalid', 304, S],
@@ -85,6 +93,8 @@ export const EVIDENCE_CODES: readonly EvidenceEntry[] = deepFreeze([
   ['keys.unprotected', 451, S],
   // The board would not store the activation's master key (key storage not protected, no devKeys=1).
   ['activation.device-refused', 452, 'activation'],
+  // A certificate check that waited for a trusted clock and got none (runtime/clockKeeper.ts).
+  ['cert.clock-untrusted', 453, S],
 ] as const);
 
 /** Largest evidence number a record may carry (history.ts keeps number × 4 + status in 16 bits). */

@@ -27,7 +27,7 @@
 import type { TerminalEvent } from '../runtime/events';
 import type { ProbeStatus, SelfTestReport } from '../selftest/types';
 import { deepFreeze } from '../freeze';
-import { factEvidence, findingEvidence } from './evidence';
+import { evidenceNumber, factEvidence, findingEvidence } from './evidence';
 import type { Evidence, EvidenceStatus } from './types';
 
 export interface SessionEvidence {
@@ -185,6 +185,10 @@ function fromEvents(events: readonly TerminalEvent[], out: Evidence[], counts: n
       if (event.category === 'approved') accepted = true;
     } else if (event.kind === 'reader-error') {
       note(out, factEvidence('reader.repeated-error', 'warn', event.wallMs, event.uptimeMs, `error=${event.error} reads=${event.reads} via=${event.interface}`), counts);
+    } else if (event.kind === 'fact') {
+      // A code this firmware's table lacks (a newer firmware recorded it) is no evidence here.
+      if (evidenceNumber(event.code) !== undefined && event.code.charCodeAt(0) !== 0x23)
+        note(out, factEvidence(event.code, event.status, event.wallMs, event.uptimeMs, event.detail), counts);
     } else if (event.kind === 'boot') {
       const reset = own(RESETS, event.resetReason);
       if (reset) note(out, factEvidence(`reset.${event.resetReason}`, reset, event.wallMs, event.uptimeMs, `firmware=${event.firmwareVersion}`), counts);

@@ -33,7 +33,16 @@ export type TerminalEvent =
       uptimeMs: number;
       wallMs: number;
     }
-  | ReaderEvent;
+  | ReaderEvent
+  | FactEvent;
+
+/**
+ * A fact for the diagnosis, named by an evidence code of diagnosis/evidence.ts's table: the
+ * update's outcome (update.*), a clock jump (clock.jump), the crash loop (reset.crash-loop),
+ * a brownout (power.brownout). gather.ts makes it evidence; a code this firmware does not know
+ * (a newer firmware wrote it) is skipped there. `detail` never holds secrets.
+ */
+export type FactEvent = { kind: 'fact'; code: string; status: 'fail' | 'warn' | 'info' | 'pass'; detail?: string; uptimeMs: number; wallMs: number };
 
 /**
  * Card reads that failed READER_EVIDENCE_RUN times running with the same reader error
@@ -83,6 +92,10 @@ export function decodeEvent(cbor: CborCodec, payload: Uint8Array): TerminalEvent
   } else if (e.kind === 'reader-error') {
     ['error', 'interface'].forEach(text);
     number('reads');
+  } else if (e.kind === 'fact') {
+    ['code', 'status'].forEach(text);
+    if (e.status !== 'fail' && e.status !== 'warn' && e.status !== 'info' && e.status !== 'pass') throw new EventError(`fact event: status ${String(e.status)}`);
+    if (e.detail !== undefined) text('detail');
   } else throw new EventError(`unknown event kind ${typeof e.kind === 'string' ? e.kind : typeof e.kind}`);
   number('uptimeMs');
   number('wallMs');

@@ -22,6 +22,9 @@ import type { ActionId, ActionOutcome, Diagnosis } from '../diagnosis/types';
 import type { ActivationOutcome } from '../activation/activate';
 import type { ActivateOptions } from './activationDuties';
 import { TerminalCore } from './terminalCore';
+import type { UpdateOutcome, UpdateStatus } from '../update/types';
+import type { SafeModeFacts } from '../ui/safeModeScreen';
+import type { ClockSource } from '../selftest/types';
 
 export { RuntimeError, type TerminalState } from './states';
 
@@ -92,6 +95,14 @@ export interface Terminal {
   activate(code: string, options?: ActivateOptions): Promise<ActivationOutcome>;
   /** What the panel shows ('home', 'report', 'diagnosis', 'code-entry', 'card-present', …): scenarios and tests read it. */
   readonly view: string;
+  /** Checks the update server now: downloads, verifies and installs a newer signed image (runtime/updateDuties.ts). */
+  checkUpdate(): Promise<UpdateOutcome>;
+  /** Where a firmware update stands, and the last one's result. */
+  readonly update: UpdateStatus;
+  /** The crash loop's safe mode while it holds (no acquirer link, the fault screen says why). */
+  readonly safeMode: SafeModeFacts | undefined;
+  /** Where the wall clock came from this boot. */
+  readonly clockSource: ClockSource;
 }
 
 export function createTerminal(ports: Ports, options: TerminalOptions = {}): Terminal {
@@ -131,6 +142,22 @@ class PaymentTerminal implements Terminal {
     // A card screen says which: card-present, card-reading, card-pin, card-<notice>.
     if (view.kind === 'card') return `card-${view.screen.kind === 'notice' ? view.screen.notice : view.screen.kind}`;
     return view.kind;
+  }
+
+  get update(): UpdateStatus {
+    return this.#core.updates.status();
+  }
+
+  get safeMode(): SafeModeFacts | undefined {
+    return this.#core.resets.safeMode;
+  }
+
+  get clockSource(): ClockSource {
+    return this.#core.clockKeeper.source();
+  }
+
+  checkUpdate(): Promise<UpdateOutcome> {
+    return this.#core.updates.check('demand');
   }
 
   boot(): Promise<void> {

@@ -28,6 +28,11 @@ import type { TerminalOptions } from './terminal';
 import { CardDuties, type CardDutiesDeps } from './cardDuties';
 import type { CardScreen } from '../ui/cardScreens';
 import type { SaleOutcome } from './hostDuties';
+import { ResetHistory } from './resetHistory';
+import { ClockKeeper } from './clockKeeper';
+import { UpdateDuties } from './updateDuties';
+import type { UpdateScreen } from '../ui/updateScreens';
+import type { SafeModeFacts } from '../ui/safeModeScreen';
 
 type HostOperation = Parameters<HostDutiesDeps['show']>[0];
 
@@ -42,6 +47,12 @@ export const SELF_TEST_INTERVAL_MS = 24 * 3600 * 1000;
  * (docs/memory.md). It is the deps of its host duties, its panel and its diagnosis runtime itself.
  */
 export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntimeDeps, CardDutiesDeps {
+  /** Reset reasons counted, the crash loop's safe mode (runtime/resetHistory.ts). */
+  readonly resets: ResetHistory;
+  /** SNTP, where the time came from, whether dates can be judged (runtime/clockKeeper.ts). */
+  readonly clockKeeper: ClockKeeper;
+  /** Firmware updates: check, download, verify, switch, the trial boot's gate (runtime/updateDuties.ts). */
+  readonly updates: UpdateDuties;
   readonly ports: Ports;
   readonly cbor: CborCodec;
   readonly options: TerminalOptions;
@@ -79,6 +90,26 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
     this.cards = new CardDuties(this);
     this.#panel = createPanel(this);
     this.diagnosisRuntime = createDiagnosisRuntime(this);
+    this.resets = new ResetHistory(this);
+    this.clockKeeper = new ClockKeeper(this);
+    this.updates = new UpdateDuties(this);
+  }
+
+  safeMode(): SafeModeFacts | undefined {
+    return this.resets.safeMode;
+  }
+
+  showUpdate(screen: UpdateScreen): void {
+    this.#panel.show({ kind: 'update', screen });
+  }
+
+  /** Why a firmware update may not switch or restart now, or undefined when it may. */
+  busyReason(): string | undefined {
+    if (this.#running) return 'self-test';
+    if (this.cards.busy()) return 'card sale';
+    if (this.diagnosisRuntime.busy()) return 'action';
+    if (this.pendingReversalStan()) return 'reversal pending';
+    return undefined;
   }
 
   // What the host duties, the panel and the diagnosis runtime read (their deps).
@@ -197,7 +228,8 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
       this.#running = undefined;
       this.#lastReport = report;
       this.#recordBytes(RecordType.selfTestReport, () => encodeReport(cbor, report));
-      this.#transition(report.verdict === 'fail' ? 'fault' : 'ready', `selftest-${report.verdict}`);
+      // The crash loop's safe mode keeps the terminal out of service whatever the probes say.
+      this.#transition(report.verdict === 'fail' || this.resets.safeMode ? 'fault' : 'ready', `selftest-${report.verdict}`);
       // After an 83 or a failed demand run the diagnosis opens; a demand run that did not fail opens on its report; otherwise home.
       if (!this.diagnosisRuntime.afterSelfTest(report)) panel.show(report.verdict !== 'fail' && trigger === 'demand' ? { kind: 'report', page: 0 } : { kind: 'home' });
       if (!this.#stopped) this.duties.afterSelfTest(report);
@@ -259,6 +291,8 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
         wallMs: ports.clock.wallMs(),
       } satisfies TerminalEvent);
     }
+    // This boot's reset reason, counted durably; three crashes in ten minutes: the safe mode.
+    this.resets.atBoot();
     const keys = new KeyStore(ports.crypto, log, cbor, ports.settings);
     this.#keys = keys;
     try {
@@ -270,7 +304,11 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
       ports.trace(`stored keys unreadable: ${errorText(error)}`);
     }
     this.diagnosisRuntime.restore();
-    this.reopenLink();
+    // A trial boot of a new image, or the old image finding that an update failed.
+    this.updates.atBoot();
+    if (this.resets.safeMode) ports.trace('safe mode: crashes came too fast, the acquirer link stays off');
+    else this.reopenLink();
+    this.clockKeeper.start();
     const subjects = {
       log: log ?? logProblem,
       cbor,
@@ -283,12 +321,16 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
       }),
       // The card hardware the board has: its probes join the plan (none fitted: the plan as before).
       parts: ports,
+      clock: this.clockKeeper,
     };
     this.#targets = probeTargets(subjects);
     this.#probes = (this.options.probes ?? standardProbes)(subjects);
     ports.keypad.start((key) => this.#onKey(key));
-    await this.selfTest('boot');
+    const report = await this.selfTest('boot');
+    // The new image's gate: confirmed, or rolled back to the old one.
+    this.updates.afterBootSelfTest(report);
     this.#schedulePeriodic();
+    this.updates.schedule();
     this.#panel.startClock();
   }
 
@@ -311,6 +353,8 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
     this.ports.keypad.stop();
     // A card sale under way: its timers and inputs end, its promise settles as card.stopped.
     this.cards.stop();
+    this.updates.stop();
+    this.clockKeeper.stop();
     if (this.#periodic) this.ports.clock.clearTimer(this.#periodic);
     this.#panel.stop();
     this.#acquirer?.link.close();

@@ -36,6 +36,9 @@ import { parseFont } from '../ui/font';
 import { createScreens, type ScreenContext, type Screens } from '../ui/screens';
 import { createTransactionScreens, type TransactionScreens } from '../ui/transactionScreens';
 import { CardScreens, type CardScreen } from '../ui/cardScreens';
+import { renderUpdateScreen, type UpdateScreen } from '../ui/updateScreens';
+import { renderSafeMode, type SafeModeFacts } from '../ui/safeModeScreen';
+import type { UiFont } from '../ui/font';
 import type { HostView } from './hostScreens';
 import type { TerminalState } from './states';
 
@@ -50,6 +53,8 @@ export type View =
   | { kind: 'host'; render: HostView }
   /** A card sale before the host is asked (runtime/cardDuties.ts): present, reading, PIN, a notice. */
   | { kind: 'card'; screen: CardScreen }
+  /** A firmware update's progress or result (runtime/updateDuties.ts). */
+  | { kind: 'update'; screen: UpdateScreen }
   /** A page of the current diagnosis; `running`: the action under way (its steps page shows it). */
   | { kind: 'diagnosis'; page: number; running?: ActionId }
   /** `choice`: the one-button board's current choice (ui/activationScreens.ts codeChoiceOffered). */
@@ -88,6 +93,8 @@ export interface PanelDeps {
   runStep(action: ActionId): void;
   /** ENTER on the code entry with enough digits. */
   submitCode(digits: string): void;
+  /** The crash loop's safe mode (runtime/resetHistory.ts): its screen replaces the fault screen. */
+  safeMode(): SafeModeFacts | undefined;
 }
 
 export interface Panel {
@@ -124,6 +131,7 @@ class TerminalPanel implements Panel {
   #screens: Screens | undefined;
   #transactionScreens: TransactionScreens | undefined;
   #cardScreens: CardScreens | undefined;
+  #font: UiFont | undefined;
   #diagnosisScreens: DiagnosisScreens | undefined;
   #idleRefresh: TimerToken | undefined;
   #identity: ScreenContext & { merchantId?: string };
@@ -151,6 +159,7 @@ class TerminalPanel implements Panel {
       const font = parseFont(ports.display.font);
       this.#transactionScreens = createTransactionScreens(font, ports.keypad.layout);
       this.#cardScreens = new CardScreens(font, ports.keypad.layout);
+      this.#font = font;
       this.#diagnosisScreens = createDiagnosisScreens(font, ports.keypad.layout);
     } catch (error) {
       ports.trace(`font unusable: ${errorText(error)}`);
@@ -176,9 +185,11 @@ class TerminalPanel implements Panel {
       if (view.kind === 'running') ports.display.draw(screens.boot(context));
       else if (view.kind === 'host' && this.#transactionScreens) ports.display.draw(view.render(this.#transactionScreens, context));
       else if (view.kind === 'card' && this.#cardScreens) ports.display.draw(this.#cardScreens.render(context, view.screen));
+      else if (view.kind === 'update' && this.#font) ports.display.draw(renderUpdateScreen({ ...context, font: this.#font, keys: ports.keypad.layout }, view.screen));
       else if (view.kind === 'report' && report) ports.display.draw(screens.selfTestPage(report, view.page, context));
       else if (view.kind !== 'home' && view.kind !== 'report' && this.#diagnosisScreens) this.#drawOwn(this.#diagnosisScreens, context);
       else if (deps.state() === 'fault' && deps.factory() && this.#diagnosisScreens) ports.display.draw(this.#diagnosisScreens.notActivated({ ...context, serialNumber: ports.system.serialNumber }));
+      else if (deps.state() === 'fault' && deps.safeMode() && this.#font) ports.display.draw(renderSafeMode({ ...context, font: this.#font, keys: ports.keypad.layout }, deps.safeMode() as SafeModeFacts));
       else if (deps.state() === 'fault' && report) ports.display.draw(screens.fault(report, context));
       else {
         const pendingReversalStan = deps.pendingReversalStan();
@@ -211,7 +222,7 @@ class TerminalPanel implements Panel {
     // code entry, and the one-button board's activation screen (where it opens the code entry).
     if (key === 'menu' && view.kind !== 'diagnosis' && view.kind !== 'code-entry' && !(oneButton && activationScreen)) return false;
     // Any key takes a transaction's result off the screen; a refused activation's leads to the diagnosis (its remedy, the support code).
-    if (view.kind === 'host' || view.kind === 'card') return this.#show({ kind: 'home' });
+    if (view.kind === 'host' || view.kind === 'card' || view.kind === 'update') return this.#show({ kind: 'home' });
     if (view.kind === 'activation-result') return this.#show(view.outcome?.kind !== 'activated' && deps.diagnosis() ? { kind: 'diagnosis', page: 0 } : { kind: 'home' });
     if (view.kind === 'activating' || view.kind === 'running') return true;
     if (view.kind === 'diagnosis') return this.#diagnosisKey(key, view.page);

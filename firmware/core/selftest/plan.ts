@@ -1,4 +1,5 @@
 /** The probes a terminal runs, in the order reports list them. Later capabilities add theirs here. */
+import type { ClockTrust } from './types';
 import type { Ports } from '../ports';
 import type { KeyStore } from '../security/keyStore';
 import type { CborCodec } from '../store/cbor';
@@ -17,6 +18,8 @@ import type { Probe, ProbeTargets } from './types';
 import { deepFreeze } from '../freeze';
 
 export interface ProbeSubjects {
+  /** The clock keeper: where the time came from, whether it can judge certificates. */
+  clock?: ClockTrust;
   /** The opened record log, or why it could not be opened (the flash probe reports it). */
   log: RecordLog | string;
   cbor: CborCodec;
@@ -54,7 +57,7 @@ function hostSource(subjects: ProbeSubjects): HostSubjectsSource | undefined {
 /** What the runner gives the probes of standardProbes(subjects) (runSelfTest's `targets`). */
 export function probeTargets(subjects: ProbeSubjects): ProbeTargets {
   const host = hostSource(subjects);
-  return { log: subjects.log, cbor: subjects.cbor, keys: subjects.keys, ...(host ? { host } : {}) };
+  return { log: subjects.log, cbor: subjects.cbor, keys: subjects.keys, ...(host ? { host } : {}), ...(subjects.clock ? { clock: subjects.clock } : {}) };
 }
 
 /** Link, names, each host's TCP connect, and an echo round trip. */

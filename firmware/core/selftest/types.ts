@@ -60,7 +60,25 @@ export interface ProbeTargets {
   readonly keys?: KeyStore;
   /** The acquirer link, session and profile as they are when a probe runs. */
   readonly host?: HostSubjectsSource;
+  /** Where the wall clock came from and whether it can judge dates (runtime/clockKeeper.ts). */
+  readonly clock?: ClockTrust;
 }
+
+/** What the clock probe and the certificate checks ask of the clock keeper (runtime/clockKeeper.ts). */
+export interface ClockTrust {
+  /** Where the wall clock's time came from this boot. */
+  source(): ClockSource;
+  /** True once the wall clock can judge certificates. */
+  trusted(): boolean;
+  /** Resolves true when trusted, false once `maxMs` of uptime passed without. Never rejects. */
+  whenTrusted(maxMs: number): Promise<boolean>;
+}
+
+export type ClockSource =
+  /** The RTC as the board kept it (battery-backed or set in an earlier boot). */
+  | { kind: 'rtc' }
+  /** Set from SNTP this boot: `server`, at `atUptimeMs`, stepped by `stepMs`. */
+  | { kind: 'sntp'; server: string; atUptimeMs: number; stepMs: number };
 
 /** What a probe may look at while it runs. */
 export interface ProbeContext {

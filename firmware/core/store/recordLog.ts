@@ -73,6 +73,10 @@ export const RecordType = deepFreeze({
   transaction: 8,
   /** The recent diagnosis evidence (diagnosis/history.ts: at most 100 bytes). Durable. */
   evidence: 9,
+  /** The firmware update's progress and outcome, and the anti-rollback floor (update/updateState.ts). Durable. */
+  update: 10,
+  /** Reset reasons counted and the recent crashes' times (runtime/resetHistory.ts). Durable. */
+  resets: 11,
 } as const);
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
@@ -86,6 +90,10 @@ export const DurableKey = deepFreeze({
   lastTransaction: 5,
   /** The recent diagnosis evidence: survives a reboot, since a crash may be the cause. */
   evidence: 6,
+  /** The firmware update's state: survives the reboots an update is made of. */
+  update: 7,
+  /** The reset and crash history: the safe mode counts crashes across reboots. */
+  resets: 8,
 } as const);
 
 export type StoreErrorCode = 'store-geometry' | 'store-record-size' | 'store-write' | 'store-read' | 'store-durable-full' | 'store-full';

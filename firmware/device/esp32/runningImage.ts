@@ -49,6 +49,8 @@ export function openRunningImage(): RunningImage {
           throw new PortError('flash-bounds', `image read ${offset}+${length} outside 0..${byteLength}`);
         return length === 0 ? new Uint8Array(0) : read(offset, length);
       },
+      // The seal sector is read by esp32/otaSlots.ts once the OTA adapter lands (issue 10).
+      seal: () => undefined,
     },
     problem: expectedSha256 ? undefined : 'the build appended no SHA-256 (hash_appended = 0)',
   };
@@ -63,6 +65,7 @@ function unreadable(problem: string): RunningImage {
       read(offset, length) {
         throw new PortError('flash-io', `image read ${offset}+${length}: ${problem}`);
       },
+      seal: () => undefined,
     },
     problem,
   };

@@ -40,9 +40,10 @@ function openSimReader(settings: SettingsPort, clock: ClockPort, watchLink?: (li
 const NO_IMAGE: FirmwareImagePort = Object.freeze({
   byteLength: 0,
   expectedSha256: undefined,
-  read(offset, length) {
+  read(offset: number, length: number): Uint8Array {
     throw new PortError('flash-bounds', `image read ${offset}+${length}: the simulator has no firmware image`);
   },
+  seal: () => undefined,
 });
 
 export function openSimBoard(config: BoardConfig): Board {

@@ -13,34 +13,11 @@ import { RecordType, type RecordLog } from '../../store/recordLog';
 import type { Probe, ProbeContext, ProbeOutcome } from '../types';
 import { targetOf, withTargets } from '../runner';
 import { fail, pass, warn } from './outcome';
-import { toHex } from '../../bytes';
 import { deepFreeze } from '../../freeze';
 import { errorText } from '../../errorText';
 
 
-/** Bytes hashed per read: one flash sector, so a read never spans more than the driver likes. */
-const IMAGE_CHUNK = 4096;
-
-/** SHA-256 of the running image against the digest the build recorded. */
-export const IMAGE_PROBE: Probe = deepFreeze({ id: 'system.image', family: 'system', timeoutMs: 20_000, run: runImage });
-export const imageProbe = (): Probe => IMAGE_PROBE;
-
-async function runImage({ ports }: ProbeContext): Promise<ProbeOutcome> {
-  const { image } = ports.system;
-  if (!image.expectedSha256) return warn('image.no-digest', `${image.byteLength} bytes, build recorded no SHA-256`);
-  const digest = ports.crypto.digest('SHA-256');
-  try {
-    for (let offset = 0; offset < image.byteLength; offset += IMAGE_CHUNK)
-      digest.update(image.read(offset, Math.min(IMAGE_CHUNK, image.byteLength - offset)));
-  } catch (error) {
-    return fail('image.read-error', `read failed: ${errorText(error)}`);
-  }
-  const actual = digest.close();
-  const expected = image.expectedSha256;
-  const same = actual.length === expected.length && actual.every((b, i) => b === expected[i]);
-  const facts = `sha256 ${toHex(actual.subarray(0, 8))}…, expected ${toHex(expected.subarray(0, 8))}…, ${image.byteLength} bytes`;
-  return same ? pass('image.ok', facts) : fail('image.digest-mismatch', facts);
-}
+export { IMAGE_PROBE, imageProbe } from './imageProbe';
 
 /** Later than this after the build, the RTC is taken to be wrong (a board is not shelved for 15 years). */
 export const RTC_PLAUSIBLE_SPAN_MS = 15 * 365.25 * 24 * 3600 * 1000;
