@@ -9,17 +9,18 @@ import { apduReplay } from './apdu';
 import { panCommand, qrCommand, tlvDecode, track2Command } from './cards';
 import { capkCheck, certCheck } from './checks';
 import { diagDecode } from './diag';
+import { imageInspect, imageSign, imageVerify } from './image';
 import { decode8583, encode8583 } from './iso8583';
 import { kcv, mac, pinblock } from './keys';
 
 export { InputError, UsageError } from './args';
 export type { ToolResult } from './command';
 
-const COMMANDS: readonly Command[] = [kcv, mac, pinblock, certCheck, capkCheck, decode8583, encode8583, diagDecode, tlvDecode, track2Command, panCommand, qrCommand, apduReplay];
+const COMMANDS: readonly Command[] = [kcv, mac, pinblock, certCheck, capkCheck, decode8583, encode8583, diagDecode, tlvDecode, track2Command, panCommand, qrCommand, apduReplay, imageSign, imageVerify, imageInspect];
 
 function overview(): string {
   return [
-    `${PROGRAM}: the firmware's key, MAC, PIN-block, certificate and CA-key code on the command line.`,
+    `${PROGRAM}: the firmware's key, MAC, PIN-block, certificate, CA-key and signed-image code on the command line.`,
     'Clear keys go in (better from a file or standard input: --key-file FILE, - for stdin); only check values, MACs and PIN blocks come out.',
     '',
     `usage: ${PROGRAM} COMMAND [options] [--json]`,
