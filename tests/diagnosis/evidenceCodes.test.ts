@@ -112,8 +112,8 @@ describe('the cause catalogue', () => {
   it('has the contract numbers in family blocks of ten, in family order then number', () => {
     expect(CAUSES.map((c) => `${c.number}:${c.id}`)).toEqual([
       '1:net.link-down', '2:net.dns', '3:net.host-unreachable', '4:net.primary-down', '5:net.unstable', '6:net.tls',
-      '10:dev.display', '11:dev.keypad', '12:dev.reader',
-      '20:sys.clock', '21:sys.config', '22:sys.storage', '23:sys.image', '24:sys.crash', '25:sys.memory', '26:sys.key-storage',
+      '10:dev.display', '11:dev.keypad', '12:dev.reader', '13:dev.power',
+      '20:sys.clock', '21:sys.config', '22:sys.storage', '23:sys.image', '24:sys.crash', '25:sys.memory', '26:sys.key-storage', '27:sys.update',
       '30:acct.restricted',
       '40:auth.not-activated', '41:auth.activation-code', '42:auth.tid-disabled', '43:auth.bound-elsewhere', '44:auth.master-key',
       '45:auth.kcv-mismatch', '46:auth.working-keys', '47:auth.certificate', '48:auth.tid-mismatch', '49:auth.host-not-registered',
@@ -155,8 +155,8 @@ describe('the cause catalogue', () => {
   it('has the contract remedies in family order, call-support last, each with an action or an actor', () => {
     expect(REMEDIES.map((r) => r.id)).toEqual([
       'check-network', 'check-link', 'check-dns', 'check-host-address', 'renew-tls-anchor',
-      'service-display', 'service-keypad', 'service-reader',
-      'set-clock', 'restart', 'rerun-self-test', 'reprovision-config', 'service-storage', 'reflash-firmware', 'secure-build',
+      'service-display', 'service-keypad', 'service-reader', 'check-power',
+      'set-clock', 'restart', 'rerun-self-test', 'reprovision-config', 'service-storage', 'reflash-firmware', 'secure-build', 'update-firmware',
       'call-acquirer-account',
       'sign-on-again', 'activate', 'new-activation-code', 'reinject-master-key', 'replace-certificate', 'fix-tid', 'call-acquirer-terminal',
       'call-support',

@@ -74,11 +74,12 @@ describe('host answers', () => {
 });
 
 describe('boots', () => {
-  it('panic and watchdog resets fail, a brownout warns, a power-on is no evidence; corruption found by recovery fails', () => {
+  it('panic and watchdog resets fail, a brownout warns (the power supply: power.brownout), a power-on is no evidence; corruption found by recovery fails', () => {
     const evidence = gather({
       events: [boot('panic', T0 - 3 * HOUR), boot('watchdog', T0 - 2 * HOUR), boot('brownout', T0 - HOUR), boot('power-on', T0, { records: 2, sectors: 1 })],
     });
-    expect(codes(evidence)).toEqual(['reset.brownout:warn', 'reset.panic:fail', 'reset.watchdog:fail', 'storage.corrupt:fail']);
+    expect(codes(evidence)).toEqual(['power.brownout:warn', 'reset.panic:fail', 'reset.watchdog:fail', 'storage.corrupt:fail']);
+    expect(find(evidence, 'power.brownout')).toMatchObject({ family: 'device', source: 'reset', detail: 'firmware=1.8.0' });
     expect(find(evidence, 'storage.corrupt')?.detail).toBe('records=2 sectors=1');
     expect(find(evidence, 'reset.panic')).toMatchObject({ family: 'system', source: 'reset', detail: 'firmware=1.8.0' });
   });

@@ -62,7 +62,7 @@ export function answer(
 }
 
 /** A boot event as terminal.ts records it. */
-export function boot(resetReason: 'power-on' | 'panic' | 'watchdog' | 'brownout', wallMs: number, corrupt = { records: 0, sectors: 0 }): TerminalEvent {
+export function boot(resetReason: 'power-on' | 'software' | 'panic' | 'watchdog' | 'brownout', wallMs: number, corrupt = { records: 0, sectors: 0 }): TerminalEvent {
   return {
     kind: 'boot',
     firmwareVersion: '1.8.0',

@@ -14,8 +14,8 @@ export const T = Date.UTC(2026, 11, 2, 7, 40);
 export const CONTRACT_CAUSES: Readonly<Record<string, readonly [number, CauseFamily]>> = {
   'net.link-down': [1, 'network'], 'net.dns': [2, 'network'], 'net.host-unreachable': [3, 'network'], 'net.primary-down': [4, 'network'],
   'net.unstable': [5, 'network'], 'net.tls': [6, 'network'],
-  'dev.display': [10, 'device'], 'dev.keypad': [11, 'device'], 'dev.reader': [12, 'device'],
-  'sys.clock': [20, 'system'], 'sys.config': [21, 'system'], 'sys.storage': [22, 'system'], 'sys.image': [23, 'system'], 'sys.crash': [24, 'system'], 'sys.memory': [25, 'system'], 'sys.key-storage': [26, 'system'],
+  'dev.display': [10, 'device'], 'dev.keypad': [11, 'device'], 'dev.reader': [12, 'device'], 'dev.power': [13, 'device'],
+  'sys.clock': [20, 'system'], 'sys.config': [21, 'system'], 'sys.storage': [22, 'system'], 'sys.image': [23, 'system'], 'sys.crash': [24, 'system'], 'sys.memory': [25, 'system'], 'sys.key-storage': [26, 'system'], 'sys.update': [27, 'system'],
   'acct.restricted': [30, 'account'],
   'auth.not-activated': [40, 'authentication'], 'auth.activation-code': [41, 'authentication'], 'auth.tid-disabled': [42, 'authentication'],
   'auth.bound-elsewhere': [43, 'authentication'], 'auth.master-key': [44, 'authentication'], 'auth.kcv-mismatch': [45, 'authentication'],
@@ -28,9 +28,9 @@ export const CONTRACT_REMEDIES: Readonly<Record<string, Remedy>> = Object.fromEn
   ([
     ['check-network', 'network', 'network-test'], ['check-link', 'network', undefined, 'merchant'], ['check-dns', 'network', undefined, 'technician'],
     ['check-host-address', 'network', undefined, 'technician'], ['renew-tls-anchor', 'network', undefined, 'technician'],
-    ['service-display', 'device', undefined, 'technician'], ['service-keypad', 'device', undefined, 'technician'], ['service-reader', 'device', undefined, 'technician'],
+    ['service-display', 'device', undefined, 'technician'], ['service-keypad', 'device', undefined, 'technician'], ['service-reader', 'device', undefined, 'technician'], ['check-power', 'device', undefined, 'merchant'],
     ['set-clock', 'system', 'set-clock'], ['restart', 'system', 'restart'], ['rerun-self-test', 'system', 'self-test'],
-    ['reprovision-config', 'system', undefined, 'technician'], ['service-storage', 'system', undefined, 'technician'], ['reflash-firmware', 'system', undefined, 'technician'], ['secure-build', 'system', undefined, 'technician'],
+    ['reprovision-config', 'system', undefined, 'technician'], ['service-storage', 'system', undefined, 'technician'], ['reflash-firmware', 'system', undefined, 'technician'], ['secure-build', 'system', undefined, 'technician'], ['update-firmware', 'system', undefined, 'technician'],
     ['call-acquirer-account', 'account', undefined, 'merchant'],
     ['sign-on-again', 'authentication', 'sign-on'], ['activate', 'authentication', 'activate'], ['new-activation-code', 'authentication', undefined, 'acquirer'],
     ['reinject-master-key', 'authentication', undefined, 'technician'], ['replace-certificate', 'authentication', undefined, 'technician'], ['fix-tid', 'authentication', undefined, 'technician'], ['call-acquirer-terminal', 'authentication', undefined, 'merchant'],

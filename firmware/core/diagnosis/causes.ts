@@ -113,8 +113,16 @@ export const CAUSES: readonly Cause[] = deepFreeze([
     remedies: ['service-reader'],
   },
   {
+    // A brownout reset: the supply sagged below what the board needs (runtime/resetHistory.ts,
+    // the boot event). reset.brownout is how firmware before issue 10 named the same boot.
+    id: 'dev.power', number: 13, family: 'device',
+    confirmedBy: ['power.brownout'], likelyBy: ['reset.brownout'], ruledOutBy: NONE,
+    remedies: ['check-power'],
+  },
+  {
+    // A certificate check that waited for a trusted clock in vain points at the clock, not the certificate.
     id: 'sys.clock', number: 20, family: 'system',
-    confirmedBy: ['rtc.before-build', 'rtc.implausible'], likelyBy: NONE, ruledOutBy: ['rtc.ok'],
+    confirmedBy: ['rtc.before-build', 'rtc.implausible'], likelyBy: ['cert.clock-untrusted'], ruledOutBy: ['rtc.ok'],
     remedies: ['set-clock'],
   },
   {
@@ -132,13 +140,17 @@ export const CAUSES: readonly Cause[] = deepFreeze([
   },
   {
     // Known answers of the crypto module failing mean its code or hardware is not what was built.
+    // An unsigned image (image.unsigned, a warning: a development build) is no evidence here.
     id: 'sys.image', number: 23, family: 'system',
-    confirmedBy: ['image.digest-mismatch', 'image.read-error'], likelyBy: ['crypto.kat-failed'], ruledOutBy: ['image.ok'],
+    confirmedBy: ['image.digest-mismatch', 'image.read-error', 'image.signature-bad', 'image.seal-mismatch'], likelyBy: ['crypto.kat-failed'], ruledOutBy: ['image.ok'],
     remedies: ['reflash-firmware'],
   },
   {
+    // A brownout is the supply's (dev.power), not a crash. A new image that crashed at its trial
+    // boot (update.crashed) explains the crash: the update's remedy comes first.
     id: 'sys.crash', number: 24, family: 'system',
-    confirmedBy: ['reset.panic', 'reset.watchdog'], likelyBy: ['reset.brownout', 'probe.crashed', 'probe.timeout'], ruledOutBy: NONE,
+    confirmedBy: ['reset.panic', 'reset.watchdog', 'reset.crash-loop'], likelyBy: ['probe.crashed', 'probe.timeout'], ruledOutBy: NONE,
+    explainedBy: ['sys.update'],
     remedies: ['restart', 'reflash-firmware'],
   },
   {
@@ -152,6 +164,13 @@ export const CAUSES: readonly Cause[] = deepFreeze([
     id: 'sys.key-storage', number: 26, family: 'system',
     confirmedBy: ['activation.device-refused'], likelyBy: NONE, ruledOutBy: ['activation.done'],
     remedies: ['secure-build'],
+  },
+  {
+    // A firmware update that failed its self-test gate or crashed at its trial boot (rolled back:
+    // the old image runs), or one a power cut or reset interrupted (retried by the next check).
+    id: 'sys.update', number: 27, family: 'system',
+    confirmedBy: ['update.failed', 'update.crashed'], likelyBy: ['update.interrupted'], ruledOutBy: ['update.ok'],
+    remedies: ['update-firmware'],
   },
   {
     id: 'acct.restricted', number: 30, family: 'account',

@@ -9,7 +9,8 @@
  *   with the code, MTI, host and text; what the host's text says (hosttext.*, read on terminal-invalid
  *   and merchant-restricted answers only: a decline's text is about the card); a terminal the
  *   host accepted earlier and now calls invalid (host.refused-after-accept); the CUP header's
- *   processing request 3 (host.sign-on-requested); resets by panic, watchdog or brownout,
+ *   processing request 3 (host.sign-on-requested); resets by panic or watchdog (reset.*) or brownout
+ *   (power.brownout: the supply; the reset history's fact about the same boot adds its detail),
  *   corruption found by recovery at boot, and card reads that kept failing with the same reader
  *   error (reader.repeated-error). An approval supersedes the refusals before it.
  * - The session (reversal pending and why, failovers, timeouts) and the activation state.
@@ -102,7 +103,15 @@ const TAKEN_BACK_BY: readonly (readonly [pass: string, codes: readonly string[]]
 const UNTRUSTED_CLOCK = deepFreeze(['rtc.before-build', 'rtc.implausible']);
 /** History older than this by a trusted RTC is no evidence any more: a day, the periodic self-test's interval. */
 export const HISTORY_WINDOW_MS = 24 * 3_600_000;
-const RESETS: Readonly<Record<string, EvidenceStatus>> = deepFreeze({ panic: 'fail', watchdog: 'fail', brownout: 'warn' });
+/**
+ * A boot's reset reason as evidence: crashes fail (system), a brownout warns and is the power
+ * supply's (device: power.brownout; firmware before issue 10 said reset.brownout, still a code).
+ */
+const RESETS: Readonly<Record<string, readonly [code: string, status: EvidenceStatus]>> = deepFreeze({
+  panic: ['reset.panic', 'fail'],
+  watchdog: ['reset.watchdog', 'fail'],
+  brownout: ['power.brownout', 'warn'],
+});
 /** The activation flow's refusal reasons (contract §6), each an evidence code activation.<reason>. */
 const ACTIVATION_REASONS = deepFreeze(['code-wrong', 'code-expired', 'tid-disabled', 'bound-elsewhere', 'kcv-mismatch', 'unreachable', 'malformed', 'device-refused']);
 const ALSO = ' | also ';
@@ -115,7 +124,7 @@ const SIGN_ON_REQUEST = 3;
 type HostAnswerEvent = Extract<TerminalEvent, { kind: 'host-answer' }>;
 
 /** The table's own entry for `key`: an event read from flash may name anything, "constructor" included. */
-function own(table: Readonly<Record<string, EvidenceStatus>>, key: string): EvidenceStatus | undefined {
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }
 
@@ -129,6 +138,11 @@ function note(out: Evidence[], e: Evidence, counts: number[]): void {
     }
   out.push(e);
   counts[out.length - 1] = 1;
+}
+
+function findCode(out: readonly Evidence[], code: string): number {
+  for (let i = 0; i < out.length; i++) if (out[i].code === code && out[i].source !== 'selftest') return i;
+  return -1;
 }
 
 function dropCodes(out: Evidence[], counts: number[], codes: readonly string[]): void {
@@ -179,6 +193,8 @@ function fromAnswer(event: HostAnswerEvent, accepted: boolean, out: Evidence[], 
 
 function fromEvents(events: readonly TerminalEvent[], out: Evidence[], counts: number[]): void {
   let accepted = false;
+  // The code the newest boot event gave, until a fact of that code (the reset history's) says more about the same boot.
+  let bootCode: string | undefined;
   for (const event of events) {
     if (event.kind === 'host-answer') {
       fromAnswer(event, accepted, out, counts);
@@ -187,11 +203,17 @@ function fromEvents(events: readonly TerminalEvent[], out: Evidence[], counts: n
       note(out, factEvidence('reader.repeated-error', 'warn', event.wallMs, event.uptimeMs, `error=${event.error} reads=${event.reads} via=${event.interface}`), counts);
     } else if (event.kind === 'fact') {
       // A code this firmware's table lacks (a newer firmware recorded it) is no evidence here.
-      if (evidenceNumber(event.code) !== undefined && event.code.charCodeAt(0) !== 0x23)
-        note(out, factEvidence(event.code, event.status, event.wallMs, event.uptimeMs, event.detail), counts);
+      if (evidenceNumber(event.code) === undefined || event.code.charCodeAt(0) === 0x23) continue;
+      const e = factEvidence(event.code, event.status, event.wallMs, event.uptimeMs, event.detail);
+      // The reset history's power.brownout after its own brownout boot: the same sighting, its detail added.
+      const same = event.code === bootCode ? findCode(out, event.code) : -1;
+      if (same >= 0) out[same] = { ...out[same], detail: `${out[same].detail ?? ''}${out[same].detail && event.detail ? ' ' : ''}${event.detail ?? ''}` };
+      else note(out, e, counts);
+      if (event.code === bootCode) bootCode = undefined;
     } else if (event.kind === 'boot') {
       const reset = own(RESETS, event.resetReason);
-      if (reset) note(out, factEvidence(`reset.${event.resetReason}`, reset, event.wallMs, event.uptimeMs, `firmware=${event.firmwareVersion}`), counts);
+      bootCode = reset?.[0];
+      if (reset) note(out, factEvidence(reset[0], reset[1], event.wallMs, event.uptimeMs, `firmware=${event.firmwareVersion}`), counts);
       const { corruptRecords, corruptSectors } = event.recovery;
       if (corruptRecords > 0 || corruptSectors > 0)
         note(out, factEvidence('storage.corrupt', 'fail', event.wallMs, event.uptimeMs, `records=${corruptRecords} sectors=${corruptSectors}`), counts);

@@ -19,6 +19,7 @@ export const REMEDIES: readonly Remedy[] = deepFreeze([
   { id: 'service-display', family: 'device', actor: 'technician' },
   { id: 'service-keypad', family: 'device', actor: 'technician' },
   { id: 'service-reader', family: 'device', actor: 'technician' },
+  { id: 'check-power', family: 'device', actor: 'merchant' },
   // system
   { id: 'set-clock', family: 'system', action: 'set-clock' },
   { id: 'restart', family: 'system', action: 'restart' },
@@ -27,6 +28,7 @@ export const REMEDIES: readonly Remedy[] = deepFreeze([
   { id: 'service-storage', family: 'system', actor: 'technician' },
   { id: 'reflash-firmware', family: 'system', actor: 'technician' },
   { id: 'secure-build', family: 'system', actor: 'technician' },
+  { id: 'update-firmware', family: 'system', actor: 'technician' },
   // account
   { id: 'call-acquirer-account', family: 'account', actor: 'merchant' },
   // authentication

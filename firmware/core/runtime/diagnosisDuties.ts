@@ -30,6 +30,8 @@ import type { TerminalEvent } from './events';
 
 /** Host answers and reader-error events of this run the diagnosis reads, the newest kept (the boot event is kept apart). */
 export const RECENT_EVENTS = 16;
+/** Fact events of this run (runtime/events.ts FactEvent: reset history, updates, the clock) the diagnosis reads, the newest kept. */
+export const RECENT_FACTS = 8;
 /** Action outcomes kept: one per action (there are six), the newest. */
 export const ACTIONS_KEPT = 6;
 
@@ -70,6 +72,8 @@ class TerminalDiagnosisDuties implements DiagnosisDuties {
   #bootEvent: TerminalEvent | undefined;
   /** Host answers, oldest first. */
   readonly #answers: TerminalEvent[] = [];
+  /** Fact events, oldest first: apart from the answers, so that a run of answers never pushes a boot's facts out. */
+  readonly #facts: TerminalEvent[] = [];
   readonly #tried: ActionOutcome[] = [];
   #history: Evidence[] = [];
   #current: Diagnosis | undefined;
@@ -91,6 +95,12 @@ class TerminalDiagnosisDuties implements DiagnosisDuties {
   /** An arrow field: the runtime hands it on as a plain function (diagnosisRuntime.ts). */
   readonly noteEvent = (event: TerminalEvent): void => {
     if (event.kind === 'boot') this.#bootEvent = event;
+    if (event.kind === 'fact') {
+      const facts = this.#facts;
+      facts.push(event);
+      if (facts.length > RECENT_FACTS) facts.shift();
+      return;
+    }
     if (event.kind !== 'host-answer' && event.kind !== 'reader-error') return;
     const answers = this.#answers;
     answers.push(event);
@@ -125,7 +135,8 @@ class TerminalDiagnosisDuties implements DiagnosisDuties {
     const now = { wallMs: ports.clock.wallMs(), uptimeMs: ports.clock.uptimeMs() };
     const session = deps.session();
     const activation = deps.activation();
-    const events = this.#bootEvent ? [this.#bootEvent, ...this.#answers] : this.#answers;
+    // The boot, then the facts (the reset history's come right after the boot), then the answers.
+    const events = this.#bootEvent ? [this.#bootEvent, ...this.#facts, ...this.#answers] : [...this.#facts, ...this.#answers];
     const evidence = gatherEvidence({ report: deps.report(), events, history: this.#history, ...(session ? { session } : {}), ...(activation ? { activation } : {}), now });
     // Drop the previous diagnosis before judging: only one is ever held.
     this.#current = undefined;

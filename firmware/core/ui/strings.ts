@@ -10,6 +10,7 @@ import type { CauseFamily, ProbeStatus, SelfTestTrigger } from '../selftest/type
 import { deepFreeze } from '../freeze';
 import { EN_TRANSACTION, ZH_TRANSACTION } from './transactionTexts';
 import { EN_CARD, ZH_CARD } from './cardTexts';
+import { EN_RESETS, ZH_RESETS } from './resetTexts';
 
 /** Screen language, a terminal setting: simplified Chinese (zh-CN) or English. */
 export type Lang = 'zh' | 'en';
@@ -88,6 +89,7 @@ const EN = deepFreeze({
   'keys.one.selftest': 'Hold 1.5 s: run self-test',
   ...EN_TRANSACTION,
   ...EN_CARD,
+  ...EN_RESETS,
 });
 
 export type StringKey = keyof typeof EN;
@@ -166,6 +168,7 @@ const ZH: StringTable = deepFreeze({
   'keys.one.selftest': '长按 1.5 秒：运行自检',
   ...ZH_TRANSACTION,
   ...ZH_CARD,
+  ...ZH_RESETS,
 });
 
 export const STRINGS: Readonly<Record<Lang, StringTable>> = Object.freeze({ zh: Object.freeze(ZH), en: Object.freeze(EN) });
