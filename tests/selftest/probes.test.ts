@@ -1,6 +1,4 @@
 /** Each probe's findings for the cases a technician meets, through a real boot of a simulated terminal. */
-import { createHash } from 'node:crypto';
-import type { FirmwareImagePort } from '../../firmware/core/ports';
 import { createTerminal } from '../../firmware/core/runtime/terminal';
 import { PROFILE, worldWith } from '../runtime/world';
 
@@ -15,50 +13,7 @@ async function resultOf(probe: string, changes: Record<string, unknown>, tweak?:
 const terminal = (t: Record<string, unknown>) => ({ terminal: { tid: '10240001', mid: '898440154110001', profile: PROFILE, ...t } });
 
 describe('system probes', () => {
-  it.each([
-    ['healthy image', {}, 'pass', 'image.ok'],
-    ['flipped byte', { firmware: { corruptAt: [0] } }, 'fail', 'image.digest-mismatch'],
-    ['last byte flipped', { firmware: { imageBytes: 5000, corruptAt: [4999] } }, 'fail', 'image.digest-mismatch'],
-    ['no digest recorded', { firmware: { digest: false } }, 'warn', 'image.no-digest'],
-  ])('image: %s', async (_, changes, status, code) => {
-    expect(await resultOf('system.image', changes)).toMatchObject({ status, code });
-  });
-
-  /** An image port over bytes the test chose, with the digest node:crypto computed for `recorded`. */
-  function imageOf(bytes: Uint8Array, recorded: Uint8Array): FirmwareImagePort {
-    return {
-      byteLength: bytes.length,
-      expectedSha256: new Uint8Array(createHash('sha256').update(recorded).digest()),
-      read: (offset, length) => bytes.slice(offset, offset + length),
-      seal: () => undefined,
-    };
-  }
-  const withImage = (image: FirmwareImagePort) => (w: ReturnType<typeof worldWith>) => {
-    (w.ports.system as { image: FirmwareImagePort }).image = image;
-  };
-  // 10,000 bytes: two whole 4 KiB reads and a partial one, so every chunk boundary is crossed.
-  const built = Uint8Array.from({ length: 10_000 }, (_, i) => (i * 131 + (i >> 8)) & 0xff);
-  const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-
-  it('image: passes an image whose SHA-256 node:crypto computed, naming both digests', async () => {
-    const r = await resultOf('system.image', {}, withImage(imageOf(built, built)));
-    expect(r).toMatchObject({ status: 'pass', code: 'image.ok', detail: `sha256 ${sha(built)}…, expected ${sha(built)}…, 10000 bytes` });
-  });
-
-  it.each([0, 4095, 4096, 9999])('image: fails the same image with byte %i changed, naming the digest it found', async (at) => {
-    const corrupted = built.slice();
-    corrupted[at] ^= 0x01;
-    const r = await resultOf('system.image', {}, withImage(imageOf(corrupted, built)));
-    expect(r).toMatchObject({ status: 'fail', code: 'image.digest-mismatch', detail: `sha256 ${sha(corrupted)}…, expected ${sha(built)}…, 10000 bytes` });
-  });
-
-  it('image: a read error fails the probe with the reason', async () => {
-    const r = await resultOf('system.image', {}, (w) => {
-      w.ports.system.image.read = () => { throw new Error('spi timeout'); };
-    });
-    expect(r).toMatchObject({ status: 'fail', code: 'image.read-error' });
-    expect(r.detail).toContain('spi timeout');
-  });
+  // The image probe's cases: tests/selftest/imageProbe.test.ts.
 
   it.each([
     ['after the build', '2026-11-26T09:00:00Z', 'pass', 'rtc.ok'],

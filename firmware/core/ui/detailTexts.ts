@@ -44,7 +44,11 @@ const re = (source: string): DetailForm['en'] => ({ exec: (detail: string) => ne
 const form = (en: string, zh: string): DetailForm => ({ en: re(en), zh });
 
 const IMAGE_FACTS = form('sha256 (?<actual>[0-9a-f]+…), expected (?<expected>[0-9a-f]+…), (?<bytes>\\d+) bytes', 'SHA-256 为 {actual}，应为 {expected}，共 {bytes} 字节');
-const RTC_FACTS = form(`rtc (?<rtc>${ISO}), build (?<build>${ISO})`, '时钟 {rtc}，固件构建于 {build}');
+const IMAGE_SIGNED = form('version (?<version>\\S+) signed by (?<keyId>\\S+), sha256 (?<sha>[0-9a-f]+…), (?<bytes>\\d+) bytes', '版本 {version}，由密钥 {keyId} 签名，SHA-256 为 {sha}，共 {bytes} 字节');
+const RTC_FACTS = form(
+  `rtc (?<rtc>${ISO}), build (?<build>${ISO})(?:, source (?:sntp (?<server>\\S+)|rtc(?<kept>)))?`,
+  '时钟 {rtc}，固件构建于 {build}[，时间由 SNTP 服务器 {server} 校准][{kept}，时间来自本机时钟]',
+);
 const MEMORY_FACTS = form('chunks (?<chunkFree>\\d+)/(?<chunkTotal>\\d+) B free, slots (?<slotsFree>\\d+)/(?<slotsTotal>\\d+) free', '内存块空闲 {chunkFree}/{chunkTotal} 字节，槽位空闲 {slotsFree}/{slotsTotal}');
 const CONFIG_FIELD = form('(?<field>[^\\s:]+): (?<why>.+)', '有误的字段：{field}');
 const DISPLAY_FACTS = form('(?<controller>.+?), (?<width>\\d+)×(?<height>\\d+)(?:, expected (?<expectedWidth>\\d+)×(?<expectedHeight>\\d+))?', '控制器 {controller}，{width}×{height}[，应为 {expectedWidth}×{expectedHeight}]');
@@ -87,10 +91,18 @@ const REVERSAL_FACTS = form('STAN (?<stan>\\d{6}), reason (?<reason>[0-9A-Z]{2})
 
 /** Forms by result code; a code's forms are tried in order. */
 const FORMS: Readonly<Record<string, readonly DetailForm[]>> = deepFreeze({
-  'image.ok': [IMAGE_FACTS],
+  'image.ok': [IMAGE_SIGNED, IMAGE_FACTS],
   'image.digest-mismatch': [IMAGE_FACTS],
   'image.no-digest': [form('(?<bytes>\\d+) bytes, build recorded no SHA-256', '共 {bytes} 字节，构建未记录 SHA-256')],
   'image.read-error': [form('read failed: (?<error>.+)', '读取失败：{error}')],
+  'image.unsigned': [
+    form('no seal; build recorded no SHA-256; (?<bytes>\\d+) bytes', '未签名；构建未记录 SHA-256；共 {bytes} 字节'),
+    form("no seal; sha256 (?<sha>[0-9a-f]+…) matches the build's digest; (?<bytes>\\d+) bytes", '未签名；SHA-256 为 {sha}，与构建摘要一致；共 {bytes} 字节'),
+  ],
+  'image.signature-bad': [form('seal refused \\((?<code>update-[a-z-]+)\\): .+', '签名校验未通过（错误代码 {code}）')],
+  'image.seal-mismatch': [
+    form('sha256 (?<actual>[0-9a-f]+…), manifest (?<expected>[0-9a-f]+…), (?<bytes>\\d+) bytes, manifest (?<size>\\d+) bytes', 'SHA-256 为 {actual}，签名清单为 {expected}；共 {bytes} 字节，签名清单为 {size} 字节'),
+  ],
   'rtc.ok': [RTC_FACTS],
   'rtc.before-build': [RTC_FACTS],
   'rtc.implausible': [RTC_FACTS],
@@ -164,6 +176,9 @@ const FORMS: Readonly<Record<string, readonly DetailForm[]>> = deepFreeze({
     form(`(?<cert>.+) valid from (?<from>${DAY})(?:, in (?<days>\\d+) day\\(s\\))?[;,] clock says (?<now>${DAY})`, '{cert} 自 {from} 起生效[（{days} 天后）]；时钟为 {now}'),
   ],
   'cert.cannot-decide': [
+    form(`(?<verified>chain verifies; )?validity not judged: the clock is not trusted \\(terminal cert (?<from>${DAY}) – (?<to>${DAY})\\)`, '[{verified}]时钟不可信，未判断有效期（终端证书 {from} 至 {to}）'),
+  ],
+  'cert.clock-untrusted': [
     form(`(?<verified>chain verifies; )?validity not judged: the clock is not trusted \\(terminal cert (?<from>${DAY}) – (?<to>${DAY})\\)`, '[{verified}]时钟不可信，未判断有效期（终端证书 {from} 至 {to}）'),
   ],
   'cert.wrong-terminal': [form('certificate is for (?<cert>.+), terminal is (?<tid>.*)', '证书属于 {cert}，本终端为 {tid}')],

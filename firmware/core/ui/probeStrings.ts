@@ -57,7 +57,7 @@ const EN_REPROVISION = 'Re-provision the terminal, or contact your acquirer for 
 const ZH_REPROVISION = '请重新下载终端参数，或联系收单机构。';
 
 const EN_CODES = deepFreeze({
-  'image.ok': { message: 'Firmware matches its build digest.', remedy: EN_NONE },
+  'image.ok': { message: 'Firmware is signed by a trusted key and matches what was signed.', remedy: EN_NONE },
   'image.digest-mismatch': {
     message: 'Firmware does not match its build digest.',
     remedy: 'Re-flash or update the firmware. If it fails again, call support with this code.',
@@ -65,6 +65,18 @@ const EN_CODES = deepFreeze({
   'image.no-digest': {
     message: 'The build recorded no digest; firmware not verified.',
     remedy: 'Update to a release build when convenient.',
+  },
+  'image.unsigned': {
+    message: 'Firmware carries no vendor signature (a factory or development flash).',
+    remedy: 'Install a signed release (update the firmware) when convenient.',
+  },
+  'image.signature-bad': {
+    message: "The firmware's signature is invalid or not from a trusted key.",
+    remedy: 'Re-flash or update to a signed release. If it fails again, call support with this code.',
+  },
+  'image.seal-mismatch': {
+    message: 'Firmware differs from what its vendor signed.',
+    remedy: 'Re-flash or update the firmware. If it fails again, call support with this code.',
   },
   'image.read-error': {
     message: 'The firmware image could not be read.',
@@ -79,6 +91,10 @@ const EN_CODES = deepFreeze({
   'rtc.implausible': {
     message: 'The clock is implausibly far ahead.',
     remedy: 'Set the date and time. If it drifts again, replace the RTC battery.',
+  },
+  'cert.clock-untrusted': {
+    message: 'Certificate dates not judged: the clock could not be trusted or set from the network.',
+    remedy: 'Set the clock (see the Clock check), then run the self-test again.',
   },
 
   'flash.ok': { message: 'Storage writes and reads back correctly.', remedy: EN_NONE },
@@ -156,9 +172,12 @@ const EN_CODES = deepFreeze({
 export type ProbeCode = keyof typeof EN_CODES;
 
 const ZH_CODES: Readonly<Record<ProbeCode, CodeText>> = deepFreeze({
-  'image.ok': { message: '固件与构建摘要一致。', remedy: ZH_NONE },
+  'image.ok': { message: '固件签名可信，与签名内容一致。', remedy: ZH_NONE },
   'image.digest-mismatch': { message: '固件与构建摘要不一致。', remedy: '请重新刷写或升级固件；如仍失败，请携此代码联系客服。' },
   'image.no-digest': { message: '构建未记录摘要，固件未经校验。', remedy: '方便时请升级到正式发布版本。' },
+  'image.unsigned': { message: '固件未经厂商签名（出厂或开发版本）。', remedy: '方便时请安装已签名的正式版本（升级固件）。' },
+  'image.signature-bad': { message: '固件签名无效，或不是可信密钥签发的。', remedy: '请重新刷写或升级到已签名的正式版本；如仍失败，请携此代码联系客服。' },
+  'image.seal-mismatch': { message: '固件与厂商签名的内容不一致。', remedy: '请重新刷写或升级固件；如仍失败，请携此代码联系客服。' },
   'image.read-error': { message: '无法读取固件映像。', remedy: '请重启终端；如仍出现，请重新刷写固件，再携此代码联系客服。' },
 
   'rtc.ok': { message: '时钟正常。', remedy: ZH_NONE },
@@ -167,6 +186,7 @@ const ZH_CODES: Readonly<Record<ProbeCode, CodeText>> = deepFreeze({
     remedy: '请设置日期和时间；如断电后复位，请更换时钟电池。证书校验依赖时钟。',
   },
   'rtc.implausible': { message: '时钟超前过多，明显不合理。', remedy: '请设置日期和时间；如再次偏差，请更换时钟电池。' },
+  'cert.clock-untrusted': { message: '未判断证书有效期：时钟不可信，且未能从网络校准。', remedy: '请先校正时钟（见时钟检查），再重新自检。' },
 
   'flash.ok': { message: '存储写入和读回正常。', remedy: ZH_NONE },
   'flash.readback': { message: '测试写入后无法正确读回，闪存故障。', remedy: '请更换主板，并携此代码联系客服。' },

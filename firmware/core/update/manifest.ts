@@ -160,10 +160,10 @@ class Reader {
     return out;
   }
 
-  /** A non-negative integer (a float64 only when it holds one, as CborWriter writes integers past 2³² − 1). */
+  /** A non-negative integer; a float64 only for an integer past 2³² − 1 (as CborWriter and cbor-x write one). */
   uint(what: string): number {
     this.head();
-    const ok = this.float ? Number.isSafeInteger(this.arg) && this.arg >= 0 : this.major === 0;
+    const ok = this.float ? Number.isSafeInteger(this.arg) && this.arg > 0xffffffff : this.major === 0;
     if (!ok) throw bad(`${what}: not a non-negative integer`);
     return this.arg;
   }

@@ -1,33 +1,93 @@
 /**
- * The running image's integrity: its SHA-256 against the digest the build recorded (and, from
- * issue 10, the signed manifest stored with it: update/seal.ts).
+ * The running image's integrity (issue 10, item 1): the signed manifest stored with it (its
+ * slot's seal, update/seal.ts) checked as an update is, under the firmware's trusted vendor keys,
+ * then the image's size and SHA-256 against the manifest's. An image without a seal (a factory or
+ * development flash) is only checked against the digest its build appended, and warned about.
+ *
+ * - sealed, signature good, image as signed → pass 'image.ok'
+ * - sealed, seal malformed, key not trusted or signature bad → fail 'image.signature-bad'
+ * - sealed, size or SHA-256 differ from the manifest's → fail 'image.seal-mismatch'
+ * - no seal → warn 'image.unsigned' (the detail says what the appended digest showed), unless
+ *   the digest differs: fail 'image.digest-mismatch'
+ * - a read error → fail 'image.read-error'
+ *
+ * What the port's bytes are: the manifest covers the whole image file, the appended SHA-256
+ * included. A port may give that whole file (`byteLength` = the file's length: the device's
+ * esp32/runningImage.ts) or only the span the appended digest covers, `expectedSha256` being the
+ * file's last 32 bytes (host-sim's OtaSlots, the older ports). The probe takes both: a file whose
+ * last 32 bytes are the appended digest itself is the whole file.
  */
+import type { FirmwareImagePort, Ports } from '../../ports';
 import type { Probe, ProbeContext, ProbeOutcome } from '../types';
 import { fail, pass, warn } from './outcome';
 import { toHex } from '../../bytes';
 import { deepFreeze } from '../../freeze';
 import { errorText } from '../../errorText';
+import { UpdateError } from '../../update/errors';
+import type { Manifest } from '../../update/manifest';
+import { HASH_CHUNK_BYTES, verifySeal } from '../../update/verify';
 
-/** Bytes hashed per read: one flash sector, so a read never spans more than the driver likes. */
-const IMAGE_CHUNK = 4096;
-
-/** SHA-256 of the running image against the digest the build recorded. */
+/** SHA-256 of the running image against its signed manifest, or the digest the build recorded. */
 export const IMAGE_PROBE: Probe = deepFreeze({ id: 'system.image', family: 'system', timeoutMs: 20_000, run: runImage });
 export const imageProbe = (): Probe => IMAGE_PROBE;
 
+const APPENDED_BYTES = 32;
+
+const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+const prefix = (bytes: Uint8Array) => `${toHex(bytes.subarray(0, 8))}…`;
+
+/** SHA-256 of the image's first `length` bytes, then `tail` (the appended digest the port gives apart). @throws the port's errors */
+function hash(ports: Ports, image: FirmwareImagePort, length: number, tail?: Uint8Array): Uint8Array {
+  const digest = ports.crypto.digest('SHA-256');
+  for (let offset = 0; offset < length; offset += HASH_CHUNK_BYTES) digest.update(image.read(offset, Math.min(HASH_CHUNK_BYTES, length - offset)));
+  if (tail) digest.update(tail);
+  return digest.close();
+}
+
+/** True when the port's last 32 bytes are the appended digest: it gives the whole file. @throws the port's errors */
+function givesWholeFile(image: FirmwareImagePort, expected: Uint8Array): boolean {
+  return image.byteLength >= APPENDED_BYTES && same(image.read(image.byteLength - APPENDED_BYTES, APPENDED_BYTES), expected);
+}
+
 async function runImage({ ports }: ProbeContext): Promise<ProbeOutcome> {
   const { image } = ports.system;
-  if (!image.expectedSha256) return warn('image.no-digest', `${image.byteLength} bytes, build recorded no SHA-256`);
-  const digest = ports.crypto.digest('SHA-256');
+  let seal: Uint8Array | undefined;
   try {
-    for (let offset = 0; offset < image.byteLength; offset += IMAGE_CHUNK)
-      digest.update(image.read(offset, Math.min(IMAGE_CHUNK, image.byteLength - offset)));
+    seal = image.seal();
+  } catch (error) {
+    return fail('image.read-error', `read failed: seal: ${errorText(error)}`);
+  }
+  try {
+    return seal ? sealed(ports, image, seal) : unsigned(ports, image);
   } catch (error) {
     return fail('image.read-error', `read failed: ${errorText(error)}`);
   }
-  const actual = digest.close();
+}
+
+/** @throws the port's read errors */
+function sealed(ports: Ports, image: FirmwareImagePort, seal: Uint8Array): ProbeOutcome {
+  let m: Manifest;
+  try {
+    m = verifySeal(ports.crypto, seal);
+  } catch (error) {
+    if (error instanceof UpdateError) return fail('image.signature-bad', `seal refused (${error.code}): ${error.message}`);
+    throw error;
+  }
   const expected = image.expectedSha256;
-  const same = actual.length === expected.length && actual.every((b, i) => b === expected[i]);
-  const facts = `sha256 ${toHex(actual.subarray(0, 8))}…, expected ${toHex(expected.subarray(0, 8))}…, ${image.byteLength} bytes`;
-  return same ? pass('image.ok', facts) : fail('image.digest-mismatch', facts);
+  // The file: what the port gives, or that and the appended digest it gives apart.
+  const apart = expected !== undefined && m.size === image.byteLength + APPENDED_BYTES && !givesWholeFile(image, expected);
+  const bytes = apart ? image.byteLength + APPENDED_BYTES : image.byteLength;
+  const actual = hash(ports, image, image.byteLength, apart ? expected : undefined);
+  if (bytes !== m.size || !same(actual, m.sha256)) return fail('image.seal-mismatch', `sha256 ${prefix(actual)}, manifest ${prefix(m.sha256)}, ${bytes} bytes, manifest ${m.size} bytes`);
+  return pass('image.ok', `version ${m.version} signed by ${m.keyId}, sha256 ${prefix(actual)}, ${bytes} bytes`);
+}
+
+/** @throws the port's read errors */
+function unsigned(ports: Ports, image: FirmwareImagePort): ProbeOutcome {
+  const expected = image.expectedSha256;
+  if (!expected) return warn('image.unsigned', `no seal; build recorded no SHA-256; ${image.byteLength} bytes`);
+  const span = givesWholeFile(image, expected) ? image.byteLength - APPENDED_BYTES : image.byteLength;
+  const actual = hash(ports, image, span);
+  if (!same(actual, expected)) return fail('image.digest-mismatch', `sha256 ${prefix(actual)}, expected ${prefix(expected)}, ${span} bytes`);
+  return warn('image.unsigned', `no seal; sha256 ${prefix(actual)} matches the build's digest; ${span} bytes`);
 }
