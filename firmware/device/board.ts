@@ -8,7 +8,7 @@
  * imports `flash` or `resetReason`, which do not exist there, while both folders are still
  * type-checked by `tsc -p firmware/tsconfig.json` on every change.
  */
-import type { CardReaderPort, ClockPort, FirmwareImagePort, FlashRegionPort, ReaderLinkPort, ResetReason, SettingsPort } from '../core/ports';
+import type { CardReaderPort, ClockPort, FirmwareImagePort, FlashRegionPort, ReaderLinkPort, ResetReason, SettingsPort, UpdatePort } from '../core/ports';
 import type { KeyVault } from './keyVault';
 import type { ValueStore } from './settings';
 
@@ -22,6 +22,8 @@ export interface Board {
   /** Where the settings port keeps its values (NVS on the board). */
   readonly settingsStore: ValueStore;
   readonly image: FirmwareImagePort;
+  /** The OTA slots and the bootloader's rollback (esp32/otaSlots.ts); absent without them (the simulator, a factory-only table). */
+  readonly update?: UpdatePort;
   readonly resetReason: ResetReason;
   /** Where the master key is kept for good (keyVault.ts), for the crypto adapter only. */
   readonly keyVault: KeyVault;

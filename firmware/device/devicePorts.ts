@@ -65,6 +65,7 @@ export async function createDevicePorts(trace: TracePort, watchLink?: (link: Rea
     }),
     keypad: new ButtonKeypad(clock, hostButton ? (options) => new hostButton(options) : undefined),
     system: createSystemPort(build, board),
+    update: board.update,
     trace,
   };
 }

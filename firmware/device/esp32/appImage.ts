@@ -20,7 +20,8 @@ export const IMAGE_HEADER_BYTES = 24;
 export const SEGMENT_HEADER_BYTES = 8;
 export const MAX_SEGMENTS = 16;
 const HASH_APPENDED_AT = 23;
-const SHA256_BYTES = 32;
+/** The SHA-256 a build appends after the image when hash_appended is 1. */
+export const APPENDED_SHA256_BYTES = 32;
 
 export interface AppImageLayout {
   /** Bytes from the image start through the checksum byte: the span the appended digest covers. */
@@ -54,6 +55,6 @@ export function locateAppImage(read: (offset: number, length: number) => Uint8Ar
   }
   // Padding then the checksum byte, which ends the image on a 16-byte boundary.
   const byteLength = Math.ceil((end + 1) / 16) * 16;
-  if (byteLength + (hashAppended ? SHA256_BYTES : 0) > partitionBytes) return { ok: false, reason: `image of ${byteLength} bytes does not fit its partition` };
-  return { ok: true, value: { byteLength, expectedSha256: hashAppended ? read(byteLength, SHA256_BYTES) : undefined } };
+  if (byteLength + (hashAppended ? APPENDED_SHA256_BYTES : 0) > partitionBytes) return { ok: false, reason: `image of ${byteLength} bytes does not fit its partition` };
+  return { ok: true, value: { byteLength, expectedSha256: hashAppended ? read(byteLength, APPENDED_SHA256_BYTES) : undefined } };
 }

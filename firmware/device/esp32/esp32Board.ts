@@ -1,4 +1,4 @@
-/** The Moddable Two-class ESP32 board: ILI9341 panel, record log in a data partition, image in the running app partition, settings in NVS, keys in their own NVS partition. */
+/** The Moddable Two-class ESP32 board: ILI9341 panel, record log in a data partition, image in the running app partition, two OTA slots for updates, settings in NVS, keys in their own NVS partition. */
 import Preference from 'preference';
 import type { FlashRegionPort } from '../../core/ports';
 import type { Board, BoardConfig } from '../board';
@@ -7,6 +7,7 @@ import { devKeysAllowed } from '../keyVault';
 import { MissingFlash } from '../flash/missingFlash';
 import { readBoardSerial } from './boardSerial';
 import { NvsKeyVault } from './nvsKeyVault';
+import { openOtaSlots } from './otaSlots';
 import { PartitionFlash } from './partitionFlash';
 import { readResetReason } from './resetReason';
 import { openRunningImage } from './runningImage';
@@ -28,6 +29,8 @@ export function openEsp32Board(config: BoardConfig): Board {
   }
   const { image, problem } = openRunningImage();
   if (problem) notes.push(`firmware image: ${problem}`);
+  const ota = openOtaSlots();
+  notes.push(ota.note);
   const keyVault = new NvsKeyVault(devKeysAllowed(config.devKeys));
   notes.push(keyVault.note);
   return {
@@ -36,6 +39,7 @@ export function openEsp32Board(config: BoardConfig): Board {
     flash,
     settingsStore: Preference,
     image,
+    update: ota.slots,
     resetReason: readResetReason(),
     keyVault,
     serialNumber: readBoardSerial(),

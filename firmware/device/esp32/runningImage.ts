@@ -5,11 +5,17 @@
  * (appImage.ts). XS byte code and resources are linked into this image, so the digest covers
  * the JavaScript too. With flash encryption on, esp_partition_read returns plaintext, which is
  * what the digest was computed over.
+ *
+ * `byteLength` is the image file's length, the .bin the build wrote and the vendor signs (a
+ * signed manifest's `size`): the span the appended SHA-256 covers plus those 32 bytes when the
+ * build appended one. The appended digest covers the first byteLength − 32 bytes.
+ * `seal()` reads the partition's last sector (sealSector.ts): the image's signed manifest.
  */
 import Flash from 'flash';
 import { PortError, type FirmwareImagePort } from '../../core/ports';
 import { errorText } from '../../core/errorText';
-import { locateAppImage } from './appImage';
+import { APPENDED_SHA256_BYTES, locateAppImage } from './appImage';
+import { readSealSector } from './sealSector';
 
 export interface RunningImage {
   image: FirmwareImagePort;
@@ -39,7 +45,8 @@ export function openRunningImage(): RunningImage {
     return unreadable(`image header: ${errorText(error)}`);
   }
   if (!layout.ok) return unreadable(`image header malformed: ${layout.reason}`);
-  const { byteLength, expectedSha256 } = layout.value;
+  const { expectedSha256 } = layout.value;
+  const byteLength = layout.value.byteLength + (expectedSha256 ? APPENDED_SHA256_BYTES : 0);
   return {
     image: {
       byteLength,
@@ -49,8 +56,7 @@ export function openRunningImage(): RunningImage {
           throw new PortError('flash-bounds', `image read ${offset}+${length} outside 0..${byteLength}`);
         return length === 0 ? new Uint8Array(0) : read(offset, length);
       },
-      // The seal sector is read by esp32/otaSlots.ts once the OTA adapter lands (issue 10).
-      seal: () => undefined,
+      seal: () => readSealSector(read, partitionBytes, byteLength),
     },
     problem: expectedSha256 ? undefined : 'the build appended no SHA-256 (hash_appended = 0)',
   };
