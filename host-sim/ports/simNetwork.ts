@@ -32,9 +32,10 @@ export interface SimNetworkOptions {
   routes?: Readonly<Record<string, number>>;
   /**
    * The SNTP servers of the world (every name that resolves and is reachable): the true time
-   * when the world began (ms since 1970), and whether they answer at all. Without it none answers.
+   * when the world began (ms since 1970), and whether they answer at all (none before
+   * `answersFromMs` of the world's time line, when given). Without it none answers.
    */
-  sntp?: { trueMs: number; answers: boolean };
+  sntp?: { trueMs: number; answers: boolean; answersFromMs?: number };
   /** The ledger the acquirer reports to (one is made if not given). */
   ledger?: Loopback;
   /** The acquirer has nothing in progress (a request read and its answer not yet written). */
@@ -117,7 +118,7 @@ export class SimNetwork implements NetworkBackend {
     const address = this.lookup(host);
     if (address === undefined) return { detail: `cannot resolve ${host}` };
     const server = this.#options.sntp;
-    if (!server?.answers || this.#options.unreachable?.includes(host) || this.#options.unreachable?.includes(address))
+    if (!server?.answers || elapsedMs < (server.answersFromMs ?? 0) || this.#options.unreachable?.includes(host) || this.#options.unreachable?.includes(address))
       return { detail: 'no response from SNTP server' };
     const wallMs = Math.floor((server.trueMs + elapsedMs) / 1000) * 1000;
     return { wallMs, detail: `${address} answered` };

@@ -65,8 +65,10 @@ export interface NetworkSpec {
   /**
    * The world's SNTP servers (any name the table resolves): `"sntp": {"time": "<ISO UTC>", "answers": true}`,
    * the true time when the scenario starts, ticking with virtual time. Absent: no server answers.
+   * `"answersFromMs": n`: none answers before n ms of the world's time line (the boot's own SNTP
+   * round fails, a later step's succeeds: the diagnosis's set-clock step as its scenario's point).
    */
-  sntp?: { trueMs: number; answers: boolean };
+  sntp?: { trueMs: number; answers: boolean; answersFromMs?: number };
 }
 
 /** What a host step expects; a different outcome fails the scenario, naming the step. */
@@ -216,8 +218,12 @@ export function networkSpec(value: unknown): NetworkSpec {
 
 function sntpSpec(value: unknown): NonNullable<NetworkSpec['sntp']> {
   const s = obj(value, 'network.sntp');
-  only(s, 'network.sntp', ['time', 'answers']);
-  return { trueMs: Date.parse(str(s.time, 'network.sntp.time', ISO_UTC)), answers: bool(s.answers, 'network.sntp.answers', true) };
+  only(s, 'network.sntp', ['time', 'answers', 'answersFromMs']);
+  return {
+    trueMs: Date.parse(str(s.time, 'network.sntp.time', ISO_UTC)),
+    answers: bool(s.answers, 'network.sntp.answers', true),
+    ...(s.answersFromMs === undefined ? {} : { answersFromMs: int(s.answersFromMs, 'network.sntp.answersFromMs', 0, 366 * 24 * 3_600_000) }),
+  };
 }
 
 function expectation(value: unknown, field: string): HostExpectation | undefined {

@@ -6,6 +6,10 @@
  * not answer, or answer a time before the firmware was built, leaves the RTC alone and the step
  * failed with the reason. The world's true time is the scenario's (network.sntp.time), ticking
  * with virtual time; the SNTP answer carries whole seconds, as the device's SDK client reads it.
+ *
+ * Since issue 10 the clock keeper asks the same servers at boot (clockKeeper.test.ts): for the
+ * step to be the one that sets the clock, these worlds' servers answer only from ANSWERS_FROM_MS
+ * of the world's time line (network.sntp.answersFromMs), after the boot's own round failed.
  */
 import { parseAcquirerProfile, PROFILE_DEFAULTS } from '../../firmware/core/config/acquirerProfile';
 import type { ActionDeps } from '../../firmware/core/runtime/actions';
@@ -22,19 +26,27 @@ const TRUE_TIME = '2026-12-02T08:00:00Z';
 const TRUE_MS = Date.parse(TRUE_TIME);
 /** Documentation addresses (RFC 5737): the simulated network only needs the names to resolve. */
 const NTP_DNS = { 'cn.pool.ntp.org': '203.0.113.123', 'pool.ntp.org': '198.51.100.123' };
+/** The world's servers are silent before this (the boot's round), and answer the step after it. */
+const ANSWERS_FROM_MS = 1_000;
 
 const opened: NodeWorld[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((w) => w.close()));
 });
 
-/** A terminal whose RTC reads 1970 after boot, in a world whose SNTP servers behave as `network` says. */
-async function clockAt1970(network: Record<string, unknown>, profile: Record<string, unknown> = PROFILE) {
-  const world = await startWorld(scenarioWith({ lang: 'en', rtc: '1970-01-01T00:00:00Z', network, terminal: { tid: '10240001', mid: '898440154110001', profile } }));
+/**
+ * A terminal whose RTC reads 1970 after boot, in a world whose SNTP servers behave as `network`
+ * says from ANSWERS_FROM_MS on (silent at boot), that far into the world's time line.
+ */
+async function clockAt1970(network: { sntp?: Record<string, unknown> } & Record<string, unknown>, profile: Record<string, unknown> = PROFILE) {
+  const late = network.sntp ? { ...network, sntp: { ...network.sntp, answersFromMs: ANSWERS_FROM_MS } } : network;
+  const world = await startWorld(scenarioWith({ lang: 'en', rtc: '1970-01-01T00:00:00Z', network: late, terminal: { tid: '10240001', mid: '898440154110001', profile } }));
   opened.push(world);
   const terminal = createTerminal(world.ports);
   await drive(world, terminal.boot());
+  await world.clock.advance(Math.max(0, ANSWERS_FROM_MS - world.clock.elapsedMs));
   expect(terminal.state).toBe('fault');
+  expect(terminal.clockSource).toEqual({ kind: 'rtc' });
   expect(terminal.diagnose().causes.find((c) => c.id === 'sys.clock')?.status).toBe('confirmed');
   return { world, terminal };
 }
@@ -65,7 +77,10 @@ describe('set-clock from SNTP', () => {
     expect(after.evidence.map((e) => e.code)).not.toContain('rtc.before-build');
     expect(after.causes.find((c) => c.id === 'sys.clock')?.status ?? 'ruled-out').toBe('ruled-out');
     // The certificate's dates, undecidable by a 1970 clock, were judged again by the clock just set.
-    expect(before.causes.find((c) => c.id === 'auth.certificate')?.status).toBe('likely');
+    expect(before.evidence.map((e) => `${e.code}:${e.status}`)).toContain('cert.clock-untrusted:warn');
+    expect(after.evidence.map((e) => `${e.code}:${e.status}`)).toContain('cert.ok:pass');
+    // The step went through the clock keeper: the time now comes from SNTP.
+    expect(terminal.clockSource).toMatchObject({ kind: 'sntp', server: 'cn.pool.ntp.org' });
     expect(after.causes.find((c) => c.id === 'auth.certificate')?.status ?? 'ruled-out').toBe('ruled-out');
     expect(after.top).toBeUndefined();
   });

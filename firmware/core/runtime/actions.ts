@@ -7,7 +7,8 @@
  * - sign-on: a sign-on now, also out of service (stale working keys are why it may be out);
  *   done when the host approves.
  * - restart: the board's restart (TerminalOptions.restart); refused on a board without one.
- * - set-clock: the RTC set from the profile's SNTP servers (clockSync.ts), then judged by the
+ * - set-clock: the RTC set from the profile's SNTP servers through the clock keeper (its round,
+ *   clockSync.ts; so where the time came from follows the step: clockKeeper.ts), then judged by the
  *   clock probe, with the probes that judge dates by it run again: done when it was set and
  *   can be trusted (the step in seconds in the detail);
  *   failed with each server's reason when none answered a believable time; refused on a board
@@ -21,7 +22,7 @@ import type { HostOutcome } from '../host/sessionTypes';
 import { PROFILE_DEFAULTS } from '../config/acquirerProfile';
 import type { Ports } from '../ports';
 import type { Probe, ProbeResult, SelfTestReport } from '../selftest/types';
-import { syncClock } from './clockSync';
+import { syncClock, type ClockSync } from './clockSync';
 
 export interface ActionDeps {
   ports: Ports;
@@ -37,6 +38,13 @@ export interface ActionDeps {
   openActivation(): void;
   /** The provisioned profile's SNTP servers (default PROFILE_DEFAULTS.ntpServers). */
   ntpServers?: () => readonly string[] | undefined;
+  /** The clock keeper (runtime/clockKeeper.ts), once the terminal has one: the step's round goes through it. */
+  clockKeeper?: () => ClockSyncer | undefined;
+}
+
+/** What the set-clock step asks of the clock keeper: a round over `servers` (one under way is joined). */
+export interface ClockSyncer {
+  sync(servers: readonly string[]): Promise<ClockSync>;
 }
 
 const isNetwork = (p: Probe) => p.family === 'network';
@@ -72,7 +80,9 @@ export async function runAction(id: ActionId, deps: ActionDeps): Promise<ActionO
       case 'network-test':
         return fromProbes(id, await deps.probe(isNetwork), clock.wallMs());
       case 'set-clock': {
-        const sync = await syncClock(deps.ports, deps.ntpServers?.() ?? PROFILE_DEFAULTS.ntpServers);
+        const servers = deps.ntpServers?.() ?? PROFILE_DEFAULTS.ntpServers;
+        const keeper = deps.clockKeeper?.();
+        const sync = await (keeper ? keeper.sync(servers) : syncClock(deps.ports, servers));
         // The probe judges the RTC either way (what SNTP left, or what it still reads), and the
         // dates that could not be judged by a 1970 clock are judged again; the step is the clock's alone.
         const results = await deps.probe(judgesByClock);

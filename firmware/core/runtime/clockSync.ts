@@ -1,7 +1,8 @@
 /**
- * Setting the RTC from SNTP: the first half of the diagnosis's set-clock step (actions.ts runs
- * the clock probe after it). The profile's servers are asked in turn (AcquirerProfile.ntpServers);
- * the first answer that can be believed sets the RTC, and the step taken is reported.
+ * Setting the RTC from SNTP: the clock keeper's round (runtime/clockKeeper.ts: at boot, every
+ * 24 h, and for the diagnosis's set-clock step, after which actions.ts runs the clock probe).
+ * The profile's servers are asked in turn (AcquirerProfile.ntpServers); the first answer that
+ * can be believed sets the RTC, and the step taken is reported.
  *
  * An answer is believed only when it is not before the firmware's build and not implausibly
  * later (the RTC probe's own bounds, systemProbes.ts): a server that answers a zero timestamp
@@ -9,7 +10,7 @@
  * clock the probe then fails. The SNTP packet's own checks (server mode, stratum 0 kiss-o'-death
  * discarded) are the adapter's: the device's SDK client makes them (modules/network/sntp).
  */
-import type { Ports } from '../ports';
+import type { Ports, TimerToken } from '../ports';
 import { isoTime, RTC_PLAUSIBLE_SPAN_MS } from '../selftest/probes/systemProbes';
 
 /**
@@ -18,9 +19,12 @@ import { isoTime, RTC_PLAUSIBLE_SPAN_MS } from '../selftest/probes/systemProbes'
  */
 export const SNTP_ANSWER_MS = 30_000;
 
+/** Servers asked in one round at most (a profile lists 1–4: acquirerProfile.ts). */
+export const SNTP_SERVERS_MAX = 4;
+
 export type ClockSync =
-  /** The RTC was set from `server`; `stepMs` = the new time − the RTC's reading just before. */
-  | { kind: 'set'; server: string; stepMs: number; detail: string }
+  /** The RTC was set from `server`; `stepMs` = the new time (`toMs`) − the RTC's reading just before (`fromMs`). */
+  | { kind: 'set'; server: string; stepMs: number; fromMs: number; toMs: number; detail: string }
   /** No server gave a time to believe; `detail` says why, server by server. */
   | { kind: 'failed'; detail: string }
   /** The board cannot ask (its network port has no SNTP). */
@@ -34,41 +38,91 @@ export function distrust(wallMs: number, buildTime: number): string | undefined 
   return undefined;
 }
 
-/** One server's answer, or why none came (the guard timer stands in for an adapter that never answers). */
-function ask(ports: Ports, sntp: NonNullable<Ports['network']['sntp']>, host: string): Promise<{ wallMs?: number; detail: string }> {
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (wallMs: number | undefined, detail: string) => {
-      if (done) return;
-      done = true;
-      ports.clock.clearTimer(guard);
-      resolve(wallMs === undefined ? { detail } : { wallMs, detail });
-    };
-    const guard = ports.clock.setTimer(SNTP_ANSWER_MS, () => finish(undefined, `no answer in ${SNTP_ANSWER_MS / 1000} s`));
-    sntp.call(ports.network, host, finish);
-  });
+/**
+ * One round: the servers asked in turn until one answers a believable time. `done` never
+ * rejects. `cancel()` (the terminal stopped) ends it at once with the RTC untouched and no timer
+ * left; an answer that comes later is ignored. The guard timer stands in for an adapter that
+ * never answers; an answer to an ask already given up (or a second answer) is ignored too.
+ */
+export class SntpRound {
+  readonly done: Promise<ClockSync>;
+  /** Servers asked so far (0: the round ended before asking: no SNTP, link down, cancelled). */
+  asked = 0;
+  readonly #ports: Ports;
+  readonly #servers: readonly string[];
+  readonly #why: string[] = [];
+  #resolve: ((sync: ClockSync) => void) | undefined;
+  /** The ask an answer must belong to (0: none is awaited). */
+  #current = 0;
+  #guard: TimerToken | undefined;
+
+  constructor(ports: Ports, servers: readonly string[]) {
+    this.#ports = ports;
+    this.#servers = servers.slice(0, SNTP_SERVERS_MAX);
+    let resolve: ((sync: ClockSync) => void) | undefined;
+    this.done = new Promise<ClockSync>((r) => (resolve = r));
+    this.#resolve = resolve;
+    const { network } = ports;
+    if (!network.sntp) this.#finish({ kind: 'refused', detail: 'no SNTP on this board' });
+    else if (!network.link().up) this.#finish({ kind: 'failed', detail: 'link is down' });
+    else this.#next();
+  }
+
+  /** Ends the round now: nothing is set, no timer is left, later answers are ignored. */
+  cancel(): void {
+    this.#finish({ kind: 'failed', detail: 'stopped' });
+  }
+
+  #next(): void {
+    const ports = this.#ports;
+    const sntp = ports.network.sntp;
+    if (!sntp || this.asked >= this.#servers.length) {
+      const detail = this.#why.join('; ');
+      ports.trace(`clock not set: ${detail}`);
+      this.#finish({ kind: 'failed', detail });
+      return;
+    }
+    const host = this.#servers[this.asked];
+    const ask = ++this.asked;
+    this.#current = ask;
+    this.#guard = ports.clock.setTimer(SNTP_ANSWER_MS, () => this.#answer(ask, host, undefined, `no answer in ${SNTP_ANSWER_MS / 1000} s`));
+    sntp.call(ports.network, host, (wallMs, detail) => this.#answer(ask, host, wallMs, detail));
+  }
+
+  #answer(ask: number, server: string, wallMs: number | undefined, detail: string): void {
+    if (ask !== this.#current || !this.#resolve) return;
+    this.#current = 0;
+    this.#clearGuard();
+    const { clock, system } = this.#ports;
+    const reason = wallMs === undefined ? detail : distrust(wallMs, system.buildTime);
+    if (reason !== undefined || wallMs === undefined) {
+      this.#why.push(`${server}: ${reason}`);
+      this.#next();
+      return;
+    }
+    const before = clock.wallMs();
+    clock.setWallMs(wallMs);
+    const stepMs = wallMs - before;
+    this.#ports.trace(`clock set from ${server}: ${isoTime(before)} -> ${isoTime(wallMs)}`);
+    this.#finish({ kind: 'set', server, stepMs, fromMs: before, toMs: wallMs, detail: `server=${server} step=${Math.round(stepMs / 1000)}s` });
+  }
+
+  #clearGuard(): void {
+    if (this.#guard !== undefined) this.#ports.clock.clearTimer(this.#guard);
+    this.#guard = undefined;
+  }
+
+  #finish(sync: ClockSync): void {
+    const resolve = this.#resolve;
+    if (!resolve) return;
+    this.#resolve = undefined;
+    this.#current = 0;
+    this.#clearGuard();
+    resolve(sync);
+  }
 }
 
 /** Asks `servers` in turn and sets the RTC from the first believable answer; never rejects. */
-export async function syncClock(ports: Ports, servers: readonly string[]): Promise<ClockSync> {
-  const { network, clock, system } = ports;
-  if (!network.sntp) return { kind: 'refused', detail: 'no SNTP on this board' };
-  if (!network.link().up) return { kind: 'failed', detail: 'link is down' };
-  const why: string[] = [];
-  for (const server of servers) {
-    const answer = await ask(ports, network.sntp, server);
-    const reason = answer.wallMs === undefined ? answer.detail : distrust(answer.wallMs, system.buildTime);
-    if (reason !== undefined || answer.wallMs === undefined) {
-      why.push(`${server}: ${reason}`);
-      continue;
-    }
-    const before = clock.wallMs();
-    clock.setWallMs(answer.wallMs);
-    const stepMs = answer.wallMs - before;
-    const detail = `server=${server} step=${Math.round(stepMs / 1000)}s`;
-    ports.trace(`clock set from ${server}: ${isoTime(before)} -> ${isoTime(answer.wallMs)}`);
-    return { kind: 'set', server, stepMs, detail };
-  }
-  ports.trace(`clock not set: ${why.join('; ')}`);
-  return { kind: 'failed', detail: why.join('; ') };
+export function syncClock(ports: Ports, servers: readonly string[]): Promise<ClockSync> {
+  return new SntpRound(ports, servers).done;
 }

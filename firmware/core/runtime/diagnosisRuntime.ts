@@ -27,7 +27,7 @@ import type { CborCodec } from '../store/cbor';
 import type { RecordLog } from '../store/recordLog';
 import { diagnosisStepsPage } from '../ui/diagnosisScreens';
 import { readProfile, type AcquirerLink } from './acquirerLink';
-import { mergeResults, probesWithDependencies, runAction, type ActionDeps } from './actions';
+import { mergeResults, probesWithDependencies, runAction, type ActionDeps, type ClockSyncer } from './actions';
 import { ActivationRequestError, createActivationDuties, type ActivateOptions, type ActivationDuties, type ActivationDutiesDeps } from './activationDuties';
 import { createDiagnosisDuties, type DiagnosisDeps, type DiagnosisDuties } from './diagnosisDuties';
 import type { TerminalEvent } from './events';
@@ -57,6 +57,8 @@ export interface DiagnosisRuntimeDeps {
   reopenLink(): void;
   keys(): KeyStore;
   panel(): Panel;
+  /** The clock keeper the set-clock step asks through (made after this runtime: read when the step runs). */
+  readonly clockKeeper?: ClockSyncer;
 }
 
 export interface DiagnosisRuntime {
@@ -122,6 +124,7 @@ class TerminalDiagnosisRuntime implements DiagnosisRuntime, DiagnosisDeps, Activ
       ...(deps.restart ? { restart: deps.restart } : {}),
       openActivation: () => undefined,
       ntpServers: () => readProfile(ports.settings, deps.cbor)?.ntpServers,
+      clockKeeper: () => deps.clockKeeper,
     };
   }
 

@@ -18,9 +18,14 @@ import { DETAIL_LIMIT, targetOf, withTargets } from '../runner';
 import { deepFreeze } from '../../freeze';
 import type { Probe, ProbeContext, ProbeOutcome } from '../types';
 import { fail, pass, skip, warn } from './outcome';
+import { datesJudgeable } from './systemProbes';
 
-/** Dates are judged only when the RTC probe passed. */
-const clockTrusted = (context: ProbeContext) => context.resultOf('system.rtc')?.status === 'pass';
+/**
+ * Dates are judged only by a trusted clock (systemProbes.ts datesJudgeable: the clock keeper,
+ * which may still be setting it from SNTP, else the RTC probe's result). A probe waits for it at
+ * most its timeout less this margin for its own work.
+ */
+const CLOCK_WAIT_MARGIN_MS = 2_000;
 
 export const CRYPTO_PROBE: Probe = deepFreeze({ id: 'auth.crypto', family: 'system', timeoutMs: 5_000, run: runCrypto });
 export const cryptoProbe = (): Probe => CRYPTO_PROBE;
@@ -98,15 +103,19 @@ async function runCertificate(context: ProbeContext): Promise<ProbeOutcome> {
   } catch (error) {
     return fail('cert.malformed', error instanceof CertificateError ? `${error.code}: ${error.message}` : 'unreadable');
   }
+  const clockTrusted = await datesJudgeable(context, CERTIFICATE_PROBE.timeoutMs - CLOCK_WAIT_MARGIN_MS);
   const result = checkChain((scheme, spki, data, signature) => ports.crypto.verifySignature(scheme, spki, data, signature), {
     ...parsed,
     terminalId: readTerminalId(ports.settings) ?? '',
     nowMs: ports.clock.wallMs(),
-    clockTrusted: clockTrusted(context),
+    clockTrusted,
   });
-  // The worst finding leads; the other problems follow by code so none is hidden by it.
-  const worst = worstFinding(result.findings);
-  const others = result.findings.filter((f) => f !== worst && f.status !== 'pass');
+  // The worst finding leads; the other problems follow by code so none is hidden by it. With
+  // nothing worse than dates left unjudged, the untrusted clock is the finding (a warning: the
+  // clock probe's rtc.* names the cause), never an expiry.
+  const found = worstFinding(result.findings);
+  const worst = found.code === 'cert.cannot-decide' ? { ...found, status: 'warn' as const, code: 'cert.clock-untrusted' } : found;
+  const others = result.findings.filter((f) => f !== found && f.status !== 'pass');
   const also = others.length ? ` | also ${others.map((f) => f.code).join(', ')}` : '';
   const room = DETAIL_LIMIT - also.length;
   const detail = worst.detail.length > room ? `${worst.detail.slice(0, room - 1)}…` : worst.detail;
@@ -120,7 +129,8 @@ async function runCapk(context: ProbeContext): Promise<ProbeOutcome> {
   const { ports } = context;
   const { keys, unreadable } = readCapkTable(ports.settings, targetOf(context, 'cbor'));
   if (keys.length === 0 && unreadable.length === 0) return warn('capk.empty', 'no CA public keys loaded');
-  const findings = judgeKeys(ports.crypto, keys, ports.clock.wallMs(), clockTrusted(context));
+  const trusted = await datesJudgeable(context, CAPK_PROBE.timeoutMs - CLOCK_WAIT_MARGIN_MS);
+  const findings = judgeKeys(ports.crypto, keys, ports.clock.wallMs(), trusted);
   const refused = [...unreadable.map((slot) => `${slot} unreadable`), ...findings.flatMap((f) => (f.status === 'refused' ? [`${f.key} ${f.code}`] : []))];
   if (refused.length) return fail('capk.refused', `${refused.length} of ${keys.length + unreadable.length} refused: ${refused.slice(0, 3).join('; ')}${refused.length > 3 ? '; …' : ''}`);
   if (findings.some((f) => f.status === 'undecided')) return skip('capk.undecided', `${keys.length} keys pass their checksum; expiry not judged`);

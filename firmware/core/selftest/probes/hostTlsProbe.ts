@@ -5,8 +5,10 @@
  * parse, be a CA (basicConstraints cA, and keyCertSign when keyUsage is present: TLS stacks
  * refuse an issuer without them, RFC 5280 4.2.1.9 and 4.2.1.3), carry a self-signature that
  * verifies (checked through the crypto port, as the chain check does), and be within its
- * validity window by the RTC. Dates are judged only when the RTC probe passed, as in the
- * certificate probe: an untrusted clock gives "cannot decide", never "expired".
+ * validity window by the RTC. Dates are judged only by a trusted clock, as in the certificate
+ * probe (systemProbes.ts datesJudgeable: the clock keeper, waited for while it sets the clock
+ * from SNTP, within this probe's timeout less 2 s): an untrusted clock gives "cannot decide"
+ * (tls.anchor-undecided), never "expired".
  *
  * Its family is 'network': the anchor is used for nothing but the link's TLS handshake, so a bad
  * one shows as hosts that refuse the connection ("tls: UNABLE_TO_VERIFY…" in the connect
@@ -23,6 +25,7 @@ import type { Ports } from '../../ports';
 import type { Probe, ProbeContext, ProbeOutcome } from '../types';
 import { notConfigured, type HostSubjectsSource } from './hostSubjects';
 import { fail, pass, skip, warn } from './outcome';
+import { datesJudgeable } from './systemProbes';
 import { targetOf, withTargets } from '../runner';
 import { deepFreeze } from '../../freeze';
 
@@ -50,7 +53,7 @@ async function runHostTls(context: ProbeContext): Promise<ProbeOutcome> {
   if (root.keyCertSign === false) return fail('tls.anchor-not-ca', `${name}: keyUsage lacks keyCertSign`);
   if (root.publicKey.problem) return fail('tls.anchor-signature', `${name}: key unusable (${root.publicKey.problem})`);
   if (!selfSigned(context.ports, root)) return fail('tls.anchor-signature', `${name}: self-signature does not verify`);
-  return judgeDates(context, root, setting, name);
+  return judgeDates(context, root, setting, name, await datesJudgeable(context, HOST_TLS_PROBE.timeoutMs - 2_000));
 }
 
 /** A verifier that throws (a scheme the port lacks) has not verified. */
@@ -63,8 +66,8 @@ function selfSigned(ports: Ports, root: Certificate): boolean {
 }
 
 /** `name` is the setting and the certificate's name, as the other details say it. */
-function judgeDates(context: ProbeContext, root: Certificate, setting: string, name: string): ProbeOutcome {
-  if (context.resultOf('system.rtc')?.status !== 'pass') return warn('tls.anchor-undecided', `${name} valid ${day(root.notBefore)} – ${day(root.notAfter)}; not judged: the clock is not trusted`);
+function judgeDates(context: ProbeContext, root: Certificate, setting: string, name: string, trusted: boolean): ProbeOutcome {
+  if (!trusted) return warn('tls.anchor-undecided', `${name} valid ${day(root.notBefore)} – ${day(root.notAfter)}; not judged: the clock is not trusted`);
   const now = context.ports.clock.wallMs();
   if (now < root.notBefore) return fail('tls.anchor-not-yet-valid', `${name} valid from ${day(root.notBefore)}, in ${Math.ceil((root.notBefore - now) / DAY_MS)} day(s); clock says ${day(now)}`);
   if (now > root.notAfter) return fail('tls.anchor-expired', `${name} expired ${day(root.notAfter)}, ${Math.ceil((now - root.notAfter) / DAY_MS)} day(s) ago`);

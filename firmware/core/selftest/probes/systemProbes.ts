@@ -22,17 +22,50 @@ export { IMAGE_PROBE, imageProbe } from './imageProbe';
 /** Later than this after the build, the RTC is taken to be wrong (a board is not shelved for 15 years). */
 export const RTC_PLAUSIBLE_SPAN_MS = 15 * 365.25 * 24 * 3600 * 1000;
 
-/** The RTC can never be earlier than the build, nor implausibly later. Certificate checks rely on it. */
-export const RTC_PROBE: Probe = deepFreeze({ id: 'system.rtc', family: 'system', timeoutMs: 1_000, run: runRtc });
+/** The RTC probe's finding for a wall clock of `now` and a build of `built` (the clock keeper's trust uses the same bounds). */
+export function rtcFinding(now: number, built: number): 'rtc.ok' | 'rtc.before-build' | 'rtc.implausible' {
+  if (!(now >= built)) return 'rtc.before-build';
+  if (now - built > RTC_PLAUSIBLE_SPAN_MS) return 'rtc.implausible';
+  return 'rtc.ok';
+}
+
+/**
+ * Longest the RTC probe waits, when the RTC reads an implausible time, for the clock keeper's
+ * SNTP round under way (runtime/clockKeeper.ts): the probe's timeout less 2 s for the rest.
+ * A plausible RTC, or no round under way, is judged at once.
+ */
+export const RTC_SYNC_WAIT_MS = 10_000;
+
+/**
+ * The RTC can never be earlier than the build, nor implausibly later. Certificate checks rely on
+ * it. With the clock keeper among the targets, the detail says where the time came from
+ * ("…, source sntp cn.pool.ntp.org" or "…, source rtc").
+ */
+export const RTC_PROBE: Probe = deepFreeze({ id: 'system.rtc', family: 'system', timeoutMs: RTC_SYNC_WAIT_MS + 2_000, run: runRtc });
 export const rtcProbe = (): Probe => RTC_PROBE;
 
-async function runRtc({ ports }: ProbeContext): Promise<ProbeOutcome> {
+async function runRtc({ ports, targets }: ProbeContext): Promise<ProbeOutcome> {
+  const keeper = targets?.clock;
+  if (keeper && rtcFinding(ports.clock.wallMs(), ports.system.buildTime) !== 'rtc.ok') await keeper.whenTrusted(RTC_SYNC_WAIT_MS);
   const now = ports.clock.wallMs();
   const built = ports.system.buildTime;
-  const facts = `rtc ${isoTime(now)}, build ${isoTime(built)}`;
-  if (now < built) return fail('rtc.before-build', facts);
-  if (now - built > RTC_PLAUSIBLE_SPAN_MS) return fail('rtc.implausible', facts);
-  return pass('rtc.ok', facts);
+  const source = keeper?.source();
+  const from = source === undefined ? '' : source.kind === 'sntp' ? `, source sntp ${source.server}` : ', source rtc';
+  const facts = `rtc ${isoTime(now)}, build ${isoTime(built)}${from}`;
+  const finding = rtcFinding(now, built);
+  return finding === 'rtc.ok' ? pass(finding, facts) : fail(finding, facts);
+}
+
+/**
+ * Whether a probe may judge dates by the wall clock (certificates, the TLS anchor, CA keys).
+ * With the clock keeper among the targets: its word, after waiting up to `maxMs` for an SNTP
+ * round under way (bounded under the probe's own timeout). Without it (a probe run alone): the
+ * RTC probe's result, as before issue 10.
+ */
+export async function datesJudgeable(context: ProbeContext, maxMs: number): Promise<boolean> {
+  const keeper = context.targets?.clock;
+  if (!keeper) return context.resultOf('system.rtc')?.status === 'pass';
+  return keeper.trusted() || keeper.whenTrusted(maxMs);
 }
 
 /** Scratch bytes written and read back through the log on each run. */
