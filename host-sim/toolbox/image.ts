@@ -192,6 +192,8 @@ export const imageSign: Command = {
     args.positionals([]);
     const imagePath = args.required('image');
     const keyPath = args.required('key');
+    // A key pasted where its file name goes is never echoed back (shownPath would show it).
+    if (keyPath.length > 200 || /BEGIN|[\n\r]|^[A-Za-z0-9+/=]{40,}$/.test(keyPath)) throw new UsageError(`--key takes the key's FILE name (or - for standard input), not the key (${keyPath.length} characters, not shown)`);
     const version = versionOption(args, 'version');
     const security = counter(args, 'security');
     const minVersion = versionOption(args, 'min-version');
