@@ -43,11 +43,12 @@ enum {
 	kInfoCount
 };
 
+/* ota_N -> N; anything else (factory, test) -> -1. ESP_PARTITION_SUBTYPE_APP_OTA_MAX is one past ota_15. */
 static int slotIndex(const esp_partition_t *partition)
 {
 	if (!partition || (ESP_PARTITION_TYPE_APP != partition->type))
 		return -1;
-	if ((partition->subtype < ESP_PARTITION_SUBTYPE_APP_OTA_MIN) || (partition->subtype > ESP_PARTITION_SUBTYPE_APP_OTA_MAX))
+	if ((partition->subtype < ESP_PARTITION_SUBTYPE_APP_OTA_MIN) || (partition->subtype >= ESP_PARTITION_SUBTYPE_APP_OTA_MAX))
 		return -1;
 	return (int)(partition->subtype - ESP_PARTITION_SUBTYPE_APP_OTA_MIN);
 }
