@@ -63,6 +63,14 @@ describe('ESP32 partition table', () => {
     }
   });
 
+  it('lists them in ascending order (gen_esp32part.py reads the CSV in order and refuses an offset below the previous end)', () => {
+    let end = TABLE_END;
+    for (const p of table) {
+      expect({ name: p.name, afterPrevious: p.offset >= end }).toEqual({ name: p.name, afterPrevious: true });
+      end = p.offset + p.size;
+    }
+  });
+
   it('has no two partitions overlapping and no name twice', () => {
     const sorted = [...table].sort((a, b) => a.offset - b.offset);
     for (let i = 1; i < sorted.length; i++) expect({ after: sorted[i - 1].name, at: sorted[i].offset >= sorted[i - 1].offset + sorted[i - 1].size }).toEqual({ after: sorted[i - 1].name, at: true });
