@@ -47,7 +47,7 @@ const IMAGE_FACTS = form('sha256 (?<actual>[0-9a-f]+…), expected (?<expected>[
 const IMAGE_SIGNED = form('version (?<version>\\S+) signed by (?<keyId>\\S+), sha256 (?<sha>[0-9a-f]+…), (?<bytes>\\d+) bytes', '版本 {version}，由密钥 {keyId} 签名，SHA-256 为 {sha}，共 {bytes} 字节');
 const RTC_FACTS = form(
   `rtc (?<rtc>${ISO}), build (?<build>${ISO})(?:, source (?:sntp (?<server>\\S+)|rtc(?<kept>)))?`,
-  '时钟 {rtc}，固件构建于 {build}[，时间由 SNTP 服务器 {server} 校准][{kept}，时间来自本机时钟]',
+  '时钟 {rtc}，固件构建于 {build}[，时间由 SNTP 服务器 {server} 校准][{kept}，时间取自本机时钟]',
 );
 const MEMORY_FACTS = form('chunks (?<chunkFree>\\d+)/(?<chunkTotal>\\d+) B free, slots (?<slotsFree>\\d+)/(?<slotsTotal>\\d+) free', '内存块空闲 {chunkFree}/{chunkTotal} 字节，槽位空闲 {slotsFree}/{slotsTotal}');
 const CONFIG_FIELD = form('(?<field>[^\\s:]+): (?<why>.+)', '有误的字段：{field}');

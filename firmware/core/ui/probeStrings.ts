@@ -186,7 +186,7 @@ const ZH_CODES: Readonly<Record<ProbeCode, CodeText>> = deepFreeze({
     remedy: '请设置日期和时间；如断电后复位，请更换时钟电池。证书校验依赖时钟。',
   },
   'rtc.implausible': { message: '时钟超前过多，明显不合理。', remedy: '请设置日期和时间；如再次偏差，请更换时钟电池。' },
-  'cert.clock-untrusted': { message: '未判断证书有效期：时钟不可信，且未能从网络校准。', remedy: '请先校正时钟（见时钟检查），再重新自检。' },
+  'cert.clock-untrusted': { message: '未判断证书有效期：时钟不可信，也未能从网络校准。', remedy: '请先校正时钟（见时钟检查），再重新自检。' },
 
   'flash.ok': { message: '存储写入和读回正常。', remedy: ZH_NONE },
   'flash.readback': { message: '测试写入后无法正确读回，闪存故障。', remedy: '请更换主板，并携此代码联系客服。' },
