@@ -6,9 +6,11 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FirmwareImagePort, Ports, SystemPort } from '../firmware/core/ports';
+import type { FirmwareImagePort, Ports, ResetReason, SystemPort, UpdatePort } from '../firmware/core/ports';
 import { PortError } from '../firmware/core/ports';
 import { SETTINGS_DOMAIN } from '../firmware/core/config/terminalConfig';
+/** The settings domain of the update (UPD's update/updateSettings.ts UPDATE_SETTINGS). */
+const UPDATE_SETTINGS_DOMAIN = 'update';
 import { createCborCodec } from '../firmware/core/store/cbor';
 import { RecordLog, RecordType } from '../firmware/core/store/recordLog';
 import { fromHex } from '../firmware/core/bytes';
@@ -33,6 +35,10 @@ import { SimDisplay, SimKeypad, SimSettings } from './ports/simDevices';
 import { cardInputs } from './scenario/cardWorld';
 import { VirtualClock } from './ports/virtualClock';
 import type { Scenario } from './scenario/schema';
+import { OtaSlots, SEAL_BYTES, type BootedImage } from './update/otaSlots';
+import { makeImage, sha256 } from './update/makeImage';
+import { startUpdateServer, type UpdateServer } from './update/updateServer';
+import { SIM_BOARD } from './update/simImage';
 
 export const FONT_PATH = join(__dirname, '..', 'firmware', 'assets', 'ui-font.bin');
 
@@ -57,29 +63,39 @@ export interface NodeWorld extends SimWorld {
   settings: SimSettings;
   crypto: NodeCrypto;
   traceLines: string[];
+  /** The two OTA slots and the otadata the bootloader reads. */
+  slots: OtaSlots;
+  /** The scenario's update server, when it runs one. */
+  updateServer: UpdateServer | undefined;
+  /** The power goes now (tests: a cut between two flash ops): the board stops until the next power-on. */
+  cutPower(): void;
   /** Keeps one trace line stamped with the uptime of whichever engine's clock produced it. */
   recordTrace(uptimeMs: number, line: string): void;
 }
 
-/** The firmware image a scenario's build produced: deterministic bytes from the seed. */
-export function firmwareImage(scenario: Scenario): FirmwareImagePort {
-  const bytes = new Uint8Array(scenario.firmware.imageBytes);
-  for (let offset = 0, n = 0; offset < bytes.length; n++) {
-    const block = createHash('sha256').update(`image:${scenario.seed}:${n}`).digest();
-    bytes.set(block.subarray(0, Math.min(32, bytes.length - offset)), offset);
-    offset += 32;
-  }
-  const expectedSha256 = scenario.firmware.digest ? new Uint8Array(createHash('sha256').update(bytes).digest()) : undefined;
-  for (const at of scenario.firmware.corruptAt) bytes[at] ^= 0x20;
-  return {
-    byteLength: bytes.length,
-    expectedSha256,
-    read(offset, length) {
-      if (offset < 0 || length < 0 || offset + length > bytes.length) throw new PortError('flash-bounds', `image read ${offset}+${length}`);
-      return bytes.slice(offset, offset + length);
-    },
-    seal: () => undefined,
-  };
+/** The update server's name and address as the terminal sees them (routed to the real ephemeral port). */
+export const UPDATE_HOST = 'updates.xspos.test';
+const UPDATE_ADDRESS = '127.0.0.80';
+const UPDATE_PORT = 8080;
+/** The terminal's update URL setting when the scenario runs an update server. */
+export const UPDATE_URL = `http://${UPDATE_HOST}:${UPDATE_PORT}/fw/`;
+const SLOT_GRANULE = 64 * 1024;
+
+/** The image a scenario's build produced (slot 0 at the factory): a sim image, sealed by the demo vendor key unless the scenario says not. */
+export function factoryImage(scenario: Scenario) {
+  const { version, buildMs, imageBytes, digest, sealed } = scenario.firmware;
+  return makeImage({ version, buildTime: buildMs, bytes: imageBytes, hash: digest, seed: scenario.seed, sealed });
+}
+
+/** Slot bytes: the largest image the scenario holds or offers, rounded up to 64 KB, and the seal's sector. */
+export function slotBytesFor(scenario: Scenario): number {
+  const largest = Math.max(scenario.firmware.imageBytes, ...(scenario.update?.server?.images.map((i) => i.bytes) ?? []));
+  return Math.ceil(largest / SLOT_GRANULE) * SLOT_GRANULE + SEAL_BYTES;
+}
+
+/** The running image as the old world gave it, from the slots: see OtaSlots.runningImage. */
+export function firmwareImage(slots: OtaSlots): FirmwareImagePort {
+  return slots.runningImage();
 }
 
 /** A board's serial number when the scenario names none: 12 hex digits from the seed, like the device's efuse MAC. */
@@ -150,6 +166,25 @@ interface Attached {
   tls: AcquirerTls | undefined;
 }
 
+/** The update server started for a world. */
+interface AttachedUpdate {
+  server: UpdateServer;
+  loopback: Loopback;
+}
+
+/** Starts the scenario's update server, if it has one, reporting to `loopback`. */
+async function startScenarioUpdateServer(scenario: Scenario, loopback: Loopback): Promise<AttachedUpdate | undefined> {
+  const spec = scenario.update?.server;
+  if (!spec) return undefined;
+  const offers = spec.images.map((i) => {
+    const made = makeImage({ version: i.version, buildTime: i.builtMs, bytes: i.bytes, board: i.board, behaviour: i.behaviour, security: i.security, minVersion: i.minVersion, seed: scenario.seed, sealed: i.sealed });
+    // An unsealed offer is served a seal of nothing (the terminal refuses it as malformed).
+    return { version: i.version, image: made.image, seal: made.seal ?? new Uint8Array(0) };
+  });
+  const server = await startUpdateServer({ board: SIM_BOARD, offers, faults: spec.faults, ledger: loopback });
+  return { server, loopback };
+}
+
 /** One test PKI per process: both lanes of a parity run trust the same root. */
 let acquirerTls: AcquirerTls | undefined;
 
@@ -160,7 +195,10 @@ let acquirerTls: AcquirerTls | undefined;
  */
 export async function startWorld(scenario: Scenario, font?: Uint8Array): Promise<NodeWorld> {
   const spec = scenario.acquirer;
-  if (!spec) return buildWorld(scenario, font);
+  if (!spec) {
+    const update = await startScenarioUpdateServer(scenario, new Loopback());
+    return buildWorld(scenario, font, undefined, update);
+  }
   const parsed = parseAcquirerProfile(spec.profile ?? scenario.terminal.profile);
   if (!parsed.ok) throw new ScenarioError(spec.profile === undefined ? 'terminal.profile' : 'acquirer.profile', `the acquirer cannot serve it: ${parsed.error.message}`);
   const tls = spec.tls ? (acquirerTls ??= issueAcquirerTls()) : undefined;
@@ -176,7 +214,8 @@ export async function startWorld(scenario: Scenario, font?: Uint8Array): Promise
     { ledger: loopback, now: () => loopback.nowWallMs },
   );
   acquirer.addFaults(spec.faults);
-  return buildWorld(scenario, font, { acquirer, loopback, tls });
+  const update = await startScenarioUpdateServer(scenario, loopback);
+  return buildWorld(scenario, font, { acquirer, loopback, tls }, update);
 }
 
 /** Runs `scenario` in a world of its own (its acquirer started and closed around the run). */
@@ -229,18 +268,19 @@ function directAcquirer(scenario: Scenario): DirectNetwork | undefined {
  * Builds the world; pass what startWorld started. A scenario with an acquirer built without it
  * gets one reached directly (unit tests); scenarios run through startWorld/runInWorld.
  */
-export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), attached?: Attached): NodeWorld {
+export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), attached?: Attached, update?: AttachedUpdate): NodeWorld {
   // Without the driver (a unit test awaiting the terminal itself), the acquirer is started here
   // and reached over plain loopback TCP, events as they come; it never keeps the process alive.
   const direct = scenario.acquirer && !attached ? directAcquirer(scenario) : undefined;
   const network = new SimNetwork({
     linkUp: scenario.network.linkUp,
-    dns: scenario.network.dns,
+    // The update server's name resolves in every world that runs one.
+    dns: update ? { [UPDATE_HOST]: UPDATE_ADDRESS, ...scenario.network.dns } : scenario.network.dns,
     unreachable: scenario.network.unreachable,
     ...(scenario.network.sntp ? { sntp: scenario.network.sntp } : {}),
-    routes: routes(scenario, attached),
-    ledger: attached?.loopback,
-    peerQuiet: attached && (() => attached.acquirer.quiet()),
+    routes: { ...routes(scenario, attached), ...(update ? { [`${UPDATE_ADDRESS}:${UPDATE_PORT}`]: update.server.port } : {}) },
+    ledger: attached?.loopback ?? update?.loopback,
+    peerQuiet: attached || update ? () => (attached ? attached.acquirer.quiet() : true) && (update ? update.server.quiet() : true) : undefined,
   });
   // The SNTP server tells the time from the world's time line, which the clock keeps.
   const queued = new QueuedNetwork(network, (): number => clock.elapsedMs);
@@ -265,15 +305,86 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
   if (mid !== undefined) settings.set(SETTINGS_DOMAIN, 'mid', mid);
   if (profile !== undefined) settings.set(SETTINGS_DOMAIN, 'profile', createCborCodec().encode(profile));
   settings.set(SETTINGS_DOMAIN, 'lang', scenario.lang);
+  // The update settings (UPD's update/updateSettings.ts: domain 'update').
+  if (scenario.update) {
+    if (update) settings.set(UPDATE_SETTINGS_DOMAIN, 'url', UPDATE_URL);
+    if (scenario.update.hour !== undefined) settings.set(UPDATE_SETTINGS_DOMAIN, 'hour', scenario.update.hour);
+    if (scenario.update.enabled !== undefined) settings.set(UPDATE_SETTINGS_DOMAIN, 'enabled', scenario.update.enabled);
+  }
 
-  let resetReason = scenario.device.resetReason;
+  let resetReason: ResetReason = scenario.device.resetReason;
+  /** The reset reason the next power-on reports: a software restart (the diagnosis's restart step, a rollback), a crash, else power-on. */
+  let nextReset: ResetReason = 'power-on';
+  /** 'on'; 'armed' for the 0200 cut; 'cut' once power went (until the next power-on); 'restart' once the board restarted itself (rollback). */
+  let power: 'on' | 'armed' | 'cut' | 'restart' = 'on';
+  /** The board stopped mid-run (a cut in the slots, a rollback's restart): its trace lines go nowhere. */
+  let halted = false;
+  /** Stops the board at once, as a power cut or a restart stops the CPU: the log's flash and the network die with it. */
+  const halt = (how: 'cut' | 'restart') => {
+    power = how;
+    halted = true;
+    if (how === 'restart') nextReset = 'software';
+    if (flash.powered) {
+      flash.cutPowerAfter(0);
+      try {
+        flash.eraseSector(0);
+      } catch {
+        /* an erase cut at its first byte leaves the sector as it was: only the power goes */
+      }
+    }
+    network.powerOff();
+  };
+  // The update slots: slot 0 holds the scenario's image, the bootloader picks what boots.
+  const slots = new OtaSlots({ slotBytes: slotBytesFor(scenario), sha256, seed: scenario.seed, onPowerCut: () => halt('cut'), onRestart: () => halt('restart') });
+  const factory = factoryImage(scenario);
+  slots.install(0, factory.image, factory.seal);
+  /** Runs the bootloader until it boots (a cut during its own otadata write powers the board on again). */
+  const bootloader = (): BootedImage => {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      try {
+        const booted = slots.bootloader();
+        if (!booted) throw new ScenarioError('firmware', 'the bootloader found no bootable image in either slot');
+        return booted;
+      } catch (error) {
+        if (!(error instanceof PortError) || error.code !== 'flash-power') throw error;
+        slots.powerOn();
+        resetReason = 'power-on';
+      }
+    }
+    throw new ScenarioError('firmware', 'the board never got past its bootloader');
+  };
+  let booted = bootloader();
+  // A corrupted image: bits flipped after the bootloader checked it (flash decaying under the running image).
+  for (const at of scenario.firmware.corruptAt) slots.corrupt(0, at, 0x20);
+  let runningImage = slots.runningImage();
+  const memory = scenario.device.memory;
   const system: SystemPort = {
-    firmwareVersion: scenario.firmware.version,
+    get firmwareVersion() {
+      return booted.header.version;
+    },
     serialNumber: scenario.device.serial ?? simSerial(scenario.seed),
-    buildTime: scenario.firmware.buildMs,
+    get buildTime() {
+      return booted.header.buildTime;
+    },
     resetReason: () => resetReason,
-    memory: () => ({ ...scenario.device.memory }),
-    image: firmwareImage(scenario),
+    // An image whose self-test fails: a build that leaks its heap at start (the memory probe fails as it would on the board).
+    memory: () => (booted.header.behaviour === 'selftest-fails' ? { ...memory, chunkFree: 4 * 1024, slotsFree: 200 } : { ...memory }),
+    get image() {
+      return runningImage;
+    },
+  };
+  // The update port of whichever boot is running (the bootloader's choice).
+  const updatePort: UpdatePort = {
+    board: slots.board,
+    slotBytes: slots.slotBytes,
+    sectorSize: slots.sectorSize,
+    running: () => slots.port().running(),
+    eraseSector: (index) => slots.port().eraseSector(index),
+    write: (offset, data) => slots.port().write(offset, data),
+    read: (offset, length) => slots.port().read(offset, length),
+    activate: () => slots.port().activate(),
+    markValid: () => slots.port().markValid(),
+    rollback: () => slots.port().rollback(),
   };
   const display = new SimDisplay(font, {
     ready: scenario.device.displayReady,
@@ -283,6 +394,7 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
   const keypad = new SimKeypad(scenario.device.keysHeld, scenario.device.keypad);
   const traceLines: string[] = [];
   const recordTrace = (uptimeMs: number, line: string) => {
+    if (halted) return;
     traceLines.push(`${uptimeMs} ${line}`);
     if (traceLines.length > TRACE_LINES) traceLines.shift();
   };
@@ -298,13 +410,11 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
     display,
     keypad,
     system,
+    update: updatePort,
     trace: (line) => recordTrace(clock.uptimeMs(), line),
   };
   const header = parseAcquirerProfile(scenario.terminal.profile);
   const headerLength = header.ok ? header.value.header.length / 2 : 6;
-  let power: 'on' | 'armed' | 'cut' = 'on';
-  /** The reset reason the next power-on reports: a software restart (the diagnosis's restart step), else power-on. */
-  let nextReset: 'power-on' | 'software' = 'power-on';
   network.onWrite = (bytes) => {
     if (power !== 'armed' || !startsRequest(bytes, headerLength, '0200')) return;
     power = 'cut';
@@ -324,9 +434,21 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
         power = 'armed';
         return null;
       case 'power':
-        return power === 'cut' ? 'cut' : 'on';
+        return power === 'armed' ? 'on' : power;
       case 'software-restart':
         nextReset = 'software';
+        return null;
+      case 'reset':
+        nextReset = command.reason;
+        return null;
+      case 'image':
+        return { slot: booted.slot, version: booted.header.version, behaviour: booted.header.behaviour, state: slots.runningState() };
+      case 'arm-slots-cut':
+        slots.armCut(command.afterOps);
+        return null;
+      case 'update-server':
+        if (!update) throw new ScenarioError('update.server', 'the scenario has no update server');
+        update.server.faults = command.faults;
         return null;
       case 'acquirer-log':
         return (attached?.acquirer.log ?? []).flatMap((e): AcquirerLine[] =>
@@ -346,7 +468,11 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
       network.powerOff();
       await network.collect(clock.wallMs()).catch(() => undefined);
       await attached?.acquirer.close();
+      await update?.server.close();
     },
+    slots,
+    updateServer: update?.server,
+    cutPower: () => halt('cut'),
     flash,
     display,
     settings,
@@ -359,9 +485,13 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
       queued.reset();
       network.powerOn();
       power = 'on';
+      halted = false;
       flash.powerOn();
+      slots.powerOn();
       resetReason = nextReset;
       nextReset = 'power-on';
+      booted = bootloader();
+      runningImage = slots.runningImage();
     },
   };
 }

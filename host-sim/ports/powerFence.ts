@@ -6,12 +6,31 @@
  * call (PortError 'flash-power' / 'settings'), its display, trace and network go silent, and
  * socket events meant for it are dropped. Engine-neutral: both lanes' drivers use it.
  */
-import { PortError, type Ports, type TcpConnection } from '../../firmware/core/ports';
+import { PortError, type Ports, type TcpConnection, type UpdatePort } from '../../firmware/core/ports';
 
 export interface FencedPorts {
   ports: Ports;
   /** The power is gone for this boot: nothing from it reaches the world any more. */
   cut(): void;
+}
+
+/** The update slots of one boot: nothing reaches them once its power is gone. */
+function fenceUpdate(update: UpdatePort, live: () => boolean): UpdatePort {
+  const check = () => {
+    if (!live()) throw new PortError('flash-power', 'flash has no power (this boot ended)');
+  };
+  return {
+    board: update.board,
+    slotBytes: update.slotBytes,
+    sectorSize: update.sectorSize,
+    running: () => update.running(),
+    eraseSector: (index) => (check(), update.eraseSector(index)),
+    write: (offset, data) => (check(), update.write(offset, data)),
+    read: (offset, length) => (check(), update.read(offset, length)),
+    activate: () => (check(), update.activate()),
+    markValid: () => (check(), update.markValid()),
+    rollback: () => (check(), update.rollback()),
+  };
 }
 
 export function fencePorts(world: Ports): FencedPorts {
@@ -78,6 +97,7 @@ export function fencePorts(world: Ports): FencedPorts {
       draw: (list) => void (live && display.draw(list)),
     },
     trace: (line) => void (live && world.trace(line)),
+    ...(world.update ? { update: fenceUpdate(world.update, () => live) } : {}),
   };
   return { ports, cut: () => (live = false) };
 }

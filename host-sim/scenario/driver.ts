@@ -8,12 +8,15 @@ import { fencePorts, type FencedPorts } from '../ports/powerFence';
 import { readLang } from '../../firmware/core/config/terminalConfig';
 import { createScreens } from '../../firmware/core/ui/screens';
 import type { TerminalEvent } from '../../firmware/core/runtime/events';
-import type { Ports } from '../../firmware/core/ports';
+import type { Ports, ResetReason } from '../../firmware/core/ports';
+import type { UpdateStatus } from '../../firmware/core/update/types';
+import type { SafeModeFacts } from '../../firmware/core/ui/safeModeScreen';
+import { checkUnmet, statusUnmet, type UpdateFaultSpec, type UpdateRecord } from './updateSteps';
 import type { SelfTestReport } from '../../firmware/core/selftest/types';
 import type { DisplayList } from '../../firmware/core/ui/displayList';
 import type { Scenario } from './schema';
 import type { ScenarioFault } from './hostSchema';
-import { drive, driveIdle, DriveError, runHostStep, unmet, type TransactionRecord } from './hostSteps';
+import { drive, driveIdle, DriveError, POWER_CUT, runHostStep, unmet, type TransactionRecord } from './hostSteps';
 import { diagnosisPages, diagnosisRecord, runDiagnosisStep, type DiagnosisRecord } from './diagnosisSteps';
 import type { VirtualClock } from '../ports/virtualClock';
 import type { SimKeypad } from '../ports/simDevices';
@@ -33,7 +36,23 @@ export type OutsideCommand =
   /** The next power-on is a software restart (its reset reason says so). */
   | { do: 'software-restart' }
   /** What the acquirer received and answered (AcquirerLine[]); [] without an acquirer. */
-  | { do: 'acquirer-log' };
+  | { do: 'acquirer-log' }
+  /** The next power-on reports this reset reason (a crash, a brownout). */
+  | { do: 'reset'; reason: ResetReason }
+  /** What the bootloader booted: { slot, version, behaviour, state } (RunningImage). */
+  | { do: 'image' }
+  /** Cuts the power at the update slots' flash op `afterOps` ops from now. */
+  | { do: 'arm-slots-cut'; afterOps: number }
+  /** The update server's faults from now. */
+  | { do: 'update-server'; faults: UpdateFaultSpec[] };
+
+/** What the bootloader booted, as the world tells the driver. */
+export interface RunningImage {
+  slot: number;
+  version: string;
+  behaviour: 'normal' | 'selftest-fails' | 'crash-at-boot';
+  state: string;
+}
 
 /** One line of the acquirer's log as the report keeps it (no ports, no keys, no PANs). */
 export interface AcquirerLine {
@@ -76,12 +95,21 @@ export interface ScenarioReport {
   acquirer?: AcquirerLine[];
   /** Each diagnosis step's diagnosis: top cause, causes with their standing, steps, what was tried. */
   diagnoses: DiagnosisRecord[];
+  /** Update checks, crashes and slot power cuts, in order (scenarios with an update section or such steps). */
+  updates?: UpdateRecord[];
+  /** Where the firmware update stood at the end (same scenarios). */
+  update?: UpdateStatus;
+  /** The crash loop's safe mode at the end, when it held. */
+  safeMode?: SafeModeFacts;
 }
 
 export interface ScenarioOutcome {
   report: ScenarioReport;
   screens: { name: string; list: DisplayList }[];
 }
+
+/** Boots in a row a reboot may take (a crash at boot, a rollback) before the scenario fails. */
+const MAX_BOOTS = 6;
 
 /** Newest events kept in the report. */
 const RECENT_EVENTS = 40;
@@ -131,18 +159,75 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
 
   /** The ports of the running boot: cut when its power goes, so nothing of an old boot reaches the world. */
   let fence: FencedPorts | undefined;
-  const reboot = async (index: number) => {
+  const updates: UpdateRecord[] = [];
+  /**
+   * Starts the terminal on what the world's bootloader booted (the world is powered on). An image
+   * that crashes at boot panics before its self-test ends: the board power-cycles with reset
+   * reason 'panic'. A boot whose update gate rolled back restarts at once ('software'). Either
+   * way the bootloader chooses again, up to MAX_BOOTS times.
+   */
+  const start = async (index: number) => {
+    for (let round = 0; ; round++) {
+      if (round >= MAX_BOOTS) throw new ScenarioRunError(index, `the board restarted ${MAX_BOOTS} times in a row`);
+      if (round > 0) {
+        world.clock.reboot();
+        world.powerOn();
+      }
+      fence = fencePorts(world.ports);
+      terminal = create(fence.ports);
+      const image = world.outside({ do: 'image' }) as RunningImage;
+      if (image.behaviour === 'crash-at-boot') {
+        // It gets as far as its boot event and the start of the self-test, then panics.
+        terminal.boot().catch(() => undefined);
+        await world.clock.settle();
+        halt();
+        world.outside({ do: 'reset', reason: 'panic' });
+        continue;
+      }
+      await boot(index, terminal);
+      if (world.outside({ do: 'power' }) !== 'restart') return;
+      // The gate rolled the image back: the bootloader's choice again.
+      halt();
+    }
+  };
+  /** This boot is over: the terminal stopped, its ports fenced off. */
+  const halt = () => {
     (terminal ?? dead)?.stop();
     fence?.cut();
+    terminal = undefined;
     dead = undefined;
+  };
+  /**
+   * After every step: a board that restarted itself (an installed update's restart, a rollback)
+   * boots again now; one whose power a slots cut took stays off until the scenario reboots it.
+   */
+  const afterStep = async (index: number) => {
+    if (!terminal) return;
+    const power = world.outside({ do: 'power' });
+    if (power === 'cut') {
+      terminal.stop();
+      fence?.cut();
+      dead = terminal;
+      terminal = undefined;
+    } else if (power === 'restart' || restartAsked) {
+      if (power !== 'restart') world.outside({ do: 'software-restart' });
+      restartAsked = false;
+      await reboot(index);
+    }
+  };
+  const reboot = async (index: number) => {
+    halt();
     world.clock.reboot();
     world.powerOn();
-    fence = fencePorts(world.ports);
-    terminal = create(fence.ports);
-    await boot(index, terminal);
+    await start(index);
   };
   for (let index = 0; index < scenario.steps.length; index++) {
     const step = scenario.steps[index];
+    if (step.do === 'power-cut' && 'afterOps' in step) {
+      updates.push({ step: index, do: 'power-cut', afterOps: step.afterOps });
+      world.outside({ do: 'arm-slots-cut', afterOps: step.afterOps });
+      continue;
+    }
     if (step.do === 'sale' && 'present' in step) {
           if (!terminal) throw new ScenarioRunError(index, 'boot first');
           try {
@@ -172,10 +257,45 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
       case 'boot':
         if (terminal) throw new ScenarioRunError(index, 'already booted (use reboot)');
         if (dead) throw new ScenarioRunError(index, 'the power is off (use reboot)');
-        fence = fencePorts(world.ports);
-        terminal = create(fence.ports);
-        await boot(index, terminal);
+        await start(index);
         break;
+      case 'update-check': {
+        if (!terminal) throw new ScenarioRunError(index, 'boot first');
+        let outcome;
+        try {
+          outcome = await drive(world, terminal.checkUpdate(), true);
+        } catch (error) {
+          if (error instanceof DriveError) throw new ScenarioRunError(index, `update-check: ${error.message}`);
+          throw error;
+        }
+        // The power went in the middle (an armed cut in the slots): the board is off until a reboot.
+        if (outcome === POWER_CUT) {
+          updates.push({ step: index, do: 'update-check', powerCut: true });
+          break;
+        }
+        updates.push({ step: index, do: 'update-check', outcome });
+        const why = checkUnmet(outcome, step.expect);
+        if (why) throw new ScenarioRunError(index, `update-check: ${why}`);
+        break;
+      }
+      case 'update-server':
+        world.outside({ do: 'update-server', faults: step.faults });
+        break;
+      case 'crash':
+        if (!terminal) throw new ScenarioRunError(index, 'boot first');
+        updates.push({ step: index, do: 'crash', reason: step.reason });
+        halt();
+        world.outside({ do: 'reset', reason: step.reason });
+        world.clock.reboot();
+        world.powerOn();
+        await start(index);
+        break;
+      case 'update': {
+        if (!terminal) throw new ScenarioRunError(index, 'boot first');
+        const why = statusUnmet(terminal, step.expect);
+        if (why) throw new ScenarioRunError(index, `update: ${why}`);
+        break;
+      }
       case 'reboot':
         await reboot(index);
         break;
@@ -271,6 +391,7 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
           throw error;
         }
     }
+    await afterStep(index);
   }
   if (dead) throw new ScenarioRunError(scenario.steps.length - 1, 'the scenario ends with the power off (reboot after a power cut)');
   if (!terminal) throw new ScenarioRunError(0, 'the scenario never boots the terminal');
@@ -288,6 +409,8 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
       transactions,
       diagnoses,
       ...(scenario.acquirer ? { acquirer: world.outside({ do: 'acquirer-log' }) as AcquirerLine[] } : {}),
+      ...(scenario.update || updates.length ? { updates, update: terminal.update } : {}),
+      ...(terminal.safeMode ? { safeMode: terminal.safeMode } : {}),
     },
     screens,
   };

@@ -12,6 +12,7 @@ import { diagnosisStep, DIAGNOSIS_STEP_NAMES, type DiagnosisStep } from './diagn
 import { readerSpec } from './cardSteps';
 import type { ReaderSpec } from './cardWorld';
 import { parseCardFile } from '../cards/cardFile';
+import { updateSpec, updateStep, UPDATE_STEP_NAMES, type UpdateSpec, type UpdateStep } from './updateSteps';
 
 export { ScenarioError } from './fields';
 
@@ -32,6 +33,8 @@ export type Step =
   /** The key-wipe command: working keys dropped, the master key erased (a technician's service action). */
   | { do: 'wipe-keys' }
   | HostStep
+  /** Firmware updates, crashes, cuts in the update slots (updateSteps.ts). */
+  | UpdateStep
   /** The code-83 diagnosis (checked, its pages captured in zh and en), a step's action, activation. */
   | DiagnosisStep;
 
@@ -48,9 +51,13 @@ export interface Scenario {
     imageBytes: number;
     /** Whether the build recorded the image's SHA-256. */
     digest: boolean;
-    /** Byte offsets flipped after the build recorded the digest (a corrupted image). */
+    /** Byte offsets flipped after the build recorded the digest (a corrupted image): in slot 0 once the bootloader has booted it. */
     corruptAt: number[];
+    /** Slot 0's seal signed by the demo vendor key (default true; a version that is not "major.minor.patch" cannot be). */
+    sealed: boolean;
   };
+  /** The update server and the terminal's update settings (updateSteps.ts), or null. */
+  update: UpdateSpec | null;
   terminal: {
     tid?: string;
     mid?: string;
@@ -145,7 +152,7 @@ function steps_(value: unknown, field: string): Step[] {
 
 function step(value: unknown, field: string): Step {
   if (!isObj(value)) throw new ScenarioError(field, 'must be an object with "do"');
-  const host = hostStep(value, field) ?? diagnosisStep(value, field);
+  const host = updateStep(value, field) ?? hostStep(value, field) ?? diagnosisStep(value, field);
   if (host) return host;
   switch (value.do) {
     case 'boot':
@@ -172,7 +179,7 @@ function step(value: unknown, field: string): Step {
       only(value, field, ['do', 'name']);
       return { do: value.do, name: str(value.name, `${field}.name`, NAME) };
     default:
-      throw new ScenarioError(`${field}.do`, `must be boot, advance, press, release, snapshot, report-pages, reboot, wipe-keys, ${[...HOST_STEP_NAMES, ...DIAGNOSIS_STEP_NAMES].join(', ')} or repeat`);
+      throw new ScenarioError(`${field}.do`, `must be boot, advance, press, release, snapshot, report-pages, reboot, wipe-keys, ${[...HOST_STEP_NAMES, ...DIAGNOSIS_STEP_NAMES, ...UPDATE_STEP_NAMES].join(', ')} or repeat`);
   }
 }
 
@@ -220,9 +227,9 @@ function cardFiles(value: unknown, steps: Step[]): Record<string, unknown> {
  */
 export function parseScenario(input: unknown): Scenario {
   if (!isObj(input)) throw new ScenarioError('(scenario)', 'must be a JSON object');
-  only(input, '', ['name', 'description', 'seed', 'lang', 'rtc', 'firmware', 'terminal', 'device', 'keys', 'certificates', 'capk', 'acquirer', 'network', 'flash', 'steps', 'cards']);
+  only(input, '', ['name', 'description', 'seed', 'lang', 'rtc', 'firmware', 'terminal', 'device', 'keys', 'certificates', 'capk', 'acquirer', 'network', 'flash', 'steps', 'cards', 'update']);
   const firmware = obj(input.firmware, 'firmware');
-  only(firmware, 'firmware', ['version', 'built', 'imageBytes', 'digest', 'corruptAt']);
+  only(firmware, 'firmware', ['version', 'built', 'imageBytes', 'digest', 'corruptAt', 'sealed']);
   const imageBytes = int(firmware.imageBytes, 'firmware.imageBytes', 1024, 8 * 1024 * 1024, 256 * 1024);
   const terminal = obj(input.terminal, 'terminal');
   only(terminal, 'terminal', ['tid', 'mid', 'profile']);
@@ -260,7 +267,9 @@ export function parseScenario(input: unknown): Scenario {
       imageBytes,
       digest: bool(firmware.digest, 'firmware.digest', true),
       corruptAt: list(firmware.corruptAt, 'firmware.corruptAt', 64).map((v, i) => int(v, `firmware.corruptAt[${i}]`, 0, imageBytes - 1)),
+      sealed: bool(firmware.sealed, 'firmware.sealed', true),
     },
+    update: updateSpec(input.update, time(firmware.built, 'firmware.built', '2026-11-20T08:00:00Z')),
     terminal: { tid, mid, profile: terminal.profile },
     device: {
       displayReady: bool(device.displayReady, 'device.displayReady', true),

@@ -6,6 +6,9 @@
  *   GET {path}{board}/{version}.bin    200 + the image, or with `Range: bytes=N-` (or N-M)
  *                                      206 + Content-Range; 416 for a range past the end
  *
+ * node:http parses the requests; the answers are written raw on the socket, piece by piece, so
+ * the simulator's loopback ledger (`ledger`) knows every byte each side wrote and read.
+ *
  * Faults (`faults`, changeable while it runs):
  * - 'down': the port is closed (connections refused) until the fault is removed;
  * - 'truncate': an image answer closes the connection after `afterBytes` body bytes (`times`
@@ -18,6 +21,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { LoopbackLedger } from '../ports/loopbackLedger';
 
 export interface UpdateOffer {
   version: string;
@@ -41,6 +45,8 @@ export interface UpdateServerOptions {
   faults?: UpdateServerFault[];
   /** URL path the files live under (default "/fw/"). */
   path?: string;
+  /** The simulator's loopback ledger (host-sim/ports/loopbackLedger.ts): told of every accept, read, write and close. */
+  ledger?: LoopbackLedger;
 }
 
 export interface ServedRequest {
@@ -58,8 +64,12 @@ export interface UpdateServer {
   readonly url: string;
   readonly log: ServedRequest[];
   faults: UpdateServerFault[];
+  /** Nothing being written (the simulator's network waits for this before it settles). */
+  quiet(): boolean;
   close(): Promise<void>;
 }
+
+const REASONS: Record<number, string> = { 200: 'OK', 206: 'Partial Content', 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 416: 'Range Not Satisfiable' };
 
 /** The seal's signature span: "XSPS", format, u16be manifest length, manifest, u16be signature length, signature. */
 function signatureOffset(seal: Uint8Array): number | undefined {
@@ -76,38 +86,64 @@ export async function startUpdateServer(options: UpdateServerOptions): Promise<U
   const base = options.path ?? '/fw/';
   const log: ServedRequest[] = [];
   const sockets = new Set<Socket>();
+  const ledger = options.ledger;
+  /** Bytes of each socket's request already told to the ledger. */
+  const told = new WeakMap<Socket, number>();
+  let inFlight = 0;
   const state = { faults: [...(options.faults ?? [])] };
   const fault = <K extends UpdateServerFault['kind']>(kind: K) => state.faults.find((f) => f.kind === kind) as Extract<UpdateServerFault, { kind: K }> | undefined;
 
-  const send = (res: ServerResponse, entry: ServedRequest, status: number, headers: Record<string, string>, body: Uint8Array, cutAfter?: number) => {
+  /** Tells the ledger what the socket has read so far (the request node's parser consumed). */
+  const read = (socket: Socket) => {
+    const n = socket.bytesRead - (told.get(socket) ?? 0);
+    told.set(socket, socket.bytesRead);
+    if (n > 0) ledger?.read(socket.remotePort ?? 0, n);
+  };
+
+  /**
+   * Writes the answer on the socket itself (status line, headers, body; pieces the ledger is
+   * told of one by one), then closes: Connection: close. `cutAfter`: body bytes sent before an
+   * early close (the announced Content-Length is not met).
+   */
+  const send = (socket: Socket, entry: ServedRequest, status: number, headers: Record<string, string>, body: Uint8Array, cutAfter?: number) => {
     entry.status = status;
-    res.writeHead(status, { 'Content-Length': String(body.length), Connection: 'close', ...headers });
+    const head = [`HTTP/1.1 ${status} ${REASONS[status] ?? 'Status'}`, `Content-Length: ${body.length}`, 'Connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
     const limit = cutAfter === undefined ? body.length : Math.min(cutAfter, body.length);
     const slow = fault('slow');
-    const chunk = slow ? Math.max(1, slow.chunkBytes) : body.length || 1;
+    const chunk = slow ? Math.max(1, slow.chunkBytes) : limit || 1;
+    const port = socket.remotePort ?? 0;
+    inFlight++;
+    const write = (bytes: Uint8Array, then: () => void) => {
+      if (socket.destroyed) return then();
+      ledger?.wrote(port, bytes.length);
+      socket.write(bytes, () => then());
+    };
+    const finish = () => {
+      inFlight--;
+      // The ledger hears of the close before the socket reports it: the loopback is not quiet until the terminal sees it.
+      if (!socket.destroyed) ledger?.closed(port);
+      socket.end();
+    };
     let at = 0;
     const pump = () => {
-      while (at < limit) {
-        const piece = body.subarray(at, Math.min(limit, at + chunk));
-        at += piece.length;
-        entry.bytes = at;
-        res.write(piece);
-        if (slow && at < limit) return void setTimeout(pump, 1);
-      }
-      if (cutAfter !== undefined && limit < body.length) {
-        // Close early: the client sees fewer bytes than Content-Length announced.
-        res.socket?.end();
-        res.socket?.destroy();
-      } else res.end();
+      if (at >= limit) return finish();
+      const piece = body.subarray(at, Math.min(limit, at + chunk));
+      at += piece.length;
+      entry.bytes = at;
+      write(piece, () => (slow ? setTimeout(pump, 1) : pump()));
     };
-    pump();
+    write(new Uint8Array(Buffer.from(head, 'latin1')), pump);
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    read(socket);
+    // The answer goes out raw on the socket (send); node's response object is never used.
+    res.on('error', () => undefined);
     const url = req.url ?? '';
     const entry: ServedRequest = { path: url, status: 0, bytes: 0, ...(req.headers.range ? { range: req.headers.range } : {}) };
     log.push(entry);
-    const text = (status: number, body: string) => send(res, entry, status, { 'Content-Type': 'text/plain' }, new Uint8Array(Buffer.from(body)));
+    const text = (status: number, body: string) => send(socket, entry, status, { 'Content-Type': 'text/plain' }, new Uint8Array(Buffer.from(body)));
     if (req.method !== 'GET') return text(405, 'GET only');
     if (!url.startsWith(`${base}${options.board}/`)) return text(404, 'no such board');
     const file = url.slice(base.length + options.board.length + 1);
@@ -121,7 +157,7 @@ export async function startUpdateServer(options: UpdateServerOptions): Promise<U
         if (at !== undefined) seal[at] ^= 0x01;
         entry.fault = 'bad-signature';
       }
-      return send(res, entry, 200, { 'Content-Type': 'application/octet-stream' }, seal);
+      return send(socket, entry, 200, { 'Content-Type': 'application/octet-stream' }, seal);
     }
     const offer = file.endsWith('.bin') ? options.offers.find((o) => `${o.version}.bin` === file) : undefined;
     if (!offer) return text(404, 'no such file');
@@ -140,11 +176,7 @@ export async function startUpdateServer(options: UpdateServerOptions): Promise<U
       if (!m) return text(416, 'unsupported range');
       start = Number(m[1]);
       if (m[2] !== '') end = Math.min(end, Number(m[2]));
-      if (start >= image.length || end < start) {
-        entry.status = 416;
-        res.writeHead(416, { 'Content-Range': `bytes */${image.length}`, 'Content-Length': '0', Connection: 'close' });
-        return void res.end();
-      }
+      if (start >= image.length || end < start) return send(socket, entry, 416, { 'Content-Range': `bytes */${image.length}` }, new Uint8Array(0));
     }
     const cut = fault('truncate');
     let cutAfter: number | undefined;
@@ -156,15 +188,29 @@ export async function startUpdateServer(options: UpdateServerOptions): Promise<U
       if (left > 0) state.faults.push({ ...cut, times: left });
     }
     const body = image.subarray(start, end + 1);
-    if (range !== undefined) send(res, entry, 206, { 'Content-Type': 'application/octet-stream', 'Content-Range': `bytes ${start}-${end}/${image.length}` }, body, cutAfter);
-    else send(res, entry, 200, { 'Content-Type': 'application/octet-stream' }, body, cutAfter);
+    const type = { 'Content-Type': 'application/octet-stream' };
+    if (range !== undefined) send(socket, entry, 206, { ...type, 'Content-Range': `bytes ${start}-${end}/${image.length}` }, body, cutAfter);
+    else send(socket, entry, 200, type, body, cutAfter);
   };
 
   const server: Server = createServer(handle);
-  server.on('connection', (socket) => {
+  server.on('connection', (socket: Socket) => {
     if (fault('down')) return void socket.destroy();
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    const port = socket.remotePort ?? 0;
+    ledger?.accepted(port);
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      sockets.delete(socket);
+      ledger?.closed(port);
+    });
+  });
+  // A request node cannot parse: read, answered 400, closed (the ledger balances).
+  server.on('clientError', (_error, socket: Socket) => {
+    read(socket);
+    const entry: ServedRequest = { path: '(malformed)', status: 0, bytes: 0 };
+    log.push(entry);
+    send(socket, entry, 400, {}, new Uint8Array(0));
   });
   server.keepAliveTimeout = 1;
   await new Promise<void>((resolve, reject) => {
@@ -192,6 +238,7 @@ export async function startUpdateServer(options: UpdateServerOptions): Promise<U
     port,
     url: `http://127.0.0.1:${port}${base}`,
     log,
+    quiet: () => inFlight === 0,
     get faults() {
       return state.faults;
     },

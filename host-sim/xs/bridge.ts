@@ -8,7 +8,7 @@
  * and refuses what the usage does not allow; the bridge forwards the refusal, and a handle the
  * XS side makes only mirrors the usage Node reports, so nothing on the XS side can widen it.
  */
-import { PortError, type CryptoPort, type KeyAlgorithm, type KeyHandle, type KeyUsage, type PortErrorCode } from '../../firmware/core/ports';
+import { PortError, type CryptoPort, type KeyAlgorithm, type KeyHandle, type KeyUsage, type PortErrorCode, type UpdatePort } from '../../firmware/core/ports';
 import type { CborCodec } from '../../firmware/core/store/cbor';
 import type { Collected, NetworkBackend, SntpReply } from '../ports/queuedNetwork';
 
@@ -17,9 +17,13 @@ export type BridgeCall =
   | 'settings.get' | 'settings.set' | 'settings.delete'
   | CryptoCall
   | 'display.info' | 'display.status'
-  | 'system.info' | 'system.memory' | 'system.resetReason' | 'system.imageRead'
+  | 'system.info' | 'system.memory' | 'system.resetReason' | 'system.imageRead' | 'system.seal'
+  | UpdateCall
   | NetCall
   | 'world.powerOn' | 'world.outside' | 'trace';
+
+/** The update slots (host-sim/update/otaSlots.ts on Node): the UpdatePort of the running boot. */
+export type UpdateCall = 'update.info' | 'update.running' | 'update.erase' | 'update.write' | 'update.read' | 'update.activate' | 'update.markValid' | 'update.rollback';
 
 /** The network backend (SimNetwork on Node); `net.collect` is answered asynchronously. */
 export type NetCall = 'net.link' | 'net.lookup' | 'net.open' | 'net.write' | 'net.close' | 'net.collect' | 'net.sntp';
@@ -108,6 +112,38 @@ export function serveCrypto(crypto: CryptoPort): Record<CryptoCall, (...a: any[]
     'crypto.openEnvelope': (point, wrapped, algorithm, sharedInfo) => keep(crypto.openMasterKeyEnvelope(u8(point), u8(wrapped), algorithm, u8(sharedInfo))),
     'crypto.storeMaster': (slot, id) => crypto.storeMasterKey(slot, key(id)),
     'crypto.keyProtection': () => crypto.keyProtection(),
+  };
+}
+
+/** The Node side of the update calls: answers them from the world's UpdatePort. */
+export function serveUpdate(update: UpdatePort): Record<UpdateCall, (...a: any[]) => unknown> {
+  return {
+    'update.info': () => ({ board: update.board, slotBytes: update.slotBytes, sectorSize: update.sectorSize }),
+    'update.running': () => update.running(),
+    'update.erase': (index) => update.eraseSector(index),
+    'update.write': (offset, data) => update.write(offset, new Uint8Array(data as Uint8Array)),
+    'update.read': (offset, length) => update.read(offset, length),
+    'update.activate': () => update.activate(),
+    'update.markValid': () => update.markValid(),
+    'update.rollback': () => update.rollback(),
+  };
+}
+
+/** The XS side: the UpdatePort across the bridge. */
+export function bridgedUpdatePort(call: ReturnType<typeof makeCaller>): UpdatePort {
+  const bytes = (v: unknown) => (v instanceof Uint8Array ? new Uint8Array(v) : new Uint8Array(0));
+  const info = call<{ board: string; slotBytes: number; sectorSize: number }>('update.info');
+  return {
+    board: info.board,
+    slotBytes: info.slotBytes,
+    sectorSize: info.sectorSize,
+    running: () => call('update.running'),
+    eraseSector: (index) => void call('update.erase', index),
+    write: (offset, data) => void call('update.write', offset, data),
+    read: (offset, length) => bytes(call('update.read', offset, length)),
+    activate: () => void call('update.activate'),
+    markValid: () => void call('update.markValid'),
+    rollback: () => void call('update.rollback'),
   };
 }
 

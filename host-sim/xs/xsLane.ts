@@ -16,7 +16,7 @@ import { createCborCodec } from '../../firmware/core/store/cbor';
 import type { ScenarioOutcome } from '../scenario/driver';
 import type { Scenario } from '../scenario/schema';
 import { startWorld, type NodeWorld } from '../world';
-import { serveCrypto, serveNetwork, type BridgeReply, type BridgeRequest } from './bridge';
+import { serveCrypto, serveNetwork, serveUpdate, type BridgeReply, type BridgeRequest } from './bridge';
 
 const WORKER = join(require.resolve('@agoric/xsnap/package.json'), '..', 'xsnap-native', 'xsnap', 'build', 'bin', 'lin', 'release', 'xsnap-worker');
 
@@ -188,6 +188,8 @@ export function serveWorld(world: NodeWorld): QueryHandler {
     'system.memory': () => ports.system.memory(),
     'system.resetReason': () => ports.system.resetReason(),
     'system.imageRead': (o, l) => ports.system.image.read(o, l),
+    'system.seal': () => ports.system.image.seal() ?? null,
+    ...serveUpdate(ports.update!),
     'world.powerOn': () => world.powerOn(),
     'world.outside': (command) => world.outside(command),
     ...serveNetwork(world.network),

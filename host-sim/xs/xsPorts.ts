@@ -8,6 +8,7 @@ import type {
   CryptoPort,
   DigestAlgorithm,
   DisplayPort,
+  FirmwareImagePort,
   FlashRegionPort,
   KeyHandle,
   Ports,
@@ -22,7 +23,7 @@ import { cardInputs } from '../scenario/cardWorld';
 import { VirtualClock } from '../ports/virtualClock';
 import type { SimWorld } from '../scenario/driver';
 import type { Scenario } from '../scenario/schema';
-import { bridgedNetworkBackend, type BridgedKey, type makeCaller } from './bridge';
+import { bridgedNetworkBackend, bridgedUpdatePort, type BridgedKey, type makeCaller } from './bridge';
 
 type Call = ReturnType<typeof makeCaller>;
 /** cbor-x hands byte strings back as Uint8Array on XS (and Buffer on Node): normalise. */
@@ -104,19 +105,34 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
       panel.draw(list);
     },
   };
-  const sys = call<{ firmwareVersion: string; serialNumber: string; buildTime: number; imageBytes: number; expectedSha256: Uint8Array | null }>('system.info');
+  // What the bootloader booted changes with every power-on (an update, a rollback): read again then.
+  type SysInfo = { firmwareVersion: string; serialNumber: string; buildTime: number; imageBytes: number; expectedSha256: Uint8Array | null };
+  let sys = call<SysInfo>('system.info');
+  let expectedSha256 = sys.expectedSha256 === null ? undefined : bytes(sys.expectedSha256);
+  const image: FirmwareImagePort = {
+    get byteLength() {
+      return sys.imageBytes;
+    },
+    get expectedSha256() {
+      return expectedSha256;
+    },
+    read: (offset, length) => bytes(call('system.imageRead', offset, length)),
+    seal: () => {
+      const sealed = call<Uint8Array | null>('system.seal');
+      return sealed === null ? undefined : bytes(sealed);
+    },
+  };
   const system: SystemPort = {
-    firmwareVersion: sys.firmwareVersion,
+    get firmwareVersion() {
+      return sys.firmwareVersion;
+    },
     serialNumber: sys.serialNumber,
-    buildTime: sys.buildTime,
+    get buildTime() {
+      return sys.buildTime;
+    },
     resetReason: () => call('system.resetReason'),
     memory: () => call('system.memory'),
-    image: {
-      byteLength: sys.imageBytes,
-      expectedSha256: sys.expectedSha256 === null ? undefined : bytes(sys.expectedSha256),
-      read: (offset, length) => bytes(call('system.imageRead', offset, length)),
-      seal: () => undefined,
-    },
+    image,
   };
   // The card inputs the scenario fits (unfitted otherwise), built on this side: on XS they run in XS.
   const card = cardInputs(scenario.device.reader, clock);
@@ -130,6 +146,7 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
     display,
     keypad,
     system,
+    update: bridgedUpdatePort(call),
     trace: (line) => void call('trace', clock.uptimeMs(), line),
   };
   return {
@@ -141,6 +158,8 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
     powerOn: () => {
       network.reset();
       call('world.powerOn');
+      sys = call<SysInfo>('system.info');
+      expectedSha256 = sys.expectedSha256 === null ? undefined : bytes(sys.expectedSha256);
     },
     outside: (command) => call('world.outside', command),
   };
