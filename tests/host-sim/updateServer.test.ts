@@ -6,6 +6,11 @@ import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { startUpdateServer, type UpdateServer } from '../../host-sim/update/updateServer';
+import { HttpGet, parseHttpUrl } from '../../firmware/core/update/httpGet';
+import { parseScenario } from '../../host-sim/scenario/schema';
+import { drive } from '../../host-sim/scenario/hostSteps';
+import { makeImage } from '../../host-sim/update/makeImage';
+import { startWorld, UPDATE_URL } from '../../host-sim/world';
 
 const image = new Uint8Array(createHash('sha512').update('img').digest().toString('hex').repeat(40).split('').map((c) => c.charCodeAt(0)));
 const seal = Uint8Array.from([0x58, 0x50, 0x53, 0x53, 1, 0, 3, 0xa1, 0x01, 0x02, 0, 4, 0x30, 0x02, 0x01, 0x00]);
@@ -126,5 +131,42 @@ describe(`update server, read with ${CLIENT}`, () => {
     server.faults = [{ kind: 'slow', chunkBytes: 512 }];
     const img = await get(`${server.url}xspos-sim/1.1.0.bin`, { Range: 'bytes=100-' });
     expect(new Uint8Array(img.body)).toEqual(image.subarray(100));
+  });
+});
+
+describe('update server inside a simulated world (the loopback ledger, the terminal\'s own HTTP client)', () => {
+  const scenario = (faults: unknown[]) =>
+    parseScenario({ name: 'x', acquirer: null, update: { server: { images: [{ version: '1.1.0', bytes: 20 * 1024 }], faults } }, steps: [{ do: 'boot' }] });
+
+  async function get(faults: unknown[], from = 0) {
+    const s = scenario(faults);
+    const world = await startWorld(s);
+    const chunks: Uint8Array[] = [];
+    const sink = { head: () => undefined, body: (b: Uint8Array) => void chunks.push(b.slice()) };
+    try {
+      const url = parseHttpUrl(`${UPDATE_URL}xspos-sim/1.1.0.bin`);
+      const request = new HttpGet({ network: world.ports.network, clock: world.clock, url, from, maxLength: 1 << 20, connectTimeoutMs: 10_000, idleTimeoutMs: 10_000 }, sink);
+      let error: unknown;
+      const head = await drive(world, request.run().catch((e: unknown) => void (error = e)));
+      const expected = makeImage({ version: '1.1.0', buildTime: s.update!.server!.images[0].builtMs, bytes: 20 * 1024, behaviour: 'normal', security: 0, minVersion: '0.0.0', seed: s.seed, sealed: true, board: undefined }).image;
+      return { head, error, body: Buffer.concat(chunks), expected, log: world.updateServer!.log };
+    } finally {
+      await world.close();
+    }
+  }
+
+  it('serves the whole image, then a resumed range, to the core\'s HttpGet over the simulated network', async () => {
+    const whole = await get([]);
+    expect(whole.error).toBeUndefined();
+    expect(whole.body.equals(Buffer.from(whole.expected))).toBe(true);
+    expect(createHash('sha256').update(whole.body.subarray(0, -32)).digest().equals(whole.body.subarray(-32))).toBe(true);
+    const cut = await get([{ kind: 'truncate', afterBytes: 5000 }]);
+    expect(cut.error).toMatchObject({ name: 'UpdateError', code: 'update-truncated' });
+    expect(cut.body.length).toBe(5000);
+    const rest = await get([], 5000);
+    expect(rest.log[0].range).toBe('bytes=5000-');
+    expect(Buffer.concat([cut.body, rest.body]).equals(Buffer.from(whole.expected))).toBe(true);
+    const down = await get([{ kind: 'down' }]);
+    expect(down.error).toMatchObject({ name: 'UpdateError', code: 'update-server' });
   });
 });
