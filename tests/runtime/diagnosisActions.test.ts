@@ -13,19 +13,24 @@ import { startWorld, type NodeWorld } from '../../host-sim/world';
 import { shownWords } from '../ui/diagnosisFixtures';
 import { driveUntil, PROFILE, scenarioWith, screenText } from './world';
 
-const NTP = { dns: { 'cn.pool.ntp.org': '203.0.113.123', 'pool.ntp.org': '198.51.100.123' }, sntp: { time: '2026-12-02T08:00:00Z', answers: true } };
+/**
+ * SNTP servers that answer from 1 s of the world's time line on: silent for the boot's own round
+ * (the clock keeper's, issue 10), so the clock is still the terminal's cause when the step runs.
+ */
+const NTP = { dns: { 'cn.pool.ntp.org': '203.0.113.123', 'pool.ntp.org': '198.51.100.123' }, sntp: { time: '2026-12-02T08:00:00Z', answers: true, answersFromMs: 1_000 } };
 
 const opened: NodeWorld[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((w) => w.close()));
 });
 
-/** A PIN-pad terminal booted with its RTC at 1970 (out of service on the clock), SNTP answering; `device` adds faults. */
+/** A PIN-pad terminal booted with its RTC at 1970 (out of service on the clock), SNTP answering 1 s later; `device` adds faults. */
 async function clockAt1970(device: Record<string, unknown> = {}) {
   const world = await startWorld(scenarioWith({ lang: 'en', rtc: '1970-01-01T00:00:00Z', network: NTP, device: { keypad: 'pin-pad', ...device } }));
   opened.push(world);
   const terminal = createTerminal(world.ports);
   await drive(world, terminal.boot());
+  await world.clock.advance(1_000);
   expect(terminal.state).toBe('fault');
   return { world, terminal };
 }
