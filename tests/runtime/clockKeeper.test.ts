@@ -108,7 +108,7 @@ describe('the clock keeper over the simulated SNTP servers', () => {
     expect(w.facts).toEqual([]);
   });
 
-  it('records clock.sntp-failed (warn) once when every server fails, retries each hour, and again after a round that worked', async () => {
+  it('records clock.sntp-failed (warn) once when every server fails, retries after 1 h doubling to 24 h, and records again after a round that worked', async () => {
     const server = { trueMs: TRUE_MS, answers: false };
     const w = keeperWorld({ rtcMs: RTC_1970, sntp: server });
     w.keeper.start();
@@ -125,18 +125,27 @@ describe('the clock keeper over the simulated SNTP servers', () => {
     // Nothing under way: an untrusted clock is answered at once, no time passes.
     expect(await w.keeper.whenTrusted(10_000)).toBe(false);
     expect(w.clock.uptimeMs()).toBe(0);
-    await w.clock.advance(CLOCK_RETRY_MS);
-    expect(w.asked).toHaveLength(4);
+    // Rounds after 1 h, then 2, 4, 8, 16 h, then every 24 h: two servers asked in each.
+    const rounds = () => w.asked.length / 2;
+    for (const [hours, expected] of [[1, 2], [2, 3], [4, 4], [8, 5], [16, 6], [24, 7], [24, 8]]) {
+      await w.clock.advance(hours * CLOCK_RETRY_MS - 1);
+      expect(rounds()).toBe(expected - 1);
+      await w.clock.advance(1);
+      expect(rounds()).toBe(expected);
+    }
     expect(w.facts).toHaveLength(1);
-    // The servers come back: the next hourly round sets the clock (a jump from 1970).
+    // The servers come back: the next round (24 h on) sets the clock (a jump from 1970).
     server.answers = true;
-    await w.clock.advance(CLOCK_RETRY_MS);
+    await w.clock.advance(CLOCK_RESYNC_MS);
     expect(w.clock.wallMs()).toBe(trueNow(w.clock));
     expect(w.facts.map((f) => `${f.code}:${f.status}`)).toEqual(['clock.sntp-failed:warn', 'clock.jump:info']);
-    // A failure after a round that worked is recorded again (one per run of failures).
+    // A failure after a round that worked is recorded again (one per run of failures), and retried 1 h later again.
     server.answers = false;
     await w.clock.advance(CLOCK_RESYNC_MS);
     expect(w.facts.map((f) => f.code)).toEqual(['clock.sntp-failed', 'clock.jump', 'clock.sntp-failed']);
+    const before = rounds();
+    await w.clock.advance(CLOCK_RETRY_MS);
+    expect(rounds()).toBe(before + 1);
     // Set from SNTP this boot: still trusted.
     expect(w.keeper.trusted()).toBe(true);
   });

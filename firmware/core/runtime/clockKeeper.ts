@@ -7,7 +7,8 @@
  *   blocks the boot. A link still down (Wi-Fi joins in the background on the device) is looked
  *   at again after LINK_POLL.firstMs, doubling to LINK_POLL.maxMs, until it is up. After a round
  *   that set the clock the next is CLOCK_RESYNC_MS (24 h) of uptime later; after one whose
- *   servers all failed, CLOCK_RETRY_MS later.
+ *   servers all failed, CLOCK_RETRY_MS later, doubling with each further failure up to 24 h (a
+ *   network with no reachable server costs a trace line a day, not one an hour).
  * - A step of more than CLOCK_JUMP_MS either way is traced and recorded as the fact clock.jump
  *   (info, "from <iso> to <iso> via <server>"); a round whose servers all failed records
  *   clock.sntp-failed (warn, each server's reason) once until a round sets the clock again.
@@ -39,7 +40,7 @@ export interface ClockKeeperDeps {
 
 /** SNTP again this long (uptime) after a round that set the clock. */
 export const CLOCK_RESYNC_MS = 24 * 3600 * 1000;
-/** SNTP again this long after a round whose servers all failed. */
+/** SNTP again this long after a round whose servers all failed (doubled after each further failure, up to CLOCK_RESYNC_MS). */
 export const CLOCK_RETRY_MS = 3600 * 1000;
 /** A step larger than this either way is a jump: traced, and evidence (clock.jump). */
 export const CLOCK_JUMP_MS = 5 * 60 * 1000;
@@ -71,6 +72,8 @@ export class ClockKeeper implements ClockTrust {
   #linkPollMs = 0;
   /** The last round's servers all failed: clock.sntp-failed is recorded once per such run. */
   #failing = false;
+  /** The wait after the last failed round (0 after a round that set the clock). */
+  #retryMs = 0;
   readonly #waiters: Waiter[] = [];
   /** The timer's callback, made once per keeper (not per schedule). */
   readonly #onTimer = (): void => {
@@ -171,6 +174,7 @@ export class ClockKeeper implements ClockTrust {
     if (sync.kind === 'set') {
       this.#source = { kind: 'sntp', server: sync.server, atUptimeMs: clock.uptimeMs(), stepMs: sync.stepMs };
       this.#failing = false;
+      this.#retryMs = 0;
       this.#linkPollMs = 0;
       if (Math.abs(sync.stepMs) > CLOCK_JUMP_MS) {
         const detail = `from ${isoTime(sync.fromMs)} to ${isoTime(sync.toMs)} via ${sync.server}`;
@@ -181,7 +185,8 @@ export class ClockKeeper implements ClockTrust {
     } else if (sync.kind === 'failed' && round.asked > 0) {
       if (!this.#failing) this.#fact('clock.sntp-failed', 'warn', sync.detail);
       this.#failing = true;
-      this.#schedule(CLOCK_RETRY_MS);
+      this.#retryMs = this.#retryMs === 0 ? CLOCK_RETRY_MS : Math.min(this.#retryMs * 2, CLOCK_RESYNC_MS);
+      this.#schedule(this.#retryMs);
     } else if (sync.kind === 'failed') {
       // The link went down between the look and the round (or the step was asked with it down): wait for it.
       if (this.#timer === undefined) this.#attempt();
