@@ -162,8 +162,8 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
   const updates: UpdateRecord[] = [];
   /**
    * Starts the terminal on what the world's bootloader booted (the world is powered on). An image
-   * that crashes at boot panics before its self-test ends: the board power-cycles with reset
-   * reason 'panic'. A boot whose update gate rolled back restarts at once ('software'). Either
+   * that crashes at boot panics as it starts, before its self-test could end: the board
+   * power-cycles with reset reason 'panic'. A boot whose update gate rolled back restarts at once ('software'). Either
    * way the bootloader chooses again, up to MAX_BOOTS times.
    */
   const start = async (index: number) => {
@@ -173,17 +173,14 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
         world.clock.reboot();
         world.powerOn();
       }
-      fence = fencePorts(world.ports);
-      terminal = create(fence.ports);
       const image = world.outside({ do: 'image' }) as RunningImage;
       if (image.behaviour === 'crash-at-boot') {
-        // It gets as far as its boot event and the start of the self-test, then panics.
-        terminal.boot().catch(() => undefined);
-        await world.clock.settle();
-        halt();
+        // It panics while it starts, long before its self-test could end (and confirm it).
         world.outside({ do: 'reset', reason: 'panic' });
         continue;
       }
+      fence = fencePorts(world.ports);
+      terminal = create(fence.ports);
       await boot(index, terminal);
       if (world.outside({ do: 'power' }) !== 'restart') return;
       // The gate rolled the image back: the bootloader's choice again.
