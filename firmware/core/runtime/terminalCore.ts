@@ -76,6 +76,8 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
   #profile: AcquirerProfile | undefined;
   #batchBefore: ReturnType<typeof batchSnapshot> | undefined;
   #wiping: Promise<SelfTestReport> | undefined;
+  /** Host operations between their start and their end (show() is told of both). */
+  #hostOperations = 0;
   readonly #panel: Panel;
   readonly diagnosisRuntime: DiagnosisRuntime;
 
@@ -99,14 +101,23 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
     return this.resets.safeMode;
   }
 
+  /**
+   * An update screen, when the panel is free for it: never over a sale, a host operation, the
+   * diagnosis or an activation (an update works in the background; its result waits for no one).
+   */
   showUpdate(screen: UpdateScreen): void {
-    this.#panel.show({ kind: 'update', screen });
+    const panel = this.#panel;
+    const kind = panel.view.kind;
+    if (this.#stopped || (kind !== 'home' && kind !== 'update' && kind !== 'report' && kind !== 'running')) return;
+    if (kind === 'running' && screen.kind !== 'progress') return;
+    panel.show({ kind: 'update', screen });
   }
 
   /** Why a firmware update may not switch or restart now, or undefined when it may. */
   busyReason(): string | undefined {
     if (this.#running) return 'self-test';
     if (this.cards.busy()) return 'card sale';
+    if (this.#hostOperations > 0) return 'host operation';
     if (this.diagnosisRuntime.busy()) return 'action';
     if (this.pendingReversalStan()) return 'reversal pending';
     return undefined;
@@ -197,6 +208,7 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
 
   /** The host duties' screens: an operation starts and ends. */
   show(operation: HostOperation, outcome: HostOutcome | undefined, request?: SaleRequest): void {
+    this.#hostOperations = Math.max(0, this.#hostOperations + (outcome ? -1 : 1));
     const session = this.#acquirer?.session;
     if (!session) return;
     const panel = this.#panel;
@@ -222,7 +234,9 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
     const panel = this.#panel;
     this.#transition('selftest', `selftest-${trigger}`);
     panel.readIdentity();
-    panel.show({ kind: 'running' });
+    // The new image's trial boot: its self-test is the update's gate, and the screen says so.
+    if (trigger === 'boot' && this.updates.trial) panel.show({ kind: 'update', screen: { kind: 'progress', stage: 'trial', version: ports.system.firmwareVersion } });
+    else panel.show({ kind: 'running' });
     const seq = (this.#lastReport?.seq ?? 0) + 1;
     const running = runSelfTest(ports, this.#probes, trigger, seq, this.options.probeConcurrency, this.#targets).then((report) => {
       this.#running = undefined;

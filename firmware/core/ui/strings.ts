@@ -11,6 +11,7 @@ import { deepFreeze } from '../freeze';
 import { EN_TRANSACTION, ZH_TRANSACTION } from './transactionTexts';
 import { EN_CARD, ZH_CARD } from './cardTexts';
 import { EN_RESETS, ZH_RESETS } from './resetTexts';
+import { EN_UPDATE, ZH_UPDATE } from './updateTexts';
 
 /** Screen language, a terminal setting: simplified Chinese (zh-CN) or English. */
 export type Lang = 'zh' | 'en';
@@ -90,6 +91,7 @@ const EN = deepFreeze({
   ...EN_TRANSACTION,
   ...EN_CARD,
   ...EN_RESETS,
+  ...EN_UPDATE,
 });
 
 export type StringKey = keyof typeof EN;
@@ -169,6 +171,7 @@ const ZH: StringTable = deepFreeze({
   ...ZH_TRANSACTION,
   ...ZH_CARD,
   ...ZH_RESETS,
+  ...ZH_UPDATE,
 });
 
 export const STRINGS: Readonly<Record<Lang, StringTable>> = Object.freeze({ zh: Object.freeze(ZH), en: Object.freeze(EN) });
