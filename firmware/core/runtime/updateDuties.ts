@@ -153,7 +153,11 @@ export class UpdateDuties implements UpdateCheckHost {
   /** Checks the server now; downloads, verifies and installs what it offers. Never rejects; a check under way is joined. */
   check(trigger: 'demand' | 'scheduled'): Promise<UpdateOutcome> {
     if (trigger === 'demand') this.#demand = true;
-    this.#running ??= this.#checkNow().finally(() => {
+    this.#running ??= this.#checkNow().catch((error: unknown): UpdateOutcome => {
+      // Nothing escapes a check: an unexpected error is a failed one, traced.
+      this.#deps.ports.trace(`update check failed: ${errorText(error)}`);
+      return { kind: 'failed', code: 'update-state', detail: errorText(error) };
+    }).finally(() => {
       this.#running = undefined;
       this.#check = undefined;
       this.#demand = false;
