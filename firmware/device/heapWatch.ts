@@ -70,7 +70,8 @@ export class HeapWatch {
 
   /** The same ports; every method call on them is followed by a sample. The trace is not watched. */
   watch(ports: Ports): Ports {
-    const entries = Object.entries(ports).map(([name, port]) => [name, name === 'trace' ? port : this.#proxy(name, port as object)]);
+    // An optional port the board lacks (update on a board without slots) stays undefined, unwatched.
+    const entries = Object.entries(ports).map(([name, port]) => [name, name === 'trace' || typeof port !== 'object' || port === null ? port : this.#proxy(name, port as object)]);
     return Object.fromEntries(entries) as Ports;
   }
 

@@ -16,6 +16,7 @@ import type { HeapWatch } from '../heapWatch';
 import { fromHex } from '../../core/bytes';
 import { diagnosisPageCount } from '../../core/ui/diagnosisScreens';
 import { DEMO_TAP_KEY, runDemoTap } from './demoTap';
+import { DEMO_UPDATE_KEY, runDemoUpdate } from './demoUpdate';
 
 export const DEMO_SALE_DOMAIN = 'dev';
 export const DEMO_SALE_KEY = 'demoSale';
@@ -84,6 +85,7 @@ export async function runDemoSale(terminal: Terminal, ports: Ports, watch?: Heap
   if (typeof code === 'number') return demoActivation(terminal, ports, String(code), watch);
   const tap = settings.get(DEMO_SALE_DOMAIN, DEMO_TAP_KEY);
   if (typeof tap === 'number') return runDemoTap(terminal, ports, tap, watch);
+  if (settings.get(DEMO_SALE_DOMAIN, DEMO_UPDATE_KEY) !== undefined) return runDemoUpdate(terminal, ports, watch);
   const amount = settings.get(DEMO_SALE_DOMAIN, DEMO_SALE_KEY);
   if (typeof amount !== 'number') return;
   await readyForSale(terminal, ports, watch);

@@ -12,6 +12,7 @@ import { FileValueStore } from './fileValueStore';
 import { devKeysAllowed } from '../keyVault';
 import { SimKeyVault } from './simKeyVault';
 import { TcpReaderLink } from './tcpReaderLink';
+import { SimUpdateSlots } from './simUpdateSlots';
 
 /** 4 sectors of 4 KB: the record log's minimum of 2 with room to rotate, and only 16 KB of the XS chunk heap. */
 const DEFAULT_LOG_SECTORS = 4;
@@ -60,6 +61,8 @@ export function openSimBoard(config: BoardConfig): Board {
     keyVault,
     serialNumber: SIM_SERIAL,
     openReader: openSimReader,
-    notes: ['record log: RAM only, empty at each start', 'firmware image: none in the simulator, no digest to check', keyVault.note],
+    // The inactive update slot is a file beside the settings (sim/simUpdateSlots.ts), so an update runs and is measured in mcsim.
+    update: new SimUpdateSlots(SETTINGS_FOLDER),
+    notes: ['record log: RAM only, empty at each start', 'firmware image: none in the simulator, no digest to check', 'update slot: a file (/tmp/xspos-nvs/ota/slot1.bin); the running build is slot 0', keyVault.note],
   };
 }

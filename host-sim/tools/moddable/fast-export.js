@@ -2,7 +2,7 @@
 /**
  * Fast export for a Moddable simulator build (host-sim/tools/moddable/README.md).
  *
- *   node host-sim/tools/moddable/fast-export.js <out-dir> [rev=HEAD]
+ *   node host-sim/tools/moddable/fast-export.js <out-dir> [rev=HEAD] [--with <path>…]
  *
  * `git archive <rev>` into <out-dir> (emptied first), then every firmware .ts file is transpiled
  * on its own with esbuild to a .js beside it and the .ts (and the .d.ts type files) removed.
@@ -20,6 +20,9 @@
  * other construct whose emit needs the whole program, so file-by-file gives the same modules.
  *
  * <out-dir>/node_modules is a link to the repository's (the manifest takes cbor-x from there).
+ *
+ * `--with <path>…`: those files as they are in the working tree, over the commit's, before the
+ * transpile (a fix measured before it is committed); .fast-export lists them.
  */
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -31,9 +34,11 @@ const REPO = path.resolve(__dirname, '..', '..', '..');
 const COMPILER_OPTIONS = { target: 'es2024', useDefineForClassFields: true, verbatimModuleSyntax: false };
 
 function main(args) {
-  const [outArg, rev = 'HEAD'] = args;
+  const at = args.indexOf('--with');
+  const overlay = at < 0 ? [] : args.slice(at + 1);
+  const [outArg, rev = 'HEAD'] = at < 0 ? args : args.slice(0, at);
   if (!outArg) {
-    console.error('usage: node host-sim/tools/moddable/fast-export.js <out-dir> [rev=HEAD]');
+    console.error('usage: node host-sim/tools/moddable/fast-export.js <out-dir> [rev=HEAD] [--with <path>…]');
     return 2;
   }
   const out = path.resolve(outArg);
@@ -48,6 +53,12 @@ function main(args) {
   const tar = execFileSync('git', ['-C', REPO, 'archive', '--format=tar', commit], { maxBuffer: 1 << 30 });
   execFileSync('tar', ['-x', '-C', out], { input: tar });
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(out, 'node_modules'));
+  for (const file of overlay) {
+    const relative = path.relative(REPO, path.resolve(REPO, file));
+    if (relative.startsWith('..') || !fs.statSync(path.join(REPO, relative)).isFile()) throw new Error(`--with ${file}: not a file of the repository`);
+    fs.mkdirSync(path.dirname(path.join(out, relative)), { recursive: true });
+    fs.copyFileSync(path.join(REPO, relative), path.join(out, relative));
+  }
 
   const started = Date.now();
   let count = 0;
@@ -76,9 +87,10 @@ function main(args) {
     fs.rmSync(file);
     count++;
   }
-  const note = `commit ${commit}\nesbuild ${esbuild.version}: ${count} .ts transpiled file by file, ${removed} .d.ts removed\n`;
+  const withNote = overlay.length ? `working-tree files over it: ${overlay.join(' ')}\n` : '';
+  const note = `commit ${commit}\n${withNote}esbuild ${esbuild.version}: ${count} .ts transpiled file by file, ${removed} .d.ts removed\n`;
   fs.writeFileSync(path.join(out, '.fast-export'), note);
-  console.log(`fast-export: ${commit.slice(0, 7)} in ${out}; ${count} .ts → .js (esbuild ${esbuild.version}, ${Date.now() - started} ms), ${removed} .d.ts removed`);
+  console.log(`fast-export: ${commit.slice(0, 7)}${overlay.length ? ` + ${overlay.length} working-tree files` : ''} in ${out}; ${count} .ts → .js (esbuild ${esbuild.version}, ${Date.now() - started} ms), ${removed} .d.ts removed`);
   return 0;
 }
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # One measured run of the firmware in the Moddable simulator (host-sim/tools/moddable/README.md):
 #
-#   bash host-sim/tools/moddable/run.sh <export-dir> <seconds> [diagnosis | tap]
+#   bash host-sim/tools/moddable/run.sh <export-dir> <seconds> [diagnosis | tap | update]
 #
 # <export-dir>: a fast-export.js export (or a plain `git archive` one: mcconfig then runs tsc per
 # module). Starts the demo acquirer (npm run acquirer, the repository's working tree, 127.0.0.1
@@ -13,10 +13,14 @@
 # With "tap": the virtual PN532 listens on 127.0.0.1:$PN532_PORT with $CARD in its field
 # (npm run pn532 -- --tcp), the provisioning fits the simulator's reader to it and asks for a
 # contactless card sale (dev/demoTap, dev/pn532Port, the CA keys of capk/cards.json).
+# With "update": the update server (update-serve.ts: a signed sim image of $UPDATE_BYTES bytes,
+# newer than the build's firmwareVersion) on 127.0.0.1 (an ephemeral port); the provisioning
+# names it (update/url) and asks for one update check once signed on (dev/demoUpdate): the seal,
+# the download into sim/simUpdateSlots.ts's slot file, the read-back verify and the switch.
 #
 # Env: MODDABLE (default /work/moddable), SIM (default /work/shared/tools/moddable-sim.sh),
 # AMOUNT (default 1234), PN532_PORT (default 4532), CARD (default
-# host-sim/cards/samples/unionpay-contactless-dda.json). Output: <export-dir>/out/moddable/{build.log,trace.log,screen.png},
+# host-sim/cards/samples/unionpay-contactless-dda.json), UPDATE_BYTES (default 131072). Output: <export-dir>/out/moddable/{build.log,trace.log,screen.png},
 # <export-dir>/out/moddable/acquirer.log, <export-dir>/out/moddable/heap.txt.
 set -u
 export_dir=${1:?usage: run.sh <export-dir> <seconds> [diagnosis]}
@@ -34,6 +38,7 @@ fifo=$(mktemp -u /tmp/xspos-acq.XXXXXX)
 acq=
 watcher=
 chip=
+updater=
 pn532_port=${PN532_PORT:-4532}
 card=${CARD:-host-sim/cards/samples/unionpay-contactless-dda.json}
 
@@ -42,6 +47,7 @@ cleanup() {
   # the acquirer runs in its own process group (setsid): npm, sh and node under it
   [[ -n $acq ]] && kill -TERM -- "-$acq" 2>/dev/null
   [[ -n $chip ]] && kill -TERM -- "-$chip" 2>/dev/null
+  [[ -n $updater ]] && kill -TERM -- "-$updater" 2>/dev/null
   exec 9>&- 2>/dev/null
   rm -f "$fifo"
   rm -rf /tmp/xspos-nvs
@@ -81,6 +87,14 @@ if [[ $mode == tap ]]; then
   chip=$!
   wait_started "the virtual PN532" "$res/pn532.log" "127.0.0.1:$pn532_port" "$chip"
 fi
+if [[ $mode == update ]]; then
+  setsid npx ts-node -P tsconfig.json --transpile-only host-sim/tools/moddable/update-serve.ts --bytes "${UPDATE_BYTES:-131072}" >"$res/update-server.log" 2>&1 &
+  updater=$!
+  wait_started "the update server" "$res/update-server.log" "update server: listening on" "$updater"
+  url=$(sed -n 's/^update server: listening on \([^ ]*\) .*/\1/p' "$res/update-server.log" | head -1)
+  [[ -n $url ]] || { echo "run.sh: no URL in $res/update-server.log"; exit 1; }
+  provision+=(--update "$url")
+fi
 npx ts-node -P tsconfig.json --transpile-only host-sim/tools/moddable/sale-provision.ts "${provision[@]}" || exit 1
 
 if [[ $mode == diagnosis ]]; then
@@ -99,7 +113,13 @@ bash "$sim" "$secs"
 status=$?
 echo "run.sh: build and run took $(( $(date +%s) - started )) s (status $status)"
 
-grep -E "^memory|memory:|heap |demo (sale|diagnosis|activation|tap)|XS abort|selftest|→" "$res/trace.log" > "$res/heap.txt"
-grep -E "memory|demo sale|demo diagnosis|demo tap|XS abort" "$res/trace.log"
+grep -E "^memory|memory:|heap |demo (sale|diagnosis|activation|tap|update)|XS abort|selftest|→" "$res/trace.log" > "$res/heap.txt"
+grep -E "memory|demo sale|demo diagnosis|demo tap|demo update|XS abort" "$res/trace.log"
+if [[ -n $updater ]]; then
+  kill -TERM -- "-$updater" 2>/dev/null
+  sleep 1
+  updater=
+  grep -E "^update server: /" "$res/update-server.log"
+fi
 echo "run.sh: heap lines in $res/heap.txt; trace in $res/trace.log; acquirer log in $res/acquirer.log"
 exit $status

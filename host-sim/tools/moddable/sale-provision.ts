@@ -2,7 +2,7 @@
  * SIMULATOR ONLY: provisions the Moddable simulator's terminal in service for the heap runs of
  * docs/memory.md (host-sim/tools/moddable/README.md):
  *
- *   npx ts-node -P tsconfig.json --transpile-only host-sim/tools/moddable/sale-provision.ts [amount=1234] [--diagnosis] [--registry <file>] [--tid <tid>] [--tap <port>]
+ *   npx ts-node -P tsconfig.json --transpile-only host-sim/tools/moddable/sale-provision.ts [amount=1234] [--diagnosis] [--registry <file>] [--tid <tid>] [--tap <port>] [--update <url>]
  *
  * Writes /tmp/xspos-nvs/ (emptied first) as firmware/device/sim/fileValueStore.ts reads it, one
  * file per value (`<domain>/<key>.txt|.i32|.bool|.bin`), through the firmware's own writers:
@@ -18,6 +18,9 @@
  *   dev/pn532Port (the simulator fits a PN532 over TCP to the virtual one on 127.0.0.1:<port>,
  *   sim/simBoard.ts), and the CA keys of host-sim/scenarios/capk/cards.json (the demo keys and the
  *   A000000333 E1/E2 keys make-cards certified the sample cards under).
+ * With --update <url> (issue 10's update): update/url (the update server's base URL, update-serve.ts),
+ *   update/enabled true and dev/demoUpdate instead of dev/demoSale (firmware/device/sim/demoUpdate.ts:
+ *   one update check once signed on).
  * The key is never printed. `rm -rf /tmp/xspos-nvs` takes it all away again.
  */
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -68,6 +71,7 @@ function main(args: string[]): number {
   let registryPath = DEFAULT_REGISTRY;
   let tid = DEFAULT_TID;
   let tapPort: number | undefined;
+  let updateUrl: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--diagnosis') diagnosis = true;
@@ -77,6 +81,13 @@ function main(args: string[]): number {
       tapPort = Number(args[++i]);
       if (!Number.isInteger(tapPort) || tapPort < 1 || tapPort > 65535) {
         console.error('sale-provision: --tap needs a TCP port');
+        return 2;
+      }
+    }
+    else if (a === '--update') {
+      updateUrl = args[++i] ?? '';
+      if (!/^https?:\/\/[^/]+\/.*\/$/.test(updateUrl)) {
+        console.error('sale-provision: --update needs a base URL ending in "/" (http://host:port/path/)');
         return 2;
       }
     }
@@ -114,7 +125,11 @@ function main(args: string[]): number {
   const capk = parseCapkTable(resolved.capk);
   storeCapkTable(settings, cbor, capk);
   settings.set('wifi', 'ssid', SSID);
-  if (tapPort === undefined) settings.set('dev', 'demoSale', amount);
+  if (updateUrl !== undefined) {
+    settings.set('update', 'url', updateUrl);
+    settings.set('update', 'enabled', true);
+    settings.set('dev', 'demoUpdate', true);
+  } else if (tapPort === undefined) settings.set('dev', 'demoSale', amount);
   else {
     settings.set('dev', 'demoTap', amount);
     settings.set('dev', 'pn532Port', tapPort);
@@ -128,7 +143,7 @@ function main(args: string[]): number {
 
   console.log(
     `sale-provision: ${NVS_ROOT}: TID ${entry.tid}, MID ${entry.mid}, profile ${profile.value.id} (${hosts}), ` +
-      `${chain.length + 2} certificates, ${capk.length} CA keys, Wi-Fi "${SSID}", ${tapPort === undefined ? `dev/demoSale ${amount}` : `dev/demoTap ${amount}, dev/pn532Port ${tapPort}`}${diagnosis ? ', dev/demoDiagnosis' : ''}, ` +
+      `${chain.length + 2} certificates, ${capk.length} CA keys, Wi-Fi "${SSID}", ${updateUrl !== undefined ? `update/url ${updateUrl}, dev/demoUpdate` : tapPort === undefined ? `dev/demoSale ${amount}` : `dev/demoTap ${amount}, dev/pn532Port ${tapPort}`}${diagnosis ? ', dev/demoDiagnosis' : ''}, ` +
       `master key (${entry.masterKey.length / 2} bytes) in ${MASTER_KEY_FILE}`,
   );
   return 0;
