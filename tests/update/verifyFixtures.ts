@@ -15,9 +15,10 @@ export const DEMO_KEY = join(ROOT, 'host-sim/update/demo-vendor-key.pem');
 
 export const dir = mkdtempSync(join(tmpdir(), 'xspos-image-'));
 
-/** openssl's public key of a private key file, PEM, written beside it. */
+let pubs = 0;
+/** openssl's public key of a private key file, PEM, written in the fixtures' temporary folder. */
 export function publicPem(privatePath: string): string {
-  const out = `${privatePath}.pub.pem`;
+  const out = join(dir, `pub-${pubs++}.pem`);
   execFileSync('openssl', ['pkey', '-in', privatePath, '-pubout', '-out', out]);
   return out;
 }
