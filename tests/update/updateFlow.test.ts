@@ -181,6 +181,21 @@ async function withRecord(s: Scenario, state: UpdateState, reason: ResetReason, 
 
 const TARGET = { version: '1.1.0', security: 2, size: 64 * 1024, sha256: new Uint8Array(32).fill(7), buildTime: BUILT + DAY };
 
+describe('the new image crashes', () => {
+  it('at boot, before confirming: the bootloader returns to 1.0.0, which records update.crashed and refuses 1.1.0 again', async () => {
+    const s = scenario({ server: { images: [{ version: '1.1.0', behaviour: 'crash-at-boot' }] } }, [
+      { do: 'update-check', expect: { kind: 'installed', version: '1.1.0' } },
+      { do: 'update', expect: { phase: 'idle', running: '1.0.0', last: 'update.crashed' } },
+      { do: 'update-check', expect: { kind: 'refused', code: 'update-known-bad' } },
+    ]);
+    const { outcome, world } = await runInWorld(s);
+    expect(facts(outcome.report)).toEqual(['update.crashed fail', 'update.refused warn']);
+    expect(outcome.report.update?.last).toMatchObject({ code: 'update.crashed', version: '1.1.0', detail: 'panic reset before it confirmed itself' });
+    expect(world.slots.booted?.slot).toBe(0);
+    expect(world.slots.entries().map((e) => e.state)).toContain('aborted');
+  });
+});
+
 describe('what the old image finds at boot', () => {
   it.each(['panic', 'watchdog'] as const)('switched to 1.1.0, but 1.0.0 runs after a %s reset: update.crashed, that version not offered again', async (reason) => {
     const s = scenario({ server: { images: [{ version: '1.1.0' }] } }, [
