@@ -160,8 +160,12 @@ export interface CardReaderPort {
   detect(): Promise<CardPresence>;
   /** Sends one command APDU, resolves with the response APDU (data ‖ SW1 SW2); PortError 'reader' on a lost card or link. */
   transmit(apdu: Uint8Array): Promise<Uint8Array>;
-  /** Powers the card down. */
-  release(): void;
+  /**
+   * Powers the card down. A reader that does it in the background (a command to its chip) may
+   * return a promise that settles, never rejecting, once it is done: a card sale awaits it before
+   * going online, so the host part holds none of that command (docs/memory.md, issue 10).
+   */
+  release(): void | Promise<void>;
 }
 
 /**

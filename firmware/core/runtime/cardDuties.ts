@@ -362,7 +362,10 @@ export class CardDuties {
         notice = next.notice;
         continue;
       }
-      presented.reader.release();
+      // The card powered down before the host part: a reader's release command in flight
+      // (PN532 InRelease: its frames, timer and async frames) held ~130 slots at the sale's peak
+      // while the 0210 was awaited, whenever the chip answered after the 0200 left (mcsim, docs/memory.md).
+      await presented.reader.release();
       if (deps.stopped()) return stoppedOutcome();
       this.#failedRun = 0;
       this.#failedWith = '';

@@ -159,12 +159,15 @@ export class Pn532Reader implements CardReaderPort {
     }
   }
 
-  /** InRelease of the card detected last, in the background (queued like any operation; its failure is nobody's). */
-  release(): void {
+  /**
+   * InRelease of the card detected last, in the background (queued like any operation; its
+   * failure is nobody's): the promise settles, never rejecting, once the chip has answered.
+   */
+  release(): Promise<void> | undefined {
     const tg = this.#tg;
-    if (tg === 0) return;
+    if (tg === 0) return undefined;
     this.#tg = 0;
-    void this.#releaseTarget(tg);
+    return this.#releaseTarget(tg);
   }
 
   /** Closes the link to the chip; nothing fires afterwards. */
