@@ -374,6 +374,10 @@ export interface KeypadPort {
 export type ResetReason = 'power-on' | 'software' | 'watchdog' | 'panic' | 'brownout' | 'deep-sleep' | 'unknown';
 
 export interface FirmwareImagePort {
+  /**
+   * The image file's length as built and signed: on ESP32 the whole .bin, its appended SHA-256
+   * included (a signed manifest's `size` and `sha256` cover exactly these bytes).
+   */
   readonly byteLength: number;
   /** SHA-256 the build recorded for this image, or undefined when the build recorded none. */
   readonly expectedSha256: Uint8Array | undefined;
