@@ -220,7 +220,8 @@ export class UpdateCheck implements HttpSink {
     if (!same || from === 0) this.#save({ ...state, phase: 'downloading', target, written: 0, baseline: [] });
     this.#showPercent(from);
     if (from < m.size) {
-      const head = await this.#get({ ...url, path: `${withSlash(url.path)}${board}/${m.version}.bin` }, from, m.size - from, this);
+      // At most the whole image: a server that ignores the range answers 200 with all of it (head() starts over).
+      const head = await this.#get({ ...url, path: `${withSlash(url.path)}${board}/${m.version}.bin` }, from, m.size, this);
       if (head.status !== 200 && head.status !== 206) throw new Stop(this.#failed('update-http', `${m.version}.bin: HTTP ${head.status}`));
       this.#flush();
     }

@@ -1,0 +1,143 @@
+/**
+ * One update check (update/updateFlow.ts UpdateCheck) against servers the simulator's does not
+ * play: node:http on loopback that ignores Range (200 with the whole image to a ranged GET), and
+ * one whose 206 answers a range of another size. The slot is an in-memory NOR slot (erase to
+ * 0xFF, writes only clear bits); the image is checked with node:crypto, the seal with the core's
+ * verifier under the demo vendor key (tests/update/updateFlow checks it with openssl).
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UpdateCheck, type UpdateCheckHost } from '../../firmware/core/update/updateFlow';
+import { IDLE_UPDATE_STATE, type UpdateState } from '../../firmware/core/update/updateState';
+import { PortError, type Ports, type UpdatePort } from '../../firmware/core/ports';
+import { NodeNetwork } from '../../host-sim/ports/nodeNetwork';
+import { NodeCrypto } from '../../host-sim/ports/nodeCrypto';
+import { makeImage } from '../../host-sim/update/makeImage';
+import type { UpdateOutcome } from '../../firmware/core/update/types';
+
+const SLOT = 256 * 1024;
+
+class MemorySlot implements UpdatePort {
+  readonly board = 'xspos-sim';
+  readonly slotBytes = SLOT;
+  readonly sectorSize = 4096;
+  readonly bytes = new Uint8Array(SLOT).fill(0xff);
+  activated = 0;
+  running() {
+    return { slot: 0, state: 'valid' as const };
+  }
+  eraseSector(i: number) {
+    this.bytes.fill(0xff, i * 4096, (i + 1) * 4096);
+  }
+  write(offset: number, data: Uint8Array) {
+    for (let i = 0; i < data.length; i++) {
+      if ((this.bytes[offset + i] & data[i]) !== data[i]) throw new PortError('flash-program', `bit set at ${offset + i}`);
+      this.bytes[offset + i] &= data[i];
+    }
+  }
+  read(offset: number, length: number) {
+    return this.bytes.slice(offset, offset + length);
+  }
+  activate() {
+    this.activated++;
+  }
+  markValid() {}
+  rollback() {}
+}
+
+/** Real timers: the exchanges are real loopback sockets. */
+const clock = {
+  uptimeMs: () => Date.now(),
+  wallMs: () => Date.now(),
+  setWallMs: () => undefined,
+  setTimer: (ms: number, cb: () => void) => setTimeout(cb, ms) as unknown as ReturnType<Ports['clock']['setTimer']>,
+  clearTimer: (t: ReturnType<Ports['clock']['setTimer']>) => clearTimeout(t as unknown as NodeJS.Timeout),
+};
+
+class Host implements UpdateCheckHost {
+  readonly ports: Ports;
+  state: UpdateState = IDLE_UPDATE_STATE;
+  facts: string[] = [];
+  puts: number[] = [];
+  constructor(readonly slot: MemorySlot) {
+    this.ports = { clock, network: new NodeNetwork(), crypto: NodeCrypto.secure(), system: { firmwareVersion: '1.0.0' }, trace: () => undefined, update: slot } as unknown as Ports;
+  }
+  updateState() {
+    return this.state;
+  }
+  saveUpdateState(state: UpdateState) {
+    this.state = state;
+    this.puts.push(state.written);
+  }
+  fact(code: string, status: string) {
+    this.facts.push(`${code} ${status}`);
+  }
+  progress() {}
+  busyReason() {
+    return undefined;
+  }
+  baseline() {
+    return [];
+  }
+  stopped() {
+    return false;
+  }
+}
+
+const made = makeImage({ version: '1.1.0', buildTime: Date.UTC(2026, 10, 21), bytes: 150 * 1024, seed: 5 });
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+async function serve(image: (range: string | undefined, res: import('node:http').ServerResponse) => void) {
+  const ranges: (string | undefined)[] = [];
+  const server: Server = createServer((req, res) => {
+    if (req.url === '/fw/xspos-sim/latest.seal') return res.writeHead(200, { 'Content-Length': made.seal!.length }).end(Buffer.from(made.seal!));
+    ranges.push(req.headers.range);
+    image(req.headers.range, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fw/`, ranges, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+async function check(host: Host, url: string): Promise<UpdateOutcome> {
+  return new UpdateCheck(host, host.slot, { url, ca: undefined }).run();
+}
+
+describe('one check against servers of other kinds', () => {
+  it('a server that ignores Range: the 200 starts the image over from byte 0, and it installs', async () => {
+    const server = await serve((_range, res) => res.writeHead(200, { 'Content-Length': made.image.length }).end(Buffer.from(made.image)));
+    const host = new Host(new MemorySlot());
+    // Half written before (the durable mark at 64 KB), with bytes that are not the image's.
+    host.slot.bytes.fill(0x00, 0, 65536);
+    const target = { version: '1.1.0', security: 0, size: made.image.length, sha256: new Uint8Array(createHash('sha256').update(made.image).digest()), buildTime: Date.UTC(2026, 10, 21) };
+    host.state = { ...IDLE_UPDATE_STATE, phase: 'downloading', target, written: 65536 };
+    expect(await check(host, server.url)).toEqual({ kind: 'installed', version: '1.1.0' });
+    expect(server.ranges).toEqual(['bytes=65536-']);
+    expect(sha(host.slot.bytes.subarray(0, made.image.length))).toBe(sha(made.image));
+    expect(Buffer.from(host.slot.bytes.subarray(SLOT - 4096, SLOT - 4096 + made.seal!.length)).equals(Buffer.from(made.seal!))).toBe(true);
+    expect(host.slot.activated).toBe(1);
+    expect(host.state.phase).toBe('switched');
+    // The record was put at each 64 KB and at the end.
+    expect(host.puts.filter((w) => w > 0)).toEqual([65536, 131072, made.image.length, made.image.length, made.image.length]);
+    await server.close();
+  });
+
+  it('a 206 for a range that does not end at the image size: refused update-size, nothing switched', async () => {
+    const server = await serve((_range, res) => res.writeHead(206, { 'Content-Length': 10, 'Content-Range': `bytes 65536-65545/${made.image.length + 10}` }).end(Buffer.alloc(10)));
+    const host = new Host(new MemorySlot());
+    const target = { version: '1.1.0', security: 0, size: made.image.length, sha256: new Uint8Array(createHash('sha256').update(made.image).digest()), buildTime: Date.UTC(2026, 10, 21) };
+    host.slot.bytes.set(made.image.subarray(0, 65536), 0);
+    host.state = { ...IDLE_UPDATE_STATE, phase: 'downloading', target, written: 65536 };
+    const outcome = await check(host, server.url);
+    expect(outcome).toMatchObject({ kind: 'refused', code: 'update-size' });
+    expect(host.facts).toEqual(['update.refused warn']);
+    expect(host.slot.activated).toBe(0);
+    await server.close();
+  });
+
+  it('a malformed URL setting: failed update-url, nothing asked of the network', async () => {
+    const host = new Host(new MemorySlot());
+    expect(await check(host, 'ftp://updates/')).toMatchObject({ kind: 'failed', code: 'update-url' });
+    expect(host.facts).toEqual(['update.download-failed info']);
+  });
+});
