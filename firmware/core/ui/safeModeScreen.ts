@@ -44,8 +44,7 @@ export function renderSafeMode(view: ScreenView, facts: SafeModeFacts): DisplayL
 
   let y = BAR_HEIGHT + 6;
   if (facts.byClock !== false && facts.lastCrashWallMs !== undefined) {
-    screen.text(localize(lang, 'safe.lastCrash', { time: formatUtcDateTime(facts.lastCrashWallMs) }), { x: MARGIN, width: CONTENT_WIDTH, y, color: PALETTE.muted });
-    y += LINE_STEP + 4;
+    y = screen.paragraph(localize(lang, 'safe.lastCrash', { time: formatUtcDateTime(facts.lastCrashWallMs) }), { x: MARGIN, width: CONTENT_WIDTH, y, color: PALETTE.muted, lineStep: LINE_STEP }) + 4;
   }
   y = screen.paragraph(strings['safe.linkOff'], { x: MARGIN, width: CONTENT_WIDTH, y, color: PALETTE.text, bold: true, lineStep: LINE_STEP }) + 4;
   screen.rect(MARGIN, y, CONTENT_WIDTH, 1, PALETTE.rule);
