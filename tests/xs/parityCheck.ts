@@ -26,6 +26,8 @@ export async function expectSameOnBothLanes(scenario: Scenario): Promise<Scenari
   for (let i = 0; i < node.screens.length; i++) expect(JSON.stringify(xs.value.screens[i].list)).toBe(JSON.stringify(node.screens[i].list));
   expect(xs.world.traceLines).toEqual(nodeWorld.traceLines);
   expect(Buffer.from(xs.world.flash.bytes).equals(Buffer.from(nodeWorld.flash.bytes))).toBe(true);
+  // The update slots and their otadata too (what an update wrote, which slot boots).
+  expect(Buffer.from(xs.world.slots.flash.bytes).equals(Buffer.from(nodeWorld.slots.flash.bytes))).toBe(true);
   // The run really happened on XS: it was metered.
   expect(xs.computrons).toBeGreaterThan(1_000_000);
   return node;
