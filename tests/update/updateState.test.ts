@@ -142,11 +142,11 @@ describe('malformed records: UpdateError update-state, never another error', () 
     }
   });
 
-  it('10,000 seeded mutations of a good record: each decodes to a state that encodes back the same, or is refused as update-state', () => {
+  it('4,000 seeded mutations of a good record: each decodes to a state that encodes back the same, or is refused as update-state', () => {
     let seed = 0x2545f491;
     const next = () => ((seed = Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0);
     let refused = 0;
-    for (let i = 0; i < 10_000; i++) {
+    for (let i = 0; i < 4_000; i++) {
       const bytes = good.slice(0, next() % 8 === 0 ? next() % good.length : good.length);
       for (let k = 1 + (next() % 3); k > 0; k--) if (bytes.length) bytes[next() % bytes.length] ^= 1 << (next() % 8);
       let state: UpdateState;
@@ -161,7 +161,7 @@ describe('malformed records: UpdateError update-state, never another error', () 
       // Taken: it is a record this firmware writes (re-encoding gives a record that decodes the same).
       expect(decodeUpdateState(cbor, encodeUpdateState(cbor, state))).toEqual(state);
     }
-    expect(refused).toBeGreaterThan(5_000);
+    expect(refused).toBeGreaterThan(2_000);
   });
 });
 
