@@ -31,6 +31,11 @@ export const DOC_SCREENS: Record<string, Record<string, string>> = {
   'diag-dns-failure': { 'diagnosis-shown': 'diag-dns-summary', 'after-network-test': 'diag-dns-steps' },
   'diag-host-83-all': { support: 'diag-support' },
   'diag-factory-activation': { 'not-activated': 'diag-not-activated' },
+  'update-healthy': { 'after-update': 'update-installed' },
+  'update-truncated': { 'after-truncated': 'update-download-failed' },
+  'update-crash-at-boot': { 'after-crash': 'update-crashed' },
+  'crash-loop': { 'safe-mode': 'crash-loop-safe-mode' },
+  'clock-sntp-cert': { 'selftest-09': 'clock-sntp-rtc' },
 };
 
 /** Renders every README screen: lang → file name → PNG bytes. */
