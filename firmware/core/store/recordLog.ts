@@ -48,6 +48,29 @@ const MIN_SECTOR_BYTES = 256;
 const INTENT_FOOTPRINT = recordFootprint(INTENT_PAYLOAD_BYTES);
 /** Durable records are small (key sets, counters, journal entries); their size bounds the rotation reserve. */
 const DEFAULT_MAX_DURABLE_PAYLOAD = 236;
+/** Sectors this large or larger get the larger default durable cap (see `durableCapFor`). */
+const LARGE_SECTOR_BYTES = 4096;
+/** Footprints of issue 10's durable records at their bounds: the update's state (200 B payload) and the reset history (42 B). */
+const ISSUE_10_DURABLE_BYTES = 220 + 64;
+
+/**
+ * The default cap on the live durable set for sectors of `sectorSize` bytes: a quarter of a sector
+ * (1,020 B of 4,096: issues 7 to 9, whose worst-case durable set was 1,000 B) and, on sectors of
+ * 4 KiB and more, the footprints of issue 10's update and reset records at their bounds (284 B):
+ * 1,304 B. Not more: every byte of cap is a byte less for each ring record (maxPayload =
+ * S − 16 − (cap + 24 + 2 × 256) − 20: 2,220 B on 4 KiB, where a self-test report takes about
+ * 2,100 B and must stay one record). Smaller sectors keep a quarter (tests and small scenarios).
+ * The cap is no part of the layout in flash: recovery, carrying forward and the rotation reserve
+ * read the live durable set itself, so a log written under the older cap opens, rotates and keeps
+ * every record under this one (tests/store/durableCapUpgrade.test.ts). An image before this cap
+ * booted on a log whose durable set grew past 1,020 B would refuse its durable puts
+ * ('store-durable-full'): the update flow never goes back that far (its rollback target is the
+ * image that installed the update).
+ */
+export function durableCapFor(sectorSize: number): number {
+  const quarter = Math.floor((sectorSize - SECTOR_HEADER_BYTES) / 16) * 4;
+  return sectorSize >= LARGE_SECTOR_BYTES ? quarter + ISSUE_10_DURABLE_BYTES : quarter;
+}
 const MAX_KEY = 0xffff;
 /** Places of corruption kept for the report. */
 const CORRUPTION_PLACES = 8;
@@ -146,7 +169,7 @@ export interface LogCapacity {
 }
 
 export interface RecordLogOptions {
-  /** Cap on the live durable set in bytes of footprint (default a quarter of a sector). */
+  /** Cap on the live durable set in bytes of footprint (default `durableCapFor(sectorSize)`: 1,304 B on 4 KiB sectors). */
   durableCapBytes?: number;
   /** Largest durable payload (default 236 bytes, a 256-byte footprint). */
   maxDurablePayload?: number;
@@ -197,7 +220,7 @@ export class RecordLog {
     const count = flash.byteLength / size;
     const geometry = (why: string) => new StoreError('store-geometry', `flash region of ${flash.byteLength} bytes in sectors of ${size}: ${why}`);
     if (!Number.isInteger(count) || count < 2 || size < MIN_SECTOR_BYTES || size % 4) throw geometry(`needs ≥ 2 sectors of ≥ ${MIN_SECTOR_BYTES} bytes`);
-    const cap = options.durableCapBytes ?? Math.floor((size - SECTOR_HEADER_BYTES) / 16) * 4;
+    const cap = options.durableCapBytes ?? durableCapFor(size);
     const maxDurable = Math.min(options.maxDurablePayload ?? DEFAULT_MAX_DURABLE_PAYLOAD, cap - recordFootprint(0));
     if (!Number.isInteger(cap) || cap < 0 || cap % 4 || !Number.isInteger(maxDurable)) throw geometry(`durable cap ${cap} is not a whole number of 4-byte words`);
     this.#durableCap = cap;
