@@ -148,10 +148,14 @@ describe('the new image fails its gate', () => {
       { do: 'update-check', expect: { kind: 'installed', version: '1.1.0' } },
       { do: 'update', expect: { phase: 'idle', running: '1.0.0', last: 'update.failed' } },
       { do: 'snapshot', name: 'failed' },
+      { do: 'diagnosis', name: 'why' },
       { do: 'update-check', expect: { kind: 'refused', code: 'update-known-bad' } },
     ]);
     const { outcome, world } = await runInWorld(s);
-    expect(facts(outcome.report)).toEqual(['update.failed fail', 'update.refused warn']);
+    // Recorded by the trial before it rolled back, and said again by the old image at its boot.
+    expect(facts(outcome.report)).toEqual(['update.failed fail', 'update.failed fail', 'update.refused warn']);
+    expect(outcome.report.diagnoses[0].causes).toContain('sys.update:confirmed');
+    expect(texts(outcome.screens.find((x) => x.name === 'failed')!.list)).toMatch(/Update to 1\.1\.0 failed.*Its self-test failed: .*system\.memory.*Rolled back to 1\.0\.0/);
     expect(world.slots.booted?.slot).toBe(0);
     expect(world.slots.entries().map((e) => e.state)).toContain('invalid');
     const failed = outcome.report.recentEvents.find((e) => e.kind === 'fact' && e.code === 'update.failed');
@@ -186,10 +190,12 @@ describe('the new image crashes', () => {
     const s = scenario({ server: { images: [{ version: '1.1.0', behaviour: 'crash-at-boot' }] } }, [
       { do: 'update-check', expect: { kind: 'installed', version: '1.1.0' } },
       { do: 'update', expect: { phase: 'idle', running: '1.0.0', last: 'update.crashed' } },
+      { do: 'diagnosis', name: 'why' },
       { do: 'update-check', expect: { kind: 'refused', code: 'update-known-bad' } },
     ]);
     const { outcome, world } = await runInWorld(s);
     expect(facts(outcome.report)).toEqual(['update.crashed fail', 'update.refused warn']);
+    expect(outcome.report.diagnoses[0].causes).toContain('sys.update:confirmed');
     expect(outcome.report.update?.last).toMatchObject({ code: 'update.crashed', version: '1.1.0', detail: 'panic reset before it confirmed itself' });
     expect(world.slots.booted?.slot).toBe(0);
     expect(world.slots.entries().map((e) => e.state)).toContain('aborted');
@@ -223,11 +229,11 @@ describe('what the old image finds at boot', () => {
     expect(world.updateServer!.log.map((r) => r.path)).toEqual(['/fw/xspos-sim/latest.seal']);
   });
 
-  it('an update.failed the trial recorded stays as it is (no second fact), and the update is over', async () => {
+  it('an update.failed the trial recorded stays as it is (said again as this boot\'s evidence), and the update is over', async () => {
     const s = scenario({ server: null }, [{ do: 'update', expect: { phase: 'idle', running: '1.0.0', last: 'update.failed' } }]);
     const last = { code: 'update.failed', version: '1.1.0', detail: 'self-test: system.memory', wallMs: BUILT };
     const { outcome } = await withRecord(s, { phase: 'trial', target: TARGET, written: TARGET.size, floor: 0, baseline: [], last, badVersion: '1.1.0' }, 'software');
-    expect(facts(outcome.report)).toEqual([]);
+    expect(facts(outcome.report)).toEqual(['update.failed fail']);
     expect(outcome.report.update?.last).toEqual(last);
   });
 

@@ -9,8 +9,8 @@
  *   the trial: phase 'trial', the screen says the new firmware checks itself;
  * - running the target version, state 'valid': confirmed before (a cut after markValid, before
  *   the record): finished as confirmed;
- * - running another version: the update failed. A recorded update.failed (the gate's) stays;
- *   else a panic or watchdog reset is update.crashed (that version is not installed again), any
+ * - running another version: the update failed. A recorded update.failed (the gate's) stays and
+ *   is said again as this boot's evidence; else a panic or watchdog reset is update.crashed (that version is not installed again), any
  *   other reset update.interrupted (the download is kept: the next check switches again).
  * Gate (afterBootSelfTest): no failed probe beyond the baseline (those failing before the switch)
  * → markValid() first, then the record: idle, floor raised to the image's security, update.ok.
@@ -343,7 +343,9 @@ export class UpdateDuties implements UpdateCheckHost {
     const target = state.target;
     let next: UpdateState;
     if (recorded) {
+      // The trial recorded why before it rolled back; said again in this boot, whose diagnosis explains it.
       next = { ...state, phase: 'idle', target: undefined, written: 0, baseline: [] };
+      this.fact('update.failed', 'fail', `${version}: ${state.last?.detail ?? ''}; rolled back to ${deps.ports.system.firmwareVersion}`);
     } else if (reason === 'panic' || reason === 'watchdog') {
       const last: UpdateResult = { code: 'update.crashed', version, detail: `${reason} reset before it confirmed itself`, wallMs: deps.ports.clock.wallMs() };
       next = { ...state, phase: 'idle', target: undefined, written: 0, baseline: [], last, badVersion: version };
