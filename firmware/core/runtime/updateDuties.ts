@@ -231,6 +231,7 @@ export class UpdateDuties implements UpdateCheckHost {
     const deps = this.#deps;
     const port = deps.ports.update;
     if (!port) return { kind: 'unavailable', detail: 'this board has no update slots' };
+    if (this.stopped()) return { kind: 'unavailable', detail: 'the terminal is stopped' };
     if (!deps.log()) return { kind: 'unavailable', detail: 'no record log: an update could not survive a restart' };
     if (this.#trial) return { kind: 'deferred', reason: 'the new firmware is still on trial' };
     const state = this.updateState();
