@@ -5,8 +5,16 @@
  * 0xFF, writes only clear bits); the image is checked with node:crypto, the seal with the core's
  * verifier under the demo vendor key (tests/update/updateFlow checks it with openssl).
  */
-import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkServerIdentity, connect as tlsConnect } from 'node:tls';
+import type { TcpConnection, TcpOptions } from '../../firmware/core/ports';
+import { pemToDer } from '../../firmware/core/security/x509';
 import type { AddressInfo } from 'node:net';
 import { UpdateCheck, type UpdateCheckHost } from '../../firmware/core/update/updateFlow';
 import { IDLE_UPDATE_STATE, type UpdateState } from '../../firmware/core/update/updateState';
@@ -139,5 +147,47 @@ describe('one check against servers of other kinds', () => {
     const host = new Host(new MemorySlot());
     expect(await check(host, 'ftp://updates/')).toMatchObject({ kind: 'failed', code: 'update-url' });
     expect(host.facts).toEqual(['update.download-failed info']);
+  });
+});
+
+/** NodeNetwork with TLS as the device's SecureSocket does it: TLS 1.2+, the anchor given, the name checked. */
+class TlsNetwork extends NodeNetwork {
+  override connect(options: TcpOptions): TcpConnection {
+    if (!options.tls) return super.connect(options);
+    const { serverName, ca } = options.tls;
+    let done = false;
+    const socket = tlsConnect({ host: options.host, port: options.port, ca: [new X509Certificate(ca).toString()], minVersion: 'TLSv1.2', servername: serverName, checkServerIdentity: (_h, cert) => checkServerIdentity(serverName, cert) });
+    socket.once('secureConnect', () => !done && options.onConnect());
+    socket.on('data', (chunk: Buffer) => !done && options.onReadable(new Uint8Array(chunk)));
+    socket.on('error', (e) => { if (!done) { done = true; options.onError(new PortError('socket', e.message)); } });
+    socket.on('close', () => { if (!done) { done = true; options.onClose(); } });
+    return { write: (b) => void socket.write(b), close: () => { done = true; socket.destroy(); } };
+  }
+  override resolve(name: string, callback: (address: string | undefined) => void): void {
+    queueMicrotask(() => callback(name === 'updates.test' ? '127.0.0.1' : undefined));
+  }
+}
+
+describe('over https (openssl-made certificates)', () => {
+  it('checks, downloads and installs from an https server that chains to the anchor given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xspos-upd-https-'));
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+    openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/CN=update-ca');
+    openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'host.key', '-out', 'host.csr', '-subj', '/CN=updates.test');
+    writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:updates.test\n');
+    openssl('x509', '-req', '-in', 'host.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'host.pem', '-days', '30', '-extfile', 'san.ext');
+    const server = createHttpsServer({ cert: readFileSync(join(dir, 'host.pem')), key: readFileSync(join(dir, 'host.key')) }, (req, res) => {
+      const body = req.url === '/fw/xspos-sim/latest.seal' ? made.seal! : made.image;
+      res.writeHead(200, { 'Content-Length': body.length }).end(Buffer.from(body));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const host = new Host(new MemorySlot());
+    (host.ports as { network: NodeNetwork }).network = new TlsNetwork();
+    const ca = pemToDer(readFileSync(join(dir, 'ca.pem'), 'latin1'))[0];
+    const outcome = await new UpdateCheck(host, host.slot, { url: `https://updates.test:${port}/fw/`, ca }).run();
+    expect(outcome).toEqual({ kind: 'installed', version: '1.1.0' });
+    expect(sha(host.slot.bytes.subarray(0, made.image.length))).toBe(sha(made.image));
+    await new Promise<void>((r) => server.close(() => r()));
   });
 });
