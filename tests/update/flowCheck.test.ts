@@ -183,7 +183,7 @@ describe('over https (openssl-made certificates)', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     const host = new Host(new MemorySlot());
-    (host.ports as { network: NodeNetwork }).network = new TlsNetwork();
+    (host.ports as { network: Ports['network'] }).network = new TlsNetwork();
     const ca = pemToDer(readFileSync(join(dir, 'ca.pem'), 'latin1'))[0];
     const outcome = await new UpdateCheck(host, host.slot, { url: `https://updates.test:${port}/fw/`, ca }).run();
     expect(outcome).toEqual({ kind: 'installed', version: '1.1.0' });
