@@ -103,10 +103,17 @@ export class VirtualClock implements ClockPort {
     for (let round = 0; this.#peer && round < MAX_SETTLE_ROUNDS; round++) if (!(await this.#peer.settle(this.wallMs()))) return;
   }
 
-  /** Moves time forward by `ms`, firing every timer (and the peer's actions) that fall due on the way. */
-  async advance(ms: number): Promise<void> {
+  /**
+   * Moves time forward by `ms`, firing every timer (and the peer's actions) that fall due on the
+   * way. `stop`, asked after each firing, ends the advance there (the board restarted itself):
+   * uptime stays at that instant; `elapsedMs` says how far it got.
+   */
+  async advance(ms: number, stop?: () => boolean): Promise<void> {
     const end = this.#uptime + ms;
-    for (let fired = 0; fired < MAX_FIRES_PER_ADVANCE; fired++) if (!(await this.#fireNext(end))) break;
+    for (let fired = 0; fired < MAX_FIRES_PER_ADVANCE; fired++) {
+      if (!(await this.#fireNext(end))) break;
+      if (stop?.()) return;
+    }
     this.#uptime = end;
     await this.settle();
   }

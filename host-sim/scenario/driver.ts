@@ -296,9 +296,19 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
       case 'reboot':
         await reboot(index);
         break;
-      case 'advance':
-        await world.clock.advance(step.ms);
+      case 'advance': {
+        // Time passes; a board that restarts itself meanwhile (a scheduled update installed, a
+        // rollback) restarts then, and the rest of the time passes on the new boot.
+        const stop = () => restartAsked || world.outside({ do: 'power' }) !== 'on';
+        const endMs = world.clock.elapsedMs + step.ms;
+        for (let round = 0; round <= MAX_BOOTS && world.clock.elapsedMs < endMs; round++) {
+          await world.clock.advance(endMs - world.clock.elapsedMs, terminal ? stop : undefined);
+          if (world.clock.elapsedMs >= endMs || !terminal) break;
+          await afterStep(index);
+          if (!terminal) break;
+        }
         break;
+      }
       case 'wipe-keys':
         if (!terminal) throw new ScenarioRunError(index, 'boot first');
         // The self-test that follows checks the network: it runs on the simulated network like a boot.
