@@ -8,6 +8,8 @@ import { crc32 as zlibCrc32 } from 'node:zlib';
 import { PortError } from '../../firmware/core/ports';
 import { OTA_SECTOR, OtaSlots, SEAL_BYTES } from '../../host-sim/update/otaSlots';
 import { buildSimImage, parseSimImage } from '../../host-sim/update/simImage';
+import { buildSync } from 'esbuild';
+import { join } from 'node:path';
 
 const sha256 = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
 const SLOT = 32 * 1024;
@@ -187,5 +189,14 @@ describe('OTA slots and the bootloader', () => {
     slots.powerOn();
     // Entry 0 was erased and half-written: invalid, so the factory slot boots.
     expect(slots.bootloader()!.slot).toBe(0);
+  });
+});
+
+describe('engine-neutral', () => {
+  it('OtaSlots and the sim image bundle for XS without a Node built-in', () => {
+    const { outputFiles } = buildSync({ entryPoints: [join(__dirname, '../../host-sim/update/otaSlots.ts')], bundle: true, write: false, format: 'iife', platform: 'neutral', target: 'es2022', logLevel: 'silent' });
+    const code = outputFiles[0].text;
+    expect(code).toContain('XSPOSIMG');
+    expect(code).not.toMatch(/require\(["']|from ["']node:|TextEncoder|Buffer\./);
   });
 });
