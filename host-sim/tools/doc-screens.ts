@@ -34,6 +34,7 @@ export const DOC_SCREENS: Record<string, Record<string, string>> = {
   'update-healthy': { 'after-update': 'update-installed' },
   'update-truncated': { 'after-truncated': 'update-download-failed' },
   'update-crash-at-boot': { 'after-crash': 'update-crashed' },
+  'update-selftest-fails': { 'after-rollback': 'update-rolled-back' },
   'crash-loop': { 'safe-mode': 'crash-loop-safe-mode' },
   'clock-sntp-cert': { 'selftest-09': 'clock-sntp-rtc' },
 };

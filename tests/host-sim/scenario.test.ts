@@ -139,7 +139,7 @@ describe('README screens', () => {
   it('docs/screens holds exactly what the shipped scenarios draw now', async () => {
     const { renderDocScreens, DOC_SCREENS_DIR } = await import('../../host-sim/tools/doc-screens');
     const screens = await renderDocScreens();
-    expect(screens.size).toBe(62);
+    expect(screens.size).toBe(64);
     for (const [path, png] of screens)
       expect({ path, same: Buffer.from(png).equals(readFileSync(join(DOC_SCREENS_DIR, path))) }).toEqual({ path, same: true });
   });
