@@ -5,6 +5,9 @@
  *   and Digest (SHA256);
  * - `ec` / `ecp`: k·P by node's ECDH on prime256v1. ECDH gives only x(k·P) for a point other
  *   than G, so y is rebuilt from the curve equation (either root: the adapter reads only X).
+ *   k1·A + k2·B (`mul2`, which the ECDSA verifier calls) needs a true point sum, which ECDH
+ *   cannot give: it is textbook BigInt arithmetic in Jacobian coordinates (the SEC 1 §2.2.1
+ *   group law written out here, on any short-Weierstrass curve the instance is made with).
  * The SDK's own arithmetic is checked in the Moddable simulator, not here.
  * Use in a jest.mock factory: `jest.mock('crypt', () => require('./sdkStandIns').crypt, { virtual: true })`.
  */
@@ -50,7 +53,7 @@ class Mode {
 class Digest {
   readonly #hash;
   constructor(type: string) {
-    this.#hash = createHash(type === 'SHA256' ? 'sha256' : 'sha1');
+    this.#hash = createHash(type.toLowerCase()); // 'SHA1', 'SHA256', 'SHA384', …
   }
   write(data: ArrayBuffer) {
     this.#hash.update(new Uint8Array(data));
@@ -106,7 +109,58 @@ class EC {
     const y = modPow((x * x * x + this.a * x + this.b) % this.p, (this.p + 1n) / 4n, this.p);
     return new ECPoint(x, y);
   }
+  /** k1·A + k2·B (k ≥ 0), both points affine and on this curve; the identity when the sum is. */
+  mul2(a: ECPoint, k1: bigint, b: ECPoint, k2: bigint): ECPoint {
+    const sum = this.#add(this.#times(a, k1), this.#times(b, k2));
+    if (sum[2] === 0n) return new ECPoint(0n, 0n, true);
+    const zi = modPow(sum[2], this.p - 2n, this.p);
+    const zi2 = (zi * zi) % this.p;
+    return new ECPoint((sum[0] * zi2) % this.p, (sum[1] * zi2 * zi) % this.p);
+  }
+  #mod(v: bigint): bigint {
+    const r = v % this.p;
+    return r < 0n ? r + this.p : r;
+  }
+  /** Jacobian (X, Y, Z): x = X/Z², y = Y/Z³; Z = 0 is the identity. */
+  #double([x, y, z]: Jacobian): Jacobian {
+    if (z === 0n || y === 0n) return [1n, 1n, 0n];
+    const yy = this.#mod(y * y);
+    const s = this.#mod(4n * x * yy);
+    const z2 = this.#mod(z * z);
+    const m = this.#mod(3n * x * x + this.a * z2 * z2);
+    const x3 = this.#mod(m * m - 2n * s);
+    return [x3, this.#mod(m * (s - x3) - 8n * yy * yy), this.#mod(2n * y * z)];
+  }
+  #add(p1: Jacobian, p2: Jacobian): Jacobian {
+    if (p1[2] === 0n) return p2;
+    if (p2[2] === 0n) return p1;
+    const z1z1 = this.#mod(p1[2] * p1[2]);
+    const z2z2 = this.#mod(p2[2] * p2[2]);
+    const u1 = this.#mod(p1[0] * z2z2);
+    const u2 = this.#mod(p2[0] * z1z1);
+    const s1 = this.#mod(p1[1] * p2[2] * z2z2);
+    const s2 = this.#mod(p2[1] * p1[2] * z1z1);
+    if (u1 === u2) return s1 === s2 ? this.#double(p1) : [1n, 1n, 0n];
+    const h = this.#mod(u2 - u1);
+    const r = this.#mod(s2 - s1);
+    const hh = this.#mod(h * h);
+    const hhh = this.#mod(h * hh);
+    const v = this.#mod(u1 * hh);
+    const x3 = this.#mod(r * r - hhh - 2n * v);
+    return [x3, this.#mod(r * (v - x3) - s1 * hhh), this.#mod(p1[2] * p2[2] * h)];
+  }
+  #times(point: ECPoint, k: bigint): Jacobian {
+    let result: Jacobian = [1n, 1n, 0n];
+    let addend: Jacobian = point.identity ? [1n, 1n, 0n] : [point.X, point.Y, 1n];
+    for (let e = k; e > 0n; e >>= 1n) {
+      if (e & 1n) result = this.#add(result, addend);
+      addend = this.#double(addend);
+    }
+    return result;
+  }
 }
+
+type Jacobian = [bigint, bigint, bigint];
 
 export const ec = { __esModule: true, default: EC };
 export const ecp = { __esModule: true, default: ECPoint };

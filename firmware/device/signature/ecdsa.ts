@@ -10,6 +10,18 @@ import { modPow } from '../../core/security/rsaPublic';
 import { CURVES, isOnCurve } from './curves';
 import { type NamedCurve, SpkiError, toBigInt } from './spki';
 
+/**
+ * A DER INTEGER that must be positive and minimally encoded (X.690 §8.3.2): not empty, no sign
+ * bit set (that would be a negative number), no leading 00 unless the next byte needs it.
+ * OpenSSL refuses those forms in ECDSA-Sig-Value, so the device refuses them too (a signature
+ * is one exact byte string, not any of its malleated forms).
+ */
+function positiveInteger(bytes: Uint8Array): bigint | undefined {
+  if (bytes.length === 0 || bytes[0] >= 0x80) return undefined;
+  if (bytes[0] === 0 && (bytes.length === 1 || bytes[1] < 0x80)) return bytes.length === 1 ? 0n : undefined;
+  return toBigInt(bytes);
+}
+
 /** The signature's (r, s) from its DER SEQUENCE, or undefined when it does not parse. */
 function readSignature(der: Uint8Array): { r: bigint; s: bigint } | undefined {
   try {
@@ -17,7 +29,9 @@ function readSignature(der: Uint8Array): { r: bigint; s: bigint } | undefined {
     if (sequence.end !== der.length) return undefined;
     const [r, s] = childrenOf(der, sequence, 2);
     if (!r || !s || r.tag !== Tag.integer || s.tag !== Tag.integer) return undefined;
-    return { r: toBigInt(content(der, r)), s: toBigInt(content(der, s)) };
+    const rValue = positiveInteger(content(der, r));
+    const sValue = positiveInteger(content(der, s));
+    return rValue === undefined || sValue === undefined ? undefined : { r: rValue, s: sValue };
   } catch {
     return undefined;
   }
