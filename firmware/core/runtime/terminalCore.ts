@@ -241,7 +241,7 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
     const running = runSelfTest(ports, this.#probes, trigger, seq, this.options.probeConcurrency, this.#targets).then((report) => {
       this.#running = undefined;
       this.#lastReport = report;
-      this.#recordBytes(RecordType.selfTestReport, () => encodeReport(cbor, report));
+      this.#recordBytes(RecordType.selfTestReport, () => encodeReport(cbor, report, this.#log?.capacity().maxPayload));
       // The crash loop's safe mode keeps the terminal out of service whatever the probes say.
       this.#transition(report.verdict === 'fail' || this.resets.safeMode ? 'fault' : 'ready', `selftest-${report.verdict}`);
       // After an 83 or a failed demand run the diagnosis opens; a demand run that did not fail opens on its report; otherwise home.
@@ -368,6 +368,7 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
     // A card sale under way: its timers and inputs end, its promise settles as card.stopped.
     this.cards.stop();
     this.updates.stop();
+    this.resets.stop();
     this.clockKeeper.stop();
     if (this.#periodic) this.ports.clock.clearTimer(this.#periodic);
     this.#panel.stop();
