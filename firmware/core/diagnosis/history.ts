@@ -17,7 +17,8 @@
  * construction: array head 2 B (26 elements), format 1 B, base 5 B (uint32), the newest item
  * 3 B + 1 B (its age is 0), each other item at most 3 B (packed < 65,536: numbers up to 16,383)
  * + 5 B (age < 2³²): 2 + 1 + 5 + 4 + 11 × 8 = 100.
- * With issue 7's worst-case durable set (880 B of the 1,020 B durable cap) the total is 1,000 B:
+ * With issue 7's worst-case durable set (880 B) and issue 10's update and reset records the total is
+ * at most 1,284 B of the 1,304 B durable cap (store/recordLog.ts durableCapFor):
  * tests/host/journalDurableSizes.test.ts holds all of them live at once.
  */
 import { deepFreeze } from '../freeze';

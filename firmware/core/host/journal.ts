@@ -20,10 +20,11 @@
  * the boot would then reverse a sale the terminal reported approved. Rotation carries the live
  * version forward, so the newest "done" is never lost.
  *
- * The durable set (cap: a quarter of a sector, 1,020 B on 4 KiB sectors) holds keySet (≤ 240 B
+ * The durable set (cap: 1,304 B on 4 KiB sectors, store/recordLog.ts durableCapFor) holds keySet (≤ 240 B
  * of footprint: three tdes2 keys), hostState (~48 B), journal and advices (each ≤ one durable
  * payload, 256 B of footprint; the advices queue refuses an item past it, `#fits`) and
- * lastTransaction (≤ 80 B): at most ~880 B. tests/host/journalDurableSizes.test.ts fills each
+ * lastTransaction (≤ 80 B): at most ~880 B (with issue 10's update and reset records and the
+ * evidence history, ≤ 1,284 B). tests/host/journalDurableSizes.test.ts fills each
  * to its largest and checks the sum against the cap.
  *
  * STAN (field 11, 1..999999, wrapping): a sale's STAN is made durable by its pending put; other
