@@ -124,8 +124,14 @@ export interface NetworkPort {
    * board with no UDP: the set-clock step is then refused. A port call rather than a core
    * client over a UDP port: the device's SDK has its own client (modules/network/sntp, with
    * its resolve, retries and mode/kiss-o'-death checks), so the core needs no UDP port at all.
+   * An adapter whose ask holds a socket or timers returns a handle to end it early.
    */
-  sntp?(host: string, callback: (wallMs: number | undefined, detail: string) => void): void;
+  sntp?(host: string, callback: (wallMs: number | undefined, detail: string) => void): SntpAsk | void;
+}
+
+/** An SNTP ask under way: `cancel()` ends it (its socket and timers closed); `callback` never runs after. */
+export interface SntpAsk {
+  cancel(): void;
 }
 
 // ---------------------------------------------------------------------------------------

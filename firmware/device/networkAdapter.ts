@@ -14,7 +14,7 @@
  * arrives as onError with PortError 'socket', and a caller that got its whole response first
  * can ignore it. Over TLS, "connected" is the end of the handshake (tlsSocket.ts).
  */
-import { PortError, type NetworkPort, type TcpConnection, type TcpOptions } from '../core/ports';
+import { PortError, type NetworkPort, type SntpAsk, type TcpConnection, type TcpOptions } from '../core/ports';
 import { errorText } from '../core/errorText';
 
 /** Bytes a connection may hold queued while the socket's send buffer is full. */
@@ -60,9 +60,16 @@ export interface SocketStack {
    * `new SNTP({host}, onMessage)` (modules/network/sntp/sntp.js): it resolves `host`, sends up
    * to 5 requests 5 s apart, and calls `onMessage` with SDK_SNTP.time and the transmit time in
    * whole seconds since 1970, SDK_SNTP.retry on each resend, or SDK_SNTP.error and the reason
-   * (after which it closes itself). @throws when the UDP socket cannot be made
+   * (after which it closes itself). @returns the client, whose close() ends its UDP socket and
+   * retry timer (sntp.js closes itself after SDK_SNTP.time and after SDK_SNTP.error, so close()
+   * is for an ask given up before either). @throws when the UDP socket cannot be made
    */
-  sntp(host: string, onMessage: (message: number, value?: number | string) => void): void;
+  sntp(host: string, onMessage: (message: number, value?: number | string) => void): SdkSntpClient;
+}
+
+/** The SDK's SNTP client as the adapter holds it (sntp.js: a UDP Socket with a retry Timer). */
+export interface SdkSntpClient {
+  close(): void;
 }
 
 /** The messages of the SDK's SNTP client (SNTP.time, SNTP.retry, SNTP.error in sntp.js). */
@@ -103,25 +110,15 @@ export class NetworkAdapter implements NetworkPort {
     }
   }
 
-  /** Answers once, in a later job; nothing is sent while the link is down. */
-  sntp(host: string, callback: (wallMs: number | undefined, detail: string) => void): void {
-    if (!this.link().up) return void Promise.resolve().then(() => callback(undefined, 'link is down'));
-    let answered = false;
-    const once = (wallMs: number | undefined, detail: string) => {
-      if (answered) return;
-      answered = true;
-      callback(wallMs, detail);
-    };
-    try {
-      this.#stack.sntp(host, (message, value) => {
-        // A resend (SDK_SNTP.retry) is the client still trying: wait for its last word.
-        if (message === SDK_SNTP.time && typeof value === 'number') once(value * 1000, 'answered');
-        else if (message === SDK_SNTP.error) once(undefined, typeof value === 'string' ? value : 'no answer');
-      });
-    } catch (error) {
-      const reason = errorText(error);
-      Promise.resolve().then(() => once(undefined, reason));
-    }
+  /**
+   * Answers once, in a later job; nothing is sent while the link is down. The handle's cancel()
+   * closes the SDK client (socket and retry timer) when the core gives the ask up first.
+   */
+  sntp(host: string, callback: (wallMs: number | undefined, detail: string) => void): SntpAsk {
+    const ask = new DeviceSntpAsk(callback);
+    if (!this.link().up) Promise.resolve().then(() => ask.end(undefined, 'link is down'));
+    else ask.start(this.#stack, host);
+    return ask;
   }
 
   connect(options: TcpOptions): TcpConnection {
@@ -134,6 +131,59 @@ export class NetworkAdapter implements NetworkPort {
         else connection.fail(`cannot resolve ${options.host}`);
       });
     return connection;
+  }
+}
+
+/** One SNTP ask over the SDK's client: at most one answer, and the client closed once, by itself or by cancel(). */
+class DeviceSntpAsk implements SntpAsk {
+  #callback: ((wallMs: number | undefined, detail: string) => void) | undefined;
+  /** The client while it is open and ours to close. */
+  #client: SdkSntpClient | undefined;
+
+  constructor(callback: (wallMs: number | undefined, detail: string) => void) {
+    this.#callback = callback;
+  }
+
+  start(stack: SocketStack, host: string): void {
+    try {
+      const client = stack.sntp(host, (message, value) => this.#message(message, value));
+      // An answer inside the constructor (no SDK client gives one) would have ended the ask already.
+      if (this.#callback) this.#client = client;
+    } catch (error) {
+      const reason = errorText(error);
+      Promise.resolve().then(() => this.end(undefined, reason));
+    }
+  }
+
+  #message(message: number, value?: number | string): void {
+    // A resend (SDK_SNTP.retry) is the client still trying: wait for its last word. After time
+    // or error the client closes itself (sntp.js), so it is no longer ours to close.
+    if (message === SDK_SNTP.time && typeof value === 'number') {
+      this.#client = undefined;
+      this.end(value * 1000, 'answered');
+    } else if (message === SDK_SNTP.error) {
+      this.#client = undefined;
+      this.end(undefined, typeof value === 'string' ? value : 'no answer');
+    }
+  }
+
+  end(wallMs: number | undefined, detail: string): void {
+    const callback = this.#callback;
+    if (!callback) return;
+    this.#callback = undefined;
+    callback(wallMs, detail);
+  }
+
+  cancel(): void {
+    this.#callback = undefined;
+    const client = this.#client;
+    this.#client = undefined;
+    if (!client) return;
+    try {
+      client.close();
+    } catch {
+      // Already closed by the SDK's own path: nothing is left to end.
+    }
   }
 }
 

@@ -12,7 +12,7 @@ import Net from 'net';
 import SNTP from 'sntp';
 import SSLAlert from 'ssl/alert';
 import Session from 'ssl/session';
-import { NetworkAdapter, type SocketStack, type StreamSocket, type StreamSocketOptions, type TlsTrust } from './networkAdapter';
+import { NetworkAdapter, type SdkSntpClient, type SocketStack, type StreamSocket, type StreamSocketOptions, type TlsTrust } from './networkAdapter';
 import { TlsSocket, type TlsSession, type TlsSessionOptions } from './tlsSocket';
 
 function openTcp(options: StreamSocketOptions): StreamSocket {
@@ -43,9 +43,10 @@ function resolve(name: string, callback: (address: string | undefined) => void):
   Net.resolve(name, (_name: string, address?: string) => callback(address || undefined));
 }
 
-function sntp(host: string, onMessage: (message: number, value?: number | string) => void): void {
+function sntp(host: string, onMessage: (message: number, value?: number | string) => void): SdkSntpClient {
   // Returning nothing from an error tells the client not to try another host: the core asks the next itself.
-  new SNTP({ host }, (message, value) => void onMessage(message, value as number | string | undefined));
+  // The client is a Socket (sntp.js extends it): its close() also clears the retry timer (the SDK's typings omit it).
+  return new SNTP({ host }, (message, value) => void onMessage(message, value as number | string | undefined)) as unknown as SdkSntpClient;
 }
 
 /** Module-level functions: built when the preloaded module is, so their code stays in flash. */

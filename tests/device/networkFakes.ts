@@ -270,12 +270,14 @@ export class FakeStack implements SocketStack {
     this.#resolving.push(() => callback(this.names.get(name)));
   };
 
-  /** Hosts SNTP was asked, in order, with the client's message callback (the SDK's SNTP, as sntp.js calls it). */
-  readonly sntpAsked: { host: string; onMessage: (message: number, value?: number | string) => void }[] = [];
+  /** Hosts SNTP was asked, in order, with the client's message callback (the SDK's SNTP, as sntp.js calls it) and the client. */
+  readonly sntpAsked: { host: string; onMessage: (message: number, value?: number | string) => void; client: FakeSntpClient }[] = [];
 
-  sntp = (host: string, onMessage: (message: number, value?: number | string) => void): void => {
+  sntp = (host: string, onMessage: (message: number, value?: number | string) => void): FakeSntpClient => {
     if (this.refuse) throw this.refuse;
-    this.sntpAsked.push({ host, onMessage });
+    const client = new FakeSntpClient(onMessage);
+    this.sntpAsked.push({ host, onMessage, client });
+    return client;
   };
 
   /** The resolver answers every pending look-up. */
@@ -287,6 +289,40 @@ export class FakeStack implements SocketStack {
 
   get last(): FakeTcp {
     return this.sockets[this.sockets.length - 1];
+  }
+}
+
+/**
+ * The SDK's SNTP client as modules/network/sntp/sntp.js behaves: a UDP socket and a retry timer,
+ * both ended by close(); after an answer it closes itself and then calls back (time), after a
+ * failure it calls back and then closes itself unless the callback names another host (error).
+ * A second close() throws, as Timer.clear(undefined) and a closed socket's close do on XS.
+ */
+export class FakeSntpClient {
+  /** The socket and timer are live. */
+  open = true;
+  closes = 0;
+  constructor(readonly onMessage: (message: number, value?: number | string) => unknown) {}
+  close(): void {
+    this.closes++;
+    if (!this.open) throw new Error('SNTP client closed twice');
+    this.open = false;
+  }
+  /** SNTP.retry: a resend, every 5 s. */
+  retry(): void {
+    if (this.open) this.onMessage(2);
+  }
+  /** SNTP.time with seconds since 1970. */
+  time(seconds: number): void {
+    if (!this.open) return;
+    this.close();
+    this.onMessage(1, seconds);
+  }
+  /** SNTP.error: the client gives up (5 resends unanswered, a name that does not resolve). */
+  error(reason: string): void {
+    if (!this.open) return;
+    const host = this.onMessage(-1, reason);
+    if (!host) this.close();
   }
 }
 

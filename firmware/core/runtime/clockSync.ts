@@ -10,7 +10,7 @@
  * clock the probe then fails. The SNTP packet's own checks (server mode, stratum 0 kiss-o'-death
  * discarded) are the adapter's: the device's SDK client makes them (modules/network/sntp).
  */
-import type { Ports, TimerToken } from '../ports';
+import type { Ports, SntpAsk, TimerToken } from '../ports';
 import { isoTime, RTC_PLAUSIBLE_SPAN_MS } from '../selftest/probes/systemProbes';
 
 /**
@@ -41,7 +41,8 @@ export function distrust(wallMs: number, buildTime: number): string | undefined 
 /**
  * One round: the servers asked in turn until one answers a believable time. `done` never
  * rejects. `cancel()` (the terminal stopped) ends it at once with the RTC untouched and no timer
- * left; an answer that comes later is ignored. The guard timer stands in for an adapter that
+ * left, the port's ask under way cancelled too (the device's SDK client closes its UDP socket and
+ * retry timer); an answer that comes later is ignored. The guard timer stands in for an adapter that
  * never answers; an answer to an ask already given up (or a second answer) is ignored too.
  */
 export class SntpRound {
@@ -55,6 +56,8 @@ export class SntpRound {
   /** The ask an answer must belong to (0: none is awaited). */
   #current = 0;
   #guard: TimerToken | undefined;
+  /** The port's handle on the ask under way, ended when the round stops waiting for it. */
+  #ask: SntpAsk | undefined;
 
   constructor(ports: Ports, servers: readonly string[]) {
     this.#ports = ports;
@@ -86,13 +89,16 @@ export class SntpRound {
     const ask = ++this.asked;
     this.#current = ask;
     this.#guard = ports.clock.setTimer(SNTP_ANSWER_MS, () => this.#answer(ask, host, undefined, `no answer in ${SNTP_ANSWER_MS / 1000} s`));
-    sntp.call(ports.network, host, (wallMs, detail) => this.#answer(ask, host, wallMs, detail));
+    const handle = sntp.call(ports.network, host, (wallMs, detail) => this.#answer(ask, host, wallMs, detail));
+    // An answer given already (none should come inside the call) leaves nothing to end.
+    if (handle && this.#current === ask) this.#ask = handle;
   }
 
   #answer(ask: number, server: string, wallMs: number | undefined, detail: string): void {
     if (ask !== this.#current || !this.#resolve) return;
     this.#current = 0;
     this.#clearGuard();
+    this.#endAsk();
     const { clock, system } = this.#ports;
     const reason = wallMs === undefined ? detail : distrust(wallMs, system.buildTime);
     if (reason !== undefined || wallMs === undefined) {
@@ -107,6 +113,13 @@ export class SntpRound {
     this.#finish({ kind: 'set', server, stepMs, fromMs: before, toMs: wallMs, detail: `server=${server} step=${Math.round(stepMs / 1000)}s` });
   }
 
+  /** Closes the port's ask (a no-op once it has answered): its socket and timers end with the wait. */
+  #endAsk(): void {
+    const ask = this.#ask;
+    this.#ask = undefined;
+    if (ask) ask.cancel();
+  }
+
   #clearGuard(): void {
     if (this.#guard !== undefined) this.#ports.clock.clearTimer(this.#guard);
     this.#guard = undefined;
@@ -118,6 +131,7 @@ export class SntpRound {
     this.#resolve = undefined;
     this.#current = 0;
     this.#clearGuard();
+    this.#endAsk();
     resolve(sync);
   }
 }
