@@ -1,16 +1,17 @@
 /**
  * Builds a simulated terminal from a scenario: flash (prefilled and damaged as the scenario
- * says), settings as provisioned, a firmware image with the digest its build recorded, the
- * peripherals, and the virtual clock. Node side: the XS lane's bridge serves the same world.
+ * says), settings as provisioned, the two update slots (slot 0: the scenario's firmware image,
+ * sealed by the demo vendor key; the bootloader picks what boots, host-sim/update/otaSlots.ts),
+ * the update server when the scenario runs one, the peripherals, and the virtual clock.
+ * Node side: the XS lane's bridge serves the same world.
  */
 import { createCipheriv, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FirmwareImagePort, Ports, ResetReason, SystemPort, UpdatePort } from '../firmware/core/ports';
+import type { Ports, ResetReason, SystemPort, UpdatePort } from '../firmware/core/ports';
 import { PortError } from '../firmware/core/ports';
 import { SETTINGS_DOMAIN } from '../firmware/core/config/terminalConfig';
-/** The settings domain of the update (UPD's update/updateSettings.ts UPDATE_SETTINGS). */
-const UPDATE_SETTINGS_DOMAIN = 'update';
+import { UPDATE_SETTINGS } from '../firmware/core/update/updateSettings';
 import { createCborCodec } from '../firmware/core/store/cbor';
 import { RecordLog, RecordType } from '../firmware/core/store/recordLog';
 import { fromHex } from '../firmware/core/bytes';
@@ -91,11 +92,6 @@ export function factoryImage(scenario: Scenario) {
 export function slotBytesFor(scenario: Scenario): number {
   const largest = Math.max(scenario.firmware.imageBytes, ...(scenario.update?.server?.images.map((i) => i.bytes) ?? []));
   return Math.ceil(largest / SLOT_GRANULE) * SLOT_GRANULE + SEAL_BYTES;
-}
-
-/** The running image as the old world gave it, from the slots: see OtaSlots.runningImage. */
-export function firmwareImage(slots: OtaSlots): FirmwareImagePort {
-  return slots.runningImage();
 }
 
 /** A board's serial number when the scenario names none: 12 hex digits from the seed, like the device's efuse MAC. */
@@ -305,11 +301,12 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
   if (mid !== undefined) settings.set(SETTINGS_DOMAIN, 'mid', mid);
   if (profile !== undefined) settings.set(SETTINGS_DOMAIN, 'profile', createCborCodec().encode(profile));
   settings.set(SETTINGS_DOMAIN, 'lang', scenario.lang);
-  // The update settings (UPD's update/updateSettings.ts: domain 'update').
+  // The update settings (update/updateSettings.ts).
   if (scenario.update) {
-    if (update) settings.set(UPDATE_SETTINGS_DOMAIN, 'url', UPDATE_URL);
-    if (scenario.update.hour !== undefined) settings.set(UPDATE_SETTINGS_DOMAIN, 'hour', scenario.update.hour);
-    if (scenario.update.enabled !== undefined) settings.set(UPDATE_SETTINGS_DOMAIN, 'enabled', scenario.update.enabled);
+    const { domain } = UPDATE_SETTINGS;
+    if (update) settings.set(domain, UPDATE_SETTINGS.url, UPDATE_URL);
+    if (scenario.update.hour !== undefined) settings.set(domain, UPDATE_SETTINGS.hour, scenario.update.hour);
+    if (scenario.update.enabled !== undefined) settings.set(domain, UPDATE_SETTINGS.enabled, scenario.update.enabled);
   }
 
   let resetReason: ResetReason = scenario.device.resetReason;
