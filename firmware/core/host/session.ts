@@ -34,7 +34,8 @@ import { settleBatch } from './settlement';
 export * from './sessionTypes';
 
 /** The answer the matcher accepted: unpacked once, with its raw bytes for the MAC. */
-type Matched = { message: Iso8583Message; bytes: Uint8Array; header: Uint8Array };
+/** The matched answer's frame parts; its message is unpacked again once the link has let go of the connection (#sendNow). */
+type Matched = { bytes: Uint8Array; header: Uint8Array };
 
 const responseMti = (mti: string): string => pad(Number(mti) + 10, 4);
 
@@ -109,7 +110,10 @@ export class HostSession {
       if ((bytes[0] >> 4) * 1000 + (bytes[0] & 15) * 100 + (bytes[1] >> 4) * 10 + (bytes[1] & 15) !== Number(this.#expectMti)) return 'stray';
       const message = unpackMessage(this.#ctx.dialect, bytes);
       if (message.fields.get(11) !== this.#expectStan || message.fields.get(41) !== this.#ids.terminalId) return 'stray';
-      this.#matched = { message, bytes, header };
+      // Only the bytes are kept: holding the unpacked answer (its field map and values) while
+      // the link still held the socket, the frame reader and the attempt was a sale's lowest
+      // moment in mcsim (the 0210's arrival); #sendNow unpacks it again once they are gone.
+      this.#matched = { bytes, header };
       return 'match';
     } catch {
       return 'stray';
@@ -161,13 +165,20 @@ export class HostSession {
     this.#matched = undefined;
     if (!result.ok) return { ok: false, stage: result.stage, sent: result.sent, detail: result.detail };
     if (!matched) return { ok: false, stage: 'garbage', sent: true, detail: 'the link matched an answer the session did not see' };
+    let message: Iso8583Message;
+    try {
+      message = unpackMessage(this.#ctx.dialect, matched.bytes);
+    } catch (error) {
+      // The same bytes unpacked when they matched: only a changed dialect could get here.
+      return { ok: false, stage: 'garbage', sent: true, detail: `the answer no longer unpacks: ${errorText(error)}` };
+    }
     let processingRequest = 0;
     try {
       processingRequest = decodeCupHeader(matched.header).processingRequest;
     } catch {
       // A header that is not CUP's asks for nothing.
     }
-    const mac = matched.message.fields.get(64);
+    const mac = message.fields.get(64);
     let macState: 'ok' | 'bad' | 'absent' = 'absent';
     if (mac instanceof Uint8Array) {
       const key = this.#ctx.keys.key('mac');
@@ -180,7 +191,7 @@ export class HostSession {
       }
       macState = good ? 'ok' : 'bad';
     }
-    return { ok: true, message: matched.message, processingRequest, mac: macState, host: result.host, roundTripMs: result.roundTripMs };
+    return { ok: true, message, processingRequest, mac: macState, host: result.host, roundTripMs: result.roundTripMs };
   }
 
   /** The answer's meaning, remembered and handed to the terminal. */
