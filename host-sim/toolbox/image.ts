@@ -8,11 +8,12 @@
  * `signImage` is the same signing for host-sim: the update server's and the scenarios' images.
  */
 import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { toHex } from '../../firmware/core/bytes';
 import { UpdateError } from '../../firmware/core/update/errors';
 import { decodeManifest, encodeManifest, type Manifest } from '../../firmware/core/update/manifest';
-import { encodeSeal, parseSeal } from '../../firmware/core/update/seal';
+import { encodeSeal, parseSeal, SEAL_SECTOR_BYTES } from '../../firmware/core/update/seal';
 import { checkImageAgainst, verifyManifest } from '../../firmware/core/update/verify';
 import { parseVersion } from '../../firmware/core/update/version';
 import { VENDOR_KEYS, type VendorKey } from '../../firmware/core/update/vendorKeys';
@@ -113,6 +114,58 @@ export function vendorKeyFrom(bytes: Uint8Array, keyId: string, where = 'the pub
 }
 
 // ---------------------------------------------------------------------------------------
+// The boards' slots
+
+/** Boards whose OTA slot size the toolbox knows: the partition table their build flashes (relative to the project root). */
+const BOARD_TABLES: Readonly<Record<string, string>> = Object.freeze({ moddable_two: 'firmware/device/esp32/partitions.csv' });
+
+/** The project root: the nearest folder above this code (a source file, or the launcher's bundle under node_modules/.cache) holding `file`. */
+function projectFile(file: string): string | undefined {
+  let at = __dirname;
+  for (let up = 0; up < 8; up++) {
+    if (existsSync(join(at, file))) return join(at, file);
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  return undefined;
+}
+
+/**
+ * The smallest OTA app slot (type app, subtype ota_N) of an ESP-IDF partition table (CSV: name,
+ * type, subtype, offset, size[, flags]; sizes in decimal, hex or with K/M). @throws InputError
+ */
+export function otaSlotBytes(csv: string, where: string): number {
+  let smallest: number | undefined;
+  for (const raw of csv.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const [, type, subtype, , size] = line.split(',').map((f) => f.trim());
+    if (type !== 'app' || !/^ota_\d+$/.test(subtype ?? '')) continue;
+    const m = /^(0x[0-9a-f]+|\d+)([km]?)$/i.exec(size ?? '');
+    if (!m) throw new InputError('input-malformed', `${where}: slot ${subtype} has no size I can read (${shown(size ?? '')})`);
+    const bytes = Number(m[1]) * (m[2].toLowerCase() === 'k' ? 1024 : m[2].toLowerCase() === 'm' ? 1024 * 1024 : 1);
+    smallest = smallest === undefined ? bytes : Math.min(smallest, bytes);
+  }
+  if (smallest === undefined) throw new InputError('input-malformed', `${where} has no OTA app slot (type app, subtype ota_N)`);
+  return smallest;
+}
+
+/**
+ * How many bytes an image for `board` may take: its OTA slot less the last sector, which holds
+ * the seal (update/seal.ts; the update flow refuses more: updateFlow.ts). Undefined for a board
+ * the toolbox does not know (host-sim's xspos-sim has a slot per scenario).
+ * @throws InputError when the board's partition table cannot be found or read
+ */
+export function imageRoomFor(board: string): { bytes: number; table: string } | undefined {
+  const table = Object.prototype.hasOwnProperty.call(BOARD_TABLES, board) ? BOARD_TABLES[board] : undefined;
+  if (table === undefined) return undefined;
+  const path = projectFile(table);
+  if (path === undefined) throw new InputError('input-unreadable', `cannot find ${table}, the ${board} partition table the image must fit`);
+  return { bytes: otaSlotBytes(readFileSync(path, 'utf8'), table) - SEAL_SECTOR_BYTES, table };
+}
+
+// ---------------------------------------------------------------------------------------
 // The commands
 
 /** A decimal integer 0..2³¹ (Args.integer takes 4 digits at most). */
@@ -178,7 +231,7 @@ export const imageSign: Command = {
     { name: 'version', value: 'V', help: "the image's version, major.minor.patch (each 0 to 65535)." },
     { name: 'security', value: 'N', help: 'the anti-rollback counter, 0 to 2147483648: a terminal never installs an image below the highest it confirmed.' },
     { name: 'min-version', value: 'V', help: 'the oldest running version that may install this image, major.minor.patch.' },
-    { name: 'board', value: 'BOARD', help: 'the board the image is built for (moddable_two; host-sim: xspos-sim), 1 to 32 printable characters.' },
+    { name: 'board', value: 'BOARD', help: 'the board the image is built for (moddable_two; host-sim: xspos-sim), 1 to 32 printable characters. For moddable_two the image must fit its OTA slot less the seal sector (firmware/device/esp32/partitions.csv).' },
     { name: 'build-time', value: 'TIME', help: 'when it was built, UTC: 2026-12-01 or 2026-12-01T09:00:00Z (default: now).' },
     { name: 'key-id', value: 'ID', help: "the key id the manifest names (default: the id of the firmware's trusted key that matches --key; required for any other key)." },
     { name: 'out', value: 'PREFIX', help: 'writes PREFIX.manifest (CBOR), PREFIX.sig (DER ECDSA signature over the manifest) and PREFIX.seal (what the update server serves and the slot\'s last sector holds).' },
@@ -202,6 +255,9 @@ export const imageSign: Command = {
     const keyId = args.optional('key-id');
     const out = args.required('out');
     const image = args.file('image', imagePath);
+    const room = imageRoomFor(board);
+    if (room && image.length > room.bytes)
+      throw new UpdateError('update-size', `--image ${shownPath(imagePath)} is ${image.length} bytes; a ${board} slot takes at most ${room.bytes} (its OTA slot in ${room.table} less the ${SEAL_SECTOR_BYTES}-byte seal sector)`);
     const pem = args.file('key', keyPath);
     if (pem.length > 16384) throw new InputError('input-malformed', `--key ${shownPath(keyPath)} holds ${pem.length} bytes; a key file holds one PEM key`);
     const signed = signImage({ image, version, security, minVersion, board, buildTime: built, keyId, privateKeyPem: pem });

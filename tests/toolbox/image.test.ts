@@ -6,11 +6,11 @@
  * (every byte of a small one) is refused; the key is read from a file or standard input and never
  * printed.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTool } from '../../host-sim/toolbox/index';
 import { encodeSeal } from '../../firmware/core/update/seal';
-import { tool, tools, type Run } from './cli';
+import { ROOT, tool, tools, type Run } from './cli';
 import { DEMO_KEY, DEMO_PUB, dir, imageBytes, opensslKey, opensslSign, opensslSigned, opensslVerifies, publicPem, sha256 } from '../update/verifyFixtures';
 
 const IMAGE = imageBytes(20_000, 1);
@@ -202,5 +202,32 @@ describe('xspos-tool image', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(message);
     noSecret(r);
+  });
+
+  it('sign refuses an image larger than the moddable_two OTA slot less its seal sector (exit 2), and takes one that just fits', async () => {
+    // The slot as ESP-IDF reads the table (firmware/device/esp32/partitions.csv, hex sizes), parsed here on its own.
+    const rows = readFileSync(join(ROOT, 'firmware/device/esp32/partitions.csv'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() && !l.trim().startsWith('#'))
+      .map((l) => l.split(',').map((f) => f.trim()));
+    const slot = Math.min(...rows.filter(([, type, sub]) => type === 'app' && sub.startsWith('ota_')).map((r) => parseInt(r[4], 16)));
+    expect(slot).toBe(0x1e0000);
+    const room = slot - 4096; // the seal's sector (update/seal.ts SEAL_SECTOR_BYTES), the slot's last
+    writeFileSync(join(dir, 'fits.bin'), imageBytes(room, 7));
+    writeFileSync(join(dir, 'too-big.bin'), imageBytes(room + 1, 7));
+    const signArgs = (image: string, board: string, out: string) => ['image', 'sign', '--image', join(dir, image), ...SIGN.slice(4, -4), '--board', board, ...SIGN.slice(-2), '--key', DEMO_KEY, '--out', join(dir, out)];
+    const [fits, tooBig, otherBoard] = await tools([
+      signArgs('fits.bin', 'moddable_two', 'fits'),
+      signArgs('too-big.bin', 'moddable_two', 'too-big'),
+      // host-sim's board has a slot per scenario: the toolbox does not judge it.
+      signArgs('too-big.bin', 'xspos-sim', 'too-big-sim'),
+    ]);
+    expect({ status: fits.status, stderr: fits.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(fits.stdout).toContain(`size        ${room} bytes`);
+    expect(tooBig.status).toBe(2);
+    expect(tooBig.stderr).toContain(`UpdateError update-size: --image '${join(dir, 'too-big.bin')}' is ${room + 1} bytes; a moddable_two slot takes at most ${room}`);
+    expect(existsSync(join(dir, 'too-big.seal'))).toBe(false);
+    expect(otherBoard.status).toBe(0);
+    noSecret(tooBig);
   });
 });
