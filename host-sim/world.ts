@@ -447,6 +447,8 @@ export function buildWorld(scenario: Scenario, font: Uint8Array = loadFont(), at
         if (!update) throw new ScenarioError('update.server', 'the scenario has no update server');
         update.server.faults = command.faults;
         return null;
+      case 'update-server-log':
+        return (update?.server.log ?? []).map((r) => ({ ...r }));
       case 'acquirer-log':
         return (attached?.acquirer.log ?? []).flatMap((e): AcquirerLine[] =>
           e.direction === 'note' ? [] : [{ host: e.host, direction: e.direction, mti: e.mti, stan: e.stan, tid: e.tid, code: e.code, fault: e.fault }]);

@@ -12,6 +12,7 @@ import type { Ports, ResetReason } from '../../firmware/core/ports';
 import type { UpdateStatus } from '../../firmware/core/update/types';
 import type { SafeModeFacts } from '../../firmware/core/ui/safeModeScreen';
 import { checkUnmet, statusUnmet, type UpdateFaultSpec, type UpdateRecord } from './updateSteps';
+import type { ServedRequest } from '../update/updateServer';
 import type { SelfTestReport } from '../../firmware/core/selftest/types';
 import type { DisplayList } from '../../firmware/core/ui/displayList';
 import type { Scenario } from './schema';
@@ -44,7 +45,9 @@ export type OutsideCommand =
   /** Cuts the power at the update slots' flash op `afterOps` ops from now. */
   | { do: 'arm-slots-cut'; afterOps: number }
   /** The update server's faults from now. */
-  | { do: 'update-server'; faults: UpdateFaultSpec[] };
+  | { do: 'update-server'; faults: UpdateFaultSpec[] }
+  /** What the update server was asked and answered (ServedRequest[]); [] without one. */
+  | { do: 'update-server-log' };
 
 /** What the bootloader booted, as the world tells the driver. */
 export interface RunningImage {
@@ -101,6 +104,8 @@ export interface ScenarioReport {
   update?: UpdateStatus;
   /** The crash loop's safe mode at the end, when it held. */
   safeMode?: SafeModeFacts;
+  /** What the update server was asked and answered (path, range, status, bytes sent, fault), when the scenario runs one. */
+  updateServer?: ServedRequest[];
 }
 
 export interface ScenarioOutcome {
@@ -418,6 +423,7 @@ export async function runScenario(scenario: Scenario, world: SimWorld): Promise<
       ...(scenario.acquirer ? { acquirer: world.outside({ do: 'acquirer-log' }) as AcquirerLine[] } : {}),
       ...(scenario.update || updates.length ? { updates, update: terminal.update } : {}),
       ...(terminal.safeMode ? { safeMode: terminal.safeMode } : {}),
+      ...(scenario.update?.server ? { updateServer: world.outside({ do: 'update-server-log' }) as ServedRequest[] } : {}),
     },
     screens,
   };

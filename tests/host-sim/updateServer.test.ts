@@ -10,7 +10,9 @@ import { HttpGet, parseHttpUrl } from '../../firmware/core/update/httpGet';
 import { parseScenario } from '../../host-sim/scenario/schema';
 import { drive } from '../../host-sim/scenario/hostSteps';
 import { makeImage } from '../../host-sim/update/makeImage';
-import { startWorld, UPDATE_URL } from '../../host-sim/world';
+import { runInWorld, startWorld, UPDATE_URL } from '../../host-sim/world';
+import { loadScenario, SCENARIO_DIR } from '../../host-sim/scenario/load';
+import { join } from 'node:path';
 
 const image = new Uint8Array(createHash('sha512').update('img').digest().toString('hex').repeat(40).split('').map((c) => c.charCodeAt(0)));
 const seal = Uint8Array.from([0x58, 0x50, 0x53, 0x53, 1, 0, 3, 0xa1, 0x01, 0x02, 0, 4, 0x30, 0x02, 0x01, 0x00]);
@@ -168,5 +170,16 @@ describe('update server inside a simulated world (the loopback ledger, the termi
     expect(Buffer.concat([cut.body, rest.body]).equals(Buffer.from(whole.expected))).toBe(true);
     const down = await get([{ kind: 'down' }]);
     expect(down.error).toMatchObject({ name: 'UpdateError', code: 'update-server' });
+  });
+});
+
+describe('the shipped update-truncated scenario', () => {
+  it('resumes the download with a Range from the 64 KB the durable record kept, and the report says so', async () => {
+    const { outcome } = await runInWorld(loadScenario(join(SCENARIO_DIR, 'update-truncated.json')));
+    const bins = outcome.report.updateServer!.filter((r) => r.path.endsWith('.bin'));
+    expect(bins.map((r) => [r.status, r.range, r.bytes, r.fault])).toEqual([
+      [200, undefined, 70000, 'truncate'],
+      [206, 'bytes=65536-', 131072 - 65536, undefined],
+    ]);
   });
 });
