@@ -5,7 +5,9 @@
  *   npm run sim -- <scenario.json> [--lang zh|en] [--out DIR]
  *   npm run sim -- --all [--lang zh|en]        every shipped scenario
  *
- * Writes DIR/<scenario>/<screen>.png, report.json and trace.log (DIR defaults to out/).
+ * Writes DIR/<scenario>/<screen>.png, report.json and trace.log (DIR defaults to out/). The
+ * summary line says the firmware running at the end and the last update's result when the
+ * scenario has updates, and whether the terminal ended in safe mode.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -70,10 +72,13 @@ async function main() {
   for (const file of options.files) {
     const { dir, outcome } = await runFile(file, options.out, options.lang);
     const last = outcome.report.selfTests[outcome.report.selfTests.length - 1];
+    const update = outcome.report.update;
     const failing = last ? last.results.filter((r) => r.status === 'fail' || r.status === 'warn').map((r) => `${r.status}:${r.code}`) : [];
     console.log(
       `${basename(file, '.json')}: ${outcome.report.finalState}, ${outcome.report.selfTests.length} self-test(s), ` +
-        `verdict ${last?.verdict ?? '-'}${failing.length ? ` (${failing.join(', ')})` : ''}, ${outcome.screens.length} screen(s) → ${dir}`,
+        `verdict ${last?.verdict ?? '-'}${failing.length ? ` (${failing.join(', ')})` : ''}, ` +
+        `${update ? `firmware ${update.running}${update.last ? ` (${update.last.code} ${update.last.version})` : ''}, ` : ''}${outcome.report.safeMode ? 'safe mode, ' : ''}` +
+        `${outcome.screens.length} screen(s) → ${dir}`,
     );
   }
 }
