@@ -33,9 +33,10 @@ export interface SimNetworkOptions {
   /**
    * The SNTP servers of the world (every name that resolves and is reachable): the true time
    * when the world began (ms since 1970), and whether they answer at all (none before
-   * `answersFromMs` of the world's time line, when given). Without it none answers.
+   * `answersFromMs` of the world's time line, when given). Without it none answers. `offsetsMs`:
+   * a server (by the name asked) that answers that far off the true time (a wrong or forged one).
    */
-  sntp?: { trueMs: number; answers: boolean; answersFromMs?: number };
+  sntp?: { trueMs: number; answers: boolean; answersFromMs?: number; offsetsMs?: Readonly<Record<string, number>> };
   /** The ledger the acquirer reports to (one is made if not given). */
   ledger?: Loopback;
   /** The acquirer has nothing in progress (a request read and its answer not yet written). */
@@ -120,7 +121,7 @@ export class SimNetwork implements NetworkBackend {
     const server = this.#options.sntp;
     if (!server?.answers || elapsedMs < (server.answersFromMs ?? 0) || this.#options.unreachable?.includes(host) || this.#options.unreachable?.includes(address))
       return { detail: 'no response from SNTP server' };
-    const wallMs = Math.floor((server.trueMs + elapsedMs) / 1000) * 1000;
+    const wallMs = Math.floor((server.trueMs + elapsedMs + (server.offsetsMs?.[host.toLowerCase()] ?? 0)) / 1000) * 1000;
     return { wallMs, detail: `${address} answered` };
   }
 

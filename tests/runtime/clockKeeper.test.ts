@@ -60,7 +60,7 @@ function keeperWorld(options: { rtcMs: number; sntp?: SimNetworkOptions['sntp'];
 const trueNow = (clock: VirtualClock) => Math.floor((TRUE_MS + clock.elapsedMs) / 1000) * 1000;
 
 describe('the clock keeper over the simulated SNTP servers', () => {
-  it('sets a 1970 RTC from the first server in the background at start: trusted, source sntp, the jump traced and recorded', async () => {
+  it('sets a 1970 RTC from the first server in the background at start, the next confirms it: trusted, source sntp, the jump traced and recorded', async () => {
     const w = keeperWorld({ rtcMs: RTC_1970, sntp: { trueMs: TRUE_MS, answers: true } });
     expect(w.keeper.trusted()).toBe(false);
     w.keeper.start();
@@ -71,27 +71,33 @@ describe('the clock keeper over the simulated SNTP servers', () => {
     expect(w.clock.wallMs()).toBe(TRUE_MS);
     expect(w.keeper.trusted()).toBe(true);
     expect(w.keeper.source()).toEqual({ kind: 'sntp', server: 'cn.pool.ntp.org', atUptimeMs: 0, stepMs: TRUE_MS - RTC_1970 });
-    expect(w.asked).toEqual(['cn.pool.ntp.org']);
+    // One answer set the implausible RTC; the next server was asked to confirm it.
+    expect(w.asked).toEqual(['cn.pool.ntp.org', 'pool.ntp.org']);
     expect(w.facts).toEqual([
-      { kind: 'fact', code: 'clock.jump', status: 'info', detail: 'from 1970-01-01T00:00:05Z to 2026-12-02T08:00:00Z via cn.pool.ntp.org', uptimeMs: 0, wallMs: TRUE_MS },
+      {
+        kind: 'fact', code: 'clock.jump', status: 'info', uptimeMs: 0, wallMs: TRUE_MS,
+        detail: 'from 1970-01-01T00:00:05Z to 2026-12-02T08:00:00Z via cn.pool.ntp.org, confirmed by pool.ntp.org',
+      },
     ]);
-    expect(w.traced).toContain(`clock jump: ${(TRUE_MS - RTC_1970) / 1000} s, from 1970-01-01T00:00:05Z to 2026-12-02T08:00:00Z via cn.pool.ntp.org`);
+    expect(w.traced).toContain(`clock jump: ${(TRUE_MS - RTC_1970) / 1000} s, from 1970-01-01T00:00:05Z to 2026-12-02T08:00:00Z via cn.pool.ntp.org, confirmed by pool.ntp.org`);
+    expect(w.traced).toContain('clock confirmed by pool.ntp.org');
     expect(await w.keeper.whenTrusted(1000)).toBe(true);
   });
 
   it.each([
-    ['4 min slow', -4 * MINUTE, false],
-    ['6 min slow', -6 * MINUTE, true],
-    ['4 min fast', 4 * MINUTE, false],
-    ['6 min fast', 6 * MINUTE, true],
-  ])('an RTC %s: set either way, a jump only beyond 5 minutes', async (_, offset, jump) => {
-    const w = keeperWorld({ rtcMs: TRUE_MS + offset, sntp: { trueMs: TRUE_MS, answers: true }, servers: ['pool.ntp.org'] });
+    ['4 min slow', -4 * MINUTE, undefined],
+    ['6 min slow', -6 * MINUTE, 'from 2026-12-02T07:54:00Z to 2026-12-02T08:00:00Z via pool.ntp.org, agreeing with cn.pool.ntp.org'],
+    ['4 min fast', 4 * MINUTE, undefined],
+    ['6 min fast', 6 * MINUTE, 'from 2026-12-02T08:06:00Z to 2026-12-02T08:00:00Z via pool.ntp.org, agreeing with cn.pool.ntp.org'],
+  ])('an RTC %s: set either way by one answer up to 5 minutes, beyond by two that agree (a jump)', async (_, offset, jump) => {
+    const w = keeperWorld({ rtcMs: TRUE_MS + offset, sntp: { trueMs: TRUE_MS, answers: true } });
     w.keeper.start();
     await w.clock.settle();
     expect(w.clock.wallMs()).toBe(TRUE_MS);
-    expect(w.keeper.source()).toEqual({ kind: 'sntp', server: 'pool.ntp.org', atUptimeMs: 0, stepMs: -offset });
-    expect(w.facts.map((f) => f.code)).toEqual(jump ? ['clock.jump'] : []);
-    expect(w.traced.some((l) => l.startsWith('clock jump'))).toBe(jump);
+    expect(w.asked).toEqual(jump ? ['cn.pool.ntp.org', 'pool.ntp.org'] : ['cn.pool.ntp.org']);
+    expect(w.keeper.source()).toEqual({ kind: 'sntp', server: jump ? 'pool.ntp.org' : 'cn.pool.ntp.org', atUptimeMs: 0, stepMs: -offset });
+    expect(w.facts.map((f) => [f.code, f.detail])).toEqual(jump ? [['clock.jump', jump]] : []);
+    expect(w.traced.some((l) => l.startsWith('clock jump'))).toBe(jump !== undefined);
   });
 
   it('asks again every 24 h of uptime', async () => {
@@ -196,7 +202,7 @@ describe('the clock keeper over the simulated SNTP servers', () => {
     void w.keeper.whenTrusted(10_000).then((t) => (answered = t));
     w.sim.setLink(true);
     await w.clock.advance(LINK_POLL.firstMs);
-    expect(w.asked).toEqual(['cn.pool.ntp.org']);
+    expect(w.asked).toEqual(['cn.pool.ntp.org', 'pool.ntp.org']);
     expect(answered).toBe(true);
     expect(w.clock.wallMs()).toBe(trueNow(w.clock));
     // A link down is no failure of the servers.
@@ -219,7 +225,7 @@ describe('the clock keeper over the simulated SNTP servers', () => {
     const joined = w.keeper.sync(['pool.ntp.org']);
     await w.clock.settle();
     await expect(joined).resolves.toMatchObject({ kind: 'set', server: 'cn.pool.ntp.org' });
-    expect(w.asked).toEqual(['cn.pool.ntp.org']);
+    expect(w.asked).toEqual(['cn.pool.ntp.org', 'pool.ntp.org']);
     const again = w.keeper.sync(['pool.ntp.org']);
     await w.clock.settle();
     await expect(again).resolves.toMatchObject({ kind: 'set', server: 'pool.ntp.org', stepMs: 0 });

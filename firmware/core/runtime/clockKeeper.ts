@@ -9,16 +9,35 @@
  *   that set the clock the next is CLOCK_RESYNC_MS (24 h) of uptime later; after one whose
  *   servers all failed, CLOCK_RETRY_MS later, doubling with each further failure up to 24 h (a
  *   network with no reachable server costs a trace line a day, not one an hour).
+ * - One answer never moves a plausible RTC by more than CLOCK_JUMP_MS: a second server must
+ *   agree within SNTP_AGREE_MS (clockSync.ts; the SDK's client checks neither the reply's source
+ *   nor its originate timestamp, so any LAN host can answer). Unagreed, the RTC is kept, the
+ *   round traced and recorded as clock.sntp-failed (warn, "… would step the RTC +3 h, no second
+ *   server agrees …; RTC kept"). An implausible RTC (1970) is set from the first answer (nothing
+ *   better to go on) and the servers after it are asked to confirm (a confirming round): one
+ *   within SNTP_AGREE_MS confirms; two others that agree with each other step it again; a server
+ *   that disagrees alone is recorded as clock.sntp-failed. Never below the build (distrust()).
  * - A step of more than CLOCK_JUMP_MS either way is traced and recorded as the fact clock.jump
- *   (info, "from <iso> to <iso> via <server>"); a round whose servers all failed records
- *   clock.sntp-failed (warn, each server's reason) once until a round sets the clock again.
+ *   (info, "from <iso> to <iso> via <server>", then ", agreeing with <server>", ", confirmed by
+ *   <server>", ", not confirmed …" or ", contradicted by two others"; an implausible RTC's is
+ *   recorded once its confirming round ends; the trace has each server's answer); a round
+ *   whose servers all failed records clock.sntp-failed (warn, each server's reason) once until
+ *   a round sets the clock again.
+ * - Dates judged again: after a jump the keeper made by itself (not the set-clock step, whose
+ *   action judges them again), when the last self-test judged dates by the clock before it and a
+ *   probe that judges dates (DATE_PROBES) failed or warned, or passed by a clock a day or more
+ *   off, a self-test runs (trigger 'periodic': the state and home screen follow) once the
+ *   terminal is ready or in fault with no sale or action under way (looked at again every
+ *   REJUDGE_POLL_MS, up to REJUDGE_TRIES times; a self-test under way at the jump is waited for).
  * - The diagnosis's set-clock step asks through sync() (actions.ts), so the source follows it.
  * - trusted(): set from SNTP this boot, or the RTC plausible by the RTC probe's own bounds (not
  *   before the build, not RTC_PLAUSIBLE_SPAN_MS after it). whenTrusted(maxMs) waits only while
  *   a round is under way (or, for LINK_GRACE_MS after start, for the link it waits on), bounded
- *   by a clock timer: nothing could make the clock trusted sooner otherwise.
- * - stop(): the timer cleared, a round under way cancelled (the RTC left as it is), waiters
- *   answered; nothing is recorded, traced or set after it.
+ *   by a clock timer: nothing could make the clock trusted sooner otherwise. A plausible RTC is
+ *   trusted at once, even with a round under way (the RTC probe likewise waits only for an
+ *   implausible one): if the round then steps it, the dates are judged again (above).
+ * - stop(): the timers cleared, a round under way cancelled (the RTC left as it is), waiters
+ *   answered; nothing is recorded, traced, set or run after it.
  *
  * Contract: /work/notes/issue10-contract.md.
  */
@@ -26,24 +45,45 @@ import { PROFILE_DEFAULTS, type AcquirerProfile } from '../config/acquirerProfil
 import { deepFreeze } from '../freeze';
 import type { Ports, TimerToken } from '../ports';
 import { isoTime, rtcFinding } from '../selftest/probes/systemProbes';
-import type { ClockSource, ClockTrust } from '../selftest/types';
+import type { ClockSource, ClockTrust, SelfTestReport, SelfTestTrigger } from '../selftest/types';
 import { RecordType } from '../store/recordLog';
-import { SntpRound, type ClockSync } from './clockSync';
+import { CLOCK_JUMP_MS, SntpRound, type ClockSync } from './clockSync';
 import type { FactEvent } from './events';
+import type { TerminalState } from './states';
 
+export { CLOCK_JUMP_MS } from './clockSync';
+
+/**
+ * What the keeper reads of the terminal (TerminalCore is its own deps). The optional members let
+ * it judge dates again after a jump; without them (a keeper alone) nothing is re-run.
+ */
 export interface ClockKeeperDeps {
   readonly ports: Ports;
   record(type: number, value: unknown): void;
   acquirerProfile(): AcquirerProfile | undefined;
   stopped(): boolean;
+  state?(): TerminalState;
+  lastReport?(): SelfTestReport | undefined;
+  selfTest?(trigger: SelfTestTrigger): Promise<SelfTestReport>;
+  readonly cards?: { busy(): boolean };
+  readonly diagnosisRuntime?: { busy(): boolean };
 }
 
 /** SNTP again this long (uptime) after a round that set the clock. */
 export const CLOCK_RESYNC_MS = 24 * 3600 * 1000;
 /** SNTP again this long after a round whose servers all failed (doubled after each further failure, up to CLOCK_RESYNC_MS). */
 export const CLOCK_RETRY_MS = 3600 * 1000;
-/** A step larger than this either way is a jump: traced, and evidence (clock.jump). */
-export const CLOCK_JUMP_MS = 5 * 60 * 1000;
+/**
+ * The probes that judge dates by the wall clock (the RTC itself, the terminal certificate, the
+ * TLS anchor, the CA public keys): those runtime/actions.ts judges again after set-clock.
+ */
+export const DATE_PROBES: readonly string[] = deepFreeze(['system.rtc', 'auth.certificate', 'network.tls', 'system.capk']);
+/** A date probe that passed by a clock this far off (or more) is judged again too: an expiry the wrong clock had not reached. */
+export const REJUDGE_PASS_STEP_MS = 24 * 3600 * 1000;
+/** While the terminal is busy (a sale, an action, a self-test under way) the re-run waits this long and looks again… */
+export const REJUDGE_POLL_MS = 10_000;
+/** …this many times at most (10 min); after that the periodic self-test judges the dates. */
+export const REJUDGE_TRIES = 60;
 /** While the link is down: looked at again after firstMs, doubling up to maxMs. */
 export const LINK_POLL = deepFreeze({ firstMs: 2_000, maxMs: 300_000 });
 /** For this long after start a link still down counts as a round to come (whenTrusted waits for it, within its bound). */
@@ -74,11 +114,25 @@ export class ClockKeeper implements ClockTrust {
   #failing = false;
   /** The wait after the last failed round (0 after a round that set the clock). */
   #retryMs = 0;
+  /** The round under way was started by the keeper and no set-clock step joined it (its jump is the keeper's to re-judge). */
+  #byKeeper = false;
+  /** One answer set an implausible RTC and the round confirming it is under way. */
+  #unconfirmed: Extract<ClockSync, { kind: 'set' }> | undefined;
+  /** Dates to judge again: a report with a larger seq judged them by the new clock (-1: nothing pending). */
+  #rejudgeSeq = -1;
+  /** The steps taken since the dates were last judged (ms, summed magnitudes). */
+  #rejudgeStepMs = 0;
+  #rejudgeTries = 0;
+  #rejudgeTimer: TimerToken | undefined;
   readonly #waiters: Waiter[] = [];
   /** The timer's callback, made once per keeper (not per schedule). */
   readonly #onTimer = (): void => {
     this.#timer = undefined;
     this.#attempt();
+  };
+  readonly #onRejudge = (): void => {
+    this.#rejudgeTimer = undefined;
+    this.#rejudge();
   };
 
   constructor(deps: ClockKeeperDeps) {
@@ -116,25 +170,40 @@ export class ClockKeeper implements ClockTrust {
 
   /**
    * A round now (the set-clock step; `servers` default to the profile's); one under way is
-   * joined. Never rejects; after stop() it answers failed without asking.
+   * joined, and while one answer's time is being confirmed that answer is the result (the clock
+   * was just set). Never rejects; after stop() it answers failed without asking.
    */
   sync(servers?: readonly string[]): Promise<ClockSync> {
-    if (this.#round) return this.#round.done;
+    if (this.#unconfirmed && !this.#stopped) return Promise.resolve<ClockSync>(this.#unconfirmed);
+    if (this.#round) {
+      this.#byKeeper = false;
+      return this.#round.done;
+    }
     if (this.#stopped || this.#deps.stopped()) return Promise.resolve<ClockSync>({ kind: 'failed', detail: 'stopped' });
-    const round = new SntpRound(this.#deps.ports, servers ?? this.#servers());
-    this.#round = round;
-    return round.done.then((sync) => this.#settled(round, sync));
+    return this.#begin(servers ?? this.#servers(), false);
   }
 
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
-    if (this.#timer !== undefined) this.#deps.ports.clock.clearTimer(this.#timer);
+    const { clock } = this.#deps.ports;
+    if (this.#timer !== undefined) clock.clearTimer(this.#timer);
     this.#timer = undefined;
+    if (this.#rejudgeTimer !== undefined) clock.clearTimer(this.#rejudgeTimer);
+    this.#rejudgeTimer = undefined;
+    this.#rejudgeSeq = -1;
+    this.#unconfirmed = undefined;
     const round = this.#round;
     this.#round = undefined;
     round?.cancel();
     this.#releaseAll();
+  }
+
+  #begin(servers: readonly string[], byKeeper: boolean): Promise<ClockSync> {
+    const round = new SntpRound(this.#deps.ports, servers);
+    this.#round = round;
+    this.#byKeeper = byKeeper;
+    return round.done.then((sync) => this.#settled(round, sync));
   }
 
   #servers(): readonly string[] {
@@ -164,23 +233,25 @@ export class ClockKeeper implements ClockTrust {
       return;
     }
     this.#linkPollMs = 0;
-    void this.sync();
+    void this.#begin(this.#servers(), true);
   }
 
   #settled(round: SntpRound, sync: ClockSync): ClockSync {
     if (this.#round === round) this.#round = undefined;
     if (this.#stopped || this.#deps.stopped()) return sync;
-    const { clock, trace } = this.#deps.ports;
+    const { clock } = this.#deps.ports;
+    const byKeeper = this.#byKeeper;
     if (sync.kind === 'set') {
       this.#source = { kind: 'sntp', server: sync.server, atUptimeMs: clock.uptimeMs(), stepMs: sync.stepMs };
       this.#failing = false;
       this.#retryMs = 0;
       this.#linkPollMs = 0;
-      if (Math.abs(sync.stepMs) > CLOCK_JUMP_MS) {
-        const detail = `from ${isoTime(sync.fromMs)} to ${isoTime(sync.toMs)} via ${sync.server}`;
-        trace(`clock jump: ${Math.round(sync.stepMs / 1000)} s, ${detail}`);
-        this.#fact('clock.jump', 'info', detail);
-      }
+      const jump = Math.abs(sync.stepMs) > CLOCK_JUMP_MS;
+      // One answer set an implausible RTC: the servers after it are asked to confirm (its jump is recorded then).
+      const rest = sync.alone ? round.servers.slice(round.asked) : [];
+      if (rest.length > 0) this.#confirm(sync, rest);
+      else if (jump) this.#jump(sync, sync.alone ? ', not confirmed: no other server to ask' : sync.agreedWith !== undefined ? `, agreeing with ${sync.agreedWith}` : '');
+      if (jump && byKeeper) this.#jumped(sync.stepMs);
       this.#schedule(CLOCK_RESYNC_MS);
     } else if (sync.kind === 'failed' && round.asked > 0) {
       if (!this.#failing) this.#fact('clock.sntp-failed', 'warn', sync.detail);
@@ -195,6 +266,95 @@ export class ClockKeeper implements ClockTrust {
     return sync;
   }
 
+  /** Asks `servers` whether the time one answer set an implausible RTC to is right (a confirming round). */
+  #confirm(first: Extract<ClockSync, { kind: 'set' }>, servers: readonly string[]): void {
+    this.#deps.ports.trace(`clock: one answer set the implausible RTC; asking ${servers[0]} to confirm`);
+    const round = new SntpRound(this.#deps.ports, servers, true);
+    this.#unconfirmed = first;
+    this.#round = round;
+    this.#byKeeper = true;
+    void round.done.then((sync) => this.#confirmed(round, first, sync));
+  }
+
+  #confirmed(round: SntpRound, first: Extract<ClockSync, { kind: 'set' }>, sync: ClockSync): void {
+    if (this.#round === round) this.#round = undefined;
+    if (this.#unconfirmed === first) this.#unconfirmed = undefined;
+    if (this.#stopped || this.#deps.stopped()) return;
+    const { clock, trace } = this.#deps.ports;
+    const jump = Math.abs(first.stepMs) > CLOCK_JUMP_MS;
+    if (sync.kind === 'set' && sync.agreedWith === undefined) {
+      trace(`clock confirmed by ${sync.server}`);
+      if (jump) this.#jump(first, `, confirmed by ${sync.server}`);
+    } else if (sync.kind === 'set') {
+      // Two other servers agree on another time: it is taken (the first answer was the odd one).
+      if (jump) this.#jump(first, ', contradicted by two others');
+      this.#source = { kind: 'sntp', server: sync.server, atUptimeMs: clock.uptimeMs(), stepMs: sync.stepMs };
+      if (Math.abs(sync.stepMs) > CLOCK_JUMP_MS) {
+        this.#jump(sync, `, agreeing with ${sync.agreedWith}`);
+        this.#jumped(sync.stepMs);
+      }
+    } else {
+      const disputed = sync.kind === 'failed' && sync.disputed === true;
+      if (jump) this.#jump(first, disputed ? ', not confirmed' : ', not confirmed (no other answer)');
+      if (disputed) this.#fact('clock.sntp-failed', 'warn', `time from ${first.server} not confirmed: ${sync.detail}`);
+    }
+    this.#releaseAll();
+  }
+
+  #jump(sync: Extract<ClockSync, { kind: 'set' }>, how: string): void {
+    const detail = `from ${isoTime(sync.fromMs)} to ${isoTime(sync.toMs)} via ${sync.server}${how}`;
+    this.#deps.ports.trace(`clock jump: ${Math.round(sync.stepMs / 1000)} s, ${detail}`);
+    this.#fact('clock.jump', 'info', detail);
+  }
+
+  /** The keeper stepped the clock by more than CLOCK_JUMP_MS: the dates judged before it are judged again (header). */
+  #jumped(stepMs: number): void {
+    const deps = this.#deps;
+    if (!deps.lastReport || !deps.state || !deps.selfTest) return;
+    // A self-test under way started before the step: the report to look at is the one it will make.
+    this.#rejudgeSeq = (deps.lastReport()?.seq ?? 0) + (deps.state() === 'selftest' ? 1 : 0);
+    this.#rejudgeStepMs += Math.abs(stepMs);
+    this.#rejudgeTries = 0;
+    if (this.#rejudgeTimer !== undefined) deps.ports.clock.clearTimer(this.#rejudgeTimer);
+    this.#rejudgeTimer = undefined;
+    this.#rejudge();
+  }
+
+  #rejudge(): void {
+    const deps = this.#deps;
+    if (this.#stopped || deps.stopped() || this.#rejudgeSeq < 0 || !deps.lastReport || !deps.state || !deps.selfTest) return;
+    const report = deps.lastReport();
+    const state = deps.state();
+    const seq = report?.seq ?? 0;
+    // A report after the step, or a self-test started since: the dates are (being) judged by the new clock.
+    if (seq > this.#rejudgeSeq) return this.#rejudged();
+    if (state === 'selftest') return seq < this.#rejudgeSeq ? this.#rejudgeLater() : this.#rejudged();
+    // The run under way at the step ended with no report, or the boot self-test is still to come.
+    if (!report || seq < this.#rejudgeSeq || (state !== 'ready' && state !== 'fault')) return this.#rejudged();
+    const ids = misjudged(report, this.#rejudgeStepMs);
+    if (!ids) return this.#rejudged();
+    if (deps.cards?.busy() || deps.diagnosisRuntime?.busy()) return this.#rejudgeLater();
+    deps.ports.trace(`clock: stepped ${Math.round(this.#rejudgeStepMs / 1000)} s since self-test #${seq} judged ${ids}: self-test again`);
+    this.#rejudged();
+    deps.selfTest('periodic').catch(ignore);
+  }
+
+  #rejudgeLater(): void {
+    if (this.#rejudgeTries >= REJUDGE_TRIES) {
+      this.#deps.ports.trace('clock: dates not judged again, the terminal stayed busy (the periodic self-test will)');
+      this.#rejudged();
+      return;
+    }
+    this.#rejudgeTries++;
+    this.#rejudgeTimer = this.#deps.ports.clock.setTimer(REJUDGE_POLL_MS, this.#onRejudge);
+  }
+
+  #rejudged(): void {
+    this.#rejudgeSeq = -1;
+    this.#rejudgeStepMs = 0;
+    this.#rejudgeTries = 0;
+  }
+
   #schedule(ms: number): void {
     const { clock } = this.#deps.ports;
     if (this.#timer !== undefined) clock.clearTimer(this.#timer);
@@ -202,6 +362,7 @@ export class ClockKeeper implements ClockTrust {
   }
 
   #fact(code: 'clock.jump' | 'clock.sntp-failed', status: FactEvent['status'], detail: string): void {
+    if (this.#stopped) return;
     const { clock } = this.#deps.ports;
     const text = detail.length > FACT_DETAIL_MAX ? `${detail.slice(0, FACT_DETAIL_MAX - 1)}…` : detail;
     this.#deps.record(RecordType.event, { kind: 'fact', code, status, detail: text, uptimeMs: clock.uptimeMs(), wallMs: clock.wallMs() } satisfies FactEvent);
@@ -219,3 +380,16 @@ export class ClockKeeper implements ClockTrust {
     while (this.#waiters.length > 0) this.#release(this.#waiters[0]);
   }
 }
+
+/** "system.rtc, auth.certificate": the date probes of `report` a clock `stepMs` off may have misjudged ('' when none). */
+function misjudged(report: SelfTestReport, stepMs: number): string {
+  let out = '';
+  for (const r of report.results) {
+    if (!DATE_PROBES.includes(r.id)) continue;
+    if (r.status === 'fail' || r.status === 'warn' || (r.status === 'pass' && stepMs >= REJUDGE_PASS_STEP_MS)) out += `${out ? ', ' : ''}${r.id}`;
+  }
+  return out;
+}
+
+/** A re-run that could not start (the terminal stopped or changed state): the next period judges. */
+function ignore(): void {}
