@@ -18,6 +18,13 @@
 # names it (update/url) and asks for one update check once signed on (dev/demoUpdate): the seal,
 # the download into sim/simUpdateSlots.ts's slot file, the read-back verify and the switch.
 #
+# SNTP: unless SNTP=off, sntp-serve.js answers on 127.0.0.1:123 and the provisioned profile names
+# it (ntpServers), so the clock keeper sets the clock at boot as on a network with a time service
+# (with SNTP=off the profile's servers stay the defaults, which the sandbox cannot resolve: the
+# SDK's SNTP client then waits through the whole run).
+# The PN532: "tap" and "update" fit the reader (the board as shipped); READER=on fits it in any
+# mode (the virtual PN532 with $CARD in its field, dev/pn532Port), so the boot self-test runs the
+# reader probes and the reader's objects count in every figure.
 # Env: MODDABLE (default /work/moddable), SIM (default /work/shared/tools/moddable-sim.sh),
 # AMOUNT (default 1234), PN532_PORT (default 4532), CARD (default
 # host-sim/cards/samples/unionpay-contactless-dda.json), UPDATE_BYTES (default 131072). Output: <export-dir>/out/moddable/{build.log,trace.log,screen.png},
@@ -39,6 +46,7 @@ acq=
 watcher=
 chip=
 updater=
+sntp=
 pn532_port=${PN532_PORT:-4532}
 card=${CARD:-host-sim/cards/samples/unionpay-contactless-dda.json}
 
@@ -48,6 +56,7 @@ cleanup() {
   [[ -n $acq ]] && kill -TERM -- "-$acq" 2>/dev/null
   [[ -n $chip ]] && kill -TERM -- "-$chip" 2>/dev/null
   [[ -n $updater ]] && kill -TERM -- "-$updater" 2>/dev/null
+  [[ -n $sntp ]] && kill -TERM "$sntp" 2>/dev/null
   exec 9>&- 2>/dev/null
   rm -f "$fifo"
   rm -rf /tmp/xspos-nvs
@@ -65,8 +74,10 @@ wait_started() {
   grep -q "$line" "$log" || { echo "run.sh: $what did not start (see $log)"; exit 1; }
 }
 
+reader=${READER:-off}
+[[ $mode == tap || $mode == update ]] && reader=on
 ports=(5683 5684)
-[[ $mode == tap ]] && ports+=("$pn532_port")
+[[ $reader == on ]] && ports+=("$pn532_port")
 for port in "${ports[@]}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "run.sh: 127.0.0.1:$port is already taken (another acquirer?)"; exit 2; fi
 done
@@ -80,9 +91,15 @@ exec 9>"$fifo"
 wait_started "the acquirer" "$res/acquirer.log" "listening on 127.0.0.1:5684" "$acq"
 
 provision=("$amount")
+if [[ ${SNTP:-on} != off ]]; then
+  node host-sim/tools/moddable/sntp-serve.js 123 >"$res/sntp.log" 2>&1 &
+  sntp=$!
+  wait_started "the SNTP server" "$res/sntp.log" "sntp server: listening on" "$sntp"
+  provision+=(--ntp 127.0.0.1)
+fi
 [[ $mode == diagnosis ]] && provision+=(--diagnosis)
-if [[ $mode == tap ]]; then
-  provision+=(--tap "$pn532_port")
+if [[ $reader == on ]]; then
+  if [[ $mode == tap ]]; then provision+=(--tap "$pn532_port"); else provision+=(--reader "$pn532_port"); fi
   setsid npm run pn532 -- --tcp "$pn532_port" --card "$card" >"$res/pn532.log" 2>&1 &
   chip=$!
   wait_started "the virtual PN532" "$res/pn532.log" "127.0.0.1:$pn532_port" "$chip"

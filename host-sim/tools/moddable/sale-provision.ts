@@ -2,7 +2,7 @@
  * SIMULATOR ONLY: provisions the Moddable simulator's terminal in service for the heap runs of
  * docs/memory.md (host-sim/tools/moddable/README.md):
  *
- *   npx ts-node -P tsconfig.json --transpile-only host-sim/tools/moddable/sale-provision.ts [amount=1234] [--diagnosis] [--registry <file>] [--tid <tid>] [--tap <port>] [--update <url>]
+ *   npx ts-node -P tsconfig.json --transpile-only host-sim/tools/moddable/sale-provision.ts [amount=1234] [--diagnosis] [--registry <file>] [--tid <tid>] [--tap <port>] [--update <url>] [--ntp <host>] [--reader <port>]
  *
  * Writes /tmp/xspos-nvs/ (emptied first) as firmware/device/sim/fileValueStore.ts reads it, one
  * file per value (`<domain>/<key>.txt|.i32|.bool|.bin`), through the firmware's own writers:
@@ -21,6 +21,8 @@
  * With --update <url> (issue 10's update): update/url (the update server's base URL, update-serve.ts),
  *   update/enabled true and dev/demoUpdate instead of dev/demoSale (firmware/device/sim/demoUpdate.ts:
  *   one update check once signed on).
+ * With --reader <port>: dev/pn532Port only (the reader fitted, no tap sale; run.sh's READER=on, update).
+ * With --ntp <host>: the profile's ntpServers are [<host>] (run.sh's loopback SNTP server, sntp-serve.js).
  * The key is never printed. `rm -rf /tmp/xspos-nvs` takes it all away again.
  */
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -72,18 +74,23 @@ function main(args: string[]): number {
   let tid = DEFAULT_TID;
   let tapPort: number | undefined;
   let updateUrl: string | undefined;
+  let ntp: string | undefined;
+  let readerPort: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--diagnosis') diagnosis = true;
     else if (a === '--registry') registryPath = resolve(args[++i] ?? '');
     else if (a === '--tid') tid = args[++i] ?? '';
-    else if (a === '--tap') {
-      tapPort = Number(args[++i]);
-      if (!Number.isInteger(tapPort) || tapPort < 1 || tapPort > 65535) {
+    else if (a === '--tap' || a === '--reader') {
+      const port = Number(args[++i]);
+      if (a === '--tap') tapPort = port;
+      readerPort = port;
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
         console.error('sale-provision: --tap needs a TCP port');
         return 2;
       }
     }
+    else if (a === '--ntp') ntp = args[++i] ?? '';
     else if (a === '--update') {
       updateUrl = args[++i] ?? '';
       if (!/^https?:\/\/[^/]+\/.*\/$/.test(updateUrl)) {
@@ -102,12 +109,13 @@ function main(args: string[]): number {
   if (!entry) throw new Error(`${registryPath}: no terminal ${tid}`);
   if (!entry.masterKey || !/^([0-9A-Fa-f]{16}){1,3}$/.test(entry.masterKey)) throw new Error(`${registryPath}: terminal ${tid} has no 8/16/24-byte master key`);
   // The registry's profile (a file name relative to it, or inline) and the scenarios' demo certificates and CA keys.
-  const scenario = tapPort === undefined ? { terminal: { profile: registry.profile } } : { terminal: { profile: registry.profile }, capk: CARDS_CAPK };
+  const scenario = readerPort === undefined ? { terminal: { profile: registry.profile } } : { terminal: { profile: registry.profile }, capk: CARDS_CAPK };
   const resolved = resolveReferences(scenario, dirname(registryPath)) as {
     terminal: { profile: unknown };
     certificates: { terminal: string | null; chain: string[]; root: string | null };
     capk: unknown[];
   };
+  if (ntp !== undefined) resolved.terminal.profile = { ...(resolved.terminal.profile as object), ntpServers: [ntp] };
   const profile = parseAcquirerProfile(resolved.terminal.profile);
   if (!profile.ok) throw new Error(`profile: ${profile.error.message}`);
   const hosts = profile.value.hosts.map((h) => `${h.host}:${h.port}`).join(', ');
@@ -125,15 +133,14 @@ function main(args: string[]): number {
   const capk = parseCapkTable(resolved.capk);
   storeCapkTable(settings, cbor, capk);
   settings.set('wifi', 'ssid', SSID);
+  // What the demo does once signed on: an update check, a contactless sale, or a sale (demoSale.ts).
   if (updateUrl !== undefined) {
     settings.set('update', 'url', updateUrl);
     settings.set('update', 'enabled', true);
     settings.set('dev', 'demoUpdate', true);
-  } else if (tapPort === undefined) settings.set('dev', 'demoSale', amount);
-  else {
-    settings.set('dev', 'demoTap', amount);
-    settings.set('dev', 'pn532Port', tapPort);
-  }
+  } else if (tapPort !== undefined) settings.set('dev', 'demoTap', amount);
+  else settings.set('dev', 'demoSale', amount);
+  if (readerPort !== undefined) settings.set('dev', 'pn532Port', readerPort);
   if (diagnosis) settings.set('dev', 'demoDiagnosis', true);
 
   const key = fromHex(entry.masterKey);
@@ -143,7 +150,7 @@ function main(args: string[]): number {
 
   console.log(
     `sale-provision: ${NVS_ROOT}: TID ${entry.tid}, MID ${entry.mid}, profile ${profile.value.id} (${hosts}), ` +
-      `${chain.length + 2} certificates, ${capk.length} CA keys, Wi-Fi "${SSID}", ${updateUrl !== undefined ? `update/url ${updateUrl}, dev/demoUpdate` : tapPort === undefined ? `dev/demoSale ${amount}` : `dev/demoTap ${amount}, dev/pn532Port ${tapPort}`}${diagnosis ? ', dev/demoDiagnosis' : ''}, ` +
+      `${ntp !== undefined ? `SNTP ${ntp}, ` : ''}${chain.length + 2} certificates, ${capk.length} CA keys, Wi-Fi "${SSID}", ${updateUrl !== undefined ? `update/url ${updateUrl}, dev/demoUpdate` : tapPort === undefined ? `dev/demoSale ${amount}` : `dev/demoTap ${amount}`}${readerPort !== undefined ? `, dev/pn532Port ${readerPort}` : ''}${diagnosis ? ', dev/demoDiagnosis' : ''}, ` +
       `master key (${entry.masterKey.length / 2} bytes) in ${MASTER_KEY_FILE}`,
   );
   return 0;
