@@ -6,7 +6,8 @@
  * appended SHA-256 covers with that digest apart (host-sim's slots, the older ports). Every detail
  * has its Chinese form, and every code its zh and en texts.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { FirmwareImagePort, Ports } from '../../firmware/core/ports';
 import { PortError } from '../../firmware/core/ports';
 import { IMAGE_PROBE } from '../../firmware/core/selftest/probes/imageProbe';
@@ -45,9 +46,18 @@ function port({ bytes, expectedSha256, seal }: PortForm): FirmwareImagePort {
   };
 }
 
-async function probe(image: FirmwareImagePort): Promise<ProbeOutcome> {
-  const ports = { system: { image }, crypto: NodeCrypto.secure() } as unknown as Ports;
-  return IMAGE_PROBE.run({ ports, trigger: 'boot', resultOf: () => undefined });
+/** Where the image runs: this firmware's version and the update port's board (none: a board without updates). */
+interface Board {
+  version?: string;
+  board?: string | null;
+  probe?: typeof IMAGE_PROBE;
+}
+
+/** The simulator's board running 1.2.3, the version and board fieldsFor signs. */
+async function probe(image: FirmwareImagePort, { version = '1.2.3', board = 'xspos-sim', probe = IMAGE_PROBE }: Board = {}): Promise<ProbeOutcome> {
+  const update = board === null ? undefined : { board };
+  const ports = { system: { image, firmwareVersion: version }, update, crypto: NodeCrypto.secure() } as unknown as Ports;
+  return probe.run({ ports, trigger: 'boot', resultOf: () => undefined });
 }
 
 /** The two forms of port over a file and its appended digest. */
@@ -67,8 +77,8 @@ afterAll(() => {
     for (const lang of ['zh', 'en'] as const) expect(codeText(lang, o.code)).not.toEqual(codeText(lang, 'code.unknown'));
   }
 });
-const run = async (image: FirmwareImagePort) => {
-  const o = await probe(image);
+const run = async (image: FirmwareImagePort, board?: Board) => {
+  const o = await probe(image, board);
   seen.push(o);
   return o;
 };
@@ -80,7 +90,7 @@ describe('image probe: a sealed image', () => {
     ['the whole file', wholeFile],
     ['the appended digest apart', digestApart],
   ])('passes an image as signed (%s), naming version, key, SHA-256 and size', async (_, form) => {
-    expect(await run(form(FILE, seal))).toEqual({ status: 'pass', code: 'image.ok', detail: `version 1.2.3 signed by xspos-demo-1, sha256 ${prefix(sha(FILE))}, ${FILE.length} bytes` });
+    expect(await run(form(FILE, seal))).toEqual({ status: 'pass', code: 'image.ok', detail: `version 1.2.3 for xspos-sim signed by xspos-demo-1, sha256 ${prefix(sha(FILE))}, ${FILE.length} bytes` });
   });
 
   it('passes an image without an appended digest whose seal covers it', async () => {
@@ -133,8 +143,8 @@ describe('image probe: no seal', () => {
     }
   });
 
-  it('warns image.unsigned when the build recorded no digest either', async () => {
-    expect(await run(port({ bytes: BODY }))).toEqual({ status: 'warn', code: 'image.unsigned', detail: `no seal; build recorded no SHA-256; ${BODY.length} bytes` });
+  it('warns image.no-digest when the build recorded no digest either (nothing could be checked)', async () => {
+    expect(await run(port({ bytes: BODY }))).toEqual({ status: 'warn', code: 'image.no-digest', detail: `${BODY.length} bytes, build recorded no SHA-256` });
   });
 });
 
@@ -144,5 +154,47 @@ describe('image probe: read errors', () => {
     expect(await run(sealFails)).toMatchObject({ status: 'fail', code: 'image.read-error', detail: expect.stringContaining('spi timeout') });
     const readFails = { ...wholeFile(FILE, signedSeal(FILE)), read: () => { throw new PortError('flash-io', 'bus error'); } };
     expect(await run(readFails)).toMatchObject({ status: 'fail', code: 'image.read-error', detail: expect.stringContaining('bus error') });
+  });
+});
+
+describe('image probe: a seal from another build, and the demo key', () => {
+  it('fails image.seal-mismatch when the manifest names another version than the firmware runs (the image as signed)', async () => {
+    const seal = signedSeal(FILE, undefined, { version: '1.2.4' });
+    expect(await run(wholeFile(FILE, seal))).toEqual({ status: 'fail', code: 'image.seal-mismatch', detail: 'manifest version 1.2.4, running 1.2.3' });
+    expect(await run(wholeFile(FILE, signedSeal(FILE)), { version: '0.1.0-dev' })).toEqual({ status: 'fail', code: 'image.seal-mismatch', detail: 'manifest version 1.2.3, running 0.1.0-dev' });
+  });
+
+  it('fails image.seal-mismatch when the manifest names another board than the update port', async () => {
+    const seal = signedSeal(FILE, undefined, { board: 'moddable_two' });
+    expect(await run(wholeFile(FILE, seal))).toEqual({ status: 'fail', code: 'image.seal-mismatch', detail: 'manifest board moddable_two, this board xspos-sim' });
+  });
+
+  it('warns image.demo-key for an image the demo key signed on a field board, or on a board without an update port', async () => {
+    const seal = signedSeal(FILE, undefined, { board: 'moddable_two' });
+    const facts = `version 1.2.3 for moddable_two signed by xspos-demo-1, sha256 ${prefix(sha(FILE))}, ${FILE.length} bytes`;
+    expect(await run(wholeFile(FILE, seal), { board: 'moddable_two' })).toEqual({ status: 'warn', code: 'image.demo-key', detail: `demo key: ${facts}` });
+    expect(await run(digestApart(FILE, seal), { board: null })).toEqual({ status: 'warn', code: 'image.demo-key', detail: `demo key: ${facts}` });
+    // A changed image is still a mismatch first: the warning is only for an image as signed.
+    const changed = FILE.slice();
+    changed[5] ^= 1;
+    expect(await run(wholeFile(changed, seal), { board: 'moddable_two' })).toMatchObject({ status: 'fail', code: 'image.seal-mismatch' });
+  });
+
+  it("passes an image signed by the vendor's own trusted key on a field board", async () => {
+    const key = opensslKey('probe-vendor');
+    const spki = Buffer.from(createPublicKey(readFileSync(key)).export({ type: 'spki', format: 'der' })).toString('hex');
+    let fieldProbe: typeof IMAGE_PROBE | undefined;
+    jest.isolateModules(() => {
+      jest.doMock('../../firmware/core/update/vendorKeys', () => {
+        const actual = jest.requireActual('../../firmware/core/update/vendorKeys');
+        return { ...actual, VENDOR_KEYS: [{ keyId: 'acme-2027-1', spki }, ...actual.VENDOR_KEYS] };
+      });
+      fieldProbe = require('../../firmware/core/selftest/probes/imageProbe').IMAGE_PROBE;
+    });
+    const seal = signedSeal(FILE, key, { board: 'moddable_two', keyId: 'acme-2027-1' });
+    const o = await run(wholeFile(FILE, seal), { board: 'moddable_two', probe: fieldProbe });
+    expect(o).toEqual({ status: 'pass', code: 'image.ok', detail: `version 1.2.3 for moddable_two signed by acme-2027-1, sha256 ${prefix(sha(FILE))}, ${FILE.length} bytes` });
+    // The same list, the demo key's seal: still the warning.
+    expect(await run(wholeFile(FILE, signedSeal(FILE, undefined, { board: 'moddable_two' })), { board: 'moddable_two', probe: fieldProbe })).toMatchObject({ status: 'warn', code: 'image.demo-key' });
   });
 });

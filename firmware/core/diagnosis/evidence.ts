@@ -67,6 +67,8 @@ export const EVIDENCE_CODES: readonly EvidenceEntry[] = deepFreeze([
   ['image.unsigned', 248, S], ['image.signature-bad', 249, S], ['image.seal-mismatch', 250, S],
   // The clock (runtime/clockKeeper.ts) and the crash history (runtime/resetHistory.ts).
   ['clock.jump', 251, 'clock'], ['clock.sntp-failed', 252, 'clock'], ['reset.crash-loop', 253, 'reset'],
+  // The running image is signed by the demo key, whose private key is public (system.image).
+  ['image.demo-key', 254, S],
   // account (account.host: what the host's answers say about the merchant)
   ['account.ok', 300, S], ['account.no-answer', 301, S], ['account.not-judged', 302, S],
   ['account.merchant-restricted', 303, S], ['account.terminal-invalid', 304, S],

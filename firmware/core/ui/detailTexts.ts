@@ -44,7 +44,9 @@ const re = (source: string): DetailForm['en'] => ({ exec: (detail: string) => ne
 const form = (en: string, zh: string): DetailForm => ({ en: re(en), zh });
 
 const IMAGE_FACTS = form('sha256 (?<actual>[0-9a-f]+…), expected (?<expected>[0-9a-f]+…), (?<bytes>\\d+) bytes', 'SHA-256 为 {actual}，应为 {expected}，共 {bytes} 字节');
-const IMAGE_SIGNED = form('version (?<version>\\S+) signed by (?<keyId>\\S+), sha256 (?<sha>[0-9a-f]+…), (?<bytes>\\d+) bytes', '版本 {version}，由密钥 {keyId} 签名，SHA-256 为 {sha}，共 {bytes} 字节');
+const IMAGE_SIGNED_FACTS = 'version (?<version>\\S+) for (?<board>\\S+) signed by (?<keyId>\\S+), sha256 (?<sha>[0-9a-f]+…), (?<bytes>\\d+) bytes';
+const ZH_IMAGE_SIGNED_FACTS = '版本 {version}（板型 {board}），由密钥 {keyId} 签名，SHA-256 为 {sha}，共 {bytes} 字节';
+const IMAGE_SIGNED = form(IMAGE_SIGNED_FACTS, ZH_IMAGE_SIGNED_FACTS);
 const RTC_FACTS = form(
   `rtc (?<rtc>${ISO}), build (?<build>${ISO})(?:, source (?:sntp (?<server>\\S+)|rtc(?<kept>)))?`,
   '时钟 {rtc}，固件构建于 {build}[，时间由 SNTP 服务器 {server} 校准][{kept}，时间取自本机时钟]',
@@ -100,7 +102,10 @@ const FORMS: Readonly<Record<string, readonly DetailForm[]>> = deepFreeze({
     form("no seal; sha256 (?<sha>[0-9a-f]+…) matches the build's digest; (?<bytes>\\d+) bytes", '未签名；SHA-256 为 {sha}，与构建摘要一致；共 {bytes} 字节'),
   ],
   'image.signature-bad': [form('seal refused \\((?<code>update-[a-z-]+)\\): .+', '签名校验未通过（错误代码 {code}）')],
+  'image.demo-key': [form(`demo key: ${IMAGE_SIGNED_FACTS}`, `演示密钥：${ZH_IMAGE_SIGNED_FACTS}`)],
   'image.seal-mismatch': [
+    form('manifest version (?<version>\\S+), running (?<running>\\S+)', '签名清单版本为 {version}，运行版本为 {running}'),
+    form('manifest board (?<board>\\S+), this board (?<here>\\S+)', '签名清单板型为 {board}，本机板型为 {here}'),
     form('sha256 (?<actual>[0-9a-f]+…), manifest (?<expected>[0-9a-f]+…), (?<bytes>\\d+) bytes, manifest (?<size>\\d+) bytes', 'SHA-256 为 {actual}，签名清单为 {expected}；共 {bytes} 字节，签名清单为 {size} 字节'),
   ],
   'rtc.ok': [RTC_FACTS],

@@ -74,6 +74,10 @@ const EN_CODES = deepFreeze({
     message: "The firmware's signature is invalid or not from a trusted key.",
     remedy: 'Re-flash or update to a signed release. If it fails again, call support with this code.',
   },
+  'image.demo-key': {
+    message: 'Firmware is signed by the public demo key: anyone can sign an update this terminal accepts.',
+    remedy: "Install a release signed by the vendor's own key before the terminal takes payments.",
+  },
   'image.seal-mismatch': {
     message: 'Firmware differs from what its vendor signed.',
     remedy: 'Re-flash or update the firmware. If it fails again, call support with this code.',
@@ -177,6 +181,7 @@ const ZH_CODES: Readonly<Record<ProbeCode, CodeText>> = deepFreeze({
   'image.no-digest': { message: '构建未记录摘要，固件未经校验。', remedy: '方便时请升级到正式发布版本。' },
   'image.unsigned': { message: '固件未经厂商签名（出厂或开发版本）。', remedy: '方便时请安装已签名的正式版本（升级固件）。' },
   'image.signature-bad': { message: '固件签名无效，或不是可信密钥签发的。', remedy: '请重新刷写或升级到已签名的正式版本；如仍失败，请携此代码联系客服。' },
+  'image.demo-key': { message: '固件由公开的演示密钥签名，任何人都能签发本终端接受的升级。', remedy: '投入收款前，请安装由厂商自有密钥签名的正式版本。' },
   'image.seal-mismatch': { message: '固件与厂商签名的内容不一致。', remedy: '请重新刷写或升级固件；如仍失败，请携此代码联系客服。' },
   'image.read-error': { message: '无法读取固件映像。', remedy: '请重启终端；如仍出现，请重新刷写固件，再携此代码联系客服。' },
 

@@ -22,10 +22,16 @@ export interface VendorKey {
 /** Key id of the demo key. */
 export const DEMO_KEY_ID = 'xspos-demo-1';
 
+/**
+ * The demo key's public key. Keep this constant when the demo entry leaves VENDOR_KEYS: the
+ * image probe (selftest/probes/imageProbe.ts) knows the demo key by it, and warns
+ * 'image.demo-key' on any board but the simulator's whose running image it signed.
+ */
+export const DEMO_KEY_SPKI =
+  '3059301306072a8648ce3d020106082a8648ce3d03010703420004ac6d6d79e4b5a0f8d4df24fd1285126640068d8de441fdced97b216d82bf81eb7b00efa02cd7a5e13557a61525a02336d002cc1dc37fc9d7edaf734fb2d5e9e5';
+
+/** The simulator's board (host-sim and the Moddable simulator's update port), where the demo key is expected. */
+export const DEMO_BOARD = 'xspos-sim';
+
 /** The trusted keys (at most 8: each a linear lookup). */
-export const VENDOR_KEYS: readonly VendorKey[] = deepFreeze([
-  {
-    keyId: DEMO_KEY_ID,
-    spki: '3059301306072a8648ce3d020106082a8648ce3d03010703420004ac6d6d79e4b5a0f8d4df24fd1285126640068d8de441fdced97b216d82bf81eb7b00efa02cd7a5e13557a61525a02336d002cc1dc37fc9d7edaf734fb2d5e9e5',
-  },
-]);
+export const VENDOR_KEYS: readonly VendorKey[] = deepFreeze([{ keyId: DEMO_KEY_ID, spki: DEMO_KEY_SPKI }]);

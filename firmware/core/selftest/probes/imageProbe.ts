@@ -4,11 +4,17 @@
  * then the image's size and SHA-256 against the manifest's. An image without a seal (a factory or
  * development flash) is only checked against the digest its build appended, and warned about.
  *
- * - sealed, signature good, image as signed → pass 'image.ok'
+ * - sealed, signature good, image as signed → pass 'image.ok' (the manifest's version and board named)
  * - sealed, seal malformed, key not trusted or signature bad → fail 'image.signature-bad'
  * - sealed, size or SHA-256 differ from the manifest's → fail 'image.seal-mismatch'
+ * - sealed, the manifest's version is not this firmware's (SystemPort.firmwareVersion), or its
+ *   board not the update port's: a seal from another build beside this image → fail 'image.seal-mismatch'
+ * - all as signed, but by the DEMO key (update/vendorKeys.ts: its private key is public) on a
+ *   board other than the simulator's (UpdatePort.board 'xspos-sim') → warn 'image.demo-key':
+ *   anyone can sign what this board trusts; a field build replaces vendorKeys.ts
  * - no seal → warn 'image.unsigned' (the detail says what the appended digest showed), unless
- *   the digest differs: fail 'image.digest-mismatch'
+ *   the digest differs: fail 'image.digest-mismatch'; no seal and no digest either → warn
+ *   'image.no-digest' (nothing could be checked)
  * - a read error → fail 'image.read-error'
  *
  * What the port's bytes are: the manifest covers the whole image file, the appended SHA-256
@@ -26,6 +32,7 @@ import { errorText } from '../../errorText';
 import { UpdateError } from '../../update/errors';
 import type { Manifest } from '../../update/manifest';
 import { HASH_CHUNK_BYTES, verifySeal } from '../../update/verify';
+import { DEMO_BOARD, DEMO_KEY_SPKI, VENDOR_KEYS } from '../../update/vendorKeys';
 
 /** SHA-256 of the running image against its signed manifest, or the digest the build recorded. */
 export const IMAGE_PROBE: Probe = deepFreeze({ id: 'system.image', family: 'system', timeoutMs: 20_000, run: runImage });
@@ -79,13 +86,25 @@ function sealed(ports: Ports, image: FirmwareImagePort, seal: Uint8Array): Probe
   const bytes = apart ? image.byteLength + APPENDED_BYTES : image.byteLength;
   const actual = hash(ports, image, image.byteLength, apart ? expected : undefined);
   if (bytes !== m.size || !same(actual, m.sha256)) return fail('image.seal-mismatch', `sha256 ${prefix(actual)}, manifest ${prefix(m.sha256)}, ${bytes} bytes, manifest ${m.size} bytes`);
-  return pass('image.ok', `version ${m.version} signed by ${m.keyId}, sha256 ${prefix(actual)}, ${bytes} bytes`);
+  const running = ports.system.firmwareVersion;
+  const board = ports.update?.board;
+  if (m.version !== running) return fail('image.seal-mismatch', `manifest version ${m.version}, running ${running}`);
+  if (board !== undefined && m.board !== board) return fail('image.seal-mismatch', `manifest board ${m.board}, this board ${board}`);
+  const facts = `version ${m.version} for ${m.board} signed by ${m.keyId}, sha256 ${prefix(actual)}, ${bytes} bytes`;
+  if (board !== DEMO_BOARD && signedByDemoKey(m.keyId)) return warn('image.demo-key', `demo key: ${facts}`);
+  return pass('image.ok', facts);
+}
+
+/** True when `keyId` names the demo key among the trusted keys (the one verifySeal checked the seal with). */
+function signedByDemoKey(keyId: string): boolean {
+  for (let i = 0; i < VENDOR_KEYS.length; i++) if (VENDOR_KEYS[i].keyId === keyId && VENDOR_KEYS[i].spki === DEMO_KEY_SPKI) return true;
+  return false;
 }
 
 /** @throws the port's read errors */
 function unsigned(ports: Ports, image: FirmwareImagePort): ProbeOutcome {
   const expected = image.expectedSha256;
-  if (!expected) return warn('image.unsigned', `no seal; build recorded no SHA-256; ${image.byteLength} bytes`);
+  if (!expected) return warn('image.no-digest', `${image.byteLength} bytes, build recorded no SHA-256`);
   const span = givesWholeFile(image, expected) ? image.byteLength - APPENDED_BYTES : image.byteLength;
   const actual = hash(ports, image, span);
   if (!same(actual, expected)) return fail('image.digest-mismatch', `sha256 ${prefix(actual)}, expected ${prefix(expected)}, ${span} bytes`);
