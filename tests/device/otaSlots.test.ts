@@ -60,6 +60,9 @@ class FakeIdf implements OtaNatives {
   write(offset: number, bytes: Uint8Array): void {
     this.ops.push(`write ${offset}+${bytes.length}`);
     if (offset < 0 || offset + bytes.length > this.#inactive.length) throw new RangeError('outside');
+    // esp_flash_write_encrypted: the address must be 16-aligned (ESP_ERR_INVALID_ARG), the length a multiple of 16 (ESP_ERR_INVALID_SIZE).
+    if (this.options.encrypted && offset % 16 !== 0) throw new Error('ESP_ERR_INVALID_ARG');
+    if (this.options.encrypted && bytes.length % 16 !== 0) throw new Error('ESP_ERR_INVALID_SIZE');
     for (let i = 0; i < bytes.length; i++) {
       let value = this.#inactive[offset + i] & bytes[i];
       if (this.options.stuckBits?.offset === offset + i) value |= this.options.stuckBits.mask;
@@ -198,6 +201,29 @@ describe('ESP32 OTA slots: writing', () => {
     slots.eraseSector(0);
     slots.write(0, new Uint8Array(32).fill(0x5a));
     expect(slots.read(0, 32)).toEqual(new Uint8Array(32).fill(0x5a));
+  });
+
+  it('with flash encryption, refuses a write not 16-byte aligned in offset or length before ESP-IDF does', () => {
+    const { idf, slots } = open({ encrypted: true });
+    slots.eraseSector(0);
+    idf.ops.length = 0;
+    expect(portError(() => slots.write(0, new Uint8Array(250)))).toEqual({
+      code: 'flash-bounds', message: 'OTA slot: write 0+250: an encrypted slot takes writes 16-byte aligned in offset and length',
+    });
+    expect(portError(() => slots.write(8, new Uint8Array(16))).code).toBe('flash-bounds');
+    expect(idf.ops).toEqual([]);
+    slots.write(16, new Uint8Array(16).fill(0x11));
+    expect(slots.read(16, 16)).toEqual(new Uint8Array(16).fill(0x11));
+    // Unencrypted, any alignment goes through (NOR programming is the rule there).
+    const plain = open();
+    plain.slots.write(3, new Uint8Array(5).fill(0));
+    expect(plain.slots.read(3, 5)).toEqual(new Uint8Array(5));
+  });
+
+  it('the simulated ESP-IDF refuses unaligned encrypted writes as ESP-IDF does', () => {
+    const idf = new FakeIdf({ encrypted: true });
+    expect(() => idf.write(8, new Uint8Array(16))).toThrow('ESP_ERR_INVALID_ARG');
+    expect(() => idf.write(0, new Uint8Array(250))).toThrow('ESP_ERR_INVALID_SIZE');
   });
 
   it('turns an ESP-IDF error into a PortError naming it', () => {

@@ -25,7 +25,7 @@ import { errorText } from '../errorText';
 import { UpdateError, type UpdateErrorCode } from './errors';
 import { HttpGet, parseHttpUrl, type HttpHead, type HttpSink, type HttpUrl } from './httpGet';
 import type { Manifest } from './manifest';
-import { SEAL_SECTOR_BYTES } from './seal';
+import { SEAL_SECTOR_BYTES, sealSector } from './seal';
 import type { UpdateOutcome } from './types';
 import type { UpdateState, UpdateTarget } from './updateState';
 import { WRITE_STEP } from './updateState';
@@ -69,6 +69,11 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * Every slot write starts and ends on a multiple of this: ESP-IDF's encrypted flash write
+ * (esp_partition_write on an encrypted partition) refuses other offsets and lengths.
+ */
+export const WRITE_ALIGN = 16;
 const targetOf = (m: Manifest): UpdateTarget => ({ version: m.version, security: m.security, size: m.size, sha256: m.sha256, buildTime: m.buildTime });
 
 /** The seal's bytes, collected (at most a sector: the GET's maxLength). */
@@ -285,7 +290,13 @@ export class UpdateCheck implements HttpSink {
     }
   }
 
-  /** Erases the sector, writes the buffer, reads it back and hashes that; the record every WRITE_STEP. */
+  /**
+   * Erases the sector, writes the buffer, reads it back and hashes that; the record every WRITE_STEP.
+   * Every write is WRITE_ALIGN-aligned in offset and length (flash encryption refuses others): a
+   * sector starts at a sector boundary (a resume starts at a WRITE_STEP mark), and the image's
+   * last, partial sector is padded with 0xFF to the next WRITE_ALIGN bytes; the hash covers only
+   * the image's bytes.
+   */
   #flush() {
     const n = this.#fill;
     if (n === 0) return;
@@ -293,11 +304,13 @@ export class UpdateCheck implements HttpSink {
     const sector = this.#sector as Uint8Array;
     const offset = this.#offset;
     port.eraseSector(offset / port.sectorSize);
-    const piece = n === sector.length ? sector : sector.subarray(0, n);
+    const padded = Math.min(sector.length, Math.ceil(n / WRITE_ALIGN) * WRITE_ALIGN);
+    if (padded > n) sector.fill(0xff, n, padded);
+    const piece = padded === sector.length ? sector : sector.subarray(0, padded);
     port.write(offset, piece);
-    const back = port.read(offset, n);
+    const back = port.read(offset, padded);
     if (!sameBytes(back, piece)) throw new UpdateError('update-flash', `slot bytes at ${offset} read back differ from those written`);
-    (this.#digest as DigestContext).update(back);
+    (this.#digest as DigestContext).update(padded === n ? back : back.subarray(0, n));
     this.#offset = offset + n;
     this.#fill = 0;
     const target = this.#target as UpdateTarget;
@@ -315,7 +328,12 @@ export class UpdateCheck implements HttpSink {
     this.#host.progress({ kind: 'progress', stage: 'downloading', version: target.version, percent });
   }
 
-  /** The seal into the slot's last sector(s), read back. */
+  /**
+   * The seal into the slot's last sector(s), read back: the whole SEAL_SECTOR_BYTES padded with
+   * 0xFF (sealSector), in one write. With flash encryption an erased byte never written reads
+   * back as noise, not 0xFF, and parseSeal refuses a sector whose tail is not 0xFF; the encrypted
+   * write also refuses a length that is not a multiple of 16 (the seal itself is some 250 B).
+   */
   #writeSeal(m: Manifest) {
     const port = this.#port;
     const sealBytes = this.#seal;
@@ -323,8 +341,9 @@ export class UpdateCheck implements HttpSink {
     const first = (port.slotBytes - SEAL_SECTOR_BYTES) / port.sectorSize;
     for (let s = first; s < port.slotBytes / port.sectorSize; s++) port.eraseSector(s);
     const at = port.slotBytes - SEAL_SECTOR_BYTES;
-    port.write(at, sealBytes);
-    if (!sameBytes(port.read(at, sealBytes.length), sealBytes)) throw new UpdateError('update-flash', 'the seal read back differs from the one written');
+    const sector = sealSector(sealBytes);
+    port.write(at, sector);
+    if (!sameBytes(port.read(at, sector.length), sector)) throw new UpdateError('update-flash', 'the seal read back differs from the one written');
   }
 
   async #get(url: HttpUrl, from: number, maxLength: number, sink: HttpSink): Promise<HttpHead> {

@@ -7,10 +7,10 @@
  * 'unavailable'.
  *
  * What this file adds to the natives: the checks every flash region makes (norRules.ts: inside
- * the slot, whole sectors, NOR programming when the slot is not encrypted, a read-back after each
- * write) and one the bootloader needs: while the running image is still on trial
- * ('pending-verify'), the other slot holds the image a rollback returns to, so nothing erases,
- * writes or switches it until markValid(). The logic takes its natives as an object, so Node
+ * the slot, whole sectors, NOR programming when the slot is not encrypted, 16-byte aligned writes
+ * when it is, a read-back after each write) and one the bootloader needs: while the running
+ * image is still on trial ('pending-verify'), the other slot holds the image a rollback returns
+ * to, so nothing erases, writes or switches it until markValid(). The logic takes its natives as an object, so Node
  * tests (tests/device/otaSlots.test.ts) run it against a simulated ESP-IDF.
  */
 import { PortError, type ImageState, type UpdatePort } from '../../core/ports';
@@ -23,6 +23,13 @@ export const OTA_BOARD = 'moddable_two';
 export const OTA_SECTOR_BYTES = 4096;
 /** The largest read or write in one call (each is one buffer on the XS heap, and read back once): four sectors. */
 export const OTA_IO_MAX_BYTES = 16_384;
+
+/**
+ * With flash encryption, esp_partition_write encrypts in 16-byte AES blocks and refuses an offset
+ * or a length that is not a multiple of 16 (esp_flash_write_encrypted); the port refuses them
+ * first, naming the rule (the update flow writes whole sectors, the image's last one padded).
+ */
+export const OTA_ENCRYPTED_ALIGN = 16;
 
 /** The int32 fields otaSlots.c's info() fills, by index. */
 export const OTA_INFO = Object.freeze({
@@ -156,6 +163,8 @@ export class EspOtaSlots implements UpdatePort {
     checkRange(this.slotBytes, offset, data.length);
     checkSize(data.length);
     if (data.length === 0) return;
+    if (this.encrypted && (offset % OTA_ENCRYPTED_ALIGN !== 0 || data.length % OTA_ENCRYPTED_ALIGN !== 0))
+      throw new PortError('flash-bounds', `OTA slot: write ${offset}+${data.length}: an encrypted slot takes writes ${OTA_ENCRYPTED_ALIGN}-byte aligned in offset and length`);
     this.#refuseOnTrial('write');
     if (!this.encrypted) checkProgram(this.read(offset, data.length), data, offset);
     try {
