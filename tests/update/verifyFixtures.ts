@@ -39,10 +39,22 @@ export function opensslSign(data: Uint8Array, keyPath: string): Uint8Array {
 }
 
 let counter = 0;
+/** The longest DER ECDSA P-256 signature: SEQUENCE of two 33-byte INTEGERs. */
+const P256_SIGNATURE_MAX = 72;
+
 /** `openssl dgst -sha256 -verify pub -signature sig`: true for "Verified OK" (exit 0). */
 export function opensslVerifies(data: Uint8Array, signature: Uint8Array, pubPath: string): boolean {
   const sig = join(dir, `sig-${process.pid}-${counter++}.der`);
   writeFileSync(sig, signature);
+  if (signature.length > P256_SIGNATURE_MAX) {
+    // `openssl dgst -verify` reads at most EVP_PKEY_size bytes of the signature file (72 for
+    // P-256): a 72-byte signature with a byte appended would be judged by its first 72 bytes and
+    // pass. `openssl pkeyutl -verify` reads the whole file (over the SHA-256 openssl computes).
+    const digest = spawnSync('openssl', ['dgst', '-sha256', '-binary'], { input: data }).stdout;
+    const r = spawnSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', pubPath, '-sigfile', sig], { input: digest });
+    if (r.status === 0 && !/Verified Successfully/.test(r.stdout.toString())) throw new Error(`openssl said ${r.stdout}`);
+    return r.status === 0;
+  }
   const r = spawnSync('openssl', ['dgst', '-sha256', '-verify', pubPath, '-signature', sig], { input: data });
   if (r.status === 0 && !/Verified OK/.test(r.stdout.toString())) throw new Error(`openssl said ${r.stdout}`);
   return r.status === 0;
