@@ -68,8 +68,25 @@ export interface NameAttribute {
 
 export interface DistinguishedName {
   /** The encoded Name: chains match issuer to subject on these bytes. */
-  der: Uint8Array;
-  attributes: NameAttribute[];
+  readonly der: Uint8Array;
+  /** Read from `der` each time (only messages and screens ask for them). */
+  readonly attributes: NameAttribute[];
+}
+
+/**
+ * A Name kept as its bytes: parseCertificate validates its attributes and drops them, and they
+ * are read again when a message or a screen asks. Three certificates' two names of objects and
+ * strings were ~100 XS slots held through the chain check, the self-test's lowest moment in
+ * mcsim (docs/memory.md, issue 10). A class: the getter is made once at preload.
+ */
+class EncodedName implements DistinguishedName {
+  readonly der: Uint8Array;
+  constructor(der: Uint8Array) {
+    this.der = der;
+  }
+  get attributes(): NameAttribute[] {
+    return nameAttributes(this.der, readNode(this.der, 0));
+  }
 }
 
 export interface Certificate {
@@ -121,6 +138,13 @@ export function formatName(name: DistinguishedName): string {
 
 function parseName(bytes: Uint8Array, node: DerNode): DistinguishedName {
   if (node.tag !== Tag.sequence) throw new DerError('der-tag', node.start, 'Name is not a SEQUENCE');
+  // Validated now (a malformed Name refuses the certificate), kept as bytes.
+  nameAttributes(bytes, node);
+  return new EncodedName(bytes.slice(node.start, node.end));
+}
+
+/** The attributes of the Name at `node` in `bytes`. @throws DerError */
+function nameAttributes(bytes: Uint8Array, node: DerNode): NameAttribute[] {
   const attributes: NameAttribute[] = [];
   for (const rdn of childrenOf(bytes, node, 32)) {
     if (rdn.tag !== Tag.set) throw new DerError('der-tag', rdn.start, 'RDN is not a SET');
@@ -131,7 +155,7 @@ function parseName(bytes: Uint8Array, node: DerNode): DistinguishedName {
       attributes.push({ type: ATTRIBUTE_NAMES[oid] ?? oid, value: readAscii(bytes, value) });
     }
   }
-  return { der: bytes.slice(node.start, node.end), attributes };
+  return attributes;
 }
 
 function parseSignatureAlgorithm(bytes: Uint8Array, node: DerNode): SignatureScheme {
