@@ -46,13 +46,13 @@ describe('page plan', () => {
     expect([0, 1, 2, 3, 4, 5].map((n) => diagnosisPage(DNS_FAILURE, n))).toEqual([
       { kind: 'summary' }, { kind: 'cause', index: 0 }, { kind: 'cause', index: 1 }, { kind: 'ruledOut' }, { kind: 'steps', part: 0 }, { kind: 'support' },
     ]);
-    // 22 steps: five a page, the digits still the steps' own numbers.
+    // 26 steps: five a page, the digits still the steps' own numbers; 29 causes, 20 of them not ruled out.
     const worst = worstCase();
     const count = diagnosisPageCount(worst);
-    expect(count).toBe(1 + 18 + 1 + 5 + 1);
-    expect([count - 7, count - 6, count - 2].map((n) => diagnosisPage(worst, n))).toEqual([{ kind: 'ruledOut' }, { kind: 'steps', part: 0 }, { kind: 'steps', part: 4 }]);
-    // Where an action's progress shows: the part with the running step, else with the next step (11, the self-test).
-    expect([diagnosisStepsPage(worst, 'restart'), diagnosisStepsPage(worst), diagnosisStepsPage(DNS_FAILURE, 'network-test')]).toEqual([count - 5, count - 4, 4]);
+    expect(count).toBe(1 + 20 + 1 + 6 + 1);
+    expect([count - 8, count - 7, count - 2].map((n) => diagnosisPage(worst, n))).toEqual([{ kind: 'ruledOut' }, { kind: 'steps', part: 0 }, { kind: 'steps', part: 5 }]);
+    // Where an action's progress shows: the part with the running step, else with the next step (12, the self-test).
+    expect([diagnosisStepsPage(worst, 'restart'), diagnosisStepsPage(worst), diagnosisStepsPage(DNS_FAILURE, 'network-test')]).toEqual([count - 5, count - 5, 4]);
     expect(diagnosisPageCount(NOTHING_FOUND)).toBe(1 + 0 + 1 + 2);
     expect([diagnosisPage(DNS_FAILURE, -3), diagnosisPage(DNS_FAILURE, 99), diagnosisPage(DNS_FAILURE, NaN)]).toEqual([{ kind: 'summary' }, { kind: 'support' }, { kind: 'summary' }]);
   });
@@ -123,11 +123,12 @@ describe('what the pages say', () => {
     expect(words(running)).not.toContain('Failed');
     expectShown(pad.steps(DNS_FAILURE, context('en')), ['1.', 'Test the network again', 'Press 1 to run', '2.', 'Check the DNS settings', 'Needs the technician', '3.', 'Check host and port']);
     const worst = worstCase();
-    expectShown(pad.steps(worst, context('en'), undefined, 0), ['1–5/24', '✔ Done']);
-    expectShown(pad.steps(worst, context('en'), undefined, 1), ['6–10/24', '9.', 'Set the clock', '✘ Failed', '10.', 'Restart the terminal', '✘ Not possible now']);
-    // By default, the five with the next step to run (11: the self-test), or with the one running.
-    expectShown(pad.steps(worst, context('en')), ['11–15/24', '11.', 'Run the self-test again']);
-    expectShown(pad.steps(worst, context('en'), 'restart'), ['6–10/24', 'Running…']);
+    expectShown(pad.steps(worst, context('en'), undefined, 0), ['1–5/26', '✔ Done']);
+    expectShown(pad.steps(worst, context('en'), undefined, 1), ['6–10/26', '9.', 'Check the power supply', '10.', 'Set the clock', '✘ Failed']);
+    expectShown(pad.steps(worst, context('en'), undefined, 2), ['11–15/26', '11.', 'Restart the terminal', '✘ Not possible now']);
+    // By default, the five with the next step to run (12: the self-test), or with the one running.
+    expectShown(pad.steps(worst, context('en')), ['11–15/26', '12.', 'Run the self-test again']);
+    expectShown(pad.steps(worst, context('en'), 'restart'), ['11–15/26', 'Running…']);
     expectShown(one.steps(DNS_FAILURE, context('en')), ['The terminal does this', 'Hold 1.5 s: run the next step']);
     expect(words(one.steps(DNS_FAILURE, context('en')))).not.toContain('Press1');
   });
