@@ -385,7 +385,12 @@ export interface FirmwareImagePort {
    * included (a signed manifest's `size` and `sha256` cover exactly these bytes).
    */
   readonly byteLength: number;
-  /** SHA-256 the build recorded for this image, or undefined when the build recorded none. */
+  /**
+   * The SHA-256 the build appended to the image (ESP-IDF's hash_appended = 1; host-sim's sim
+   * image), or undefined when it appended none. When defined, the file's last 32 bytes are this
+   * digest and it covers exactly the bytes before them, [0, byteLength − 32); when undefined, all
+   * `byteLength` bytes are image and none is a digest.
+   */
   readonly expectedSha256: Uint8Array | undefined;
   /** @throws PortError 'flash-io' | 'flash-bounds' */
   read(offset: number, length: number): Uint8Array;

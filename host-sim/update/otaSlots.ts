@@ -221,11 +221,16 @@ export class OtaSlots {
     return state === 'pending-verify' || state === 'new' ? 'pending-verify' : state === 'valid' ? 'valid' : 'undefined';
   }
 
-  /** The running image as the core's SystemPort.image sees it (reads the slot live). */
+  /**
+   * The running image as the core's SystemPort.image sees it (reads the slot live), as the
+   * device's esp32/runningImage.ts gives it: `byteLength` is the whole image file (the header's
+   * size, the appended SHA-256 included: what a manifest's size and sha256 cover) and
+   * `expectedSha256` the appended hash the bootloader checked, over the first byteLength − 32 bytes.
+   */
   runningImage(): FirmwareImagePort {
     const booted = this.#requireBooted();
     const base = this.#slotBase(booted.slot);
-    const byteLength = booted.header.size - (booted.expectedSha256 ? 32 : 0);
+    const byteLength = booted.header.size;
     const flash = this.flash;
     const slotBytes = this.slotBytes;
     return {

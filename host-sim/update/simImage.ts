@@ -11,8 +11,9 @@
  *          ESP-IDF's hash_appended = 0: the bootloader then checks nothing and the build recorded no digest)
  *
  * `size` is the whole file (filler and appended hash included): the signed manifest's size and
- * sha256 cover exactly these bytes. The running image's FirmwareImagePort covers the hashed span
- * (size − 32), as the device's does (esp32/appImage.ts): its expectedSha256 is the appended hash.
+ * sha256 cover exactly these bytes. The running image's FirmwareImagePort gives that whole file
+ * (byteLength = size), as the device's does (esp32/runningImage.ts): its expectedSha256 is the
+ * appended hash, over the first size − 32 bytes.
  *
  * `behaviour` is how the simulated image acts once booted (the world applies it): 'normal',
  * 'selftest-fails' (a probe fails the way a broken build would) or 'crash-at-boot' (a panic

@@ -50,17 +50,31 @@ describe('sim image', () => {
 });
 
 describe('OTA slots and the bootloader', () => {
-  it('a factory flash (blank otadata) boots slot 0 with no rollback state; its image port is the hashed span', () => {
+  it('a factory flash (blank otadata) boots slot 0 with no rollback state; its image port is the whole file, the appended digest over all but its last 32 bytes', () => {
     const slots = fresh();
     const booted = slots.bootloader()!;
     expect(booted.slot).toBe(0);
     expect(slots.runningState()).toBe('undefined');
     const running = slots.runningImage();
     const bytes = image('1.0.0');
-    expect(running.byteLength).toBe(bytes.length - 32);
-    expect(running.expectedSha256).toEqual(sha256(running.read(0, running.byteLength)));
+    expect(running.byteLength).toBe(bytes.length);
+    expect(running.read(0, running.byteLength)).toEqual(bytes);
+    expect(() => running.read(0, running.byteLength + 1)).toThrow(expect.objectContaining({ code: 'flash-bounds' }));
+    expect(running.expectedSha256).toEqual(bytes.subarray(-32));
+    expect(running.expectedSha256).toEqual(sha256(bytes.subarray(0, bytes.length - 32)));
     expect(running.seal()!.subarray(0, 5)).toEqual(new Uint8Array([0x58, 0x50, 0x53, 0x53, 1]));
     expect(running.seal()!.length).toBe(SEAL_BYTES);
+  });
+
+  it('an image built without an appended digest: the port is the whole file and offers no digest', () => {
+    const slots = new OtaSlots({ slotBytes: SLOT, sha256 });
+    const bytes = image('1.0.0', { hash: false });
+    slots.install(0, bytes, new Uint8Array([0x58, 0x50, 0x53, 0x53, 1]));
+    slots.bootloader();
+    const running = slots.runningImage();
+    expect(running.byteLength).toBe(bytes.length);
+    expect(running.expectedSha256).toBeUndefined();
+    expect(running.read(0, running.byteLength)).toEqual(bytes);
   });
 
   it('new → pending-verify on the first boot; markValid keeps it; otadata crc is zlib CRC-32 of the seq', () => {

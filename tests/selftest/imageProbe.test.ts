@@ -1,10 +1,10 @@
 /**
  * The running image's integrity probe (selftest/probes/imageProbe.ts) on image ports over bytes
  * the test chose: seals signed by openssl with the demo vendor key (or another key), digests and
- * SHA-256 prefixes computed by node:crypto. Both forms of port are met: the whole image file
- * (the device's running image: byteLength includes the appended SHA-256) and the span the
- * appended SHA-256 covers with that digest apart (host-sim's slots, the older ports). Every detail
- * has its Chinese form, and every code its zh and en texts.
+ * SHA-256 prefixes computed by node:crypto. The port is what ports.ts FirmwareImagePort says
+ * (the device's runningImage.ts and host-sim's OtaSlots give it so): byteLength is the whole image
+ * file, the appended SHA-256 included, and expectedSha256 that appended digest, over the first
+ * byteLength − 32 bytes. Every detail has its Chinese form, and every code its zh and en texts.
  */
 import { createHash, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -60,9 +60,10 @@ async function probe(image: FirmwareImagePort, { version = '1.2.3', board = 'xsp
   return probe.run({ ports, trigger: 'boot', resultOf: () => undefined });
 }
 
-/** The two forms of port over a file and its appended digest. */
+/** The port over a file ending with its appended digest: that digest is expectedSha256 (as read from the file's end). */
 const wholeFile = (file: Uint8Array, seal?: Uint8Array) => port({ bytes: file, expectedSha256: file.slice(-32), seal });
-const digestApart = (file: Uint8Array, seal?: Uint8Array) => port({ bytes: file.slice(0, -32), expectedSha256: file.slice(-32), seal });
+/** A body and its SHA-256 appended (node:crypto), as ESP-IDF's hash_appended and the sim image build it. */
+const appended = (body: Uint8Array) => Uint8Array.from([...body, ...sha(body)]);
 
 const signedSeal = (file: Uint8Array, key?: string, changes = {}) => {
   const { manifest, signature } = opensslSigned(file, key, changes);
@@ -86,11 +87,27 @@ const run = async (image: FirmwareImagePort, board?: Board) => {
 describe('image probe: a sealed image', () => {
   const seal = signedSeal(FILE);
 
-  it.each([
-    ['the whole file', wholeFile],
-    ['the appended digest apart', digestApart],
-  ])('passes an image as signed (%s), naming version, key, SHA-256 and size', async (_, form) => {
-    expect(await run(form(FILE, seal))).toEqual({ status: 'pass', code: 'image.ok', detail: `version 1.2.3 for xspos-sim signed by xspos-demo-1, sha256 ${prefix(sha(FILE))}, ${FILE.length} bytes` });
+  it('passes an image as signed, naming version, key, the whole file\'s SHA-256 and size', async () => {
+    expect(await run(wholeFile(FILE, seal))).toEqual({ status: 'pass', code: 'image.ok', detail: `version 1.2.3 for xspos-sim signed by xspos-demo-1, sha256 ${prefix(sha(FILE))}, ${FILE.length} bytes` });
+  });
+
+  // Spans ending inside a 4 KiB read, on its boundary, and files whose appended digest straddles two reads.
+  it.each([1, 4063, 4064, 4065, 4096, 8192, 8200])('passes a %i-byte body with its digest appended (the span read in the same pass)', async (n) => {
+    const file = appended(imageBytes(n, 3));
+    expect(await run(wholeFile(file, signedSeal(file)))).toEqual({ status: 'pass', code: 'image.ok', detail: `version 1.2.3 for xspos-sim signed by xspos-demo-1, sha256 ${prefix(sha(file))}, ${file.length} bytes` });
+  });
+
+  it('fails image.digest-mismatch for a file as signed whose appended digest is not its body\'s SHA-256 (both named)', async () => {
+    const wrong = Uint8Array.from([...BODY, ...sha(FILE)]);
+    expect(await run(wholeFile(wrong, signedSeal(wrong)))).toEqual({ status: 'fail', code: 'image.digest-mismatch', detail: `sha256 ${prefix(sha(BODY))}, expected ${prefix(sha(FILE))}, ${BODY.length} bytes` });
+  });
+
+  it('judges the file against the manifest before the appended digest, which the port gives as the bootloader read it', async () => {
+    // The file's last bytes changed after the boot: the port still gives the digest read then.
+    const changed = FILE.slice();
+    changed[FILE.length - 1] ^= 0x01;
+    const r = await run(port({ bytes: changed, expectedSha256: sha(BODY), seal }));
+    expect(r).toEqual({ status: 'fail', code: 'image.seal-mismatch', detail: `sha256 ${prefix(sha(changed))}, manifest ${prefix(sha(FILE))}, ${FILE.length} bytes, manifest ${FILE.length} bytes` });
   });
 
   it('passes an image without an appended digest whose seal covers it', async () => {
@@ -100,10 +117,8 @@ describe('image probe: a sealed image', () => {
   it.each([0, 4095, 4096, 9999, 10_000, FILE.length - 1])('fails the image with byte %i changed: image.seal-mismatch, the SHA-256 node:crypto computes named', async (at) => {
     const changed = FILE.slice();
     changed[at] ^= 0x01;
-    for (const form of [wholeFile, digestApart]) {
-      const r = await run(form(changed, seal));
-      expect(r).toEqual({ status: 'fail', code: 'image.seal-mismatch', detail: `sha256 ${prefix(sha(changed))}, manifest ${prefix(sha(FILE))}, ${FILE.length} bytes, manifest ${FILE.length} bytes` });
-    }
+    const r = await run(wholeFile(changed, seal));
+    expect(r).toEqual({ status: 'fail', code: 'image.seal-mismatch', detail: `sha256 ${prefix(sha(changed))}, manifest ${prefix(sha(FILE))}, ${FILE.length} bytes, manifest ${FILE.length} bytes` });
   });
 
   it('fails an image longer or shorter than its manifest says', async () => {
@@ -127,20 +142,31 @@ describe('image probe: a sealed image', () => {
 });
 
 describe('image probe: no seal', () => {
-  it.each([
-    ['the whole file', wholeFile],
-    ['the appended digest apart', digestApart],
-  ])('warns image.unsigned and says the digest matched (%s)', async (_, form) => {
-    expect(await run(form(FILE))).toEqual({ status: 'warn', code: 'image.unsigned', detail: `no seal; sha256 ${prefix(sha(BODY))} matches the build's digest; ${BODY.length} bytes` });
+  it('warns image.unsigned and says the digest over the first byteLength − 32 bytes matched', async () => {
+    expect(await run(wholeFile(FILE))).toEqual({ status: 'warn', code: 'image.unsigned', detail: `no seal; sha256 ${prefix(sha(BODY))} matches the build's digest; ${BODY.length} bytes` });
+  });
+
+  it.each([1, 4064, 4096, 4097, 8192])('checks a %i-byte body against its appended digest, the span ending where it ends', async (n) => {
+    const body = imageBytes(n, 5);
+    expect(await run(wholeFile(appended(body)))).toEqual({ status: 'warn', code: 'image.unsigned', detail: `no seal; sha256 ${prefix(sha(body))} matches the build's digest; ${n} bytes` });
   });
 
   it.each([0, 4095, 4096, 9999])('fails the image with byte %i changed: image.digest-mismatch, both digests named', async (at) => {
     const changed = FILE.slice();
     changed[at] ^= 0x01;
-    for (const form of [wholeFile, digestApart]) {
-      const r = await run(form(changed));
-      expect(r).toEqual({ status: 'fail', code: 'image.digest-mismatch', detail: `sha256 ${prefix(sha(changed.subarray(0, BODY.length)))}, expected ${prefix(sha(BODY))}, ${BODY.length} bytes` });
-    }
+    const r = await run(wholeFile(changed));
+    expect(r).toEqual({ status: 'fail', code: 'image.digest-mismatch', detail: `sha256 ${prefix(sha(changed.subarray(0, BODY.length)))}, expected ${prefix(sha(BODY))}, ${BODY.length} bytes` });
+  });
+
+  it('fails image.digest-mismatch when the appended digest itself changed (the port gives the changed one)', async () => {
+    const changed = FILE.slice();
+    changed[FILE.length - 32] ^= 0x01;
+    expect(await run(wholeFile(changed))).toEqual({ status: 'fail', code: 'image.digest-mismatch', detail: `sha256 ${prefix(sha(BODY))}, expected ${prefix(changed.subarray(-32))}, ${BODY.length} bytes` });
+  });
+
+  it('a port shorter than the 32 bytes its digest needs: the empty span is judged, never read out of bounds', async () => {
+    const r = await run(port({ bytes: BODY.slice(0, 10), expectedSha256: sha(BODY) }));
+    expect(r).toEqual({ status: 'fail', code: 'image.digest-mismatch', detail: `sha256 ${prefix(sha(new Uint8Array(0)))}, expected ${prefix(sha(BODY))}, 0 bytes` });
   });
 
   it('warns image.no-digest when the build recorded no digest either (nothing could be checked)', async () => {
@@ -173,7 +199,7 @@ describe('image probe: a seal from another build, and the demo key', () => {
     const seal = signedSeal(FILE, undefined, { board: 'moddable_two' });
     const facts = `version 1.2.3 for moddable_two signed by xspos-demo-1, sha256 ${prefix(sha(FILE))}, ${FILE.length} bytes`;
     expect(await run(wholeFile(FILE, seal), { board: 'moddable_two' })).toEqual({ status: 'warn', code: 'image.demo-key', detail: `demo key: ${facts}` });
-    expect(await run(digestApart(FILE, seal), { board: null })).toEqual({ status: 'warn', code: 'image.demo-key', detail: `demo key: ${facts}` });
+    expect(await run(wholeFile(FILE, seal), { board: null })).toEqual({ status: 'warn', code: 'image.demo-key', detail: `demo key: ${facts}` });
     // A changed image is still a mismatch first: the warning is only for an image as signed.
     const changed = FILE.slice();
     changed[5] ^= 1;

@@ -7,6 +7,8 @@
  * - sealed, signature good, image as signed → pass 'image.ok' (the manifest's version and board named)
  * - sealed, seal malformed, key not trusted or signature bad → fail 'image.signature-bad'
  * - sealed, size or SHA-256 differ from the manifest's → fail 'image.seal-mismatch'
+ * - sealed and as signed, but the span's SHA-256 is not the port's expectedSha256 (the digest
+ *   the bootloader checked is not this file's) → fail 'image.digest-mismatch'
  * - sealed, the manifest's version is not this firmware's (SystemPort.firmwareVersion), or its
  *   board not the update port's: a seal from another build beside this image → fail 'image.seal-mismatch'
  * - all as signed, but by the DEMO key (update/vendorKeys.ts: its private key is public) on a
@@ -17,11 +19,12 @@
  *   'image.no-digest' (nothing could be checked)
  * - a read error → fail 'image.read-error'
  *
- * What the port's bytes are: the manifest covers the whole image file, the appended SHA-256
- * included. A port may give that whole file (`byteLength` = the file's length: the device's
- * esp32/runningImage.ts) or only the span the appended digest covers, `expectedSha256` being the
- * file's last 32 bytes (host-sim's OtaSlots, the older ports). The probe takes both: a file whose
- * last 32 bytes are the appended digest itself is the whole file.
+ * What the port's bytes are (ports.ts FirmwareImagePort): `byteLength` is the whole image file as
+ * built and signed, the appended SHA-256 included (the manifest's size and sha256 cover all of
+ * it); `expectedSha256`, when defined, is that appended digest, over the first byteLength − 32
+ * bytes. A sealed image is checked both ways in one pass over the flash (two digests fed the same
+ * reads): the whole file against the manifest, then the span against the appended digest
+ * (a mismatch there alone: fail 'image.digest-mismatch').
  */
 import type { FirmwareImagePort, Ports } from '../../ports';
 import type { Probe, ProbeContext, ProbeOutcome } from '../types';
@@ -43,17 +46,36 @@ const APPENDED_BYTES = 32;
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 const prefix = (bytes: Uint8Array) => `${toHex(bytes.subarray(0, 8))}…`;
 
-/** SHA-256 of the image's first `length` bytes, then `tail` (the appended digest the port gives apart). @throws the port's errors */
-function hash(ports: Ports, image: FirmwareImagePort, length: number, tail?: Uint8Array): Uint8Array {
-  const digest = ports.crypto.digest('SHA-256');
-  for (let offset = 0; offset < length; offset += HASH_CHUNK_BYTES) digest.update(image.read(offset, Math.min(HASH_CHUNK_BYTES, length - offset)));
-  if (tail) digest.update(tail);
-  return digest.close();
+/** SHA-256s of one pass over the image. */
+interface Digests {
+  /** Of the whole file, when asked for. */
+  file: Uint8Array | undefined;
+  /** Of the span the appended digest covers (the first byteLength − 32 bytes), when the port gives one. */
+  span: Uint8Array | undefined;
 }
 
-/** True when the port's last 32 bytes are the appended digest: it gives the whole file. @throws the port's errors */
-function givesWholeFile(image: FirmwareImagePort, expected: Uint8Array): boolean {
-  return image.byteLength >= APPENDED_BYTES && same(image.read(image.byteLength - APPENDED_BYTES, APPENDED_BYTES), expected);
+/** The span `expectedSha256` covers: all but the file's last 32 bytes (0 for a port too short to hold them). */
+const spanOf = (image: FirmwareImagePort) => Math.max(0, image.byteLength - APPENDED_BYTES);
+
+/**
+ * Reads the image once, feeding the whole file's digest (`file`) and the appended digest's span
+ * (`span` bytes, when defined) with the same chunks. @throws the port's errors
+ */
+function hash(ports: Ports, image: FirmwareImagePort, file: boolean, span: number | undefined): Digests {
+  const fileDigest = file ? ports.crypto.digest('SHA-256') : undefined;
+  const spanDigest = span === undefined ? undefined : ports.crypto.digest('SHA-256');
+  const end = file ? image.byteLength : (span ?? 0);
+  for (let offset = 0; offset < end; offset += HASH_CHUNK_BYTES) {
+    const chunk = image.read(offset, Math.min(HASH_CHUNK_BYTES, end - offset));
+    if (fileDigest) fileDigest.update(chunk);
+    if (spanDigest && span !== undefined && offset < span) spanDigest.update(offset + chunk.length <= span ? chunk : chunk.subarray(0, span - offset));
+  }
+  return { file: fileDigest?.close(), span: spanDigest?.close() };
+}
+
+/** The appended digest's verdict: fail 'image.digest-mismatch' naming both, or undefined when it matches. */
+function digestMismatch(actual: Uint8Array, expected: Uint8Array, span: number): ProbeOutcome | undefined {
+  return same(actual, expected) ? undefined : fail('image.digest-mismatch', `sha256 ${prefix(actual)}, expected ${prefix(expected)}, ${span} bytes`);
 }
 
 async function runImage({ ports }: ProbeContext): Promise<ProbeOutcome> {
@@ -81,11 +103,14 @@ function sealed(ports: Ports, image: FirmwareImagePort, seal: Uint8Array): Probe
     throw error;
   }
   const expected = image.expectedSha256;
-  // The file: what the port gives, or that and the appended digest it gives apart.
-  const apart = expected !== undefined && m.size === image.byteLength + APPENDED_BYTES && !givesWholeFile(image, expected);
-  const bytes = apart ? image.byteLength + APPENDED_BYTES : image.byteLength;
-  const actual = hash(ports, image, image.byteLength, apart ? expected : undefined);
+  const span = spanOf(image);
+  const digests = hash(ports, image, true, expected ? span : undefined);
+  const actual = digests.file as Uint8Array;
+  const bytes = image.byteLength;
   if (bytes !== m.size || !same(actual, m.sha256)) return fail('image.seal-mismatch', `sha256 ${prefix(actual)}, manifest ${prefix(m.sha256)}, ${bytes} bytes, manifest ${m.size} bytes`);
+  // The file is as signed; the digest the port says was appended (the bootloader's) must be its appended one.
+  const appended = expected ? digestMismatch(digests.span as Uint8Array, expected, span) : undefined;
+  if (appended) return appended;
   const running = ports.system.firmwareVersion;
   const board = ports.update?.board;
   if (m.version !== running) return fail('image.seal-mismatch', `manifest version ${m.version}, running ${running}`);
@@ -105,8 +130,9 @@ function signedByDemoKey(keyId: string): boolean {
 function unsigned(ports: Ports, image: FirmwareImagePort): ProbeOutcome {
   const expected = image.expectedSha256;
   if (!expected) return warn('image.no-digest', `${image.byteLength} bytes, build recorded no SHA-256`);
-  const span = givesWholeFile(image, expected) ? image.byteLength - APPENDED_BYTES : image.byteLength;
-  const actual = hash(ports, image, span);
-  if (!same(actual, expected)) return fail('image.digest-mismatch', `sha256 ${prefix(actual)}, expected ${prefix(expected)}, ${span} bytes`);
+  const span = spanOf(image);
+  const actual = hash(ports, image, false, span).span as Uint8Array;
+  const mismatch = digestMismatch(actual, expected, span);
+  if (mismatch) return mismatch;
   return warn('image.unsigned', `no seal; sha256 ${prefix(actual)} matches the build's digest; ${span} bytes`);
 }
