@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { toHex } from '../../firmware/core/bytes';
 import { UpdateError } from '../../firmware/core/update/errors';
-import { decodeManifest, encodeManifest, type Manifest } from '../../firmware/core/update/manifest';
+import { decodeManifest, encodeManifest, SECURITY_MAX, type Manifest } from '../../firmware/core/update/manifest';
 import { encodeSeal, parseSeal, SEAL_SECTOR_BYTES } from '../../firmware/core/update/seal';
 import { checkImageAgainst, verifyManifest } from '../../firmware/core/update/verify';
 import { parseVersion } from '../../firmware/core/update/version';
@@ -25,7 +25,7 @@ export interface SignImageOptions {
   /** The whole image file (the manifest's size and SHA-256 cover all of it). */
   image: Uint8Array;
   version: string;
-  /** Anti-rollback counter (0..2³¹). */
+  /** Anti-rollback counter (0..2³¹ − 1). */
   security: number;
   minVersion: string;
   board: string;
@@ -168,11 +168,11 @@ export function imageRoomFor(board: string): { bytes: number; table: string } | 
 // ---------------------------------------------------------------------------------------
 // The commands
 
-/** A decimal integer 0..2³¹ (Args.integer takes 4 digits at most). */
+/** A decimal integer 0..SECURITY_MAX (Args.integer takes 4 digits at most). */
 function counter(args: Args, name: string): number {
   const text = args.required(name);
   const value = /^(?:0|[1-9][0-9]{0,9})$/.test(text) ? Number(text) : NaN;
-  if (!(value <= 2 ** 31)) throw new UsageError(`--${name} must be a decimal integer from 0 to ${2 ** 31}, not ${shown(text)}`);
+  if (!(value <= SECURITY_MAX)) throw new UsageError(`--${name} must be a decimal integer from 0 to ${SECURITY_MAX}, not ${shown(text)}`);
   return value;
 }
 

@@ -69,6 +69,7 @@ describe('manifest CBOR', () => {
     ['version 1.2.3-rc1', { ...base, version: '1.2.3-rc1' }],
     ['version -1.2.3', { ...base, version: '-1.2.3' }],
     ['version as a number', { ...base, version: 1.2 }],
+    ['security 2^31', { ...base, security: 2 ** 31 }],
     ['security 2^31 + 1', { ...base, security: 2 ** 31 + 1 }],
     ['security -1', { ...base, security: -1 }],
     ['security 1.5', { ...base, security: 1.5 }],

@@ -259,7 +259,7 @@ describe('what the old image finds at boot', () => {
 });
 
 describe('never while busy', () => {
-  it('a reversal pending: verified but deferred; once the reversal is done the switch goes ahead without downloading again', async () => {
+  it('a reversal pending: the check does not start (nothing asked of the server, nothing written); once the reversal is done it downloads and installs', async () => {
     const raw = JSON.parse(readFileSync(join(SCENARIO_DIR, 'host-hang-reversal.json'), 'utf8')) as Record<string, unknown>;
     const s = parseScenario(resolveReferences({
       ...raw,
@@ -270,7 +270,7 @@ describe('never while busy', () => {
         { do: 'acquirer', faults: [{ kind: 'hang', mti: '0200' }] },
         { do: 'sale', amountMinor: 8800, expect: { kind: 'no-answer' } },
         { do: 'update-check', expect: { kind: 'deferred' } },
-        { do: 'update', expect: { phase: 'verified', running: '1.0.0', target: '1.1.0' } },
+        { do: 'update', expect: { phase: 'idle', running: '1.0.0' } },
         { do: 'advance', minutes: 5 },
         { do: 'sale', amountMinor: 8800, expect: { kind: 'answered', code: '00' } },
         { do: 'update-check', expect: { kind: 'installed', version: '1.1.0' } },
@@ -280,6 +280,8 @@ describe('never while busy', () => {
     const { outcome, world } = await runInWorld(s);
     const deferred = outcome.report.updates?.find((u) => u.outcome?.kind === 'deferred');
     expect(deferred?.outcome).toEqual({ kind: 'deferred', reason: 'reversal pending' });
+    // The deferred check asked nothing: one offer and one image, both from the check after the reversal.
+    expect(world.updateServer!.log.filter((r) => r.path.endsWith('.seal'))).toHaveLength(1);
     expect(world.updateServer!.log.filter((r) => r.path.endsWith('.bin'))).toHaveLength(1);
   });
 });

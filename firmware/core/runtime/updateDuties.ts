@@ -35,8 +35,6 @@ import { hostTrustAnchor } from './acquirerLink';
 
 /** A deferred switch is tried again after this long (or at the next check). */
 export const DEFER_RETRY_MS = 60_000;
-/** The scheduled check's period once it has run. */
-export const CHECK_PERIOD_MS = 24 * 3600 * 1000;
 
 export interface UpdateDutiesDeps {
   readonly ports: Ports;
@@ -238,10 +236,18 @@ export class UpdateDuties implements UpdateCheckHost {
     if (state.phase === 'switched' && state.target) return { kind: 'deferred', reason: `${state.target.version} is installed: waiting for a restart` };
     const settings = readUpdateSettings(deps.ports.settings);
     if (!settings.url) return { kind: 'unavailable', detail: 'no update server configured (update.url)' };
-    const anchor = settings.root ?? hostTrustAnchor(deps.ports.settings)?.value;
-    const check = new UpdateCheck(this, port, { url: settings.url, ca: anchor instanceof Uint8Array ? anchor : undefined });
-    this.#check = check;
-    const outcome = await check.run();
+    // An update never starts during a sale, a host operation, a self-test, an action or with a
+    // reversal pending: tried again in DEFER_RETRY_MS. (One started may see a sale begin: it
+    // downloads on, and its switch waits for the terminal to be idle.)
+    const busy = deps.busyReason();
+    let outcome: UpdateOutcome;
+    if (busy) outcome = { kind: 'deferred', reason: busy };
+    else {
+      const anchor = settings.root ?? hostTrustAnchor(deps.ports.settings)?.value;
+      const check = new UpdateCheck(this, port, { url: settings.url, ca: anchor instanceof Uint8Array ? anchor : undefined });
+      this.#check = check;
+      outcome = await check.run();
+    }
     if (this.stopped()) return outcome;
     deps.ports.trace(`update check: ${outcome.kind}${'code' in outcome ? ` ${outcome.code}` : ''}`);
     this.#remember(outcome);

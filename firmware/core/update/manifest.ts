@@ -17,8 +17,8 @@ export const MANIFEST_FORMAT = 1;
 export const MANIFEST_MAX_BYTES = 1024;
 /** Longest `board` and `keyId` (printable ASCII, no space). */
 export const MANIFEST_NAME_MAX = 32;
-/** Largest anti-rollback counter. */
-export const SECURITY_MAX = 2 ** 31;
+/** Largest anti-rollback counter (2³¹ − 1: the durable update record's floor holds the same). */
+export const SECURITY_MAX = 2 ** 31 - 1;
 /** Largest image size (bytes): the largest value a 32-bit length holds; a slot is far smaller. */
 export const IMAGE_SIZE_MAX = 0xffffffff;
 
