@@ -7,7 +7,7 @@
  */
 import type { Socket } from 'node:net';
 import { FrameReader } from '../../firmware/core/host/frameReader';
-import type { LoopbackLedger } from '../ports/loopbackLedger';
+import { loopbackKey, type LoopbackLedger } from '../ports/loopbackLedger';
 
 export interface ConnectionStats {
   id: number;
@@ -41,6 +41,8 @@ export class HostConnection {
   readonly #reader: FrameReader;
   readonly #changed: () => void;
   readonly #ledger: LoopbackLedger | undefined;
+  /** The ledger's name for this connection: loopbackKey(the terminal's port, this server's port). */
+  readonly #key: number;
   #bytesRead = 0;
   #bytesWritten = 0;
   /** Writes handed to the socket whose callback has not come yet, plus 1-byte sequences under way. */
@@ -58,11 +60,12 @@ export class HostConnection {
     this.#reader = new FrameReader(options.maxBody);
     this.#changed = options.changed;
     this.#ledger = options.ledger;
-    this.#ledger?.accepted(this.remotePort);
+    this.#key = loopbackKey(this.remotePort, socket.localPort ?? 0);
+    this.#ledger?.accepted(this.#key);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       this.#bytesRead += chunk.length;
-      this.#ledger?.read(this.remotePort, chunk.length);
+      this.#ledger?.read(this.#key, chunk.length);
       let bodies: Uint8Array[];
       try {
         bodies = this.#reader.push(new Uint8Array(chunk));
@@ -82,7 +85,7 @@ export class HostConnection {
       this.#inFlight = 0;
       this.#timers.forEach(clearTimeout);
       this.#timers.clear();
-      this.#ledger?.closed(this.remotePort);
+      this.#ledger?.closed(this.#key);
       this.#changed();
     });
   }
@@ -104,7 +107,7 @@ export class HostConnection {
     if (!this.#open) return;
     this.#inFlight++;
     this.#bytesWritten += bytes.length;
-    this.#ledger?.wrote(this.remotePort, bytes.length);
+    this.#ledger?.wrote(this.#key, bytes.length);
     this.#socket.write(bytes, () => {
       if (this.#inFlight > 0) this.#inFlight--;
       then?.();
@@ -127,7 +130,7 @@ export class HostConnection {
         // The ledger hears of the close when it is asked for, not when the socket reports it: until
         // the terminal has seen it, the loopback is not quiet.
         return this.#write(frame.subarray(0, frame.length >> 1), () => {
-          this.#ledger?.closed(this.remotePort);
+          this.#ledger?.closed(this.#key);
           this.#socket.end();
         });
       case 'split-bytes': {
@@ -170,7 +173,7 @@ export class HostConnection {
   }
 
   destroy(): void {
-    if (this.#open) this.#ledger?.closed(this.remotePort);
+    if (this.#open) this.#ledger?.closed(this.#key);
     this.#socket.destroy();
   }
 }

@@ -4,10 +4,25 @@
  * (every byte written on one side read on the other, every close seen by both) and only then
  * hand the terminal what arrived. This makes runs on real TCP replay exactly, on Node and on XS.
  *
- * Connections are named by the terminal's local TCP port (the acquirer sees it as the socket's
- * `remotePort`). The acquirer reports through `LoopbackLedger`; the terminal side (SimNetwork)
+ * Connections are named by `loopbackKey(terminal's local TCP port, server's listening port)`: the
+ * acquirer sees the first as its socket's `remotePort` and the second as its `localPort`. The
+ * local port alone is not enough: the OS gives a port just freed by one connection to a new one
+ * to ANOTHER server at once (a different 4-tuple needs no TIME_WAIT), and a late close from the
+ * older connection's server (the acquirer's primary, its backup, the update server) then marked
+ * the new one closed ("network stuck: the acquirer closed, the terminal has not seen it", seen
+ * under load). The acquirer reports through `LoopbackLedger`; the terminal side (SimNetwork)
  * through the rest of `Loopback`.
  */
+
+/** The ledger's name for the connection between terminal port `terminalPort` and server port `serverPort`. */
+export function loopbackKey(terminalPort: number, serverPort: number): number {
+  return serverPort * 65536 + terminalPort;
+}
+
+/** The terminal's port of a connection key, for messages. */
+function portOf(key: number): number {
+  return key % 65536;
+}
 
 /** What the acquirer tells the ledger (it calls these from its socket handlers). */
 export interface LoopbackLedger {
@@ -139,8 +154,9 @@ export class Loopback implements LoopbackLedger {
    * Why connection `port` is not quiet yet, or undefined when it is. `connected`: the terminal
    * has an established connection there (a connection that never got one needs nothing of the acquirer).
    */
-  unbalanced(port: number, connected: boolean): string | undefined {
-    const e = this.#entries.get(port);
+  unbalanced(key: number, connected: boolean): string | undefined {
+    const e = this.#entries.get(key);
+    const port = portOf(key);
     if (!e || !connected) return undefined;
     if (e.termDone) return e.peerAccepted && !e.peerClosed ? `port ${port}: the acquirer has not seen the terminal close` : undefined;
     if (!e.peerAccepted) return `port ${port}: the acquirer has not accepted the connection`;

@@ -16,7 +16,7 @@ import { X509Certificate } from 'node:crypto';
 import { isIPv4, Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { TcpOptions } from '../../firmware/core/ports';
-import { Loopback } from './loopbackLedger';
+import { Loopback, loopbackKey } from './loopbackLedger';
 import type { Collected, NetworkBackend, SntpReply, SocketEvent } from './queuedNetwork';
 
 export interface SimNetworkOptions {
@@ -66,8 +66,10 @@ interface Conn {
   socket?: Socket | TLSSocket;
   /** connecting: a real connect under way; waiting: never completes; open; ended: closed/failed at the socket. */
   state: 'connecting' | 'waiting' | 'open' | 'ended';
-  /** The terminal's local port once connected (the ledger's name for the connection). */
+  /** The ledger's name for the connection once connected: loopbackKey(the terminal's local port, the server's port). */
   port?: number;
+  /** The real server port dialled. */
+  serverPort?: number;
   /** Events not yet delivered, in arrival order (data as received, cut at delivery). */
   queue: Raw[];
   /** The terminal closed it: nothing more is delivered. */
@@ -223,6 +225,7 @@ export class SimNetwork implements NetworkBackend {
       socket.connect(port, '127.0.0.1');
     }
     conn.socket = socket;
+    conn.serverPort = port;
     socket.on('data', (chunk: Buffer) => {
       if (conn.state !== 'open' || conn.port === undefined) return;
       this.ledger.termReceived(conn.port, chunk.length);
@@ -235,7 +238,8 @@ export class SimNetwork implements NetworkBackend {
   #connected(conn: Conn) {
     if (conn.state !== 'connecting') return;
     conn.state = 'open';
-    conn.port = conn.socket!.localPort;
+    const local = conn.socket!.localPort;
+    conn.port = local === undefined || conn.serverPort === undefined ? undefined : loopbackKey(local, conn.serverPort);
     if (conn.port !== undefined) this.ledger.opened(conn.port);
     conn.queue.push({ id: conn.id, kind: 'connect' });
   }

@@ -21,7 +21,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { LoopbackLedger } from '../ports/loopbackLedger';
+import { loopbackKey, type LoopbackLedger } from '../ports/loopbackLedger';
 
 export interface UpdateOffer {
   version: string;
@@ -97,7 +97,7 @@ export async function startUpdateServer(options: UpdateServerOptions): Promise<U
   const read = (socket: Socket) => {
     const n = socket.bytesRead - (told.get(socket) ?? 0);
     told.set(socket, socket.bytesRead);
-    if (n > 0) ledger?.read(socket.remotePort ?? 0, n);
+    if (n > 0) ledger?.read(loopbackKey(socket.remotePort ?? 0, socket.localPort ?? 0), n);
   };
 
   /**
@@ -111,7 +111,7 @@ export async function startUpdateServer(options: UpdateServerOptions): Promise<U
     const limit = cutAfter === undefined ? body.length : Math.min(cutAfter, body.length);
     const slow = fault('slow');
     const chunk = slow ? Math.max(1, slow.chunkBytes) : limit || 1;
-    const port = socket.remotePort ?? 0;
+    const port = loopbackKey(socket.remotePort ?? 0, socket.localPort ?? 0);
     inFlight++;
     const write = (bytes: Uint8Array, then: () => void) => {
       if (socket.destroyed) return then();
@@ -197,7 +197,7 @@ export async function startUpdateServer(options: UpdateServerOptions): Promise<U
   server.on('connection', (socket: Socket) => {
     if (fault('down')) return void socket.destroy();
     sockets.add(socket);
-    const port = socket.remotePort ?? 0;
+    const port = loopbackKey(socket.remotePort ?? 0, socket.localPort ?? 0);
     ledger?.accepted(port);
     socket.on('error', () => undefined);
     socket.on('close', () => {

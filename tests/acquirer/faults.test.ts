@@ -225,7 +225,8 @@ describe('acquirer byte ledger', () => {
     await client.next();
     await acquirer.whenQuiet();
     const [stats] = acquirer.connections();
-    expect(ledger.accepts).toEqual([client.socket.localPort]);
+    // The ledger names a connection by the terminal's port and the server's (loopbackKey).
+    expect(ledger.accepts).toEqual([client.socket.localPort! + 65536 * client.socket.remotePort!]);
     expect(stats).toMatchObject({ remotePort: client.socket.localPort, bytesRead: ledger.reads, bytesWritten: client.bytesReceived, open: true });
     expect(ledger.writes.reduce((a, b) => a + b, 0)).toBe(client.bytesReceived);
     client.close();

@@ -3,7 +3,7 @@
  * connection may come before the terminal's connect callback, while the old connection's entry
  * still lingers (forgotten only once both sides were done when the network last settled).
  */
-import { Loopback } from '../../host-sim/ports/loopbackLedger';
+import { Loopback, loopbackKey } from '../../host-sim/ports/loopbackLedger';
 
 describe('loopback ledger, a reused port', () => {
   it('keeps the accept that came before the terminal saw its connect', () => {
@@ -45,5 +45,23 @@ describe('loopback ledger, a reused port', () => {
     const ledger = new Loopback();
     ledger.opened(40_001);
     expect(ledger.unbalanced(40_001, true)).toBe('port 40001: the acquirer has not accepted the connection');
+  });
+
+  it("keeps apart two connections on the same terminal port to different servers: the first server's late close leaves the second open", () => {
+    // The OS gives a just-freed local port to a connection to another server at once (another
+    // 4-tuple: no TIME_WAIT). The primary's close of the old connection comes after the update
+    // server accepted the new one; by the terminal port alone it marked the new one closed.
+    const ledger = new Loopback();
+    const old = loopbackKey(40_002, 5683);
+    const fresh = loopbackKey(40_002, 8080);
+    ledger.opened(old);
+    ledger.accepted(old);
+    ledger.termDone(old);
+    ledger.opened(fresh);
+    ledger.accepted(fresh);
+    ledger.closed(old);
+    expect(ledger.unbalanced(fresh, true)).toBeUndefined();
+    expect(ledger.unbalanced(old, true)).toBeUndefined();
+    expect([fresh % 65536, old % 65536]).toEqual([40_002, 40_002]);
   });
 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { pemToDer } from '../../firmware/core/security/x509';
 import type { TcpOptions } from '../../firmware/core/ports';
-import { Loopback } from '../../host-sim/ports/loopbackLedger';
+import { Loopback, loopbackKey } from '../../host-sim/ports/loopbackLedger';
 import { QueuedNetwork } from '../../host-sim/ports/queuedNetwork';
 import { SimNetwork, SimNetworkError, type SimNetworkOptions } from '../../host-sim/ports/simNetwork';
 
@@ -30,7 +30,8 @@ interface Peer {
 }
 function track(ledger: Loopback, reply: (socket: Socket, chunk: Buffer, send: (b: string) => void) => void, peer: Omit<Peer, 'port' | 'close'>) {
   return (socket: Socket) => {
-    const port = socket.remotePort!;
+    // The ledger's name for the connection: the terminal's port and this server's (loopbackKey).
+    const port = loopbackKey(socket.remotePort!, socket.localPort!);
     peer.connections++;
     ledger.accepted(port);
     const send = (text: string) => {
@@ -106,7 +107,7 @@ describe('SimNetwork', () => {
       peer.busy++;
       setTimeout(() => {
         send('answer');
-        ledger.wrote(socket.remotePort!, 10); // a piece of ten bytes of which three leave
+        ledger.wrote(loopbackKey(socket.remotePort!, socket.localPort!), 10); // a piece of ten bytes of which three leave
         socket.end('123');
         peer.busy--;
       }, 20);
@@ -170,7 +171,7 @@ describe('SimNetwork', () => {
   it('names what is unbalanced when the peer never answers its reads', async () => {
     const ledger = new Loopback();
     const held: Socket[] = [];
-    const peer = await listen(createServer((socket) => held.push(socket) && ledger.accepted(socket.remotePort!)), { connections: 0, busy: 0 });
+    const peer = await listen(createServer((socket) => held.push(socket) && ledger.accepted(loopbackKey(socket.remotePort!, socket.localPort!))), { connections: 0, busy: 0 });
     const { sim, network } = simulated({ ledger, routes: { '127.0.0.1:5683': peer.port }, capMs: 300 });
     const { options } = recorder();
     const connection = network.connect(options('127.0.0.1', 5683));
