@@ -28,6 +28,7 @@
  * `onPowerCut` tells the world (which cuts the rest of the board). Reads are free.
  */
 import { PortError, type FirmwareImagePort, type ImageState, type UpdatePort } from '../../firmware/core/ports';
+import { crc32, crc32Table } from '../../firmware/core/store/crc32';
 import { NorFlash } from '../ports/norFlash';
 import { readSimHeader, SIM_BOARD, type Sha256, type SimImageHeader } from './simImage';
 
@@ -69,21 +70,11 @@ export interface BootedImage {
   expectedSha256: Uint8Array | undefined;
 }
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
+const CRC_TABLE = crc32Table();
 
-/** CRC-32 (IEEE) of `bytes`. */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+/** An otadata entry's crc: CRC-32 (zlib's, firmware/core/store/crc32.ts) of its 4 seq bytes. */
+export function otadataCrc(seqBytes: Uint8Array): number {
+  return crc32(CRC_TABLE, seqBytes);
 }
 
 const u32le = (b: Uint8Array, at: number) => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
@@ -357,7 +348,7 @@ export class OtaSlots {
     const stateValue = u32le(b, 24);
     const crc = u32le(b, 28);
     const name = (Object.keys(OTA_STATE) as OtaStateName[]).find((k) => OTA_STATE[k] === stateValue);
-    return { seq, state: name ?? 'unknown', valid: seq !== UNSET && crc === crc32(b.subarray(0, 4)) };
+    return { seq, state: name ?? 'unknown', valid: seq !== UNSET && crc === otadataCrc(b.subarray(0, 4)) };
   }
 
   /** The active entry's index, or undefined. */
@@ -387,7 +378,7 @@ export class OtaSlots {
     const entry = new Uint8Array(ENTRY_BYTES).fill(0xff);
     putU32le(entry, 0, seq);
     putU32le(entry, 24, OTA_STATE[state]);
-    putU32le(entry, 28, crc32(entry.subarray(0, 4)));
+    putU32le(entry, 28, otadataCrc(entry.subarray(0, 4)));
     this.#op(OTA_SECTOR + ENTRY_BYTES / 2, () => {
       this.flash.eraseSector(index);
       this.flash.write(index * OTA_SECTOR, entry);

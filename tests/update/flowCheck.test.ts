@@ -6,23 +6,20 @@
  * verifier under the demo vendor key (tests/update/updateFlow checks it with openssl).
  */
 import { execFileSync } from 'node:child_process';
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkServerIdentity, connect as tlsConnect } from 'node:tls';
-import type { TcpConnection, TcpOptions } from '../../firmware/core/ports';
 import { pemToDer } from '../../firmware/core/security/x509';
 import type { AddressInfo } from 'node:net';
-import { UpdateCheck, type UpdateCheckHost } from '../../firmware/core/update/updateFlow';
-import { IDLE_UPDATE_STATE, type UpdateState } from '../../firmware/core/update/updateState';
+import { UpdateCheck } from '../../firmware/core/update/updateFlow';
+import { IDLE_UPDATE_STATE } from '../../firmware/core/update/updateState';
 import { PortError, type Ports, type UpdatePort } from '../../firmware/core/ports';
-import { NodeNetwork } from '../../host-sim/ports/nodeNetwork';
-import { NodeCrypto } from '../../host-sim/ports/nodeCrypto';
 import { makeImage } from '../../host-sim/update/makeImage';
 import type { UpdateOutcome } from '../../firmware/core/update/types';
+import { CheckHost, TlsNetwork } from './updateTestKit';
 
 const SLOT = 256 * 1024;
 
@@ -54,44 +51,7 @@ class MemorySlot implements UpdatePort {
   rollback() {}
 }
 
-/** Real timers: the exchanges are real loopback sockets. */
-const clock = {
-  uptimeMs: () => Date.now(),
-  wallMs: () => Date.now(),
-  setWallMs: () => undefined,
-  setTimer: (ms: number, cb: () => void) => setTimeout(cb, ms) as unknown as ReturnType<Ports['clock']['setTimer']>,
-  clearTimer: (t: ReturnType<Ports['clock']['setTimer']>) => clearTimeout(t as unknown as NodeJS.Timeout),
-};
-
-class Host implements UpdateCheckHost {
-  readonly ports: Ports;
-  state: UpdateState = IDLE_UPDATE_STATE;
-  facts: string[] = [];
-  puts: number[] = [];
-  constructor(readonly slot: MemorySlot) {
-    this.ports = { clock, network: new NodeNetwork(), crypto: NodeCrypto.secure(), system: { firmwareVersion: '1.0.0' }, trace: () => undefined, update: slot } as unknown as Ports;
-  }
-  updateState() {
-    return this.state;
-  }
-  saveUpdateState(state: UpdateState) {
-    this.state = state;
-    this.puts.push(state.written);
-  }
-  fact(code: string, status: string) {
-    this.facts.push(`${code} ${status}`);
-  }
-  progress() {}
-  busyReason() {
-    return undefined;
-  }
-  baseline() {
-    return [];
-  }
-  stopped() {
-    return false;
-  }
-}
+type Host = CheckHost<MemorySlot>;
 
 const made = makeImage({ version: '1.1.0', buildTime: Date.UTC(2026, 10, 21), bytes: 150 * 1024, seed: 5 });
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -114,7 +74,7 @@ async function check(host: Host, url: string): Promise<UpdateOutcome> {
 describe('one check against servers of other kinds', () => {
   it('a server that ignores Range: the 200 starts the image over from byte 0, and it installs', async () => {
     const server = await serve((_range, res) => res.writeHead(200, { 'Content-Length': made.image.length }).end(Buffer.from(made.image)));
-    const host = new Host(new MemorySlot());
+    const host = new CheckHost(new MemorySlot());
     // Half written before (the durable mark at 64 KB), with bytes that are not the image's.
     host.slot.bytes.fill(0x00, 0, 65536);
     const target = { version: '1.1.0', security: 0, size: made.image.length, sha256: new Uint8Array(createHash('sha256').update(made.image).digest()), buildTime: Date.UTC(2026, 10, 21) };
@@ -132,7 +92,7 @@ describe('one check against servers of other kinds', () => {
 
   it('a 206 for a range that does not end at the image size: refused update-size, nothing switched', async () => {
     const server = await serve((_range, res) => res.writeHead(206, { 'Content-Length': 10, 'Content-Range': `bytes 65536-65545/${made.image.length + 10}` }).end(Buffer.alloc(10)));
-    const host = new Host(new MemorySlot());
+    const host = new CheckHost(new MemorySlot());
     const target = { version: '1.1.0', security: 0, size: made.image.length, sha256: new Uint8Array(createHash('sha256').update(made.image).digest()), buildTime: Date.UTC(2026, 10, 21) };
     host.slot.bytes.set(made.image.subarray(0, 65536), 0);
     host.state = { ...IDLE_UPDATE_STATE, phase: 'downloading', target, written: 65536 };
@@ -144,29 +104,11 @@ describe('one check against servers of other kinds', () => {
   });
 
   it('a malformed URL setting: failed update-url, nothing asked of the network', async () => {
-    const host = new Host(new MemorySlot());
+    const host = new CheckHost(new MemorySlot());
     expect(await check(host, 'ftp://updates/')).toMatchObject({ kind: 'failed', code: 'update-url' });
     expect(host.facts).toEqual(['update.download-failed info']);
   });
 });
-
-/** NodeNetwork with TLS as the device's SecureSocket does it: TLS 1.2+, the anchor given, the name checked. */
-class TlsNetwork extends NodeNetwork {
-  override connect(options: TcpOptions): TcpConnection {
-    if (!options.tls) return super.connect(options);
-    const { serverName, ca } = options.tls;
-    let done = false;
-    const socket = tlsConnect({ host: options.host, port: options.port, ca: [new X509Certificate(ca).toString()], minVersion: 'TLSv1.2', servername: serverName, checkServerIdentity: (_h, cert) => checkServerIdentity(serverName, cert) });
-    socket.once('secureConnect', () => !done && options.onConnect());
-    socket.on('data', (chunk: Buffer) => !done && options.onReadable(new Uint8Array(chunk)));
-    socket.on('error', (e) => { if (!done) { done = true; options.onError(new PortError('socket', e.message)); } });
-    socket.on('close', () => { if (!done) { done = true; options.onClose(); } });
-    return { write: (b) => void socket.write(b), close: () => { done = true; socket.destroy(); } };
-  }
-  override resolve(name: string, callback: (address: string | undefined) => void): void {
-    queueMicrotask(() => callback(name === 'updates.test' ? '127.0.0.1' : undefined));
-  }
-}
 
 describe('over https (openssl-made certificates)', () => {
   it('checks, downloads and installs from an https server that chains to the anchor given', async () => {
@@ -182,7 +124,7 @@ describe('over https (openssl-made certificates)', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    const host = new Host(new MemorySlot());
+    const host = new CheckHost(new MemorySlot());
     (host.ports as { network: Ports['network'] }).network = new TlsNetwork();
     const ca = pemToDer(readFileSync(join(dir, 'ca.pem'), 'latin1'))[0];
     const outcome = await new UpdateCheck(host, host.slot, { url: `https://updates.test:${port}/fw/`, ca }).run();

@@ -11,15 +11,14 @@ import { createHash, createPrivateKey, createPublicKey, verify as nodeVerify } f
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PortError, type Ports, type UpdatePort } from '../../firmware/core/ports';
+import { PortError, type UpdatePort } from '../../firmware/core/ports';
 import { parseSeal, SEAL_SECTOR_BYTES } from '../../firmware/core/update/seal';
 import type { UpdateOutcome } from '../../firmware/core/update/types';
-import { UpdateCheck, WRITE_ALIGN, type UpdateCheckHost } from '../../firmware/core/update/updateFlow';
-import { IDLE_UPDATE_STATE, type UpdateState } from '../../firmware/core/update/updateState';
+import { UpdateCheck, WRITE_ALIGN } from '../../firmware/core/update/updateFlow';
 import { verifySeal } from '../../firmware/core/update/verify';
 import { NodeCrypto } from '../../host-sim/ports/nodeCrypto';
-import { NodeNetwork } from '../../host-sim/ports/nodeNetwork';
 import { DEMO_VENDOR_KEY_PATH, makeImage } from '../../host-sim/update/makeImage';
+import { CheckHost } from './updateTestKit';
 
 const SLOT = 256 * 1024;
 const SECTOR = 4096;
@@ -62,41 +61,7 @@ class EncryptedSlot implements UpdatePort {
   rollback() {}
 }
 
-const clock = {
-  uptimeMs: () => Date.now(),
-  wallMs: () => Date.now(),
-  setWallMs: () => undefined,
-  setTimer: (ms: number, cb: () => void) => setTimeout(cb, ms) as unknown as ReturnType<Ports['clock']['setTimer']>,
-  clearTimer: (t: ReturnType<Ports['clock']['setTimer']>) => clearTimeout(t as unknown as NodeJS.Timeout),
-};
-
-class Host implements UpdateCheckHost {
-  readonly ports: Ports;
-  state: UpdateState = IDLE_UPDATE_STATE;
-  facts: string[] = [];
-  constructor(readonly slot: EncryptedSlot) {
-    this.ports = { clock, network: new NodeNetwork(), crypto: NodeCrypto.secure(), system: { firmwareVersion: '1.0.0' }, trace: () => undefined, update: slot } as unknown as Ports;
-  }
-  updateState() {
-    return this.state;
-  }
-  saveUpdateState(state: UpdateState) {
-    this.state = state;
-  }
-  fact(code: string, status: string) {
-    this.facts.push(`${code} ${status}`);
-  }
-  progress() {}
-  busyReason() {
-    return undefined;
-  }
-  baseline() {
-    return [];
-  }
-  stopped() {
-    return false;
-  }
-}
+type Host = CheckHost<EncryptedSlot>;
 
 // An image whose size is not a multiple of 16 (nor of a sector): its last write needs the padding.
 const made = makeImage({ version: '1.1.0', buildTime: Date.UTC(2026, 10, 21), bytes: 150 * 1024 + 7, seed: 11 });
@@ -151,7 +116,7 @@ describe('an update into an encrypted slot (16-byte writes, unwritten bytes read
   it('downloads, pads the last sector, writes the whole seal sector, and the seal parses and verifies', async () => {
     expect(made.image.length % BLOCK).not.toBe(0);
     const server = await serve();
-    const host = new Host(new EncryptedSlot());
+    const host = new CheckHost(new EncryptedSlot());
     expect(await check(host, server.url)).toEqual({ kind: 'installed', version: '1.1.0' });
     expect(host.slot.activated).toBe(1);
     expectInstalled(host.slot);
@@ -164,7 +129,7 @@ describe('an update into an encrypted slot (16-byte writes, unwritten bytes read
 
   it('a download cut mid-sector resumes from the 64 KB record, re-hashing what it reads back, and installs', async () => {
     const server = await serve(100_000 + 5);
-    const host = new Host(new EncryptedSlot());
+    const host = new CheckHost(new EncryptedSlot());
     expect(await check(host, server.url)).toMatchObject({ kind: 'failed' });
     expect(host.state).toMatchObject({ phase: 'downloading', written: 65536 });
     expect(await check(host, server.url)).toEqual({ kind: 'installed', version: '1.1.0' });

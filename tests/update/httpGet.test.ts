@@ -12,15 +12,14 @@ import { createServer as createHttpServer, type IncomingHttpHeaders, type Reques
 import { createServer as createNetServer, Socket, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkServerIdentity, connect as tlsConnect } from 'node:tls';
-import { X509Certificate } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
 import { HttpGet, parseHttpUrl, HEADER_CAP, type HttpHead, type HttpSink } from '../../firmware/core/update/httpGet';
 import { UpdateError } from '../../firmware/core/update/errors';
-import { PortError, type NetworkPort, type TcpConnection, type TcpOptions } from '../../firmware/core/ports';
+import { PortError, type NetworkPort } from '../../firmware/core/ports';
 import { NodeNetwork } from '../../host-sim/ports/nodeNetwork';
 import { VirtualClock } from '../../host-sim/ports/virtualClock';
 import { pemToDer } from '../../firmware/core/security/x509';
+import { TlsNetwork } from './updateTestKit';
 
 const IMAGE = new Uint8Array(randomBytes(200_000));
 
@@ -272,24 +271,6 @@ describe('URLs (node:url WHATWG URL as the reference for those taken)', () => {
     );
   });
 });
-
-/** NodeNetwork with TLS as the device's SecureSocket does it: TLS 1.2+, the anchor given, the name checked. */
-class TlsNetwork extends NodeNetwork {
-  override connect(options: TcpOptions): TcpConnection {
-    if (!options.tls) return super.connect(options);
-    const { serverName, ca } = options.tls;
-    let done = false;
-    const socket = tlsConnect({ host: options.host, port: options.port, ca: [new X509Certificate(ca).toString()], minVersion: 'TLSv1.2', servername: serverName, checkServerIdentity: (_h, cert) => checkServerIdentity(serverName, cert) });
-    socket.once('secureConnect', () => !done && options.onConnect());
-    socket.on('data', (chunk: Buffer) => !done && options.onReadable(new Uint8Array(chunk)));
-    socket.on('error', (e) => { if (!done) { done = true; options.onError(new PortError('socket', e.message)); } });
-    socket.on('close', () => { if (!done) { done = true; options.onClose(); } });
-    return { write: (b) => void socket.write(b), close: () => { done = true; socket.destroy(); } };
-  }
-  override resolve(name: string, callback: (address: string | undefined) => void): void {
-    queueMicrotask(() => callback(name === 'updates.test' ? '127.0.0.1' : undefined));
-  }
-}
 
 describe('https (openssl-made certificates)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'xspos-upd-tls-'));

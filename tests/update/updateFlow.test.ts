@@ -16,7 +16,7 @@ import { parseScenario, type Scenario } from '../../host-sim/scenario/schema';
 import { resolveReferences, SCENARIO_DIR } from '../../host-sim/scenario/load';
 import { runScenario } from '../../host-sim/scenario/driver';
 import { runInWorld, startWorld, type NodeWorld } from '../../host-sim/world';
-import { crc32 } from '../../host-sim/update/otaSlots';
+import { otadataCrc } from '../../host-sim/update/otaSlots';
 import { createCborCodec } from '../../firmware/core/store/cbor';
 import { RecordLog } from '../../firmware/core/store/recordLog';
 import { putUpdateState, type UpdateState } from '../../firmware/core/update/updateState';
@@ -244,7 +244,7 @@ describe('what the old image finds at boot', () => {
       const entry = new Uint8Array(32).fill(0xff);
       new DataView(entry.buffer).setUint32(0, 1, true);
       new DataView(entry.buffer).setUint32(24, 2, true);
-      new DataView(entry.buffer).setUint32(28, crc32(entry.subarray(0, 4)), true);
+      new DataView(entry.buffer).setUint32(28, otadataCrc(entry.subarray(0, 4)), true);
       w.slots.flash.bytes.set(entry, 0);
     });
     expect(facts(outcome.report)).toEqual(['update.ok pass']);
