@@ -35,8 +35,8 @@ const HEADER_INTACT_ODDS = 0.25;
 /** Longest run of bytes that share a state when an erase cut leaves runs rather than scattered bytes. */
 const LONGEST_RUN = 32;
 
-/** mulberry32: a small, well-mixed 32-bit generator that runs the same on XS and Node. */
-function generator(seed: number): () => number {
+/** mulberry32: a small, well-mixed 32-bit generator that runs the same on XS and Node (floats in [0, 1); the tests draw seeded random cases from it too). */
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -126,7 +126,7 @@ export class NorFlash implements FlashRegionPort {
 
   /** What an erase cut after `done` of the sector's bytes leaves: see the file header. */
   #leaveUndefined(sector: number, done: number) {
-    const random = generator(this.#seed ^ Math.imul(sector + 1, 0x9e3779b1) ^ Math.imul(done, 0x85ebca6b));
+    const random = mulberry32(this.#seed ^ Math.imul(sector + 1, 0x9e3779b1) ^ Math.imul(done, 0x85ebca6b));
     const size = this.sectorSize;
     const base = sector * size;
     const erased = done / size;

@@ -10,6 +10,7 @@
  */
 import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { verifySignature } from '../../firmware/device/signature/verifySignature';
+import { mulberry32 as prng } from '../../host-sim/ports/norFlash';
 
 jest.mock('crypt', () => require('./sdkStandIns').crypt, { virtual: true });
 jest.mock('ec', () => require('./sdkStandIns').ec, { virtual: true });
@@ -49,18 +50,6 @@ function split(sig: Buffer) {
   const sTlv = sig.subarray(bodyAt + 2 + rLen);
   const value = (t: Buffer) => BigInt(`0x${t.subarray(2).toString('hex') || '0'}`);
   return { r: value(rTlv), s: value(sTlv), rTlv, sTlv };
-}
-
-/** mulberry32: a seeded generator, so a failure names a case that repeats. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Verdicts {

@@ -7,6 +7,7 @@
 import { CUP_POS_DIALECT } from '../../firmware/core/host/cupDialect';
 import { packMessage, unpackMessage } from '../../firmware/core/host/iso8583';
 import type { FieldValue } from '../../firmware/core/host/types';
+import { mulberry32 as rng } from '../../host-sim/ports/norFlash';
 
 /** The CUP POS table as the spec page lists it: [field, format, 'fixed' | 'LL' | 'LLL', length, right-aligned?]. */
 const TABLE: [number, 'n' | 'z' | 'an' | 'ans' | 'b', 'fixed' | 'LL' | 'LLL', number, boolean?][] = [
@@ -72,18 +73,6 @@ function referenceEncode(mti: string, fields: Record<number, string>): string {
     else out += Buffer.from(v, 'latin1').toString('hex');
   }
   return out;
-}
-
-/** Seeded PRNG (mulberry32), so a failure names its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A random message as reference text: every field present with probability 1/2. */

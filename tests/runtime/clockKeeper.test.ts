@@ -8,53 +8,12 @@
  * reads it) and the virtual clock. Expected times are written out as ISO literals and
  * Date.UTC values, not computed with the firmware's own formatter.
  */
-import { ClockKeeper, CLOCK_RESYNC_MS, CLOCK_RETRY_MS, LINK_POLL, type ClockKeeperDeps } from '../../firmware/core/runtime/clockKeeper';
+import { CLOCK_RESYNC_MS, CLOCK_RETRY_MS, LINK_POLL } from '../../firmware/core/runtime/clockKeeper';
 import { SNTP_ANSWER_MS } from '../../firmware/core/runtime/clockSync';
-import type { FactEvent } from '../../firmware/core/runtime/events';
-import type { NetworkPort, Ports } from '../../firmware/core/ports';
-import { RecordType } from '../../firmware/core/store/recordLog';
-import { QueuedNetwork } from '../../host-sim/ports/queuedNetwork';
-import { SimNetwork, type SimNetworkOptions } from '../../host-sim/ports/simNetwork';
 import { VirtualClock } from '../../host-sim/ports/virtualClock';
+import { BUILT, keeperWorld, RTC_1970, TRUE_MS, type Sntp } from './keeperWorld';
 
-const BUILT = Date.UTC(2026, 10, 20, 8, 0, 0);
-const TRUE_MS = Date.UTC(2026, 11, 2, 8, 0, 0);
-const RTC_1970 = Date.UTC(1970, 0, 1, 0, 0, 5);
-const NTP_DNS = { 'cn.pool.ntp.org': '203.0.113.123', 'pool.ntp.org': '198.51.100.123' };
 const MINUTE = 60_000;
-
-type Sntp = NonNullable<NetworkPort['sntp']>;
-
-/** A keeper over the simulated world: `sntp` as the scenario's network.sntp; `answer` replaces the world's servers. */
-function keeperWorld(options: { rtcMs: number; sntp?: SimNetworkOptions['sntp']; linkUp?: boolean; answer?: Sntp; noSntp?: boolean; servers?: string[] }) {
-  const sim = new SimNetwork({ dns: NTP_DNS, linkUp: options.linkUp ?? true, ...(options.sntp ? { sntp: options.sntp } : {}) });
-  let clock: VirtualClock | undefined;
-  const queued = new QueuedNetwork(sim, () => clock!.elapsedMs);
-  clock = new VirtualClock(options.rtcMs, queued);
-  const asked: string[] = [];
-  const traced: string[] = [];
-  const facts: FactEvent[] = [];
-  const answer: Sntp = options.answer ?? ((host, callback) => queued.sntp(host, callback));
-  const network: NetworkPort = {
-    link: () => queued.link(),
-    resolve: (name, callback) => queued.resolve(name, callback),
-    connect: (o) => queued.connect(o),
-    ...(options.noSntp ? {} : { sntp: (host: string, callback: (wallMs: number | undefined, detail: string) => void) => (asked.push(host), answer(host, callback)) }),
-  };
-  const ports = { clock, network, system: { buildTime: BUILT }, trace: (line: string) => traced.push(line) } as unknown as Ports;
-  let stopped = false;
-  const deps: ClockKeeperDeps = {
-    ports,
-    record(type, value) {
-      expect(type).toBe(RecordType.event);
-      facts.push(value as FactEvent);
-    },
-    acquirerProfile: () => (options.servers ? ({ ntpServers: options.servers } as never) : undefined),
-    stopped: () => stopped,
-  };
-  const keeper = new ClockKeeper(deps);
-  return { keeper, clock, sim, asked, traced, facts, stop: () => ((stopped = true), keeper.stop()) };
-}
 
 /** The world's true time now, in whole seconds (what a server answers). */
 const trueNow = (clock: VirtualClock) => Math.floor((TRUE_MS + clock.elapsedMs) / 1000) * 1000;
@@ -167,11 +126,8 @@ describe('the clock keeper over the simulated SNTP servers', () => {
 
   it('whenTrusted waits for a round under way, up to its bound on the clock', async () => {
     // A server that answers after 3 s (SDK retries), another after 20 s.
-    const slow = (delayMs: number): Sntp => (_host, callback) => void clock().setTimer(delayMs, () => callback(TRUE_MS, 'answered'));
-    let current: VirtualClock | undefined;
-    const clock = () => current!;
+    const slow = (delayMs: number) => (clock: VirtualClock): Sntp => (_host, callback) => void clock.setTimer(delayMs, () => callback(TRUE_MS, 'answered'));
     const fast = keeperWorld({ rtcMs: RTC_1970, answer: slow(3_000) });
-    current = fast.clock;
     fast.keeper.start();
     const quick = fast.keeper.whenTrusted(10_000);
     await fast.clock.advance(10_000);
@@ -179,7 +135,6 @@ describe('the clock keeper over the simulated SNTP servers', () => {
     expect(fast.keeper.source()).toMatchObject({ kind: 'sntp', atUptimeMs: 3_000 });
 
     const late = keeperWorld({ rtcMs: RTC_1970, answer: slow(20_000) });
-    current = late.clock;
     late.keeper.start();
     let answered: boolean | undefined;
     void late.keeper.whenTrusted(10_000).then((t) => (answered = t));
@@ -236,7 +191,7 @@ describe('the clock keeper over the simulated SNTP servers', () => {
 describe('nothing after stop()', () => {
   it('a round under way is cancelled: no timer left, a late answer sets nothing, nothing recorded or traced', async () => {
     const callbacks: ((wallMs: number | undefined, detail: string) => void)[] = [];
-    const w = keeperWorld({ rtcMs: RTC_1970, answer: (_host, callback) => void callbacks.push(callback) });
+    const w = keeperWorld({ rtcMs: RTC_1970, answer: () => (_host, callback) => void callbacks.push(callback) });
     w.keeper.start();
     const waiting = w.keeper.whenTrusted(10_000);
     expect(w.clock.pendingTimers).toBe(2); // the server's guard and the waiter's bound

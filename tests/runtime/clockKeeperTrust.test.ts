@@ -20,87 +20,20 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClockKeeper, CLOCK_RETRY_MS, DATE_PROBES, REJUDGE_POLL_MS, REJUDGE_TRIES, type ClockKeeperDeps } from '../../firmware/core/runtime/clockKeeper';
-import type { FactEvent } from '../../firmware/core/runtime/events';
-import type { NetworkPort, Ports } from '../../firmware/core/ports';
+import { CLOCK_RETRY_MS, DATE_PROBES, REJUDGE_POLL_MS, REJUDGE_TRIES } from '../../firmware/core/runtime/clockKeeper';
 import { standardProbes } from '../../firmware/core/selftest/plan';
-import type { ProbeResult, SelfTestReport, SelfTestTrigger } from '../../firmware/core/selftest/types';
+import type { ProbeResult, SelfTestReport } from '../../firmware/core/selftest/types';
 import type { TerminalState } from '../../firmware/core/runtime/states';
 import { createCborCodec } from '../../firmware/core/store/cbor';
 import type { KeyStore } from '../../firmware/core/security/keyStore';
-import { createTerminal } from '../../firmware/core/runtime/terminal';
-import { QueuedNetwork } from '../../host-sim/ports/queuedNetwork';
-import { SimNetwork, type SimNetworkOptions } from '../../host-sim/ports/simNetwork';
-import { VirtualClock } from '../../host-sim/ports/virtualClock';
+import { keeperWorld, NTP_DNS, RTC_1970, TRUE_MS, type FakeTerminal } from './keeperWorld';
 import { drive } from '../../host-sim/scenario/hostSteps';
 import { SCENARIO_DIR } from '../../host-sim/scenario/load';
-import { startWorld, type NodeWorld } from '../../host-sim/world';
-import { PROFILE, scenarioWith } from './world';
+import type { NodeWorld } from '../../host-sim/world';
+import { bootTerminal } from './world';
 
-const BUILT = Date.UTC(2026, 10, 20, 8, 0, 0);
-const TRUE_MS = Date.UTC(2026, 11, 2, 8, 0, 0);
-const RTC_1970 = Date.UTC(1970, 0, 1, 0, 0, 5);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const NTP_DNS = { 'cn.pool.ntp.org': '203.0.113.123', 'pool.ntp.org': '198.51.100.123', 'ntp.acquirer.example': '192.0.2.123' };
-
-type Sntp = NonNullable<NetworkPort['sntp']>;
-
-interface FakeTerminal {
-  state: TerminalState;
-  report: SelfTestReport | undefined;
-  busy: boolean;
-  acting: boolean;
-  runs: SelfTestTrigger[];
-}
-
-/** A keeper over the simulated servers; `terminal` stands in for TerminalCore's state, reports and self-test. */
-function keeperWorld(options: {
-  rtcMs: number;
-  sntp?: SimNetworkOptions['sntp'];
-  unreachable?: string[];
-  servers?: string[];
-  answer?: (clock: VirtualClock, queued: QueuedNetwork) => Sntp;
-  terminal?: FakeTerminal;
-}) {
-  const sim = new SimNetwork({ dns: NTP_DNS, linkUp: true, ...(options.unreachable ? { unreachable: options.unreachable } : {}), ...(options.sntp ? { sntp: options.sntp } : {}) });
-  let clock: VirtualClock | undefined;
-  const queued = new QueuedNetwork(sim, () => clock!.elapsedMs);
-  clock = new VirtualClock(options.rtcMs, queued);
-  const asked: string[] = [];
-  const traced: string[] = [];
-  const facts: FactEvent[] = [];
-  const answer: Sntp = options.answer ? options.answer(clock, queued) : (host, callback) => queued.sntp(host, callback);
-  const network: NetworkPort = {
-    link: () => queued.link(),
-    resolve: (name, callback) => queued.resolve(name, callback),
-    connect: (o) => queued.connect(o),
-    sntp: (host, callback) => (asked.push(host), answer(host, callback)),
-  };
-  const ports = { clock, network, system: { buildTime: BUILT }, trace: (line: string) => traced.push(line) } as unknown as Ports;
-  let stopped = false;
-  const t = options.terminal;
-  const deps: ClockKeeperDeps = {
-    ports,
-    record: (_type, value) => void facts.push(value as FactEvent),
-    acquirerProfile: () => (options.servers ? ({ ntpServers: options.servers } as never) : undefined),
-    stopped: () => stopped,
-    ...(t
-      ? {
-          state: () => t.state,
-          lastReport: () => t.report,
-          selfTest: (trigger: SelfTestTrigger) => {
-            t.runs.push(trigger);
-            return Promise.resolve(t.report!);
-          },
-          cards: { busy: () => t.busy },
-          diagnosisRuntime: { busy: () => t.acting },
-        }
-      : {}),
-  };
-  const keeper = new ClockKeeper(deps);
-  return { keeper, clock, asked, traced, facts, stop: () => ((stopped = true), keeper.stop()) };
-}
 
 describe('a plausible RTC is not stepped far by one answer', () => {
   it('a lone server 3 h off (the other silent): the RTC kept, traced, clock.sntp-failed (warn) saying why; still trusted', async () => {
@@ -339,22 +272,7 @@ describe('whole terminals (host-sim worlds)', () => {
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((w) => w.close()));
   });
-  async function boot(rtc: string, sntp: Record<string, unknown>, network: Record<string, unknown> = {}) {
-    const world = await startWorld(
-      scenarioWith({
-        lang: 'en',
-        rtc,
-        network: { dns: NTP_DNS, sntp, ...network },
-        certificates: { terminal: 'certs/terminal.pem', chain: ['certs/terminal-ca.pem'], root: 'certs/root.pem' },
-        terminal: { tid: '10240001', mid: '898440154110001', profile: PROFILE },
-      }),
-    );
-    opened.push(world);
-    const terminal = createTerminal(world.ports);
-    await drive(world, terminal.boot());
-    const result = (id: string) => terminal.lastReport!.results.find((r) => r.id === id)!;
-    return { world, terminal, result };
-  }
+  const boot = (rtc: string, sntp: Record<string, unknown>, network: Record<string, unknown> = {}) => bootTerminal(opened, { rtc, network: { dns: NTP_DNS, sntp, ...network } });
 
   it('a 1970 RTC the boot round could not set: fault; the keeper\'s next round sets it, the self-test runs again, ready', async () => {
     const { world, terminal, result } = await boot('1970-01-01T00:00:05Z', { time: '2026-12-02T08:00:00Z', answers: true, answersFromMs: 60_000 });

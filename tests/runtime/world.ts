@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseScenario, type Scenario } from '../../host-sim/scenario/schema';
 import { resolveReferences, SCENARIO_DIR } from '../../host-sim/scenario/load';
-import { buildWorld, type NodeWorld } from '../../host-sim/world';
+import { buildWorld, startWorld, type NodeWorld } from '../../host-sim/world';
+import { drive } from '../../host-sim/scenario/hostSteps';
+import { createTerminal } from '../../firmware/core/runtime/terminal';
 
 export const PROFILE = JSON.parse(readFileSync(join(__dirname, '../../host-sim/scenarios/profiles/demo-acquirer.json'), 'utf8'));
 
@@ -20,6 +22,27 @@ export function scenarioWith(changes: Record<string, unknown> = {}): Scenario {
       SCENARIO_DIR,
     ),
   );
+}
+
+/**
+ * A whole terminal booted in a started world (English, the shipped certificate fixtures, the
+ * terminal's own `terminalCert`, default certs/terminal.pem); the world is pushed on `opened`
+ * for the test to close. `result(id)` is the boot self-test's result of that probe.
+ */
+export async function bootTerminal(opened: NodeWorld[], options: { rtc: string; network: Record<string, unknown>; terminalCert?: string }) {
+  const world = await startWorld(
+    scenarioWith({
+      lang: 'en',
+      rtc: options.rtc,
+      network: options.network,
+      certificates: { terminal: options.terminalCert ?? 'certs/terminal.pem', chain: ['certs/terminal-ca.pem'], root: 'certs/root.pem' },
+    }),
+  );
+  opened.push(world);
+  const terminal = createTerminal(world.ports);
+  await drive(world, terminal.boot());
+  const result = (id: string) => terminal.lastReport!.results.find((r) => r.id === id)!;
+  return { world, terminal, result };
 }
 
 export function worldWith(changes: Record<string, unknown> = {}) {

@@ -25,15 +25,15 @@ import type { HostSubjects } from '../../firmware/core/selftest/probes/hostSubje
 import { HOST_TLS_PROBE } from '../../firmware/core/selftest/probes/hostTlsProbe';
 import { RTC_PROBE } from '../../firmware/core/selftest/probes/systemProbes';
 import { runSelfTest } from '../../firmware/core/selftest/runner';
-import { createTerminal, type Terminal } from '../../firmware/core/runtime/terminal';
+import type { Terminal } from '../../firmware/core/runtime/terminal';
 import type { ProbeResult } from '../../firmware/core/selftest/types';
 import { drive } from '../../host-sim/scenario/hostSteps';
 import { SCENARIO_DIR } from '../../host-sim/scenario/load';
 import { NodeCrypto } from '../../host-sim/ports/nodeCrypto';
 import { SimSettings } from '../../host-sim/ports/simDevices';
 import { VirtualClock } from '../../host-sim/ports/virtualClock';
-import { startWorld, type NodeWorld } from '../../host-sim/world';
-import { PROFILE, scenarioWith } from '../runtime/world';
+import type { NodeWorld } from '../../host-sim/world';
+import { bootTerminal } from '../runtime/world';
 
 const TRUE_TIME = '2026-12-02T08:00:00Z';
 const TRUE_MS = Date.parse(TRUE_TIME);
@@ -46,21 +46,8 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((w) => w.close()));
 });
 
-async function bootAt1970(network: Record<string, unknown>, terminalCert = 'certs/terminal.pem'): Promise<{ world: NodeWorld; terminal: Terminal; result: (id: string) => ProbeResult }> {
-  const world = await startWorld(
-    scenarioWith({
-      lang: 'en',
-      rtc: '1970-01-01T00:00:05Z',
-      network,
-      certificates: { terminal: terminalCert, chain: ['certs/terminal-ca.pem'], root: 'certs/root.pem' },
-      terminal: { tid: '10240001', mid: '898440154110001', profile: PROFILE },
-    }),
-  );
-  opened.push(world);
-  const terminal = createTerminal(world.ports);
-  await drive(world, terminal.boot());
-  const result = (id: string) => terminal.lastReport!.results.find((r) => r.id === id)!;
-  return { world, terminal, result };
+function bootAt1970(network: Record<string, unknown>, terminalCert?: string): Promise<{ world: NodeWorld; terminal: Terminal; result: (id: string) => ProbeResult }> {
+  return bootTerminal(opened, { rtc: '1970-01-01T00:00:05Z', network, ...(terminalCert ? { terminalCert } : {}) });
 }
 
 describe('a 1970 RTC set from SNTP at boot', () => {

@@ -10,20 +10,10 @@ import { UpdateError } from '../../firmware/core/update/errors';
 import { encodeSeal, parseSeal, SEAL_SECTOR_BYTES, sealSector } from '../../firmware/core/update/seal';
 import { decodeManifest } from '../../firmware/core/update/manifest';
 import { verifySeal } from '../../firmware/core/update/verify';
-import { imageBytes, opensslSigned, Prng } from './verifyFixtures';
+import { imageBytes, opensslSigned, Prng, updateErrorCode as code } from './verifyFixtures';
 
 const crypto = NodeCrypto.secure();
 const { manifest, signature } = opensslSigned(imageBytes(4000));
-
-function code(action: () => unknown): string {
-  try {
-    action();
-    return 'ok';
-  } catch (error) {
-    if (error instanceof UpdateError) return error.code;
-    throw error;
-  }
-}
 
 describe('seal', () => {
   it('is "XSPS", format 1, u16be manifest length, manifest, u16be signature length, signature', () => {

@@ -8,24 +8,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { NodeCrypto } from '../../host-sim/ports/nodeCrypto';
-import { UpdateError, type UpdateErrorCode } from '../../firmware/core/update/errors';
 import { encodeSeal } from '../../firmware/core/update/seal';
 import { checkImage, checkImageAgainst, sha256Of, verifyManifest, verifySeal } from '../../firmware/core/update/verify';
 import { VENDOR_KEYS } from '../../firmware/core/update/vendorKeys';
 import { signImage, vendorKeyFrom } from '../../host-sim/toolbox/image';
-import { DEMO_KEY, DEMO_PUB, imageBytes, opensslKey, opensslSigned, opensslVerifies, publicPem, sha256 } from './verifyFixtures';
+import { DEMO_KEY, DEMO_PUB, imageBytes, opensslKey, opensslSigned, opensslVerifies, publicPem, sha256, updateErrorCode as outcome } from './verifyFixtures';
 
 const crypto = NodeCrypto.secure();
-
-function outcome(action: () => unknown): UpdateErrorCode | 'ok' {
-  try {
-    action();
-    return 'ok';
-  } catch (error) {
-    if (error instanceof UpdateError) return error.code;
-    throw error;
-  }
-}
 
 const IMAGE = imageBytes(3000);
 

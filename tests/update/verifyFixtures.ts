@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UpdateError, type UpdateErrorCode } from '../../firmware/core/update/errors';
 import { encodeManifest, type Manifest } from '../../firmware/core/update/manifest';
 
 export const ROOT = join(__dirname, '../..');
@@ -104,5 +105,16 @@ export class Prng {
   }
   below(n: number): number {
     return this.next() % n;
+  }
+}
+
+/** The UpdateError code `action` throws, or 'ok'; any other error is thrown on. */
+export function updateErrorCode(action: () => unknown): UpdateErrorCode | 'ok' {
+  try {
+    action();
+    return 'ok';
+  } catch (error) {
+    if (error instanceof UpdateError) return error.code;
+    throw error;
   }
 }
