@@ -72,9 +72,14 @@ export interface BootedImage {
 
 const CRC_TABLE = crc32Table();
 
-/** An otadata entry's crc: CRC-32 (zlib's, firmware/core/store/crc32.ts) of its 4 seq bytes. */
+/**
+ * An otadata entry's crc as ESP-IDF computes it (bootloader_common_ota_select_crc:
+ * esp_rom_crc32_le(UINT32_MAX, &seq, 4)): the ROM function inverts the value it is given, so the
+ * register starts at 0, not at zlib's all-ones; the result is inverted as zlib's is. Equal to
+ * zlib.crc32(seq, 0xFFFFFFFF) (Node ≥ 20.15, Python's zlib.crc32(seq, 0xFFFFFFFF)).
+ */
 export function otadataCrc(seqBytes: Uint8Array): number {
-  return crc32(CRC_TABLE, seqBytes);
+  return crc32(CRC_TABLE, seqBytes, 0xffffffff);
 }
 
 const u32le = (b: Uint8Array, at: number) => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;

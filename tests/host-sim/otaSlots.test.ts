@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { crc32 as zlibCrc32 } from 'node:zlib';
 import { PortError } from '../../firmware/core/ports';
-import { OTA_SECTOR, OtaSlots, SEAL_BYTES } from '../../host-sim/update/otaSlots';
+import { OTA_SECTOR, OtaSlots, SEAL_BYTES, otadataCrc } from '../../host-sim/update/otaSlots';
 import { buildSimImage, parseSimImage } from '../../host-sim/update/simImage';
 import { buildSync } from 'esbuild';
 import { join } from 'node:path';
@@ -77,7 +77,7 @@ describe('OTA slots and the bootloader', () => {
     expect(running.read(0, running.byteLength)).toEqual(bytes);
   });
 
-  it('new → pending-verify on the first boot; markValid keeps it; otadata crc is zlib CRC-32 of the seq', () => {
+  it("new → pending-verify on the first boot; markValid keeps it; otadata crc is ESP-IDF's (esp_rom_crc32_le(UINT32_MAX, seq): zlib's CRC-32 from 0xFFFFFFFF)", () => {
     const slots = fresh();
     slots.bootloader();
     download(slots, image('1.1.0'));
@@ -85,7 +85,9 @@ describe('OTA slots and the bootloader', () => {
     const [e0] = slots.entries();
     expect(e0).toEqual({ seq: 2, state: 'new', valid: true });
     const raw = slots.flash.bytes.subarray(0, 32);
-    expect(Buffer.from(raw.subarray(28, 32)).readUInt32LE()).toBe(zlibCrc32(Buffer.from(raw.subarray(0, 4))));
+    expect(Buffer.from(raw.subarray(28, 32)).readUInt32LE()).toBe(zlibCrc32(Buffer.from(raw.subarray(0, 4)), 0xffffffff));
+    // seq 1: 0x4743989A (Python: zlib.crc32(bytes([1, 0, 0, 0]), 0xFFFFFFFF)), not zlib's plain 0x99F8B879.
+    expect(otadataCrc(Uint8Array.of(1, 0, 0, 0))).toBe(0x4743989a);
     expect(slots.bootloader()!.slot).toBe(1);
     expect(slots.port().running()).toEqual({ slot: 1, state: 'pending-verify' });
     slots.port().markValid();
