@@ -66,6 +66,12 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
   #probes: readonly Probe[] = [];
   #targets: ProbeTargets | undefined;
   #lastReport: SelfTestReport | undefined;
+  /**
+   * The last report is the log's latest: while a new self-test runs it is dropped from memory
+   * (the run's low point, its certificate check, has ~140 XS slots less to carry) and
+   * lastReport() reads it back from the log when asked (as stored: long details may be cut).
+   */
+  #lastStored = false;
   #running: Promise<SelfTestReport> | undefined;
   #periodic: TimerToken | undefined;
   #stopped = false;
@@ -133,7 +139,7 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
   }
 
   lastReport(): SelfTestReport | undefined {
-    return this.#lastReport;
+    return this.#lastReport ?? (this.#lastStored ? this.#storedReport() : undefined);
   }
 
   session(): HostSession | undefined {
@@ -237,11 +243,12 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
     // The new image's trial boot: its self-test is the update's gate, and the screen says so.
     if (trigger === 'boot' && this.updates.trial) panel.show({ kind: 'update', screen: { kind: 'progress', stage: 'trial', version: ports.system.firmwareVersion } });
     else panel.show({ kind: 'running' });
-    const seq = (this.#lastReport?.seq ?? 0) + 1;
+    const seq = (this.lastReport()?.seq ?? 0) + 1;
+    if (this.#lastStored) this.#lastReport = undefined;
     const running = runSelfTest(ports, this.#probes, trigger, seq, this.options.probeConcurrency, this.#targets).then((report) => {
       this.#running = undefined;
       this.#lastReport = report;
-      this.#recordBytes(RecordType.selfTestReport, () => encodeReport(cbor, report, this.#log?.capacity().maxPayload));
+      this.#lastStored = this.#recordBytes(RecordType.selfTestReport, () => encodeReport(cbor, report, this.#log?.capacity().maxPayload));
       // The crash loop's safe mode keeps the terminal out of service whatever the probes say.
       this.#transition(report.verdict === 'fail' || this.resets.safeMode ? 'fault' : 'ready', `selftest-${report.verdict}`);
       // After an 83 or a failed demand run the diagnosis opens; a demand run that did not fail opens on its report; otherwise home.
@@ -251,6 +258,7 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
     }, (error: unknown) => {
       // The runner itself failed (a bad plan): out of service, and a later self-test may try again.
       this.#running = undefined;
+      this.#lastReport ??= this.lastReport();
       ports.trace(`self-test failed to run: ${error instanceof Error ? `${error.name}: ${error.message}` : 'error'}`);
       this.#transition('fault', 'selftest-fail');
       panel.show({ kind: 'home' });
@@ -295,6 +303,7 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
         ports.trace(`stored reports unreadable: ${errorText(error)}`);
       }
       if (previous) this.#lastReport = readStoredReport(cbor, ports.trace, previous.payload);
+      this.#lastStored = this.#lastReport !== undefined;
       const { records, tornRecords, interruptedErases, corruptRecords, corruptSectors } = log.recovery;
       this.record(RecordType.event, {
         kind: 'boot',
@@ -385,14 +394,29 @@ export class TerminalCore implements HostDutiesDeps, PanelDeps, DiagnosisRuntime
     this.ports.trace(`state ${event.from} → ${event.to} (${cause})`);
   }
 
-  #recordBytes(type: number, encode: () => Uint8Array) {
+  /** True when the record is in the log. */
+  #recordBytes(type: number, encode: () => Uint8Array): boolean {
     const log = this.#log;
-    if (!log) return;
+    if (!log) return false;
     try {
       log.append(type, encode());
+      return true;
     } catch (error) {
       // The flash probe reports storage trouble; losing one event must not stop the terminal.
       this.ports.trace(`log append failed: ${errorText(error)}`);
+      return false;
+    }
+  }
+
+  /** The log's latest report (the last report while a self-test runs: see #lastStored). */
+  #storedReport(): SelfTestReport | undefined {
+    const { cbor, ports } = this;
+    try {
+      const latest = this.#log?.latest(RecordType.selfTestReport);
+      return latest ? readStoredReport(cbor, ports.trace, latest.payload) : undefined;
+    } catch (error) {
+      ports.trace(`stored reports unreadable: ${errorText(error)}`);
+      return undefined;
     }
   }
 

@@ -178,8 +178,9 @@ class TerminalPanel implements Panel {
     const screens = this.#screens;
     if (deps.stopped() || !screens) return;
     const { merchantId, ...context } = this.#identity;
-    const report = deps.lastReport();
     const view = this.#view;
+    // Not for the running screen: while a self-test runs the last report is read back from the log.
+    const report = view.kind === 'running' ? undefined : deps.lastReport();
     this.#readyShown = false;
     try {
       if (view.kind === 'running') ports.display.draw(screens.boot(context));
