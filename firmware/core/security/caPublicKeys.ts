@@ -110,15 +110,18 @@ export function parseCapkTable(input: unknown): CaPublicKey[] {
  * the RTC is not trusted (a clock at 1970 must not make every key look valid, nor expired).
  */
 export function judgeKeys(crypto: CryptoPort, keys: readonly CaPublicKey[], nowMs: number, clockTrusted: boolean): CapkFinding[] {
-  return keys.map((k) => {
-    const key = capkName(k.rid, k.index);
-    if (!constantTimeEqual(capkChecksum(crypto, k), k.checksum))
-      return { key, status: 'refused', code: 'capk.checksum', detail: `SHA-1 differs from the table's ${toHex(k.checksum).slice(0, 8)}…` };
-    if (k.modulus[0] === 0) return { key, status: 'refused', code: 'capk.malformed', detail: 'modulus has a leading zero byte' };
-    if (k.expiresMs !== undefined) {
-      if (!clockTrusted) return { key, status: 'undecided', code: 'capk.clock-untrusted', detail: 'expiry not judged: the clock is not trusted' };
-      if (nowMs > k.expiresMs) return { key, status: 'refused', code: 'capk.expired', detail: `expired ${new Date(k.expiresMs).toISOString().slice(0, 10)}` };
-    }
-    return { key, status: 'valid', modulusBits: k.modulus.length * 8 };
-  });
+  return keys.map((k) => judgeKey(crypto, k, nowMs, clockTrusted));
+}
+
+/** One key, as judgeKeys judges each (the CA key probe reads and judges the table one key at a time). */
+export function judgeKey(crypto: CryptoPort, k: CaPublicKey, nowMs: number, clockTrusted: boolean): CapkFinding {
+  const key = capkName(k.rid, k.index);
+  if (!constantTimeEqual(capkChecksum(crypto, k), k.checksum))
+    return { key, status: 'refused', code: 'capk.checksum', detail: `SHA-1 differs from the table's ${toHex(k.checksum).slice(0, 8)}…` };
+  if (k.modulus[0] === 0) return { key, status: 'refused', code: 'capk.malformed', detail: 'modulus has a leading zero byte' };
+  if (k.expiresMs !== undefined) {
+    if (!clockTrusted) return { key, status: 'undecided', code: 'capk.clock-untrusted', detail: 'expiry not judged: the clock is not trusted' };
+    if (nowMs > k.expiresMs) return { key, status: 'refused', code: 'capk.expired', detail: `expired ${new Date(k.expiresMs).toISOString().slice(0, 10)}` };
+  }
+  return { key, status: 'valid', modulusBits: k.modulus.length * 8 };
 }

@@ -59,32 +59,47 @@ export function storeCapkTable(settings: SettingsPort, cbor: CborCodec, keys: re
  * eleven keys held through a read cost the board ~300 XS slots).
  */
 export function readCapkTable(settings: SettingsPort, cbor: CborCodec, only?: { rid: string; index: number }): { keys: CaPublicKey[]; unreadable: string[] } {
-  const count = settings.get(CAPK_DOMAIN, 'count');
   const keys: CaPublicKey[] = [];
   const unreadable: string[] = [];
-  if (typeof count !== 'number') return { keys, unreadable };
-  for (let i = 0; i < Math.min(count, CAPK_TABLE_LIMIT); i++) {
-    const stored = settings.get(CAPK_DOMAIN, `k${i}`);
-    try {
-      if (!(stored instanceof Uint8Array)) throw new Error('missing');
-      const k = cbor.decode(stored) as Record<string, unknown>;
-      const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
-      if (typeof k.rid !== 'string' || !/^[0-9A-Fa-f]{10}$/.test(k.rid) || !Number.isInteger(k.index) || (k.index as number) < 0 || (k.index as number) > 255) throw new Error('rid/index');
-      if (!isBytes(k.modulus) || !isBytes(k.exponent) || !isBytes(k.checksum) || k.checksum.length !== 20) throw new Error('key bytes');
-      if (k.expiresMs !== null && k.expiresMs !== undefined && !(typeof k.expiresMs === 'number' && Math.abs(k.expiresMs) <= 8.64e15)) throw new Error('expiry');
-      if (only && (k.index !== only.index || k.rid.toUpperCase() !== only.rid.toUpperCase())) continue;
-      keys.push({
-        rid: k.rid,
-        index: k.index as number,
-        modulus: new Uint8Array(k.modulus),
-        exponent: new Uint8Array(k.exponent),
-        checksum: new Uint8Array(k.checksum),
-        expiresMs: typeof k.expiresMs === 'number' ? k.expiresMs : undefined,
-        label: typeof k.label === 'string' ? k.label : '',
-      });
-    } catch {
-      unreadable.push(`k${i}`);
-    }
+  const count = capkCount(settings);
+  for (let i = 0; i < count; i++) {
+    const key = readCapkKey(settings, cbor, i, only);
+    if (key === 'unreadable') unreadable.push(`k${i}`);
+    else if (key) keys.push(key);
   }
   return { keys, unreadable };
+}
+
+/** How many key slots the stored table has (at most CAPK_TABLE_LIMIT; 0 with no table). */
+export function capkCount(settings: SettingsPort): number {
+  const count = settings.get(CAPK_DOMAIN, 'count');
+  return typeof count === 'number' ? Math.max(0, Math.min(count, CAPK_TABLE_LIMIT)) : 0;
+}
+
+/**
+ * Key slot `i` of the stored table ("k<i>"): the key, 'unreadable' when the entry does not
+ * decode to one, undefined when `only` names another key.
+ */
+export function readCapkKey(settings: SettingsPort, cbor: CborCodec, i: number, only?: { rid: string; index: number }): CaPublicKey | 'unreadable' | undefined {
+  const stored = settings.get(CAPK_DOMAIN, `k${i}`);
+  try {
+    if (!(stored instanceof Uint8Array)) throw new Error('missing');
+    const k = cbor.decode(stored) as Record<string, unknown>;
+    const isBytes = (v: unknown): v is Uint8Array => v instanceof Uint8Array;
+    if (typeof k.rid !== 'string' || !/^[0-9A-Fa-f]{10}$/.test(k.rid) || !Number.isInteger(k.index) || (k.index as number) < 0 || (k.index as number) > 255) throw new Error('rid/index');
+    if (!isBytes(k.modulus) || !isBytes(k.exponent) || !isBytes(k.checksum) || k.checksum.length !== 20) throw new Error('key bytes');
+    if (k.expiresMs !== null && k.expiresMs !== undefined && !(typeof k.expiresMs === 'number' && Math.abs(k.expiresMs) <= 8.64e15)) throw new Error('expiry');
+    if (only && (k.index !== only.index || k.rid.toUpperCase() !== only.rid.toUpperCase())) return undefined;
+    return {
+      rid: k.rid,
+      index: k.index as number,
+      modulus: new Uint8Array(k.modulus),
+      exponent: new Uint8Array(k.exponent),
+      checksum: new Uint8Array(k.checksum),
+      expiresMs: typeof k.expiresMs === 'number' ? k.expiresMs : undefined,
+      label: typeof k.label === 'string' ? k.label : '',
+    };
+  } catch {
+    return 'unreadable';
+  }
 }
