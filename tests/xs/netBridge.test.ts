@@ -6,7 +6,7 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { QueuedNetwork } from '../../host-sim/ports/queuedNetwork';
-import { Loopback } from '../../host-sim/ports/loopbackLedger';
+import { Loopback, loopbackKey } from '../../host-sim/ports/loopbackLedger';
 import { SimNetwork } from '../../host-sim/ports/simNetwork';
 import { VirtualClock } from '../../host-sim/ports/virtualClock';
 import { serveNetwork } from '../../host-sim/xs/bridge';
@@ -18,7 +18,8 @@ const RTC = Date.parse('2026-11-26T09:00:00Z');
 /** A peer reporting to the ledger: 'ping' → "pong" in three writes, then "late" 5 s later; 'bye' → "ok" and FIN. */
 async function startPeer(ledger: Loopback) {
   const server = createServer((socket: Socket) => {
-    const port = socket.remotePort!;
+    // The ledger names a connection by the terminal's port and this server's (loopbackKey).
+    const port = loopbackKey(socket.remotePort!, socket.localPort!);
     ledger.accepted(port);
     const send = (t: string) => {
       ledger.wrote(port, t.length);
