@@ -152,27 +152,36 @@ export async function runSelfTest(
   const { clock } = ports;
   const startedUptimeMs = clock.uptimeMs();
   const startedWallMs = clock.wallMs();
-  const results = new Map<string, ProbeResult>();
+  // Results by the plan's index, and a count: no Map or Set of ids held through the run (their
+  // entries cost XS slots beside the results; the plan has at most a few dozen probes).
+  const results: (ProbeResult | undefined)[] = new Array<ProbeResult | undefined>(probes.length).fill(undefined);
+  let done = 0;
+  const resultOf = (id: string): ProbeResult | undefined => {
+    for (let i = 0; i < probes.length; i++) if (probes[i].id === id) return results[i];
+    return undefined;
+  };
   // Probes are started one by one as places free up, not set up all at once: on the device each
   // waiting probe's promise chain would hold XS slots for the whole run (about 2,000 of a Moddable
   // Two's 4,928 in mcsim). At each free place the first probe of the plan whose `after` probes
   // have finished starts.
   const limit = Math.max(1, concurrency);
-  const started = new Set<string>();
+  const started: boolean[] = new Array<boolean>(probes.length).fill(false);
   let inFlight = 0;
   await new Promise<void>((allDone) => {
     const pump = () => {
-      if (results.size === probes.length) return allDone();
-      for (const probe of probes) {
+      if (done === probes.length) return allDone();
+      for (let at = 0; at < probes.length; at++) {
+        const probe = probes[at];
         if (inFlight >= limit) return;
-        if (started.has(probe.id) || !(probe.after ?? []).every((id) => results.has(id))) continue;
-        started.add(probe.id);
+        if (started[at] || !(probe.after ?? []).every((id) => resultOf(id) !== undefined)) continue;
+        started[at] = true;
         inFlight++;
-        const context = { ports, trigger, targets, resultOf: (id: string) => results.get(id) };
+        const context = { ports, trigger, targets, resultOf };
         void runTimed(clock, probe, context).then(({ outcome, durationMs }) => {
           inFlight--;
           const detail = outcome.detail.length > DETAIL_LIMIT ? `${outcome.detail.slice(0, DETAIL_LIMIT - 1)}…` : outcome.detail;
-          results.set(probe.id, { id: probe.id, family: probe.family, ...outcome, detail, durationMs });
+          results[at] = { id: probe.id, family: probe.family, ...outcome, detail, durationMs };
+          done++;
           pump();
         });
       }
@@ -180,7 +189,7 @@ export async function runSelfTest(
     pump();
   });
 
-  const ordered = probes.map((p) => results.get(p.id) as ProbeResult);
+  const ordered = results as ProbeResult[];
   const worst = ordered.reduce((w, r) => Math.max(w, SEVERITY[r.status]), 0);
   return {
     seq,
