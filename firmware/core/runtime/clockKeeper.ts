@@ -95,6 +95,16 @@ const FACT_DETAIL_MAX = 120;
 
 const RTC_SOURCE: ClockSource = deepFreeze({ kind: 'rtc' });
 
+/** A re-judging after a jump, while it is pending. */
+interface Rejudging {
+  /** A report with a larger seq judged the dates by the new clock. */
+  seq: number;
+  /** The steps taken since the dates were last judged (ms, summed magnitudes). */
+  stepMs: number;
+  tries: number;
+  timer: TimerToken | undefined;
+}
+
 interface Waiter {
   resolve(trusted: boolean): void;
   timer: TimerToken | undefined;
@@ -118,22 +128,12 @@ export class ClockKeeper implements ClockTrust {
   #byKeeper = false;
   /** One answer set an implausible RTC and the round confirming it is under way. */
   #unconfirmed: Extract<ClockSync, { kind: 'set' }> | undefined;
-  /** Dates to judge again: a report with a larger seq judged them by the new clock (-1: nothing pending). */
-  #rejudgeSeq = -1;
-  /** The steps taken since the dates were last judged (ms, summed magnitudes). */
-  #rejudgeStepMs = 0;
-  #rejudgeTries = 0;
-  #rejudgeTimer: TimerToken | undefined;
+  /** Dates to judge again after a jump (undefined: nothing pending; the state exists only while it is). */
+  #rejudging: Rejudging | undefined;
   readonly #waiters: Waiter[] = [];
-  /** The timer's callback, made once per keeper (not per schedule). */
-  readonly #onTimer = (): void => {
-    this.#timer = undefined;
-    this.#attempt();
-  };
-  readonly #onRejudge = (): void => {
-    this.#rejudgeTimer = undefined;
-    this.#rejudge();
-  };
+  /** The timers' callbacks, made when first armed (a keeper that never re-judges never makes its own), then kept. */
+  #onTimer: (() => void) | undefined;
+  #onRejudge: (() => void) | undefined;
 
   constructor(deps: ClockKeeperDeps) {
     this.#deps = deps;
@@ -189,9 +189,8 @@ export class ClockKeeper implements ClockTrust {
     const { clock } = this.#deps.ports;
     if (this.#timer !== undefined) clock.clearTimer(this.#timer);
     this.#timer = undefined;
-    if (this.#rejudgeTimer !== undefined) clock.clearTimer(this.#rejudgeTimer);
-    this.#rejudgeTimer = undefined;
-    this.#rejudgeSeq = -1;
+    if (this.#rejudging?.timer !== undefined) clock.clearTimer(this.#rejudging.timer);
+    this.#rejudging = undefined;
     this.#unconfirmed = undefined;
     const round = this.#round;
     this.#round = undefined;
@@ -312,53 +311,70 @@ export class ClockKeeper implements ClockTrust {
     const deps = this.#deps;
     if (!deps.lastReport || !deps.state || !deps.selfTest) return;
     // A self-test under way started before the step: the report to look at is the one it will make.
-    this.#rejudgeSeq = (deps.lastReport()?.seq ?? 0) + (deps.state() === 'selftest' ? 1 : 0);
-    this.#rejudgeStepMs += Math.abs(stepMs);
-    this.#rejudgeTries = 0;
-    if (this.#rejudgeTimer !== undefined) deps.ports.clock.clearTimer(this.#rejudgeTimer);
-    this.#rejudgeTimer = undefined;
+    const r = (this.#rejudging ??= { seq: -1, stepMs: 0, tries: 0, timer: undefined });
+    r.seq = (deps.lastReport()?.seq ?? 0) + (deps.state() === 'selftest' ? 1 : 0);
+    r.stepMs += Math.abs(stepMs);
+    r.tries = 0;
+    if (r.timer !== undefined) deps.ports.clock.clearTimer(r.timer);
+    r.timer = undefined;
     this.#rejudge();
   }
 
   #rejudge(): void {
     const deps = this.#deps;
-    if (this.#stopped || deps.stopped() || this.#rejudgeSeq < 0 || !deps.lastReport || !deps.state || !deps.selfTest) return;
+    const r = this.#rejudging;
+    if (this.#stopped || deps.stopped() || !r || !deps.lastReport || !deps.state || !deps.selfTest) return;
     const report = deps.lastReport();
     const state = deps.state();
     const seq = report?.seq ?? 0;
     // A report after the step, or a self-test started since: the dates are (being) judged by the new clock.
-    if (seq > this.#rejudgeSeq) return this.#rejudged();
-    if (state === 'selftest') return seq < this.#rejudgeSeq ? this.#rejudgeLater() : this.#rejudged();
+    if (seq > r.seq) return this.#rejudged();
+    if (state === 'selftest') return seq < r.seq ? this.#rejudgeLater(r) : this.#rejudged();
     // The run under way at the step ended with no report, or the boot self-test is still to come.
-    if (!report || seq < this.#rejudgeSeq || (state !== 'ready' && state !== 'fault')) return this.#rejudged();
-    const ids = misjudged(report, this.#rejudgeStepMs);
+    if (!report || seq < r.seq || (state !== 'ready' && state !== 'fault')) return this.#rejudged();
+    const ids = misjudged(report, r.stepMs);
     if (!ids) return this.#rejudged();
-    if (deps.cards?.busy() || deps.diagnosisRuntime?.busy()) return this.#rejudgeLater();
-    deps.ports.trace(`clock: stepped ${Math.round(this.#rejudgeStepMs / 1000)} s since self-test #${seq} judged ${ids}: self-test again`);
+    if (deps.cards?.busy() || deps.diagnosisRuntime?.busy()) return this.#rejudgeLater(r);
+    deps.ports.trace(`clock: stepped ${Math.round(r.stepMs / 1000)} s since self-test #${seq} judged ${ids}: self-test again`);
     this.#rejudged();
     deps.selfTest('periodic').catch(ignore);
   }
 
-  #rejudgeLater(): void {
-    if (this.#rejudgeTries >= REJUDGE_TRIES) {
+  #rejudgeLater(r: Rejudging): void {
+    if (r.tries >= REJUDGE_TRIES) {
       this.#deps.ports.trace('clock: dates not judged again, the terminal stayed busy (the periodic self-test will)');
       this.#rejudged();
       return;
     }
-    this.#rejudgeTries++;
-    this.#rejudgeTimer = this.#deps.ports.clock.setTimer(REJUDGE_POLL_MS, this.#onRejudge);
+    r.tries++;
+    r.timer = this.#deps.ports.clock.setTimer(REJUDGE_POLL_MS, (this.#onRejudge ??= this.#rejudgeCallback()));
   }
 
   #rejudged(): void {
-    this.#rejudgeSeq = -1;
-    this.#rejudgeStepMs = 0;
-    this.#rejudgeTries = 0;
+    this.#rejudging = undefined;
+  }
+
+  /** The re-judging timer's callback (made once, when first armed). */
+  #rejudgeCallback(): () => void {
+    return () => {
+      const r = this.#rejudging;
+      if (r) r.timer = undefined;
+      this.#rejudge();
+    };
+  }
+
+  /** The SNTP timer's callback (made once, when first armed). */
+  #timerCallback(): () => void {
+    return () => {
+      this.#timer = undefined;
+      this.#attempt();
+    };
   }
 
   #schedule(ms: number): void {
     const { clock } = this.#deps.ports;
     if (this.#timer !== undefined) clock.clearTimer(this.#timer);
-    this.#timer = clock.setTimer(ms, this.#onTimer);
+    this.#timer = clock.setTimer(ms, (this.#onTimer ??= this.#timerCallback()));
   }
 
   #fact(code: 'clock.jump' | 'clock.sntp-failed', status: FactEvent['status'], detail: string): void {
