@@ -29,7 +29,23 @@ type Call = ReturnType<typeof makeCaller>;
 /** cbor-x hands byte strings back as Uint8Array on XS (and Buffer on Node): normalise. */
 const bytes = (v: unknown) => (v instanceof Uint8Array ? new Uint8Array(v) : new Uint8Array(0));
 
-export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
+/**
+ * Bridge calls that cannot change the world's power: the scenario driver's 'power' question
+ * (asked after every timer that fires during an advance: a year's idle minutes, 576,000 bridge
+ * calls) is answered from the last answer until a call outside this set has been made (a
+ * socket write may trip an armed cut, a slot write a slot cut, a rollback powers off).
+ */
+const CANNOT_CUT: ReadonlySet<string> = new Set([
+  'flash.read', 'flash.geometry', 'system.imageRead', 'system.seal', 'system.info', 'system.memory', 'system.resetReason',
+  'crypto.digestOpen', 'crypto.digestUpdate', 'crypto.digestClose', 'crypto.verify', 'settings.get', 'display.info', 'net.link',
+]);
+
+export function bridgedWorld(bridgeCall: Call, scenario: Scenario): SimWorld {
+  let power: unknown;
+  const call = (<T>(p: Parameters<Call>[0], ...a: unknown[]): T => {
+    if (!CANNOT_CUT.has(p)) power = undefined;
+    return bridgeCall<T>(p, ...a);
+  }) as Call;
   // The SNTP server tells the time from the world's time line, which this clock keeps.
   const network = new QueuedNetwork(bridgedNetworkBackend(call), (): number => clock.elapsedMs);
   const clock = new VirtualClock(scenario.rtcMs, network);
@@ -161,6 +177,10 @@ export function bridgedWorld(call: Call, scenario: Scenario): SimWorld {
       sys = call<SysInfo>('system.info');
       expectedSha256 = sys.expectedSha256 === null ? undefined : bytes(sys.expectedSha256);
     },
-    outside: (command) => call('world.outside', command),
+    outside: (command) => {
+      if (command.do !== 'power') return call('world.outside', command);
+      power ??= bridgeCall('world.outside', command);
+      return power;
+    },
   };
 }
