@@ -140,7 +140,8 @@ function parseName(bytes: Uint8Array, node: DerNode): DistinguishedName {
   if (node.tag !== Tag.sequence) throw new DerError('der-tag', node.start, 'Name is not a SEQUENCE');
   // Validated now (a malformed Name refuses the certificate), kept as bytes.
   nameAttributes(bytes, node);
-  return new EncodedName(bytes.slice(node.start, node.end));
+  // Views into the certificate's DER, not copies (each copy was one more buffer object, in XS slots, per certificate).
+  return new EncodedName(bytes.subarray(node.start, node.end));
 }
 
 /** The attributes of the Name at `node` in `bytes`. @throws DerError */
@@ -174,7 +175,7 @@ function parsePublicKey(bytes: Uint8Array, node: DerNode): SubjectPublicKey {
   if (!oidNode) throw new DerError('der-value', algorithm.start, 'empty AlgorithmIdentifier');
   const bits = readBitStringBytes(bytes, key);
   const oid = readOid(bytes, oidNode);
-  const spki = bytes.slice(node.start, node.end);
+  const spki = bytes.subarray(node.start, node.end);
   const unusable = (problem: string): SubjectPublicKey => ({ algorithm: 'unusable', spki, problem });
   if (oid === '1.2.840.113549.1.1.1') {
     const problem = rsaKeyProblem(bits);
@@ -243,12 +244,12 @@ function parseExtensions(bytes: Uint8Array, wrapper: DerNode): Extensions {
       // KeyUsage bit 5 is keyCertSign: the sixth bit from the left of the first byte.
       out.keyCertSign = bits.length >= 2 && (bits[1] & 0x04) !== 0;
     } else if (oid === EXT_SUBJECT_KEY_ID) {
-      out.subjectKeyId = content(bytes, expectNode(bytes, value.contentStart, Tag.octetString, value.end)).slice();
+      out.subjectKeyId = content(bytes, expectNode(bytes, value.contentStart, Tag.octetString, value.end));
     } else if (oid === EXT_AUTHORITY_KEY_ID) {
       // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, [1] issuer, [2] serial }
       const seq = expectNode(bytes, value.contentStart, Tag.sequence, value.end);
       const keyId = childrenOf(bytes, seq, 3).find((item) => item.tag === 0x80);
-      if (keyId) out.authorityKeyId = content(bytes, keyId).slice();
+      if (keyId) out.authorityKeyId = content(bytes, keyId);
     } else if (critical && !KNOWN_EXTENSIONS.includes(oid)) out.unknownCritical.push(oid);
   }
   return out;
