@@ -221,20 +221,22 @@ describe('SDA (EMV Book 2 §5)', () => {
     const good = sdaCard();
     const remainder = Buffer.from(good.tags['92']);
     remainder[3] ^= 0x10;
-    const variants: [string, Card, string][] = [
+    const variants: [string, Card, string | RegExp][] = [
       ['header 6B', sdaCard({ header: 0x6b }), 'recovered header 6b, not 6a'],
       ['format 04', sdaCard({ format: 0x04 }), 'format 04, not 02'],
       ['hash algorithm 02', sdaCard({ hashAlgo: 0x02 }), 'hash algorithm 02, not 01 (SHA-1)'],
       ['hash', sdaCard({ tamperHash: true }), 'hash does not match'],
       ['issuer id of another BIN', sdaCard({ issuerId: '621235' }), 'issuer identifier does not match the PAN'],
       ['issuer id of two digits', sdaCard({ issuerId: '62' }), 'issuer identifier does not match the PAN'],
-      ['signed by another CA key', sdaCard({}, OTHER), 'recovered header'],
+      // OTHER and the CA key are random 1152-bit keys of each run: OTHER's signature is below its own
+      // modulus but, about one run in four, not below the CA key's, and recovery refuses it first.
+      ['signed by another CA key', sdaCard({}, OTHER), /recovered header|input is not below the modulus/],
       ['changed remainder', { ...good, tags: { ...good.tags, '92': remainder } }, 'hash does not match'],
       ['exponent 65537 given for a key certified with 3', { ...good, tags: { ...good.tags, '9F32': hex('010001') } }, 'exponent of 1 bytes certified, the card gave 3'],
     ];
     for (const [name, card, reason] of variants) {
       const out = await run(card);
-      expect({ name, outcome: failure(out), detail: out.ok ? '' : out.detail }).toEqual({ name, outcome: 'sda issuer-cert-invalid', detail: expect.stringContaining(reason) });
+      expect({ name, outcome: failure(out), detail: out.ok ? '' : out.detail }).toEqual({ name, outcome: 'sda issuer-cert-invalid', detail: typeof reason === 'string' ? expect.stringContaining(reason) : expect.stringMatching(reason) });
     }
   });
 
