@@ -16,6 +16,7 @@ import type { ResetReason } from '../../firmware/core/ports';
 import type { Terminal } from '../../firmware/core/runtime/terminal';
 import type { UpdateOutcome, UpdatePhase, UpdateStatus } from '../../firmware/core/update/types';
 import type { UpdateErrorCode } from '../../firmware/core/update/errors';
+import { SECURITY_MAX } from '../../firmware/core/update/manifest';
 import { bool, int, list, obj, only, ScenarioError, str } from './fields';
 
 export type SimBehaviourName = 'normal' | 'selftest-fails' | 'crash-at-boot';
@@ -136,7 +137,7 @@ export function updateSpec(value: unknown, firmwareBuiltMs: number): UpdateSpec 
       only(o, f, ['version', 'security', 'minVersion', 'board', 'behaviour', 'bytes', 'built', 'sealed']);
       return {
         version: str(o.version, `${f}.version`, VERSION),
-        security: int(o.security, `${f}.security`, 0, 2 ** 31, 0),
+        security: int(o.security, `${f}.security`, 0, SECURITY_MAX, 0),
         minVersion: str(o.minVersion, `${f}.minVersion`, VERSION, '0.0.0'),
         ...(o.board === undefined ? {} : { board: str(o.board, `${f}.board`, BOARD) }),
         behaviour: o.behaviour === undefined ? 'normal' : oneOf(o.behaviour, `${f}.behaviour`, BEHAVIOURS),

@@ -229,7 +229,7 @@ export const imageSign: Command = {
     FILE('image', 'the image file (the .bin as flashed, its appended hash included): the manifest gives its size and SHA-256.'),
     FILE('key', "the vendor's ECDSA P-256 private key, PEM (PKCS#8 or SEC1); - reads standard input. Never on the command line."),
     { name: 'version', value: 'V', help: "the image's version, major.minor.patch (each 0 to 65535)." },
-    { name: 'security', value: 'N', help: 'the anti-rollback counter, 0 to 2147483648: a terminal never installs an image below the highest it confirmed.' },
+    { name: 'security', value: 'N', help: `the anti-rollback counter, 0 to ${SECURITY_MAX}: a terminal never installs an image below the highest it confirmed.` },
     { name: 'min-version', value: 'V', help: 'the oldest running version that may install this image, major.minor.patch.' },
     { name: 'board', value: 'BOARD', help: 'the board the image is built for (moddable_two; host-sim: xspos-sim), 1 to 32 printable characters. For moddable_two the image must fit its OTA slot less the seal sector (firmware/device/esp32/partitions.csv).' },
     { name: 'build-time', value: 'TIME', help: 'when it was built, UTC: 2026-12-01 or 2026-12-01T09:00:00Z (default: now).' },
